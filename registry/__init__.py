@@ -1,0 +1,60 @@
+"""The app factory: settings, database, extensions, blueprints, error handlers, CLI."""
+
+import importlib
+import logging
+from datetime import timedelta
+
+from flask import Flask
+
+from . import db
+from .config import Settings
+from .errors import register_error_handlers
+
+# Each module named here exposes a Blueprint called `bp`.
+BLUEPRINT_MODULES = [
+    "registry.web.home",
+    "registry.web.assets",
+    "registry.web.maps",
+    "registry.web.deadlines",
+    "registry.web.clawback",
+    "registry.api.ogc",
+    "registry.api.places",
+    "registry.api.maps",
+    "registry.api.deadlines",
+    "registry.api.clawback",
+]
+
+
+def create_app(settings: Settings | None = None, **overrides) -> Flask:
+    settings = settings or Settings.from_environment()
+    for key, value in overrides.items():
+        setattr(settings, key, value)
+
+    app = Flask(__name__, template_folder="../templates", static_folder="static")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SETTINGS=settings,
+        TESTING=settings.testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_lifetime_minutes),
+        JSON_SORT_KEYS=False,
+    )
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app, settings.database_url)
+    register_error_handlers(app)
+
+    from .web import templating
+
+    templating.init_app(app)
+
+    for module_name in BLUEPRINT_MODULES:
+        module = importlib.import_module(module_name)
+        app.register_blueprint(module.bp)
+
+    from . import cli
+
+    cli.init_app(app)
+    return app

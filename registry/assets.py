@@ -1,0 +1,280 @@
+"""Assets: public buildings and land, with their point and optional footprint.
+
+Validation of an asset record is a pure function (`validate_record`) shared by
+the importer, the API and the forms; `upsert` writes one validated record.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+import shapely
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from . import db, places
+from .errors import InvalidInput, NotFound
+from .vocabulary import ASSET_TYPES, CONDITIONS, OCCUPANCY, SURPLUS_STATUSES
+
+TITLE_NUMBER = re.compile(r"^[A-Z]{0,3}[0-9]+$")
+UPRN_MAX = 999_999_999_999
+
+
+class Asset(db.Base):
+    __tablename__ = "asset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authority.code"))
+    reference: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    uprn: Mapped[int | None] = mapped_column(BigInteger)
+    title_numbers: Mapped[list[str]] = mapped_column(ARRAY(String(20)), server_default="{}")
+    asset_type: Mapped[str] = mapped_column(String(40))
+    current_use: Mapped[str | None] = mapped_column(Text)
+    condition: Mapped[str] = mapped_column(String(20), server_default="unknown")
+    occupancy: Mapped[str] = mapped_column(String(20), server_default="in_use")
+    occupancy_since: Mapped[date | None] = mapped_column(Date)
+    surplus_status: Mapped[str] = mapped_column(String(40), server_default="operational")
+    floor_area_m2: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    site_area_m2: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    market_value_gbp: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    point = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=False)
+    footprint = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=True)
+    area_code: Mapped[str | None] = mapped_column(String(9))
+    # Maintained by the workflow engine: listed, in_moratorium, ... (None: no live case).
+    live_status: Mapped[str | None] = mapped_column(String(40))
+    # Safeguarding: a withheld asset never appears in a public output.
+    withheld: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    @property
+    def asset_type_label(self) -> str:
+        return ASSET_TYPES.get(self.asset_type, self.asset_type)
+
+    @property
+    def status_label(self) -> str:
+        return SURPLUS_STATUSES.get(self.surplus_status, self.surplus_status)
+
+
+@dataclass
+class AssetRecord:
+    """One validated asset, ready to write. Geometry is WGS84 shapely."""
+
+    authority_code: str
+    reference: str
+    name: str
+    asset_type: str
+    point: shapely.Point
+    footprint: shapely.MultiPolygon | None = None
+    description: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    uprn: int | None = None
+    title_numbers: tuple[str, ...] = ()
+    current_use: str | None = None
+    condition: str = "unknown"
+    occupancy: str = "in_use"
+    occupancy_since: date | None = None
+    surplus_status: str = "operational"
+    floor_area_m2: Decimal | None = None
+    site_area_m2: Decimal | None = None
+    market_value_gbp: Decimal | None = None
+
+
+def _text(raw, field, *, required=False, max_length=None):
+    value = (raw or "").strip() if isinstance(raw, str) or raw is None else str(raw).strip()
+    if required and not value:
+        raise InvalidInput(f"Enter the {field.replace('_', ' ')}.", field=field)
+    if max_length and len(value) > max_length:
+        raise InvalidInput(f"{field.replace('_', ' ').capitalize()} must be {max_length} characters or fewer.",
+                           field=field)
+    return value or None
+
+
+def _choice(raw, field, vocabulary, default=None):
+    value = _text(raw, field) or default
+    if value is None:
+        raise InvalidInput(f"Choose the {field.replace('_', ' ')}.", field=field)
+    value = value.lower().replace(" ", "_").replace("-", "_") if value not in vocabulary else value
+    if value not in vocabulary:
+        allowed = ", ".join(vocabulary)
+        raise InvalidInput(f"{field.replace('_', ' ').capitalize()} must be one of: {allowed}.", field=field)
+    return value
+
+
+def _decimal(raw, field):
+    value = _text(raw, field)
+    if value is None:
+        return None
+    try:
+        number = Decimal(value.replace(",", "").lstrip("£"))
+    except InvalidOperation:
+        raise InvalidInput(f"{field.replace('_', ' ').capitalize()} must be a number.", field=field) from None
+    if not number.is_finite() or number < 0:
+        raise InvalidInput(f"{field.replace('_', ' ').capitalize()} must be zero or more.", field=field)
+    return number
+
+
+def parse_uprn(raw) -> int | None:
+    value = _text(raw, "uprn")
+    if value is None:
+        return None
+    if value.endswith(".0"):  # spreadsheets turn UPRNs into floats
+        value = value[:-2]
+    if not value.isdigit() or not 0 < int(value) <= UPRN_MAX:
+        raise InvalidInput("UPRN must be a whole number of up to 12 digits.", field="uprn")
+    return int(value)
+
+
+def parse_title_numbers(raw) -> tuple[str, ...]:
+    if raw is None or raw == "":
+        return ()
+    items = raw if isinstance(raw, (list, tuple)) else re.split(r"[;,\s]+", str(raw))
+    numbers = tuple(str(item).strip().upper() for item in items if str(item).strip())
+    for number in numbers:
+        if not TITLE_NUMBER.match(number):
+            raise InvalidInput(
+                f"Title number {number!r} is not valid: use letters then numbers, like TGL312172.",
+                field="title_numbers",
+            )
+    return numbers
+
+
+def parse_date(raw, field) -> date | None:
+    value = _text(raw, field)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{field.replace('_', ' ').capitalize()} must be a date like 2024-03-31.",
+                           field=field) from None
+
+
+def validate_record(raw: dict, *, point: shapely.Point, footprint=None) -> AssetRecord:
+    """Check one asset's fields; raise InvalidInput naming the first bad field."""
+    postcode = _text(raw.get("postcode"), "postcode")
+    if postcode is not None:
+        normalised = places.normalise_postcode(postcode)
+        if normalised is None:
+            raise InvalidInput(f"{postcode!r} is not a UK postcode.", field="postcode")
+        postcode = normalised
+    return AssetRecord(
+        authority_code=_text(raw.get("authority_code"), "authority_code", required=True).upper(),
+        reference=_text(raw.get("reference"), "reference", required=True, max_length=100),
+        name=_text(raw.get("name"), "name", required=True, max_length=300),
+        asset_type=_choice(raw.get("asset_type"), "asset_type", ASSET_TYPES),
+        point=point,
+        footprint=footprint,
+        description=_text(raw.get("description"), "description", max_length=5000),
+        address=_text(raw.get("address"), "address", max_length=500),
+        postcode=postcode,
+        uprn=parse_uprn(raw.get("uprn")),
+        title_numbers=parse_title_numbers(raw.get("title_numbers")),
+        current_use=_text(raw.get("current_use"), "current_use", max_length=500),
+        condition=_choice(raw.get("condition"), "condition", CONDITIONS, default="unknown"),
+        occupancy=_choice(raw.get("occupancy"), "occupancy", OCCUPANCY, default="in_use"),
+        occupancy_since=parse_date(raw.get("occupancy_since"), "occupancy_since"),
+        surplus_status=_choice(raw.get("surplus_status"), "surplus_status", SURPLUS_STATUSES,
+                               default="operational"),
+        floor_area_m2=_decimal(raw.get("floor_area_m2"), "floor_area_m2"),
+        site_area_m2=_decimal(raw.get("site_area_m2"), "site_area_m2"),
+        market_value_gbp=_decimal(raw.get("market_value_gbp"), "market_value_gbp"),
+    )
+
+
+UPSERT_SQL = text(
+    """
+    INSERT INTO asset (authority_code, reference, name, description, address, postcode, uprn,
+        title_numbers, asset_type, current_use, condition, occupancy, occupancy_since, surplus_status,
+        floor_area_m2, site_area_m2, market_value_gbp, point, footprint, area_code)
+    VALUES (:authority_code, :reference, :name, :description, :address, :postcode, :uprn,
+        :title_numbers, :asset_type, :current_use, :condition, :occupancy, :occupancy_since,
+        :surplus_status, :floor_area_m2, :site_area_m2, :market_value_gbp,
+        ST_GeomFromText(:point_wkt, 4326), ST_GeomFromText(:footprint_wkt, 4326),
+        district_code_at(ST_GeomFromText(:point_wkt, 4326)))
+    ON CONFLICT (authority_code, reference) DO UPDATE SET
+        name = EXCLUDED.name, description = EXCLUDED.description, address = EXCLUDED.address,
+        postcode = EXCLUDED.postcode, uprn = EXCLUDED.uprn, title_numbers = EXCLUDED.title_numbers,
+        asset_type = EXCLUDED.asset_type, current_use = EXCLUDED.current_use,
+        condition = EXCLUDED.condition, occupancy = EXCLUDED.occupancy,
+        occupancy_since = EXCLUDED.occupancy_since, surplus_status = EXCLUDED.surplus_status,
+        floor_area_m2 = EXCLUDED.floor_area_m2, site_area_m2 = EXCLUDED.site_area_m2,
+        market_value_gbp = EXCLUDED.market_value_gbp, point = EXCLUDED.point,
+        footprint = EXCLUDED.footprint, area_code = EXCLUDED.area_code, updated_at = now()
+    RETURNING id, (xmax = 0) AS inserted
+    """
+)
+
+
+def record_params(record: AssetRecord) -> dict:
+    return {
+        "authority_code": record.authority_code,
+        "reference": record.reference,
+        "name": record.name,
+        "description": record.description,
+        "address": record.address,
+        "postcode": record.postcode,
+        "uprn": record.uprn,
+        "title_numbers": list(record.title_numbers),
+        "asset_type": record.asset_type,
+        "current_use": record.current_use,
+        "condition": record.condition,
+        "occupancy": record.occupancy,
+        "occupancy_since": record.occupancy_since,
+        "surplus_status": record.surplus_status,
+        "floor_area_m2": record.floor_area_m2,
+        "site_area_m2": record.site_area_m2,
+        "market_value_gbp": record.market_value_gbp,
+        "point_wkt": record.point.wkt,
+        "footprint_wkt": record.footprint.wkt if record.footprint is not None else None,
+    }
+
+
+def upsert(record: AssetRecord) -> tuple[int, bool]:
+    """Insert or update by (authority, reference). Returns (id, inserted)."""
+    row = db.session.execute(UPSERT_SQL, record_params(record)).one()
+    return row.id, row.inserted
+
+
+def get(asset_id: int, *, include_withheld: bool = False) -> Asset:
+    asset = db.session.get(Asset, asset_id)
+    if asset is None or (asset.withheld and not include_withheld):
+        raise NotFound(f"There is no asset {asset_id}.")
+    return asset
+
+
+def geometry_of(asset_id: int) -> dict:
+    """The asset's point and footprint as GeoJSON text, plus its bounds."""
+    row = db.session.execute(
+        text(
+            """
+            SELECT ST_AsGeoJSON(point, 6) AS point, ST_AsGeoJSON(footprint, 6) AS footprint,
+                   ST_X(point) AS lon, ST_Y(point) AS lat,
+                   ST_Area(footprint::geography) AS footprint_area_m2
+            FROM asset WHERE id = :id
+            """
+        ),
+        {"id": asset_id},
+    ).mappings().one()
+    return dict(row)

@@ -1,0 +1,92 @@
+"""Authorities: councils and other public bodies that own land, with their areas.
+
+Boundaries loaded by the demo set-up are approximate (derived from postcode
+points, `boundary_source = 'approximate-postcodes'`); importing official ONS
+boundaries replaces them (`boundary_source = 'ons'`).
+"""
+
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import DateTime, String, func, select, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from . import db
+from .errors import NotFound
+from .vocabulary import GSS_PREFIX_KIND
+
+GSS_CODE_PATTERN = r"^[ENSW][0-9]{8}$"
+
+
+class Authority(db.Base):
+    __tablename__ = "authority"
+
+    code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    name: Mapped[str]
+    kind: Mapped[str]
+    nation: Mapped[str]
+    boundary = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=True)
+    boundary_source: Mapped[str | None]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+def kind_and_nation(code: str) -> tuple[str, str]:
+    return GSS_PREFIX_KIND.get(code[:3], ("other", "england"))
+
+
+def get(code: str) -> Authority:
+    authority = db.session.get(Authority, code)
+    if authority is None:
+        raise NotFound(f"No authority has the code {code}.")
+    return authority
+
+
+def all_with_asset_counts() -> list[dict]:
+    rows = db.session.execute(
+        text(
+            """
+            SELECT a.code, a.name, a.nation, a.kind, count(x.id) AS asset_count
+            FROM authority a LEFT JOIN asset x ON x.authority_code = a.code AND NOT x.withheld
+            GROUP BY a.code ORDER BY a.name
+            """
+        )
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def summary(code: str) -> dict:
+    """Public facts about one authority: its name, area and what it owns."""
+    authority = get(code)
+    row = db.session.execute(
+        text(
+            """
+            SELECT ST_AsGeoJSON(boundary, 5) AS boundary_geojson,
+                   ST_XMin(boundary) AS minx, ST_YMin(boundary) AS miny,
+                   ST_XMax(boundary) AS maxx, ST_YMax(boundary) AS maxy
+            FROM authority WHERE code = :code
+            """
+        ),
+        {"code": code},
+    ).mappings().one()
+    counts = db.session.execute(
+        text(
+            """
+            SELECT surplus_status, count(*) AS n FROM asset
+            WHERE authority_code = :code AND NOT withheld GROUP BY surplus_status
+            """
+        ),
+        {"code": code},
+    ).all()
+    bbox = None
+    if row["minx"] is not None:
+        bbox = [row["minx"], row["miny"], row["maxx"], row["maxy"]]
+    return {
+        "authority": authority,
+        "bbox": bbox,
+        "boundary_geojson": row["boundary_geojson"],
+        "counts_by_status": {status: n for status, n in counts},
+    }
+
+
+def codes() -> set[str]:
+    return set(db.session.scalars(select(Authority.code)))

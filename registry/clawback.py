@@ -1,0 +1,571 @@
+"""Clawback, overage and discount-protection calculations (domain §7).
+
+Pure functions: values in, values out. No database, no Flask, no clock; the
+trigger date is an input (style habit 4). Money is `Decimal` throughout,
+intermediate values are kept unrounded, and the amount due is rounded once, at
+the end, to the penny, half up. Every calculation returns its worked steps,
+because domain §7.3 asks that the working be shown to users.
+
+The period follows domain §0.1: it begins with `start_date`, and `end_date` is
+its last day (both included). A trigger before `start_date` or after `end_date`
+makes nothing due, whatever the method.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from enum import StrEnum
+from itertools import pairwise
+from typing import Any, TypeVar
+
+from dateutil.relativedelta import relativedelta
+
+from registry.errors import InvalidInput
+
+
+class Method(StrEnum):
+    """The six computation methods of domain §7.3."""
+
+    FULL = "full"
+    STEPPED_TAPER = "stepped_taper"
+    STRAIGHT_LINE = "straight_line"
+    PROCEEDS_SHARE = "proceeds_share"
+    INDEXED = "indexed"
+    OVERAGE = "overage"
+
+
+# How a condition is secured, what makes it bite, and where it stands (domain §7.2).
+Instrument = StrEnum(
+    "Instrument",
+    "grant_agreement lease_covenant transfer_covenant legal_charge lr_restriction standard_security"
+    " title_burden overage_deed pre_emption",
+)
+Trigger = StrEnum(
+    "Trigger",
+    "disposal part_disposal long_lease change_of_use planning_permission cessation_of_activity"
+    " insolvency breach_of_outcomes loss_of_charitable_status",
+)
+Status = StrEnum("Status", "active triggered settled waived expired discharged")
+
+# Why the less obvious edges exist: a trigger can be withdrawn (the sale fell
+# through), so triggered -> active; an overage without a "once only" release can
+# bite again after settlement (domain §7.3(6)), so settled -> active. Every ended
+# condition is finally discharged when its charge or restriction leaves the title.
+STATUS_TRANSITIONS: Mapping[str, frozenset[str]] = {
+    "active": frozenset({"triggered", "waived", "expired", "discharged"}),
+    "triggered": frozenset({"settled", "waived", "active"}),
+    "settled": frozenset({"active", "discharged"}),
+    "waived": frozenset({"discharged"}),
+    "expired": frozenset({"discharged"}),
+    "discharged": frozenset(),
+}
+
+
+def can_change_status(from_status: str, to_status: str) -> bool:
+    return to_status in STATUS_TRANSITIONS.get(from_status, frozenset())
+
+
+class Index(StrEnum):
+    NONE = "none"
+    CPI = "cpi"
+    RPI = "rpi"
+    FIXED = "fixed"
+
+
+@dataclass(frozen=True)
+class ClawbackInputs:
+    """Validated inputs. Percentages are 0-100 except `share_fraction` (0-1)."""
+
+    method: Method
+    start_date: date
+    end_date: date  # last day of the period, included
+    trigger_date: date
+    principal_gbp: Decimal | None = None  # G: the grant or the discount
+    taper_pct: tuple[Decimal, ...] = ()  # year 1 first
+    share_fraction: Decimal | None = None
+    net_proceeds_gbp: Decimal | None = None
+    index: Index = Index.NONE
+    fixed_rate_pct: Decimal | None = None  # annual, compounded
+    index_values: Mapping[tuple[int, int], Decimal] = field(default_factory=dict)  # (year, month) -> level
+    base_value_gbp: Decimal | None = None  # market value at transfer
+    value_at_trigger_gbp: Decimal | None = None
+    allowable_costs_gbp: Decimal = Decimal(0)
+    cap_gbp: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    text: str
+    amount_gbp: Decimal | None = None  # unrounded
+
+
+@dataclass(frozen=True)
+class Calculation:
+    amount_due: Decimal  # pounds, exactly 2 dp
+    steps: list[Step]
+    inputs: ClawbackInputs
+    amount_before_rounding: Decimal
+
+
+# --- parsing -----------------------------------------------------------------
+
+COMMON_FIELDS = ("method", "start_date", "end_date", "trigger_date", "cap", "index")
+METHOD_FIELDS: Mapping[Method, tuple[str, ...]] = {
+    Method.FULL: ("principal",),
+    Method.STEPPED_TAPER: ("principal", "taper"),
+    Method.STRAIGHT_LINE: ("principal",),
+    Method.PROCEEDS_SHARE: ("net_proceeds", "share", "principal", "base_value"),
+    Method.INDEXED: ("principal", "fixed_rate", "index_values"),
+    Method.OVERAGE: ("share", "value_at_trigger", "base_value", "allowable_costs"),
+}
+ALL_FIELDS = frozenset(COMMON_FIELDS).union(*METHOD_FIELDS.values())
+_E = TypeVar("_E", bound=StrEnum)
+MAX_AMOUNT_GBP = Decimal(1000000000000)
+PENNY = Decimal("0.01")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INDEX_VALUES_MESSAGE = (
+    "index_values must map months in the form YYYY-MM to index levels above zero,"
+    ' for example {"2020-04": "108.6"}'
+)
+
+
+def _decimal(raw: Any, name: str, message: str, strip: str = "") -> Decimal:
+    """A finite Decimal from a JSON number or a string; floats go through their shortest repr."""
+    if isinstance(raw, str):
+        text = raw.replace(",", "").strip().removeprefix(strip).removesuffix(strip).strip()
+        raw = Decimal(text) if _NUMBER.match(text) else None
+    elif isinstance(raw, float):
+        raw = Decimal(repr(raw))
+    if isinstance(raw, bool) or not isinstance(raw, int | Decimal) or not Decimal(raw).is_finite():
+        raise InvalidInput(message, field=name)
+    return Decimal(raw)
+
+
+def _money(raw: Any, name: str) -> Decimal:
+    message = (
+        f"{name} must be an amount in pounds, zero or more, with at most 2 decimal places (e.g. 100000.00)"
+    )
+    value = _decimal(raw, name, message, strip="£")
+    if not Decimal(0) <= value < MAX_AMOUNT_GBP or value != value.quantize(PENNY):
+        raise InvalidInput(message, field=name)
+    return value
+
+
+def _percent(raw: Any, name: str, message: str) -> Decimal:
+    value = _decimal(raw, name, message, strip="%")
+    if not Decimal(0) <= value <= Decimal(100):
+        raise InvalidInput(message, field=name)
+    return value
+
+
+def _date(raw: Any, name: str) -> date:
+    message = f"{name} must be a date in the form YYYY-MM-DD"
+    if raw is None or raw == "":
+        raise InvalidInput(f"{name} is required: {message}", field=name)
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        return raw
+    if isinstance(raw, str) and _ISO_DATE.match(raw.strip()):
+        try:
+            return date.fromisoformat(raw.strip())
+        except ValueError:
+            pass
+    raise InvalidInput(message, field=name)
+
+
+def _choice(raw: Any, enum: type[_E], name: str) -> _E:
+    choices = ", ".join(member.value for member in enum)
+    if raw is None or raw == "":
+        raise InvalidInput(f"{name} is required: one of {choices}", field=name)
+    try:
+        return enum(str(raw).strip().lower())
+    except ValueError:
+        raise InvalidInput(f"{name} must be one of {choices}", field=name) from None
+
+
+def _taper(raw: Any, name: str) -> tuple[Decimal, ...]:
+    message = f"{name} must be a list of percentages between 0 and 100, one per year"
+    if isinstance(raw, str | bytes) or not isinstance(raw, Sequence) or not raw:
+        raise InvalidInput(message, field=name)
+    pcts = tuple(_percent(pct, name, message) for pct in raw)
+    if any(later > earlier for earlier, later in pairwise(pcts)):
+        raise InvalidInput(
+            f"{name} must not rise from one year to the next: list year 1 first, e.g. 100, 80, 60", field=name
+        )
+    return pcts
+
+
+def _share(raw: Any, name: str) -> Decimal:
+    return _percent(raw, name, f"{name} must be a percentage between 0 and 100 (e.g. 50 for a half)") / 100
+
+
+def _rate(raw: Any, name: str) -> Decimal:
+    return _percent(
+        raw, name, f"{name} must be an annual percentage between 0 and 100 (e.g. 3 for 3% a year)"
+    )
+
+
+def _month_of(key: Any, name: str) -> tuple[int, int]:
+    if isinstance(key, date):
+        return key.year, key.month
+    if isinstance(key, tuple) and len(key) == 2 and all(isinstance(part, int) for part in key):
+        year, month = key
+    elif isinstance(key, str) and (match := _MONTH_KEY.match(key.strip())):
+        year, month = int(match[1]), int(match[2])
+    elif isinstance(key, str) and _ISO_DATE.match(key.strip()):
+        day = _date(key, name)
+        return day.year, day.month
+    else:
+        raise InvalidInput(_INDEX_VALUES_MESSAGE, field=name)
+    if not 1 <= month <= 12:
+        raise InvalidInput(_INDEX_VALUES_MESSAGE, field=name)
+    return year, month
+
+
+def _index_values(raw: Any, name: str) -> Mapping[tuple[int, int], Decimal]:
+    if not isinstance(raw, Mapping) or not raw:
+        raise InvalidInput(_INDEX_VALUES_MESSAGE, field=name)
+    levels: dict[tuple[int, int], Decimal] = {}
+    for key, raw_level in raw.items():
+        month, level = _month_of(key, name), _decimal(raw_level, name, _INDEX_VALUES_MESSAGE)
+        if level <= 0:
+            raise InvalidInput(_INDEX_VALUES_MESSAGE, field=name)
+        if levels.get(month, level) != level:
+            raise InvalidInput(f"{name} gives two different figures for {_month_name(*month)}", field=name)
+        levels[month] = level
+    return levels
+
+
+_PARSERS: Mapping[str, tuple[str, Callable[[Any, str], Any]]] = {
+    "principal": ("principal_gbp", _money),
+    "taper": ("taper_pct", _taper),
+    "share": ("share_fraction", _share),
+    "net_proceeds": ("net_proceeds_gbp", _money),
+    "fixed_rate": ("fixed_rate_pct", _rate),
+    "index_values": ("index_values", _index_values),
+    "base_value": ("base_value_gbp", _money),
+    "value_at_trigger": ("value_at_trigger_gbp", _money),
+    "allowable_costs": ("allowable_costs_gbp", _money),
+    "cap": ("cap_gbp", _money),
+}
+
+
+def parse_inputs(data: Mapping[str, Any]) -> ClawbackInputs:
+    """Validate a JSON-like dict (field names as in `ALL_FIELDS`) into `ClawbackInputs`.
+
+    Fields the chosen method does not use are ignored; unknown field names are
+    refused, so a misspelt `cap` cannot silently drop the cap. Raises
+    `InvalidInput(detail, field=name)` for the first missing or bad field.
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidInput("Send the calculation inputs as a JSON object")
+    for name in data:
+        if name not in ALL_FIELDS:
+            known = ", ".join(sorted(ALL_FIELDS))
+            raise InvalidInput(f"{name} is not a clawback input; the inputs are: {known}", field=str(name))
+    present = {name: raw for name, raw in data.items() if raw is not None and raw != ""}
+    method = _choice(present.get("method"), Method, "method")
+    values: dict[str, Any] = {
+        name: _date(present.get(name), name) for name in ("start_date", "end_date", "trigger_date")
+    }
+    values["index"] = _choice(present.get("index", Index.NONE), Index, "index")
+    for name in ("cap", *METHOD_FIELDS[method]):
+        if name in present:
+            attribute, parse = _PARSERS[name]
+            values[attribute] = parse(present[name], name)
+    inputs = ClawbackInputs(method=method, **values)
+    check_complete(inputs)
+    return inputs
+
+
+_REQUIRED: Mapping[Method, tuple[str, ...]] = {
+    Method.FULL: ("principal",),
+    Method.STEPPED_TAPER: ("principal", "taper"),
+    Method.STRAIGHT_LINE: ("principal",),
+    Method.PROCEEDS_SHARE: ("net_proceeds",),
+    Method.INDEXED: ("principal",),
+    Method.OVERAGE: ("share", "value_at_trigger", "base_value"),
+}
+
+
+def check_complete(i: ClawbackInputs) -> None:
+    """Raise `InvalidInput` if the method lacks an input it needs (domain §7.3)."""
+
+    def need(name: str, why: str = "", *, field: str | None = None) -> None:
+        if getattr(i, _PARSERS[name][0]) in (None, (), {}):
+            raise InvalidInput(
+                f"{field or name} is required for the {i.method} method{why}", field=field or name
+            )
+
+    if i.end_date <= i.start_date:
+        raise InvalidInput("end_date must be after start_date", field="end_date")
+    if (i.index is Index.NONE) is (i.method is Method.INDEXED):
+        detail = "index must be cpi, rpi or fixed for the indexed method"
+        raise InvalidInput(
+            detail if i.index is Index.NONE else "index applies only to the indexed method", field="index"
+        )
+    for name in _REQUIRED[i.method]:
+        need(name)
+    if i.method is Method.PROCEEDS_SHARE and i.share_fraction is None:
+        why = ", unless principal and base_value are both given (share = principal ÷ base_value)"
+        need("principal", why, field="share")
+        need("base_value", why, field="share")
+        if not Decimal(0) < i.base_value_gbp >= i.principal_gbp:  # type: ignore[operator]
+            raise InvalidInput(
+                "base_value must be more than zero and not less than principal", field="base_value"
+            )
+    if i.method is Method.INDEXED:
+        need("fixed_rate" if i.index is Index.FIXED else "index_values", f" with index {i.index}")
+
+
+# --- calculation -------------------------------------------------------------
+
+
+def _month_name(year: int, month: int) -> str:
+    return f"{calendar.month_name[month]} {year}"
+
+
+def _month(d: date) -> str:
+    return _month_name(d.year, d.month)
+
+
+def _text(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {_month_name(d.year, d.month)}"
+
+
+def _gbp(amount: Decimal) -> str:
+    pennies = abs(amount).quantize(PENNY, ROUND_HALF_UP)
+    return f"{'−' if amount < 0 and pennies else ''}£{pennies:,.2f}"
+
+
+def _pct(pct: Decimal) -> str:
+    shown = pct.quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    text = f"{shown.normalize():f}"
+    return f"{text}%" if shown == pct else f"about {text}%"
+
+
+def _years(count: int) -> str:
+    return f"{count} full year{'' if count == 1 else 's'}"
+
+
+def _whole_years(start: date, on: date) -> int:
+    """Whole years by anniversary; a 29 February start has its anniversary on 28 February."""
+    return relativedelta(on, start).years
+
+
+def _full(i: ClawbackInputs, steps: list[Step]) -> Decimal:
+    assert i.principal_gbp is not None
+    steps.append(Step("Triggered within the period, so the whole principal is due", i.principal_gbp))
+    return i.principal_gbp
+
+
+def _stepped_taper(i: ClawbackInputs, steps: list[Step]) -> Decimal:
+    assert i.principal_gbp is not None
+    years, schedule_years = _whole_years(i.start_date, i.trigger_date), len(i.taper_pct)
+    where = f"year {years + 1} of {schedule_years}" if years < schedule_years else "past the taper"
+    steps.append(
+        Step(f"Years elapsed from {_day(i.start_date)} to {_day(i.trigger_date)}: {_years(years)} ({where})")
+    )
+    if years >= schedule_years:
+        steps.append(Step(f"The taper covers {_years(schedule_years)}, so nothing is due", Decimal(0)))
+        return Decimal(0)
+    pct = i.taper_pct[years]
+    due = i.principal_gbp * pct / 100
+    steps.append(Step(f"Taper for year {years + 1}: {_pct(pct)}"))
+    steps.append(Step(f"{_gbp(i.principal_gbp)} × {_pct(pct)} = {_gbp(due)}", due))
+    return due
+
+
+def _straight_line(i: ClawbackInputs, steps: list[Step]) -> Decimal:
+    assert i.principal_gbp is not None
+    days_left, days_total = (i.end_date - i.trigger_date).days, (i.end_date - i.start_date).days
+    due = i.principal_gbp * days_left / days_total
+    steps.append(Step(f"Days from {_day(i.trigger_date)} to {_day(i.end_date)}: {days_left} of {days_total}"))
+    steps.append(Step(f"{_gbp(i.principal_gbp)} × {days_left} ÷ {days_total} = {_gbp(due)}", due))
+    return due
+
+
+def _proceeds_share(i: ClawbackInputs, steps: list[Step]) -> Decimal:
+    assert i.net_proceeds_gbp is not None
+    if i.share_fraction is not None:
+        share = i.share_fraction
+        steps.append(Step(f"Share of proceeds: {_pct(share * 100)}"))
+    else:
+        assert i.principal_gbp is not None and i.base_value_gbp is not None
+        share = i.principal_gbp / i.base_value_gbp
+        steps.append(
+            Step(
+                f"Share of proceeds: {_gbp(i.principal_gbp)} ÷ {_gbp(i.base_value_gbp)} = {_pct(share * 100)}"
+            )
+        )
+    due = share * i.net_proceeds_gbp
+    steps.append(Step(f"{_pct(share * 100)} × {_gbp(i.net_proceeds_gbp)} net proceeds = {_gbp(due)}", due))
+    return due
+
+
+def _index_level(i: ClawbackInputs, on: date, name: str) -> Decimal:
+    level = i.index_values.get((on.year, on.month))
+    if level is None:
+        raise InvalidInput(
+            f"index_values has no {i.index.upper()} figure for {_month(on)}, "
+            f"needed for {name}; add it to the index table",
+            field="index_values",
+        )
+    return level
+
+
+def _indexed(i: ClawbackInputs, steps: list[Step]) -> Decimal:
+    """G × index(trigger) ÷ index(start), or G compounded at a fixed annual rate.
+
+    Fixed rate: compounded annually on each anniversary, with the part-year since
+    the last anniversary counted as days ÷ 365, so one whole year is exactly (1 + r).
+    CPI/RPI: the level for the calendar month containing each date.
+    """
+    assert i.principal_gbp is not None
+    if i.index is Index.FIXED:
+        assert i.fixed_rate_pct is not None
+        years = _whole_years(i.start_date, i.trigger_date)
+        days = (i.trigger_date - (i.start_date + relativedelta(years=years))).days
+        growth = 1 + i.fixed_rate_pct / 100
+        factor = growth**years * growth ** (Decimal(days) / 365)
+        steps.append(
+            Step(f"From {_day(i.start_date)} to {_day(i.trigger_date)}: {_years(years)} and {days} days")
+        )
+        steps.append(
+            Step(
+                f"Fixed rate {_pct(i.fixed_rate_pct)} a year, compounded annually: "
+                f"(1 + {_pct(i.fixed_rate_pct)})^({years} + {days}/365) = {factor:.6f}"
+            )
+        )
+    else:
+        start_level = _index_level(i, i.start_date, "start_date")
+        trigger_level = _index_level(i, i.trigger_date, "trigger_date")
+        factor = trigger_level / start_level
+        name, levels = i.index.upper(), f"{_text(trigger_level)} ÷ {_text(start_level)}"
+        steps.append(Step(f"{name} for {_month(i.start_date)} (start): {_text(start_level)}"))
+        steps.append(Step(f"{name} for {_month(i.trigger_date)} (trigger): {_text(trigger_level)}"))
+        steps.append(Step(f"{_gbp(i.principal_gbp)} × {levels} = {_gbp(i.principal_gbp * factor)}"))
+        return i.principal_gbp * factor
+    due = i.principal_gbp * factor
+    steps.append(Step(f"{_gbp(i.principal_gbp)} × {factor:.6f} = {_gbp(due)}", due))
+    return due
+
+
+def _overage(i: ClawbackInputs, steps: list[Step]) -> Decimal:
+    assert (
+        i.share_fraction is not None and i.value_at_trigger_gbp is not None and i.base_value_gbp is not None
+    )
+    uplift = i.value_at_trigger_gbp - i.base_value_gbp - i.allowable_costs_gbp
+    steps.append(
+        Step(
+            f"Uplift: {_gbp(i.value_at_trigger_gbp)} value at trigger − {_gbp(i.base_value_gbp)} base value"
+            f" − {_gbp(i.allowable_costs_gbp)} allowable costs = {_gbp(uplift)}",
+            uplift,
+        )
+    )
+    if uplift <= 0:
+        steps.append(Step("No uplift, so nothing is due", Decimal(0)))
+        return Decimal(0)
+    due = i.share_fraction * uplift
+    steps.append(Step(f"{_pct(i.share_fraction * 100)} × {_gbp(uplift)} = {_gbp(due)}", due))
+    return due
+
+
+_METHODS: Mapping[Method, Callable[[ClawbackInputs, list[Step]], Decimal]] = {
+    Method.FULL: _full,
+    Method.STEPPED_TAPER: _stepped_taper,
+    Method.STRAIGHT_LINE: _straight_line,
+    Method.PROCEEDS_SHARE: _proceeds_share,
+    Method.INDEXED: _indexed,
+    Method.OVERAGE: _overage,
+}
+
+
+def calculate(inputs: ClawbackInputs) -> Calculation:
+    """Work out the amount due under domain §7.3, with the working shown.
+
+    Nothing is due for a trigger outside the period; the cap, if any, applies to
+    every method; the result is never negative and is rounded once, half up.
+    """
+    check_complete(inputs)
+    i = inputs
+    steps = [Step(f"Period: {_day(i.start_date)} to {_day(i.end_date)}, both days included")]
+    with localcontext() as context:
+        context.prec = 50
+        outside = "before the period began" if i.trigger_date < i.start_date else "after the period ended"
+        if not i.start_date <= i.trigger_date <= i.end_date:
+            steps.append(Step(f"Trigger on {_day(i.trigger_date)} is {outside}, so nothing is due"))
+            due = Decimal(0)
+        else:
+            due = max(Decimal(0), _METHODS[i.method](i, steps))
+        if i.cap_gbp is not None:
+            capped = due > i.cap_gbp
+            steps.append(Step(f"Cap of {_gbp(i.cap_gbp)}: {'applied' if capped else 'not reached'}"))
+            due = min(due, i.cap_gbp)
+        amount_due = due.quantize(PENNY, ROUND_HALF_UP)
+    steps.append(Step(f"Amount due, rounded once to the nearest penny: {_gbp(amount_due)}", amount_due))
+    return Calculation(amount_due=amount_due, steps=steps, inputs=inputs, amount_before_rounding=due)
+
+
+# --- JSON --------------------------------------------------------------------
+
+
+def inputs_to_json(i: ClawbackInputs) -> dict[str, Any]:
+    """The inputs as strings, under the names `parse_inputs` accepts (a round trip)."""
+    out: dict[str, Any] = {
+        "method": i.method.value,
+        "start_date": i.start_date.isoformat(),
+        "end_date": i.end_date.isoformat(),
+        "trigger_date": i.trigger_date.isoformat(),
+        "index": i.index.value,
+    }
+    for name, (attribute, parse) in _PARSERS.items():
+        value = getattr(i, attribute)
+        if (
+            value is None
+            or value == ()
+            or value == {}
+            or (name == "allowable_costs" and i.method != Method.OVERAGE)
+        ):
+            continue
+        if parse is _money:
+            out[name] = f"{value.quantize(PENNY):f}"
+        elif name == "share":
+            out[name] = _text(value * 100)
+        elif name == "taper":
+            out[name] = [_text(pct) for pct in value]
+        elif name == "index_values":
+            out[name] = {
+                f"{year:04d}-{month:02d}": _text(level) for (year, month), level in sorted(value.items())
+            }
+        else:
+            out[name] = _text(value)
+    return out
+
+
+def to_json(calculation: Calculation) -> dict[str, Any]:
+    """Amounts as decimal strings; step amounts shown to the penny for display."""
+    return {
+        "method": calculation.inputs.method.value,
+        "amount_due": f"{calculation.amount_due:f}",
+        "steps": [
+            {
+                "text": step.text,
+                "amount": None
+                if step.amount_gbp is None
+                else f"{step.amount_gbp.quantize(PENNY, ROUND_HALF_UP):f}",
+            }
+            for step in calculation.steps
+        ],
+        "inputs": inputs_to_json(calculation.inputs),
+    }

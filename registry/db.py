@@ -1,0 +1,53 @@
+"""The engine, a session per request, and the naming convention for constraints.
+
+Domain code may flush but never commits: the request (after a 2xx/3xx) or the
+CLI command commits once, and rolls back otherwise.
+"""
+
+from sqlalchemy import MetaData, create_engine
+from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+SessionFactory = sessionmaker(expire_on_commit=False)
+session = scoped_session(SessionFactory)
+_engine = None
+
+
+def make_engine(database_url: str):
+    return create_engine(
+        database_url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        # Prepared statements keep the planner on the GiST index for dense bboxes
+        # (performance.md, "planner traps").
+        connect_args={"prepare_threshold": 1, "options": "-c jit=off"},
+    )
+
+
+def init_app(app, database_url: str):
+    global _engine
+    if _engine is None or str(_engine.url) != database_url:
+        _engine = make_engine(database_url)
+    SessionFactory.configure(bind=_engine)
+    app.extensions["engine"] = _engine
+
+    @app.teardown_appcontext
+    def remove_session(exc=None):
+        session.remove()
+
+
+def engine():
+    return _engine

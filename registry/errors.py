@@ -1,0 +1,99 @@
+"""A small family of errors, each safe to show, and its two renderers.
+
+Under /api/ an error answers application/problem+json (RFC 9457) naming the bad
+field; on pages it renders the GOV.UK error page. What the log sees (the
+exception and its traceback) is kept apart from what the user sees.
+"""
+
+import logging
+
+import orjson
+from flask import Response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class RegistryError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str = "", *, field: str | None = None, **extra):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.field = field
+        self.extra = extra
+
+
+class InvalidInput(RegistryError):
+    status = 400
+    title = "Invalid input"
+
+
+class Unauthorised(RegistryError):
+    status = 401
+    title = "Sign in required"
+
+
+class Forbidden(RegistryError):
+    status = 403
+    title = "Not allowed"
+
+
+class NotFound(RegistryError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(RegistryError):
+    status = 409
+    title = "Conflict"
+
+
+class TransitionRefused(Conflict):
+    title = "That step is not allowed now"
+
+    def __init__(self, detail: str, *, from_state: str, action: str, allowed: list[str]):
+        super().__init__(detail, from_state=from_state, action=action, allowed=allowed)
+
+
+def wants_problem_json() -> bool:
+    if request.path.startswith("/api/"):
+        return request.args.get("f") != "html"
+    return False
+
+
+def problem_response(status: int, title: str, detail: str, **members) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body.update({k: v for k, v in members.items() if v is not None})
+    return Response(orjson.dumps(body), status=status, mimetype="application/problem+json")
+
+
+def register_error_handlers(app):
+    @app.errorhandler(RegistryError)
+    def handle_registry_error(error: RegistryError):
+        if wants_problem_json():
+            return problem_response(
+                error.status, error.title, error.detail, invalid_param=error.field, **error.extra
+            )
+        return (
+            render_template("error.html", title=error.title, detail=error.detail, status=error.status),
+            error.status,
+        )
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        if wants_problem_json():
+            return problem_response(error.code or 500, error.name, error.description or error.name)
+        return (
+            render_template("error.html", title=error.name, detail=error.description, status=error.code),
+            error.code,
+        )
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        log.exception("Unhandled error on %s", request.path)
+        detail = "Something went wrong on our side. It has been logged."
+        if wants_problem_json():
+            return problem_response(500, "Internal server error", detail)
+        return render_template("error.html", title="Sorry, there is a problem", detail=detail, status=500), 500

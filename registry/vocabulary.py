@@ -1,0 +1,86 @@
+"""Controlled lists shared by models, forms, the API and the demo data.
+
+Each is an ordered mapping of stored code -> label shown to people.
+"""
+
+ASSET_TYPES = {
+    "community_centre": "Community centre",
+    "library": "Library",
+    "park_pavilion": "Park pavilion",
+    "public_toilet": "Public toilet",
+    "former_school": "Former school",
+    "depot": "Depot",
+    "office": "Office",
+    "land": "Land",
+    "public_house": "Public house",
+    "sports_ground": "Sports ground",
+    "youth_centre": "Youth centre",
+    "museum": "Museum",
+    "swimming_pool": "Swimming pool",
+    "allotments": "Allotments",
+    "car_park": "Car park",
+    "church_hall": "Church hall",
+    "other": "Other",
+}
+
+CONDITIONS = {
+    "good": "Good",
+    "fair": "Fair",
+    "poor": "Poor",
+    "very_poor": "Very poor",
+    "unknown": "Not known",
+}
+
+OCCUPANCY = {
+    "in_use": "In use",
+    "partly_used": "Partly used",
+    "vacant": "Vacant",
+}
+
+SURPLUS_STATUSES = {
+    "operational": "Operational",
+    "under_review": "Under review",
+    "surplus": "Surplus",
+    "available_for_transfer": "Available for community transfer",
+    "transferred": "Transferred",
+    "disposed": "Disposed",
+}
+
+# domain.md §0.3
+LEGAL_FORMS = {
+    "unincorporated_association": "Unincorporated association",
+    "charity": "Charity",
+    "CIO": "Charitable incorporated organisation (CIO)",
+    "SCIO": "Scottish charitable incorporated organisation (SCIO)",
+    "CLG_non_distributing": "Company limited by guarantee (non-distributing)",
+    "CIC": "Community interest company (CIC)",
+    "community_benefit_society": "Community benefit society",
+    "cooperative_society": "Co-operative society",
+    "parish_council": "Parish or town council",
+    "community_council_wales": "Community council (Wales)",
+    "neighbourhood_forum": "Neighbourhood forum",
+    "trust": "Trust",
+    "employee_group": "Group of employees",
+}
+
+NATIONS = {
+    "england": "England",
+    "wales": "Wales",
+    "scotland": "Scotland",
+    "northern_ireland": "Northern Ireland",
+}
+
+GSS_PREFIX_KIND = {
+    "E06": ("unitary", "england"),
+    "E07": ("district", "england"),
+    "E08": ("metropolitan_district", "england"),
+    "E09": ("london_borough", "england"),
+    "W06": ("principal_area", "wales"),
+    "S12": ("council_area", "scotland"),
+    "N09": ("district", "northern_ireland"),
+}
+
+
+def sql_in_list(vocabulary: dict) -> str:
+    """The codes as a SQL list literal, for CHECK constraints in migrations."""
+    return ", ".join("'" + code.replace("'", "''") + "'" for code in vocabulary)
