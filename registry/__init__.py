@@ -17,11 +17,20 @@ BLUEPRINT_MODULES = [
     "registry.web.maps",
     "registry.web.deadlines",
     "registry.web.clawback",
+    "registry.web.accounts",
+    "registry.web.admin",
+    "registry.web.cases",
+    "registry.web.registers",
+    "registry.web.transfers",
     "registry.api.ogc",
     "registry.api.places",
     "registry.api.maps",
     "registry.api.deadlines",
     "registry.api.clawback",
+    "registry.api.cases",
+    "registry.api.registers",
+    "registry.api.transfers",
+    "registry.api.assets_write",
 ]
 
 

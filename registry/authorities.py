@@ -90,3 +90,33 @@ def summary(code: str) -> dict:
 
 def codes() -> set[str]:
     return set(db.session.scalars(select(Authority.code)))
+
+
+FEATURE_SQL = """
+    SELECT a.code, a.name, a.kind, a.nation, a.boundary_source,
+           ST_AsGeoJSON(ST_SimplifyPreserveTopology(a.boundary, 0.0005), 5)::json AS geometry,
+           (SELECT count(*) FROM asset x WHERE x.authority_code = a.code AND NOT x.withheld) AS asset_count
+    FROM authority a
+"""
+
+
+def features_page(*, limit: int, offset: int, bbox=None, bbox_wkt=None) -> dict:
+    clauses, params = ["a.boundary IS NOT NULL"], {"limit": limit, "offset": offset}
+    if bbox is not None:
+        clauses.append("a.boundary && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)")
+        params.update(zip(("minx", "miny", "maxx", "maxy"), bbox))
+    if bbox_wkt is not None:
+        clauses.append("ST_Intersects(a.boundary, (SELECT ST_GeomFromText(:wkt, 4326)))")
+        params["wkt"] = bbox_wkt
+    where = " AND ".join(clauses)
+    rows = db.session.execute(text(f"{FEATURE_SQL} WHERE {where} ORDER BY a.code LIMIT :limit OFFSET :offset"),
+                              params).mappings().all()
+    matched = db.session.execute(text(f"SELECT count(*) FROM authority a WHERE {where}"), params).scalar_one()
+    return {"rows": [dict(r) for r in rows], "matched": matched}
+
+
+def feature(code: str) -> dict:
+    row = db.session.execute(text(f"{FEATURE_SQL} WHERE a.code = :code"), {"code": code}).mappings().first()
+    if row is None:
+        raise NotFound(f"No authority has the code {code}.")
+    return dict(row)

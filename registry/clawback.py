@@ -2,9 +2,9 @@
 
 Pure functions: values in, values out. No database, no Flask, no clock; the
 trigger date is an input (style habit 4). Money is `Decimal` throughout,
-intermediate values are kept unrounded, and the amount due is rounded once, at
-the end, to the penny, half up. Every calculation returns its worked steps,
-because domain §7.3 asks that the working be shown to users.
+intermediate values stay unrounded, and the amount due is rounded once, at the
+end, to the penny, half up. Each calculation returns its worked steps, because
+domain §7.3 asks that the working be shown to users.
 
 The period follows domain §0.1: it begins with `start_date`, and `end_date` is
 its last day (both included). A trigger before `start_date` or after `end_date`
@@ -39,6 +39,13 @@ class Method(StrEnum):
     OVERAGE = "overage"
 
 
+class Index(StrEnum):
+    NONE = "none"
+    CPI = "cpi"
+    RPI = "rpi"
+    FIXED = "fixed"
+
+
 # How a condition is secured, what makes it bite, and where it stands (domain §7.2).
 Instrument = StrEnum(
     "Instrument",
@@ -52,10 +59,10 @@ Trigger = StrEnum(
 )
 Status = StrEnum("Status", "active triggered settled waived expired discharged")
 
-# Why the less obvious edges exist: a trigger can be withdrawn (the sale fell
-# through), so triggered -> active; an overage without a "once only" release can
-# bite again after settlement (domain §7.3(6)), so settled -> active. Every ended
-# condition is finally discharged when its charge or restriction leaves the title.
+# The less obvious edges: a trigger can be withdrawn (the sale fell through), so
+# triggered -> active; an overage without a "once only" release can bite again
+# after settlement (domain §7.3(6)), so settled -> active. Every ended condition
+# is finally discharged when its charge or restriction leaves the title.
 STATUS_TRANSITIONS: Mapping[str, frozenset[str]] = {
     "active": frozenset({"triggered", "waived", "expired", "discharged"}),
     "triggered": frozenset({"settled", "waived", "active"}),
@@ -70,27 +77,20 @@ def can_change_status(from_status: str, to_status: str) -> bool:
     return to_status in STATUS_TRANSITIONS.get(from_status, frozenset())
 
 
-class Index(StrEnum):
-    NONE = "none"
-    CPI = "cpi"
-    RPI = "rpi"
-    FIXED = "fixed"
-
-
 @dataclass(frozen=True)
 class ClawbackInputs:
-    """Validated inputs. Percentages are 0-100 except `share_fraction` (0-1)."""
+    """Validated inputs. Percentages are 0-100, except `share_fraction` (0-1)."""
 
     method: Method
     start_date: date
-    end_date: date  # last day of the period, included
+    end_date: date  # the last day of the period, included
     trigger_date: date
     principal_gbp: Decimal | None = None  # G: the grant or the discount
     taper_pct: tuple[Decimal, ...] = ()  # year 1 first
     share_fraction: Decimal | None = None
     net_proceeds_gbp: Decimal | None = None
     index: Index = Index.NONE
-    fixed_rate_pct: Decimal | None = None  # annual, compounded
+    fixed_rate_pct: Decimal | None = None  # a year, compounded annually
     index_values: Mapping[tuple[int, int], Decimal] = field(default_factory=dict)  # (year, month) -> level
     base_value_gbp: Decimal | None = None  # market value at transfer
     value_at_trigger_gbp: Decimal | None = None
@@ -106,7 +106,7 @@ class Step:
 
 @dataclass(frozen=True)
 class Calculation:
-    amount_due: Decimal  # pounds, exactly 2 dp
+    amount_due: Decimal  # pounds, exactly 2 decimal places
     steps: list[Step]
     inputs: ClawbackInputs
     amount_before_rounding: Decimal
@@ -114,30 +114,19 @@ class Calculation:
 
 # --- parsing -----------------------------------------------------------------
 
-COMMON_FIELDS = ("method", "start_date", "end_date", "trigger_date", "cap", "index")
-METHOD_FIELDS: Mapping[Method, tuple[str, ...]] = {
-    Method.FULL: ("principal",),
-    Method.STEPPED_TAPER: ("principal", "taper"),
-    Method.STRAIGHT_LINE: ("principal",),
-    Method.PROCEEDS_SHARE: ("net_proceeds", "share", "principal", "base_value"),
-    Method.INDEXED: ("principal", "fixed_rate", "index_values"),
-    Method.OVERAGE: ("share", "value_at_trigger", "base_value", "allowable_costs"),
-}
-ALL_FIELDS = frozenset(COMMON_FIELDS).union(*METHOD_FIELDS.values())
 _E = TypeVar("_E", bound=StrEnum)
-MAX_AMOUNT_GBP = Decimal(1000000000000)
 PENNY = Decimal("0.01")
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-_MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
+MAX_AMOUNT_GBP = Decimal(10) ** 12
+_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+_MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})(-\d{2})?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INDEX_VALUES_MESSAGE = (
-    "index_values must map months in the form YYYY-MM to index levels above zero,"
-    ' for example {"2020-04": "108.6"}'
+    'index_values must map months in the form YYYY-MM to index levels above zero, e.g. {"2020-04": "108.6"}'
 )
 
 
 def _decimal(raw: Any, name: str, message: str, strip: str = "") -> Decimal:
-    """A finite Decimal from a JSON number or a string; floats go through their shortest repr."""
+    """A finite Decimal from a JSON number or a string; a float goes through its shortest repr."""
     if isinstance(raw, str):
         text = raw.replace(",", "").strip().removeprefix(strip).removesuffix(strip).strip()
         raw = Decimal(text) if _NUMBER.match(text) else None
@@ -145,7 +134,7 @@ def _decimal(raw: Any, name: str, message: str, strip: str = "") -> Decimal:
         raw = Decimal(repr(raw))
     if isinstance(raw, bool) or not isinstance(raw, int | Decimal) or not Decimal(raw).is_finite():
         raise InvalidInput(message, field=name)
-    return Decimal(raw)
+    return Decimal(raw).copy_abs() if raw == 0 else Decimal(raw)  # no "-0.00"
 
 
 def _money(raw: Any, name: str) -> Decimal:
@@ -153,14 +142,14 @@ def _money(raw: Any, name: str) -> Decimal:
         f"{name} must be an amount in pounds, zero or more, with at most 2 decimal places (e.g. 100000.00)"
     )
     value = _decimal(raw, name, message, strip="£")
-    if not Decimal(0) <= value < MAX_AMOUNT_GBP or value != value.quantize(PENNY):
+    if not 0 <= value < MAX_AMOUNT_GBP or value != value.quantize(PENNY):
         raise InvalidInput(message, field=name)
     return value
 
 
 def _percent(raw: Any, name: str, message: str) -> Decimal:
     value = _decimal(raw, name, message, strip="%")
-    if not Decimal(0) <= value <= Decimal(100):
+    if not 0 <= value <= 100:
         raise InvalidInput(message, field=name)
     return value
 
@@ -196,7 +185,7 @@ def _taper(raw: Any, name: str) -> tuple[Decimal, ...]:
     pcts = tuple(_percent(pct, name, message) for pct in raw)
     if any(later > earlier for earlier, later in pairwise(pcts)):
         raise InvalidInput(
-            f"{name} must not rise from one year to the next: list year 1 first, e.g. 100, 80, 60", field=name
+            f"{name} must not rise from one year to the next: year 1 first, e.g. 100, 80, 60", field=name
         )
     return pcts
 
@@ -212,20 +201,21 @@ def _rate(raw: Any, name: str) -> Decimal:
 
 
 def _month_of(key: Any, name: str) -> tuple[int, int]:
+    """(year, month) from a date, a (year, month) pair, or "YYYY-MM" / "YYYY-MM-DD"."""
     if isinstance(key, date):
         return key.year, key.month
-    if isinstance(key, tuple) and len(key) == 2 and all(isinstance(part, int) for part in key):
-        year, month = key
-    elif isinstance(key, str) and (match := _MONTH_KEY.match(key.strip())):
-        year, month = int(match[1]), int(match[2])
-    elif isinstance(key, str) and _ISO_DATE.match(key.strip()):
-        day = _date(key, name)
-        return day.year, day.month
-    else:
-        raise InvalidInput(_INDEX_VALUES_MESSAGE, field=name)
-    if not 1 <= month <= 12:
-        raise InvalidInput(_INDEX_VALUES_MESSAGE, field=name)
-    return year, month
+    if isinstance(key, str) and (match := _MONTH_KEY.match(key.strip())):
+        if match[3]:
+            _date(key, name)  # a real day, not 2020-04-31
+        key = (int(match[1]), int(match[2]))
+    if (
+        isinstance(key, tuple)
+        and len(key) == 2
+        and all(isinstance(n, int) for n in key)
+        and 1 <= key[1] <= 12
+    ):
+        return key[0], key[1]
+    raise InvalidInput(_INDEX_VALUES_MESSAGE, field=name)
 
 
 def _index_values(raw: Any, name: str) -> Mapping[tuple[int, int], Decimal]:
@@ -236,12 +226,12 @@ def _index_values(raw: Any, name: str) -> Mapping[tuple[int, int], Decimal]:
         month, level = _month_of(key, name), _decimal(raw_level, name, _INDEX_VALUES_MESSAGE)
         if level <= 0:
             raise InvalidInput(_INDEX_VALUES_MESSAGE, field=name)
-        if levels.get(month, level) != level:
+        if levels.setdefault(month, level) != level:
             raise InvalidInput(f"{name} gives two different figures for {_month_name(*month)}", field=name)
-        levels[month] = level
     return levels
 
 
+# JSON name -> (ClawbackInputs attribute, parser)
 _PARSERS: Mapping[str, tuple[str, Callable[[Any, str], Any]]] = {
     "principal": ("principal_gbp", _money),
     "taper": ("taper_pct", _taper),
@@ -254,14 +244,32 @@ _PARSERS: Mapping[str, tuple[str, Callable[[Any, str], Any]]] = {
     "allowable_costs": ("allowable_costs_gbp", _money),
     "cap": ("cap_gbp", _money),
 }
+# Inputs each method reads, besides method, the three dates, index and cap.
+METHOD_FIELDS: Mapping[Method, tuple[str, ...]] = {
+    Method.FULL: ("principal",),
+    Method.STEPPED_TAPER: ("principal", "taper"),
+    Method.STRAIGHT_LINE: ("principal",),
+    Method.PROCEEDS_SHARE: ("net_proceeds", "share", "principal", "base_value"),
+    Method.INDEXED: ("principal", "fixed_rate", "index_values"),
+    Method.OVERAGE: ("share", "value_at_trigger", "base_value", "allowable_costs"),
+}
+ALL_FIELDS = frozenset({"method", "start_date", "end_date", "trigger_date", "index", *_PARSERS})
+_REQUIRED: Mapping[Method, tuple[str, ...]] = {
+    Method.FULL: ("principal",),
+    Method.STEPPED_TAPER: ("principal", "taper"),
+    Method.STRAIGHT_LINE: ("principal",),
+    Method.PROCEEDS_SHARE: ("net_proceeds",),
+    Method.INDEXED: ("principal",),
+    Method.OVERAGE: ("share", "value_at_trigger", "base_value"),
+}
 
 
 def parse_inputs(data: Mapping[str, Any]) -> ClawbackInputs:
-    """Validate a JSON-like dict (field names as in `ALL_FIELDS`) into `ClawbackInputs`.
+    """Validate a JSON-like dict (names in `ALL_FIELDS`) into `ClawbackInputs`.
 
-    Fields the chosen method does not use are ignored; unknown field names are
-    refused, so a misspelt `cap` cannot silently drop the cap. Raises
-    `InvalidInput(detail, field=name)` for the first missing or bad field.
+    Null or "" counts as absent. Inputs the chosen method does not read are
+    ignored; unknown names are refused, so a misspelt `cap` cannot silently drop
+    the cap. Raises `InvalidInput(detail, field=name)` for the first bad input.
     """
     if not isinstance(data, Mapping):
         raise InvalidInput("Send the calculation inputs as a JSON object")
@@ -284,20 +292,10 @@ def parse_inputs(data: Mapping[str, Any]) -> ClawbackInputs:
     return inputs
 
 
-_REQUIRED: Mapping[Method, tuple[str, ...]] = {
-    Method.FULL: ("principal",),
-    Method.STEPPED_TAPER: ("principal", "taper"),
-    Method.STRAIGHT_LINE: ("principal",),
-    Method.PROCEEDS_SHARE: ("net_proceeds",),
-    Method.INDEXED: ("principal",),
-    Method.OVERAGE: ("share", "value_at_trigger", "base_value"),
-}
-
-
 def check_complete(i: ClawbackInputs) -> None:
     """Raise `InvalidInput` if the method lacks an input it needs (domain §7.3)."""
 
-    def need(name: str, why: str = "", *, field: str | None = None) -> None:
+    def need(name: str, why: str = "", *, field: str = "") -> None:
         if getattr(i, _PARSERS[name][0]) in (None, (), {}):
             raise InvalidInput(
                 f"{field or name} is required for the {i.method} method{why}", field=field or name
@@ -305,42 +303,42 @@ def check_complete(i: ClawbackInputs) -> None:
 
     if i.end_date <= i.start_date:
         raise InvalidInput("end_date must be after start_date", field="end_date")
-    if (i.index is Index.NONE) is (i.method is Method.INDEXED):
-        detail = "index must be cpi, rpi or fixed for the indexed method"
-        raise InvalidInput(
-            detail if i.index is Index.NONE else "index applies only to the indexed method", field="index"
-        )
+    if i.method is Method.INDEXED and i.index is Index.NONE:
+        raise InvalidInput("index must be cpi, rpi or fixed for the indexed method", field="index")
+    if i.method is not Method.INDEXED and i.index is not Index.NONE:
+        raise InvalidInput("index applies only to the indexed method; set it to none", field="index")
     for name in _REQUIRED[i.method]:
         need(name)
+    if i.method is Method.INDEXED:
+        need("fixed_rate" if i.index is Index.FIXED else "index_values", f" with index {i.index}")
     if i.method is Method.PROCEEDS_SHARE and i.share_fraction is None:
         why = ", unless principal and base_value are both given (share = principal ÷ base_value)"
         need("principal", why, field="share")
         need("base_value", why, field="share")
-        if not Decimal(0) < i.base_value_gbp >= i.principal_gbp:  # type: ignore[operator]
+        assert i.principal_gbp is not None and i.base_value_gbp is not None
+        if i.base_value_gbp == 0 or i.base_value_gbp < i.principal_gbp:
             raise InvalidInput(
                 "base_value must be more than zero and not less than principal", field="base_value"
             )
-    if i.method is Method.INDEXED:
-        need("fixed_rate" if i.index is Index.FIXED else "index_values", f" with index {i.index}")
 
 
 # --- calculation -------------------------------------------------------------
 
 
 def _month_name(year: int, month: int) -> str:
-    return f"{calendar.month_name[month]} {year}"
+    return f"{calendar.month_name[month]} {year}"  # C locale: English names
 
 
 def _month(d: date) -> str:
     return _month_name(d.year, d.month)
 
 
+def _day(d: date) -> str:
+    return f"{d.day} {_month(d)}"
+
+
 def _text(value: Decimal) -> str:
     return f"{value.normalize():f}"
-
-
-def _day(d: date) -> str:
-    return f"{d.day} {_month_name(d.year, d.month)}"
 
 
 def _gbp(amount: Decimal) -> str:
@@ -350,128 +348,108 @@ def _gbp(amount: Decimal) -> str:
 
 def _pct(pct: Decimal) -> str:
     shown = pct.quantize(Decimal("0.0001"), ROUND_HALF_UP)
-    text = f"{shown.normalize():f}"
-    return f"{text}%" if shown == pct else f"about {text}%"
+    return f"{_text(shown)}%" if shown == pct else f"about {_text(shown)}%"
 
 
-def _years(count: int) -> str:
-    return f"{count} full year{'' if count == 1 else 's'}"
+def _count(count: int, unit: str = "full year") -> str:
+    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
-def _whole_years(start: date, on: date) -> int:
-    """Whole years by anniversary; a 29 February start has its anniversary on 28 February."""
+def _whole_count(start: date, on: date) -> int:
+    """Whole years by anniversary; a 29 February start has its anniversary on 28 February (§0.1)."""
     return relativedelta(on, start).years
 
 
-def _full(i: ClawbackInputs, steps: list[Step]) -> Decimal:
-    assert i.principal_gbp is not None
-    steps.append(Step("Triggered within the period, so the whole principal is due", i.principal_gbp))
-    return i.principal_gbp
+def _full(i: ClawbackInputs, g: Decimal, steps: list[Step]) -> Decimal:
+    steps.append(Step("Triggered within the period, so the whole principal is due", g))
+    return g
 
 
-def _stepped_taper(i: ClawbackInputs, steps: list[Step]) -> Decimal:
-    assert i.principal_gbp is not None
-    years, schedule_years = _whole_years(i.start_date, i.trigger_date), len(i.taper_pct)
+def _stepped_taper(i: ClawbackInputs, g: Decimal, steps: list[Step]) -> Decimal:
+    years, schedule_years = _whole_count(i.start_date, i.trigger_date), len(i.taper_pct)
     where = f"year {years + 1} of {schedule_years}" if years < schedule_years else "past the taper"
     steps.append(
-        Step(f"Years elapsed from {_day(i.start_date)} to {_day(i.trigger_date)}: {_years(years)} ({where})")
+        Step(f"Years elapsed from {_day(i.start_date)} to {_day(i.trigger_date)}: {_count(years)} ({where})")
     )
     if years >= schedule_years:
-        steps.append(Step(f"The taper covers {_years(schedule_years)}, so nothing is due", Decimal(0)))
+        steps.append(Step(f"The taper covers {_count(schedule_years)}, so nothing is due", Decimal(0)))
         return Decimal(0)
     pct = i.taper_pct[years]
-    due = i.principal_gbp * pct / 100
+    due = g * pct / 100
     steps.append(Step(f"Taper for year {years + 1}: {_pct(pct)}"))
-    steps.append(Step(f"{_gbp(i.principal_gbp)} × {_pct(pct)} = {_gbp(due)}", due))
+    steps.append(Step(f"{_gbp(g)} × {_pct(pct)} = {_gbp(due)}", due))
     return due
 
 
-def _straight_line(i: ClawbackInputs, steps: list[Step]) -> Decimal:
-    assert i.principal_gbp is not None
+def _straight_line(i: ClawbackInputs, g: Decimal, steps: list[Step]) -> Decimal:
     days_left, days_total = (i.end_date - i.trigger_date).days, (i.end_date - i.start_date).days
-    due = i.principal_gbp * days_left / days_total
+    due = g * days_left / days_total
     steps.append(Step(f"Days from {_day(i.trigger_date)} to {_day(i.end_date)}: {days_left} of {days_total}"))
-    steps.append(Step(f"{_gbp(i.principal_gbp)} × {days_left} ÷ {days_total} = {_gbp(due)}", due))
+    steps.append(Step(f"{_gbp(g)} × {days_left} ÷ {days_total} = {_gbp(due)}", due))
     return due
 
 
-def _proceeds_share(i: ClawbackInputs, steps: list[Step]) -> Decimal:
+def _proceeds_share(i: ClawbackInputs, g: Decimal, steps: list[Step]) -> Decimal:
+    """An explicit share wins; otherwise share = principal ÷ base_value."""
     assert i.net_proceeds_gbp is not None
     if i.share_fraction is not None:
         share = i.share_fraction
         steps.append(Step(f"Share of proceeds: {_pct(share * 100)}"))
     else:
-        assert i.principal_gbp is not None and i.base_value_gbp is not None
-        share = i.principal_gbp / i.base_value_gbp
-        steps.append(
-            Step(
-                f"Share of proceeds: {_gbp(i.principal_gbp)} ÷ {_gbp(i.base_value_gbp)} = {_pct(share * 100)}"
-            )
-        )
+        assert i.base_value_gbp is not None
+        share = g / i.base_value_gbp
+        steps.append(Step(f"Share of proceeds: {_gbp(g)} ÷ {_gbp(i.base_value_gbp)} = {_pct(share * 100)}"))
     due = share * i.net_proceeds_gbp
     steps.append(Step(f"{_pct(share * 100)} × {_gbp(i.net_proceeds_gbp)} net proceeds = {_gbp(due)}", due))
     return due
 
 
 def _index_level(i: ClawbackInputs, on: date, name: str) -> Decimal:
+    """The level for the calendar month that contains `on`; there is no fallback to older months."""
     level = i.index_values.get((on.year, on.month))
     if level is None:
-        raise InvalidInput(
-            f"index_values has no {i.index.upper()} figure for {_month(on)}, "
-            f"needed for {name}; add it to the index table",
-            field="index_values",
-        )
+        detail = f"index_values has no {i.index.upper()} figure for {_month(on)}, needed for {name}; add it"
+        raise InvalidInput(detail, field="index_values")
     return level
 
 
-def _indexed(i: ClawbackInputs, steps: list[Step]) -> Decimal:
-    """G × index(trigger) ÷ index(start), or G compounded at a fixed annual rate.
+def _indexed(i: ClawbackInputs, g: Decimal, steps: list[Step]) -> Decimal:
+    """G × index(trigger month) ÷ index(start month), or G grown at a fixed annual rate.
 
-    Fixed rate: compounded annually on each anniversary, with the part-year since
-    the last anniversary counted as days ÷ 365, so one whole year is exactly (1 + r).
-    CPI/RPI: the level for the calendar month containing each date.
+    Fixed rate: compounded on each anniversary, with the part-year since the last
+    anniversary counted as days ÷ 365, so one whole year is exactly (1 + rate).
     """
-    assert i.principal_gbp is not None
     if i.index is Index.FIXED:
         assert i.fixed_rate_pct is not None
-        years = _whole_years(i.start_date, i.trigger_date)
+        years = _whole_count(i.start_date, i.trigger_date)
         days = (i.trigger_date - (i.start_date + relativedelta(years=years))).days
         growth = 1 + i.fixed_rate_pct / 100
         factor = growth**years * growth ** (Decimal(days) / 365)
-        steps.append(
-            Step(f"From {_day(i.start_date)} to {_day(i.trigger_date)}: {_years(years)} and {days} days")
-        )
-        steps.append(
-            Step(
-                f"Fixed rate {_pct(i.fixed_rate_pct)} a year, compounded annually: "
-                f"(1 + {_pct(i.fixed_rate_pct)})^({years} + {days}/365) = {factor:.6f}"
-            )
-        )
+        rate = _pct(i.fixed_rate_pct)
+        elapsed = f"{_count(years)} and {_count(days, 'day')}"
+        steps.append(Step(f"From {_day(i.start_date)} to {_day(i.trigger_date)}: {elapsed}"))
+        steps.append(Step(f"Fixed rate {rate} a year: (1 + {rate})^({years} + {days}/365) = {factor:.10f}"))
+        factor_text = f"{factor:.10f}"
     else:
         start_level = _index_level(i, i.start_date, "start_date")
         trigger_level = _index_level(i, i.trigger_date, "trigger_date")
-        factor = trigger_level / start_level
-        name, levels = i.index.upper(), f"{_text(trigger_level)} ÷ {_text(start_level)}"
-        steps.append(Step(f"{name} for {_month(i.start_date)} (start): {_text(start_level)}"))
-        steps.append(Step(f"{name} for {_month(i.trigger_date)} (trigger): {_text(trigger_level)}"))
-        steps.append(Step(f"{_gbp(i.principal_gbp)} × {levels} = {_gbp(i.principal_gbp * factor)}"))
-        return i.principal_gbp * factor
-    due = i.principal_gbp * factor
-    steps.append(Step(f"{_gbp(i.principal_gbp)} × {factor:.6f} = {_gbp(due)}", due))
-    return due
+        factor, factor_text = trigger_level / start_level, f"{_text(trigger_level)} ÷ {_text(start_level)}"
+        steps.append(Step(f"{i.index.upper()} for {_month(i.start_date)} (start): {_text(start_level)}"))
+        steps.append(
+            Step(f"{i.index.upper()} for {_month(i.trigger_date)} (trigger): {_text(trigger_level)}")
+        )
+    steps.append(Step(f"{_gbp(g)} × {factor_text} = {_gbp(g * factor)}", g * factor))
+    return g * factor
 
 
-def _overage(i: ClawbackInputs, steps: list[Step]) -> Decimal:
+def _overage(i: ClawbackInputs, g: Decimal, steps: list[Step]) -> Decimal:
     assert (
         i.share_fraction is not None and i.value_at_trigger_gbp is not None and i.base_value_gbp is not None
     )
     uplift = i.value_at_trigger_gbp - i.base_value_gbp - i.allowable_costs_gbp
+    figures = f"{_gbp(i.value_at_trigger_gbp)} − {_gbp(i.base_value_gbp)} − {_gbp(i.allowable_costs_gbp)}"
     steps.append(
-        Step(
-            f"Uplift: {_gbp(i.value_at_trigger_gbp)} value at trigger − {_gbp(i.base_value_gbp)} base value"
-            f" − {_gbp(i.allowable_costs_gbp)} allowable costs = {_gbp(uplift)}",
-            uplift,
-        )
+        Step(f"Uplift (value at trigger − base value − allowable costs): {figures} = {_gbp(uplift)}", uplift)
     )
     if uplift <= 0:
         steps.append(Step("No uplift, so nothing is due", Decimal(0)))
@@ -481,7 +459,7 @@ def _overage(i: ClawbackInputs, steps: list[Step]) -> Decimal:
     return due
 
 
-_METHODS: Mapping[Method, Callable[[ClawbackInputs, list[Step]], Decimal]] = {
+_METHODS: Mapping[Method, Callable[[ClawbackInputs, Decimal, list[Step]], Decimal]] = {
     Method.FULL: _full,
     Method.STEPPED_TAPER: _stepped_taper,
     Method.STRAIGHT_LINE: _straight_line,
@@ -501,16 +479,17 @@ def calculate(inputs: ClawbackInputs) -> Calculation:
     i = inputs
     steps = [Step(f"Period: {_day(i.start_date)} to {_day(i.end_date)}, both days included")]
     with localcontext() as context:
-        context.prec = 50
-        outside = "before the period began" if i.trigger_date < i.start_date else "after the period ended"
-        if not i.start_date <= i.trigger_date <= i.end_date:
-            steps.append(Step(f"Trigger on {_day(i.trigger_date)} is {outside}, so nothing is due"))
-            due = Decimal(0)
+        context.prec = 50  # far beyond the penny, so rounding the result once is exact
+        if i.start_date <= i.trigger_date <= i.end_date:
+            due = max(Decimal(0), _METHODS[i.method](i, i.principal_gbp or Decimal(0), steps))
         else:
-            due = max(Decimal(0), _METHODS[i.method](i, steps))
+            outside = "before the period began" if i.trigger_date < i.start_date else "after the period ended"
+            steps.append(
+                Step(f"Trigger on {_day(i.trigger_date)} is {outside}, so nothing is due", Decimal(0))
+            )
+            due = Decimal(0)
         if i.cap_gbp is not None:
-            capped = due > i.cap_gbp
-            steps.append(Step(f"Cap of {_gbp(i.cap_gbp)}: {'applied' if capped else 'not reached'}"))
+            steps.append(Step(f"Cap of {_gbp(i.cap_gbp)}: {'applied' if due > i.cap_gbp else 'not reached'}"))
             due = min(due, i.cap_gbp)
         amount_due = due.quantize(PENNY, ROUND_HALF_UP)
     steps.append(Step(f"Amount due, rounded once to the nearest penny: {_gbp(amount_due)}", amount_due))
@@ -521,27 +500,15 @@ def calculate(inputs: ClawbackInputs) -> Calculation:
 
 
 def inputs_to_json(i: ClawbackInputs) -> dict[str, Any]:
-    """The inputs as strings, under the names `parse_inputs` accepts (a round trip)."""
-    out: dict[str, Any] = {
-        "method": i.method.value,
-        "start_date": i.start_date.isoformat(),
-        "end_date": i.end_date.isoformat(),
-        "trigger_date": i.trigger_date.isoformat(),
-        "index": i.index.value,
-    }
+    """The inputs as strings, under the names `parse_inputs` accepts, so they round-trip."""
+    out: dict[str, Any] = {"method": i.method.value, "index": i.index.value}
+    out.update({name: getattr(i, name).isoformat() for name in ("start_date", "end_date", "trigger_date")})
     for name, (attribute, parse) in _PARSERS.items():
         value = getattr(i, attribute)
-        if (
-            value is None
-            or value == ()
-            or value == {}
-            or (name == "allowable_costs" and i.method != Method.OVERAGE)
-        ):
+        if value in (None, (), {}) or (name == "allowable_costs" and i.method is not Method.OVERAGE):
             continue
         if parse is _money:
             out[name] = f"{value.quantize(PENNY):f}"
-        elif name == "share":
-            out[name] = _text(value * 100)
         elif name == "taper":
             out[name] = [_text(pct) for pct in value]
         elif name == "index_values":
@@ -549,23 +516,24 @@ def inputs_to_json(i: ClawbackInputs) -> dict[str, Any]:
                 f"{year:04d}-{month:02d}": _text(level) for (year, month), level in sorted(value.items())
             }
         else:
-            out[name] = _text(value)
+            out[name] = _text(value * 100 if name == "share" else value)
     return out
 
 
 def to_json(calculation: Calculation) -> dict[str, Any]:
-    """Amounts as decimal strings; step amounts shown to the penny for display."""
+    """Amounts as decimal strings; step amounts are shown to the penny, for display only."""
+    steps = [
+        {
+            "text": step.text,
+            "amount": None
+            if step.amount_gbp is None
+            else f"{step.amount_gbp.quantize(PENNY, ROUND_HALF_UP):f}",
+        }
+        for step in calculation.steps
+    ]
     return {
         "method": calculation.inputs.method.value,
         "amount_due": f"{calculation.amount_due:f}",
-        "steps": [
-            {
-                "text": step.text,
-                "amount": None
-                if step.amount_gbp is None
-                else f"{step.amount_gbp.quantize(PENNY, ROUND_HALF_UP):f}",
-            }
-            for step in calculation.steps
-        ],
+        "steps": steps,
         "inputs": inputs_to_json(calculation.inputs),
     }

@@ -39,13 +39,24 @@ def make_engine(database_url: str):
 
 def init_app(app, database_url: str):
     global _engine
-    if _engine is None or str(_engine.url) != database_url:
+    if _engine is None or _engine.url.render_as_string(hide_password=False) != database_url:
         _engine = make_engine(database_url)
     SessionFactory.configure(bind=_engine)
     app.extensions["engine"] = _engine
 
+    @app.after_request
+    def commit_once(response):
+        # The one commit of a request: only a successful or redirecting answer keeps its writes.
+        if response.status_code < 400:
+            session.commit()
+        else:
+            session.rollback()
+        return response
+
     @app.teardown_appcontext
     def remove_session(exc=None):
+        if exc is not None:
+            session.rollback()
         session.remove()
 
 

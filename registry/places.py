@@ -22,7 +22,7 @@ from convertbng.cutil import convert_bng, convert_lonlat
 from pyproj import Transformer
 from sqlalchemy import text
 
-from . import db
+from . import db, search
 from .errors import InvalidInput, NotFound
 from .vocabulary import GSS_PREFIX_KIND
 
@@ -305,9 +305,5 @@ def locate(lon: float, lat: float) -> dict:
              "WHERE a.code = district_code_at(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))"),
         {"lon": lon, "lat": lat},
     ).mappings().first()
-    assets = db.session.execute(
-        text("SELECT id, name FROM asset WHERE NOT withheld AND footprint IS NOT NULL AND "
-             "ST_Intersects(footprint, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) ORDER BY id"),
-        {"lon": lon, "lat": lat},
-    ).mappings().all()
-    return {"district": dict(district) if district else None, "assets": [dict(a) for a in assets]}
+    assets = search.footprints_containing(lon, lat)
+    return {"district": dict(district) if district else None, "assets": assets}

@@ -7,7 +7,7 @@ Everything here takes values and returns values: no database, no clock, no
 Two conventions, both from domain §0.1:
 
 * **"A period of N … beginning with day D"**: D is day 1, so the period's last
-  day (inclusive) is D + N − 1 day. ``period_end`` returns that last day.
+  day (inclusive) is D + N - 1 day. ``period_end`` returns that last day.
 * **Months and years** use the corresponding-date rule (Dodds v Walker [1980]
   1 WLR 1061): the period ends on the day before the date that corresponds to D
   N months later; where that later month has no corresponding date (31 March →
@@ -70,7 +70,7 @@ def period_end(start: date, *, days: int = 0, weeks: int = 0, months: int = 0, y
     Domain §0.1. Give exactly one of ``days``, ``weeks``, ``months`` or ``years``,
     as a positive whole number.
 
-    * days / weeks: ``start + N − 1`` days (``start + 7N − 1`` for weeks). So the
+    * days / weeks: ``start + N - 1`` days (``start + 7N - 1`` for weeks). So the
       6-week interim moratorium (Localism Act 2011 s.95(6)) beginning with
       Mon 1 June 2026 ends on Sun 12 July 2026.
     * months / years: corresponding-date rule. 6 months beginning with 1 June

@@ -1,7 +1,7 @@
 """Statutory deadline rules as data, versioned by regime.
 
-Sources: domain spec §0.1 (counting), §2.3 and §2.5–2.6 (English ACV), §2.9
-(EDCEA 2026 reform), §3.2 (Right to Challenge), §5.1–5.2 (Scottish asset
+Sources: domain spec §0.1 (counting), §2.3 and §2.5-2.6 (English ACV), §2.9
+(EDCEA 2026 reform), §3.2 (Right to Challenge), §5.1-5.2 (Scottish asset
 transfer requests), §6.1 (Scottish community right to buy).
 
 An *event* (``acv-disposal-notice-received``) on an *anchor date* starts one or
@@ -12,7 +12,9 @@ more *rules* (``acv_interim_moratorium_end`` …); each rule is a period counted
 **Counting.** Every period is "N … beginning with the anchor date" (domain
 §0.1: the anchor day is day 1). Where a provision says "within N weeks of" or
 "after", this gives the earlier of the two possible readings, i.e. the safe
-side for whoever must act.
+side for whoever must act (but not for a ``not_before`` date). SSI 2016/357
+reg 10 says "6 months after" the validation date; we follow domain §5.2
+(validation + 6 months - 1 day) until that is confirmed.
 
 **Regimes.** English ACV rules exist in two versions: ``LA2011`` (in force) and
 ``EDCEA2026`` (enacted, not commenced, domain §2.9). Every EDCEA 2026 value is
@@ -41,7 +43,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from registry.errors import InvalidInput
 from registry.workflow import clocks
@@ -231,12 +233,11 @@ EVENTS_BY_CODE: dict[str, Event] = {event.code: event for event in EVENTS}
 
 
 def _rule(code: str, label: str, event: str, period: str, statute: str, regime: str, nation: str,
-          actor: str, **extra: object) -> Rule:
-    return Rule(code, label, event, Period.parse(period), statute, regime, nation, actor,
-                **extra)  # type: ignore[arg-type]
+          actor: str, **extra: Any) -> Rule:
+    return Rule(code, label, event, Period.parse(period), statute, regime, nation, actor, **extra)
 
 
-def _acv(code: str, label: str, event: str, period: str, statute: str, actor: str, **extra: object) -> Rule:
+def _acv(code: str, label: str, event: str, period: str, statute: str, actor: str, **extra: Any) -> Rule:
     return _rule(code, label, event, period, statute, "LA2011", "england", actor, **extra)
 
 
@@ -291,7 +292,7 @@ _LA2011_RTC: tuple[Rule, ...] = (
 _ATR_APPEAL = "SSI 2016/358 regs 3 and 11; SSI 2016/359 reg 3"
 
 
-def _atr(code: str, label: str, event: str, period: str, statute: str, actor: str, **extra: object) -> Rule:
+def _atr(code: str, label: str, event: str, period: str, statute: str, actor: str, **extra: Any) -> Rule:
     return _rule(code, label, event, period, statute, "CESA2015", "scotland", actor, **extra)
 
 
@@ -313,7 +314,7 @@ _CESA2015: tuple[Rule, ...] = (
 )
 
 
-def _crtb(code: str, label: str, event: str, period: str, statute: str, actor: str, **extra: object) -> Rule:
+def _crtb(code: str, label: str, event: str, period: str, statute: str, actor: str, **extra: Any) -> Rule:
     return _rule(code, label, event, period, statute, "LRSA2003", "scotland", actor, **extra)
 
 

@@ -32,34 +32,68 @@ CPI = {"2020-04": "108.6", "2022-06": "120.9", "2021-01": "109.3"}
 
 
 def stepped(trigger, *, start="2020-04-01", end="2025-03-31", taper=CARMARTHENSHIRE_TAPER_PCT, **extra):
-    return dict(method="stepped_taper", principal="100000.00", start_date=start, end_date=end,
-                trigger_date=trigger, taper=taper, **extra)  # fmt: skip
+    return dict(
+        method="stepped_taper",
+        principal="100000.00",
+        start_date=start,
+        end_date=end,
+        trigger_date=trigger,
+        taper=taper,
+        **extra,
+    )
 
 
 def line(trigger, *, start="2021-01-01", end="2023-01-01", principal="100000", **extra):
-    return dict(method="straight_line", principal=principal, start_date=start, end_date=end,
-                trigger_date=trigger, **extra)  # fmt: skip
+    return dict(
+        method="straight_line",
+        principal=principal,
+        start_date=start,
+        end_date=end,
+        trigger_date=trigger,
+        **extra,
+    )
 
 
 def full(trigger, *, start="2015-06-01", end="2025-05-31", **extra):
-    return dict(method="full", principal="250000", start_date=start, end_date=end, trigger_date=trigger, **extra)
+    return dict(
+        method="full", principal="250000", start_date=start, end_date=end, trigger_date=trigger, **extra
+    )
 
 
 def proceeds(trigger="2022-06-15", **extra):
-    return dict(method="proceeds_share", start_date="2020-04-01", end_date="2030-03-31", trigger_date=trigger,
-                **{"net_proceeds": "200000", **extra})  # fmt: skip
+    return dict(
+        method="proceeds_share",
+        start_date="2020-04-01",
+        end_date="2030-03-31",
+        trigger_date=trigger,
+        **{"net_proceeds": "200000", **extra},
+    )
 
 
 def indexed(trigger="2022-06-15", *, start="2020-04-01", index="cpi", **extra):
-    fields = dict(method="indexed", principal="100000", start_date=start, end_date="2030-03-31",
-                  trigger_date=trigger, index=index)  # fmt: skip
+    fields = {
+        "method": "indexed",
+        "principal": "100000",
+        "start_date": start,
+        "end_date": "2030-03-31",
+        "trigger_date": trigger,
+        "index": index,
+    }
     fields.update({"index_values": CPI} if index in ("cpi", "rpi") else {"fixed_rate": "3"})
     return {**fields, **extra}
 
 
 def overage(trigger="2022-06-15", **extra):
-    fields = dict(method="overage", share="50", value_at_trigger="500000", base_value="300000",
-                  allowable_costs="50000", start_date="2020-04-01", end_date="2035-03-31", trigger_date=trigger)  # fmt: skip
+    fields = {
+        "method": "overage",
+        "share": "50",
+        "value_at_trigger": "500000",
+        "base_value": "300000",
+        "allowable_costs": "50000",
+        "start_date": "2020-04-01",
+        "end_date": "2035-03-31",
+        "trigger_date": trigger,
+    }
     return {**fields, **extra}
 
 
@@ -82,48 +116,89 @@ WORKED_EXAMPLES = [
     pytest.param(stepped("2021-04-01"), "80000.00", id="stepped_taper_first_anniversary_is_year2"),
     pytest.param(stepped("2025-03-31"), "20000.00", id="stepped_taper_year5_last_day_of_period"),
     pytest.param(stepped("2025-04-01"), "0.00", id="stepped_taper_after_five_years_nothing_due"),
-    pytest.param(stepped("2026-01-01", end="2030-03-31"), "0.00", id="stepped_taper_past_schedule_before_end"),
-    pytest.param(stepped("2023-04-01", end="2023-03-31"), "0.00", id="stepped_taper_end_date_before_schedule"),
-    pytest.param(stepped("2021-02-27", start="2020-02-29"), "100000.00", id="stepped_taper_feb29_start_day_before"),
-    pytest.param(stepped("2021-02-28", start="2020-02-29"), "80000.00", id="stepped_taper_feb29_start_anniv_28feb"),
-    pytest.param(stepped("2024-02-28", start="2020-02-29"), "40000.00", id="stepped_taper_feb29_start_leap_year4"),
-    pytest.param(stepped("2024-02-29", start="2020-02-29"), "20000.00", id="stepped_taper_feb29_start_leap_anniv"),
-    pytest.param({**stepped("2020-05-01"), "principal": "100.01", "taper": ["50"]}, "50.01",
-                 id="stepped_taper_half_penny_rounds_up"),  # fmt: skip
+    pytest.param(
+        stepped("2026-01-01", end="2030-03-31"), "0.00", id="stepped_taper_past_schedule_before_end"
+    ),
+    pytest.param(
+        stepped("2023-04-01", end="2023-03-31"), "0.00", id="stepped_taper_end_date_before_schedule"
+    ),
+    pytest.param(
+        stepped("2021-02-27", start="2020-02-29"), "100000.00", id="stepped_taper_feb29_start_day_before"
+    ),
+    pytest.param(
+        stepped("2021-02-28", start="2020-02-29"), "80000.00", id="stepped_taper_feb29_start_anniv_28feb"
+    ),
+    pytest.param(
+        stepped("2024-02-28", start="2020-02-29"), "40000.00", id="stepped_taper_feb29_start_leap_year4"
+    ),
+    pytest.param(
+        stepped("2024-02-29", start="2020-02-29"), "20000.00", id="stepped_taper_feb29_start_leap_anniv"
+    ),
+    pytest.param(
+        {**stepped("2020-05-01"), "principal": "100.01", "taper": ["50"]},
+        "50.01",
+        id="stepped_taper_half_penny_rounds_up",
+    ),
     # straight-line taper, daily (domain §7.3(3))
     pytest.param(line("2022-01-01"), "50000.00", id="straight_line_halfway_two_years"),
     pytest.param(line("2021-01-01"), "100000.00", id="straight_line_trigger_on_start_date"),
     pytest.param(line("2023-01-01"), "0.00", id="straight_line_trigger_on_end_date"),
     pytest.param(line("2023-01-02"), "0.00", id="straight_line_day_after_end_date"),
     pytest.param(line("2020-12-31"), "0.00", id="straight_line_before_start"),
-    pytest.param(line("2024-07-02", start="2024-01-01", end="2025-01-01"), "50000.00",
-                 id="straight_line_leap_year_183_of_366_days"),  # fmt: skip
+    pytest.param(
+        line("2024-07-02", start="2024-01-01", end="2025-01-01"),
+        "50000.00",
+        id="straight_line_leap_year_183_of_366_days",
+    ),
     pytest.param(line("2021-01-03", end="2021-01-04"), "33333.33", id="straight_line_one_third_rounds_down"),
     pytest.param(line("2021-01-02", end="2021-01-04"), "66666.67", id="straight_line_two_thirds_rounds_up"),
     pytest.param(line("2022-01-01", cap="20000"), "20000.00", id="straight_line_capped"),
     # proportion of proceeds (domain §7.3(4))
     pytest.param(proceeds(share="25"), "50000.00", id="proceeds_share_explicit_25pct"),
-    pytest.param(proceeds(principal="30000", base_value="90000", net_proceeds="100000"), "33333.33",
-                 id="proceeds_share_derived_discount_over_market_value"),  # fmt: skip
+    pytest.param(
+        proceeds(principal="30000", base_value="90000", net_proceeds="100000"),
+        "33333.33",
+        id="proceeds_share_derived_discount_over_market_value",
+    ),
     pytest.param(proceeds(share="50", cap="40000"), "40000.00", id="proceeds_share_capped"),
-    pytest.param(proceeds(share="12.345", net_proceeds="100"), "12.35", id="proceeds_share_half_up_not_half_even"),
-    pytest.param(proceeds(share="12.349", net_proceeds="10"), "1.23", id="proceeds_share_rounded_once_not_twice"),
+    pytest.param(
+        proceeds(share="12.345", net_proceeds="100"), "12.35", id="proceeds_share_half_up_not_half_even"
+    ),
+    pytest.param(
+        proceeds(share="12.349", net_proceeds="10"), "1.23", id="proceeds_share_rounded_once_not_twice"
+    ),
     pytest.param(proceeds(share="50", trigger="2030-04-01"), "0.00", id="proceeds_share_after_period"),
-    pytest.param(proceeds(share="50%", net_proceeds="£100,000.00"), "50000.00", id="proceeds_share_pound_and_pct"),
-    pytest.param(proceeds(share=0.5, net_proceeds=100000), "500.00", id="proceeds_share_is_a_percentage_not_fraction"),
+    pytest.param(
+        proceeds(share="50%", net_proceeds="£100,000.00"), "50000.00", id="proceeds_share_pound_and_pct"
+    ),
+    pytest.param(
+        proceeds(share=0.5, net_proceeds=100000), "500.00", id="proceeds_share_is_a_percentage_not_fraction"
+    ),
     # indexed (domain §7.3(5))
     pytest.param(indexed(), "111325.97", id="indexed_cpi_april2020_to_june2022"),
     pytest.param(indexed(index="rpi", trigger="2020-04-30"), "100000.00", id="indexed_rpi_same_month"),
     pytest.param(indexed(cap="105000"), "105000.00", id="indexed_cpi_capped"),
-    pytest.param(indexed(index_values={"2020-04-01": "108.6", "2022-06-30": "120.9"}), "111325.97",
-                 id="indexed_cpi_table_keyed_by_date"),  # fmt: skip
+    pytest.param(
+        indexed(index_values={"2020-04-01": "108.6", "2022-06-30": "120.9"}),
+        "111325.97",
+        id="indexed_cpi_table_keyed_by_date",
+    ),
     pytest.param(indexed("2031-01-01"), "0.00", id="indexed_after_end_date"),
-    pytest.param(indexed("2022-01-01", start="2020-01-01", index="fixed"), "106090.00",
-                 id="indexed_fixed_3pct_two_whole_years"),  # fmt: skip
-    pytest.param(indexed("2024-06-01", start="2023-06-01", index="fixed"), "103000.00",
-                 id="indexed_fixed_whole_year_across_29_february"),  # fmt: skip
-    pytest.param(indexed("2021-07-02", start="2021-01-01", index="fixed"), "101484.81",
-                 id="indexed_fixed_182_days_of_365"),  # fmt: skip
+    pytest.param(
+        indexed("2022-01-01", start="2020-01-01", index="fixed"),
+        "106090.00",
+        id="indexed_fixed_3pct_two_whole_years",
+    ),
+    pytest.param(
+        indexed("2024-06-01", start="2023-06-01", index="fixed"),
+        "103000.00",
+        id="indexed_fixed_whole_year_across_29_february",
+    ),
+    pytest.param(
+        indexed("2021-07-02", start="2021-01-01", index="fixed"),
+        "101484.81",
+        id="indexed_fixed_182_days_of_365",
+    ),
     # overage (domain §7.3(6))
     pytest.param(overage(), "75000.00", id="overage_50pct_of_planning_uplift_less_costs"),
     pytest.param(overage(value_at_trigger="300000"), "0.00", id="overage_no_uplift"),
@@ -156,11 +231,27 @@ def test_carmarthenshire_worked_steps_read_like_the_domain():
 
 @pytest.mark.parametrize(
     "fields",
-    [stepped("2022-06-15", cap="70000"), line("2022-02-03"), proceeds(share="33.5"), indexed(), overage(),
-     proceeds(principal="30000", base_value="90000"), indexed(index="fixed"), full("2020-01-01")],
-    ids=["stepped", "straight_line", "proceeds_share", "indexed_cpi", "overage", "proceeds_derived",
-         "indexed_fixed", "full"],
-)  # fmt: skip
+    [
+        stepped("2022-06-15", cap="70000"),
+        line("2022-02-03"),
+        proceeds(share="33.5"),
+        indexed(),
+        overage(),
+        proceeds(principal="30000", base_value="90000"),
+        indexed(index="fixed"),
+        full("2020-01-01"),
+    ],
+    ids=[
+        "stepped",
+        "straight_line",
+        "proceeds_share",
+        "indexed_cpi",
+        "overage",
+        "proceeds_derived",
+        "indexed_fixed",
+        "full",
+    ],
+)
 def test_json_inputs_round_trip_through_parse_inputs(fields):
     calculation = calculate(parse_inputs(fields))
     body = to_json(calculation)
@@ -180,69 +271,177 @@ def test_cpi_steps_show_the_index_levels():
 
 INVALID = [
     pytest.param({**full("2020-01-01"), "method": None}, "method", "method is required", id="method_missing"),
-    pytest.param({**full("2020-01-01"), "method": "clawback"}, "method", "method must be one of",
-                 id="method_unknown"),  # fmt: skip
-    pytest.param(full("2020-01-01", start="01/04/2020"), "start_date",
-                 "start_date must be a date in the form YYYY-MM-DD", id="start_date_uk_format"),  # fmt: skip
-    pytest.param(full("2021-02-29"), "trigger_date", "trigger_date must be a date in the form YYYY-MM-DD",
-                 id="trigger_date_29_february_not_leap_year"),  # fmt: skip
+    pytest.param(
+        {**full("2020-01-01"), "method": "clawback"}, "method", "method must be one of", id="method_unknown"
+    ),
+    pytest.param(
+        full("2020-01-01", start="01/04/2020"),
+        "start_date",
+        "start_date must be a date in the form YYYY-MM-DD",
+        id="start_date_uk_format",
+    ),
+    pytest.param(
+        full("2021-02-29"),
+        "trigger_date",
+        "trigger_date must be a date in the form YYYY-MM-DD",
+        id="trigger_date_29_february_not_leap_year",
+    ),
     pytest.param(full(None), "trigger_date", "trigger_date is required", id="trigger_date_missing"),
-    pytest.param(full("2020-01-01", end="20250531"), "end_date", "end_date must be a date in the form YYYY-MM-DD",
-                 id="end_date_without_dashes"),  # fmt: skip
-    pytest.param(full("2020-01-01", end="2014-01-01"), "end_date", "end_date must be after start_date",
-                 id="end_date_before_start_date"),  # fmt: skip
-    pytest.param(full("2020-01-01", end="2015-06-01"), "end_date", "end_date must be after start_date",
-                 id="end_date_same_as_start_date"),  # fmt: skip
-    pytest.param({**full("2020-01-01"), "principal": "-1"}, "principal", "principal must be an amount in pounds",
-                 id="principal_negative"),  # fmt: skip
-    pytest.param({**full("2020-01-01"), "principal": "100.005"}, "principal", "at most 2 decimal places",
-                 id="principal_fraction_of_a_penny"),  # fmt: skip
-    pytest.param({**full("2020-01-01"), "principal": "lots"}, "principal", "principal must be an amount",
-                 id="principal_not_a_number"),  # fmt: skip
-    pytest.param({**full("2020-01-01"), "principal": True}, "principal", "principal must be an amount",
-                 id="principal_boolean"),  # fmt: skip
-    pytest.param({**full("2020-01-01"), "principal": "NaN"}, "principal", "principal must be an amount",
-                 id="principal_nan"),  # fmt: skip
-    pytest.param({**full("2020-01-01"), "principal": ""}, "principal", "principal is required for the full method",
-                 id="principal_blank"),  # fmt: skip
-    pytest.param(stepped("2022-06-15", taper="100,80"), "taper",
-                 "taper must be a list of percentages between 0 and 100, one per year", id="taper_not_a_list"),  # fmt: skip
+    pytest.param(
+        full("2020-01-01", end="20250531"),
+        "end_date",
+        "end_date must be a date in the form YYYY-MM-DD",
+        id="end_date_without_dashes",
+    ),
+    pytest.param(
+        full("2020-01-01", end="2014-01-01"),
+        "end_date",
+        "end_date must be after start_date",
+        id="end_date_before_start_date",
+    ),
+    pytest.param(
+        full("2020-01-01", end="2015-06-01"),
+        "end_date",
+        "end_date must be after start_date",
+        id="end_date_same_as_start_date",
+    ),
+    pytest.param(
+        {**full("2020-01-01"), "principal": "-1"},
+        "principal",
+        "principal must be an amount in pounds",
+        id="principal_negative",
+    ),
+    pytest.param(
+        {**full("2020-01-01"), "principal": "100.005"},
+        "principal",
+        "at most 2 decimal places",
+        id="principal_fraction_of_a_penny",
+    ),
+    pytest.param(
+        {**full("2020-01-01"), "principal": "lots"},
+        "principal",
+        "principal must be an amount",
+        id="principal_not_a_number",
+    ),
+    pytest.param(
+        {**full("2020-01-01"), "principal": True},
+        "principal",
+        "principal must be an amount",
+        id="principal_boolean",
+    ),
+    pytest.param(
+        {**full("2020-01-01"), "principal": "NaN"},
+        "principal",
+        "principal must be an amount",
+        id="principal_nan",
+    ),
+    pytest.param(
+        {**full("2020-01-01"), "principal": ""},
+        "principal",
+        "principal is required for the full method",
+        id="principal_blank",
+    ),
+    pytest.param(
+        stepped("2022-06-15", taper="100,80"),
+        "taper",
+        "taper must be a list of percentages between 0 and 100, one per year",
+        id="taper_not_a_list",
+    ),
     pytest.param(stepped("2022-06-15", taper=[]), "taper", "one per year", id="taper_empty"),
     pytest.param(stepped("2022-06-15", taper=["120"]), "taper", "between 0 and 100", id="taper_over_100pct"),
     pytest.param(stepped("2022-06-15", taper=["20", "40"]), "taper", "must not rise", id="taper_rising"),
-    pytest.param(stepped("2022-06-15", taper=None), "taper", "taper is required for the stepped_taper method",
-                 id="taper_missing"),  # fmt: skip
-    pytest.param(overage(share="150"), "share", "share must be a percentage between 0 and 100",
-                 id="share_over_100pct"),  # fmt: skip
-    pytest.param(overage(share=None), "share", "share is required for the overage method", id="share_missing"),
-    pytest.param(proceeds(), "share", "unless principal and base_value are both given",
-                 id="proceeds_share_without_share_or_base_value"),  # fmt: skip
-    pytest.param(proceeds(principal="100", base_value="50"), "base_value", "not less than principal",
-                 id="proceeds_share_discount_above_market_value"),  # fmt: skip
-    pytest.param(proceeds(share="10", net_proceeds=None), "net_proceeds", "net_proceeds is required",
-                 id="net_proceeds_missing"),  # fmt: skip
-    pytest.param(indexed(index="none"), "index", "index must be cpi, rpi or fixed", id="indexed_without_index"),
-    pytest.param(indexed(index="hpi"), "index", "index must be one of none, cpi, rpi, fixed", id="index_unknown"),
-    pytest.param(stepped("2022-06-15", index="cpi"), "index", "index applies only to the indexed method",
-                 id="index_on_a_stepped_taper"),  # fmt: skip
-    pytest.param(indexed(index="fixed", fixed_rate=None), "fixed_rate", "fixed_rate is required",
-                 id="fixed_rate_missing"),  # fmt: skip
-    pytest.param(indexed(index="fixed", fixed_rate="-2"), "fixed_rate", "fixed_rate must be an annual percentage",
-                 id="fixed_rate_negative"),  # fmt: skip
-    pytest.param(indexed(index_values=None), "index_values", "index_values is required", id="index_values_missing"),
-    pytest.param(indexed(index_values={"2020-13": "1"}), "index_values", "months in the form YYYY-MM",
-                 id="index_values_month_13"),  # fmt: skip
-    pytest.param(indexed(index_values={"2020-04": "0"}), "index_values", "above zero", id="index_values_zero"),
+    pytest.param(
+        stepped("2022-06-15", taper=None),
+        "taper",
+        "taper is required for the stepped_taper method",
+        id="taper_missing",
+    ),
+    pytest.param(
+        overage(share="150"), "share", "share must be a percentage between 0 and 100", id="share_over_100pct"
+    ),
+    pytest.param(
+        overage(share=None), "share", "share is required for the overage method", id="share_missing"
+    ),
+    pytest.param(
+        proceeds(),
+        "share",
+        "unless principal and base_value are both given",
+        id="proceeds_share_without_share_or_base_value",
+    ),
+    pytest.param(
+        proceeds(principal="100", base_value="50"),
+        "base_value",
+        "not less than principal",
+        id="proceeds_share_discount_above_market_value",
+    ),
+    pytest.param(
+        proceeds(share="10", net_proceeds=None),
+        "net_proceeds",
+        "net_proceeds is required",
+        id="net_proceeds_missing",
+    ),
+    pytest.param(
+        indexed(index="none"), "index", "index must be cpi, rpi or fixed", id="indexed_without_index"
+    ),
+    pytest.param(
+        indexed(index="hpi"), "index", "index must be one of none, cpi, rpi, fixed", id="index_unknown"
+    ),
+    pytest.param(
+        stepped("2022-06-15", index="cpi"),
+        "index",
+        "index applies only to the indexed method",
+        id="index_on_a_stepped_taper",
+    ),
+    pytest.param(
+        indexed(index="fixed", fixed_rate=None),
+        "fixed_rate",
+        "fixed_rate is required",
+        id="fixed_rate_missing",
+    ),
+    pytest.param(
+        indexed(index="fixed", fixed_rate="-2"),
+        "fixed_rate",
+        "fixed_rate must be an annual percentage",
+        id="fixed_rate_negative",
+    ),
+    pytest.param(
+        indexed(index_values=None), "index_values", "index_values is required", id="index_values_missing"
+    ),
+    pytest.param(
+        indexed(index_values={"2020-13": "1"}),
+        "index_values",
+        "months in the form YYYY-MM",
+        id="index_values_month_13",
+    ),
+    pytest.param(
+        indexed(index_values={"2020-04": "0"}), "index_values", "above zero", id="index_values_zero"
+    ),
     pytest.param(indexed(index_values=["108.6"]), "index_values", "must map months", id="index_values_list"),
-    pytest.param(indexed(index_values={"2020-04": "1", "2020-04-15": "2"}), "index_values",
-                 "two different figures for April 2020", id="index_values_month_twice"),  # fmt: skip
-    pytest.param(indexed(index_values={"2020-04": "108.6"}), "index_values", "no CPI figure for June 2022",
-                 id="index_values_trigger_month_missing"),  # fmt: skip
-    pytest.param(overage(value_at_trigger=None), "value_at_trigger", "value_at_trigger is required",
-                 id="value_at_trigger_missing"),  # fmt: skip
+    pytest.param(
+        indexed(index_values={"2020-04": "1", "2020-04-15": "2"}),
+        "index_values",
+        "two different figures for April 2020",
+        id="index_values_month_twice",
+    ),
+    pytest.param(
+        indexed(index_values={"2020-04": "108.6"}),
+        "index_values",
+        "no CPI figure for June 2022",
+        id="index_values_trigger_month_missing",
+    ),
+    pytest.param(
+        overage(value_at_trigger=None),
+        "value_at_trigger",
+        "value_at_trigger is required",
+        id="value_at_trigger_missing",
+    ),
     pytest.param(overage(base_value=None), "base_value", "base_value is required", id="base_value_missing"),
-    pytest.param(overage(allowable_costs="-5"), "allowable_costs", "allowable_costs must be an amount",
-                 id="allowable_costs_negative"),  # fmt: skip
+    pytest.param(
+        overage(allowable_costs="-5"),
+        "allowable_costs",
+        "allowable_costs must be an amount",
+        id="allowable_costs_negative",
+    ),
     pytest.param(full("2020-01-01", cap="-1"), "cap", "cap must be an amount", id="cap_negative"),
     pytest.param(full("2020-01-01", caps="10"), "caps", "caps is not a clawback input", id="cap_misspelt"),
 ]
@@ -264,11 +463,19 @@ def test_inputs_that_are_not_an_object_are_refused():
 
 @pytest.mark.parametrize(
     ("from_status", "to_status", "allowed"),
-    [("active", "triggered", True), ("triggered", "settled", True), ("active", "expired", True),
-     ("settled", "active", True), ("waived", "discharged", True), ("expired", "triggered", False),
-     ("discharged", "active", False), ("active", "settled", False), ("triggered", "expired", False)],
+    [
+        ("active", "triggered", True),
+        ("triggered", "settled", True),
+        ("active", "expired", True),
+        ("settled", "active", True),
+        ("waived", "discharged", True),
+        ("expired", "triggered", False),
+        ("discharged", "active", False),
+        ("active", "settled", False),
+        ("triggered", "expired", False),
+    ],
     ids=lambda value: str(value),
-)  # fmt: skip
+)
 def test_status_transitions(from_status, to_status, allowed):
     assert can_change_status(from_status, to_status) is allowed
 
@@ -277,16 +484,22 @@ def test_vocabularies_match_domain_7_2():
     assert set(STATUS_TRANSITIONS) == {status.value for status in Status}
     assert {"lr_restriction", "standard_security", "overage_deed"} <= {i.value for i in Instrument}
     assert {"disposal", "long_lease", "loss_of_charitable_status"} <= {t.value for t in Trigger}
-    assert {m.value for m in Method} == {"full", "stepped_taper", "straight_line", "proceeds_share", "indexed",
-                                         "overage"}  # fmt: skip
+    assert {m.value for m in Method} == {
+        "full",
+        "stepped_taper",
+        "straight_line",
+        "proceeds_share",
+        "indexed",
+        "overage",
+    }
     assert "taper" in ALL_FIELDS
 
 
 # --- properties --------------------------------------------------------------
 
-money = st.decimals(min_value=0, max_value=Decimal("5000000"), places=2, allow_nan=False, allow_infinity=False)
+money = st.decimals(min_value=0, max_value=Decimal(5000000), places=2, allow_nan=False, allow_infinity=False)
 pct = st.decimals(min_value=0, max_value=100, places=3, allow_nan=False, allow_infinity=False)
-level = st.decimals(min_value=Decimal("50"), max_value=Decimal("500"), places=1)
+level = st.decimals(min_value=Decimal(50), max_value=Decimal(500), places=1)
 starts = st.dates(min_value=date(1996, 1, 1), max_value=date(2040, 12, 31))
 BOUNDED = ["full", "stepped_taper", "straight_line"]
 
@@ -297,9 +510,16 @@ def conditions(draw, methods=tuple(m.value for m in Method), trigger=None):
     method = draw(st.sampled_from(methods))
     start = draw(starts)
     end = start + timedelta(days=draw(st.integers(1, 30 * 366)))
-    when = trigger(start, end) if trigger else st.dates(start - timedelta(days=400), end + timedelta(days=400))
-    fields = {"method": method, "start_date": start.isoformat(), "end_date": end.isoformat(),
-              "trigger_date": draw(when).isoformat(), "principal": str(draw(money))}  # fmt: skip
+    when = (
+        trigger(start, end) if trigger else st.dates(start - timedelta(days=400), end + timedelta(days=400))
+    )
+    fields = {
+        "method": method,
+        "start_date": start.isoformat(),
+        "end_date": end.isoformat(),
+        "trigger_date": draw(when).isoformat(),
+        "principal": str(draw(money)),
+    }
     if draw(st.booleans()):
         fields["cap"] = str(draw(money))
     if method == "stepped_taper":
@@ -316,8 +536,12 @@ def conditions(draw, methods=tuple(m.value for m in Method), trigger=None):
         months = {d.strftime("%Y-%m") for d in (start, date.fromisoformat(fields["trigger_date"]))}
         fields["index_values"] = {month: str(draw(level)) for month in months}
     if method == "overage":
-        fields.update(share=str(draw(pct)), value_at_trigger=str(draw(money)), base_value=str(draw(money)),
-                      allowable_costs=str(draw(money)))  # fmt: skip
+        fields.update(
+            share=str(draw(pct)),
+            value_at_trigger=str(draw(money)),
+            base_value=str(draw(money)),
+            allowable_costs=str(draw(money)),
+        )
     return fields
 
 
@@ -363,18 +587,26 @@ def exact_due(fields) -> Fraction:
             amount = g
         case "stepped_taper":
             years = relativedelta(trigger, start).years
-            amount = g * Fraction(fields["taper"][years]) / 100 if years < len(fields["taper"]) else Fraction(0)
+            amount = (
+                g * Fraction(fields["taper"][years]) / 100 if years < len(fields["taper"]) else Fraction(0)
+            )
         case "straight_line":
             amount = g * (end - trigger).days / (end - start).days
         case "proceeds_share":
-            share = Fraction(fields["share"]) / 100 if "share" in fields else g / Fraction(fields["base_value"])
+            share = (
+                Fraction(fields["share"]) / 100 if "share" in fields else g / Fraction(fields["base_value"])
+            )
             amount = share * Fraction(fields["net_proceeds"])
         case "indexed":
             levels = {k: Fraction(v) for k, v in fields["index_values"].items()}
             amount = g * levels[trigger.strftime("%Y-%m")] / levels[start.strftime("%Y-%m")]
         case "overage":
             uplift = Fraction(fields["value_at_trigger"]) - Fraction(fields["base_value"])
-            amount = Fraction(fields["share"]) / 100 * max(Fraction(0), uplift - Fraction(fields["allowable_costs"]))
+            amount = (
+                Fraction(fields["share"])
+                / 100
+                * max(Fraction(0), uplift - Fraction(fields["allowable_costs"]))
+            )
     return min(amount, Fraction(fields.get("cap", amount)))
 
 
@@ -387,7 +619,9 @@ def half_up_to_penny(amount: Fraction) -> Decimal:
 def test_money_has_two_places_and_is_the_exact_value_rounded_once(fields):
     calculation = calculate(parse_inputs(fields))
     assert calculation.amount_due.as_tuple().exponent == -2
-    assert calculation.amount_due == calculation.amount_before_rounding.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert calculation.amount_due == calculation.amount_before_rounding.quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
     if fields.get("index") != "fixed":  # a fractional power has no exact rational value
         assert calculation.amount_due == half_up_to_penny(exact_due(fields))
 
@@ -399,5 +633,7 @@ def test_money_has_two_places_and_is_the_exact_value_rounded_once(fields):
 )
 def test_double_rounding_would_differ_and_is_not_done(share_pct, net_proceeds, once, twice):
     exact = Decimal(share_pct) / 100 * Decimal(net_proceeds)
-    assert exact.quantize(Decimal("0.001"), ROUND_HALF_UP).quantize(Decimal("0.01"), ROUND_HALF_UP) == Decimal(twice)
+    assert exact.quantize(Decimal("0.001"), ROUND_HALF_UP).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    ) == Decimal(twice)
     assert due(proceeds(share=share_pct, net_proceeds=net_proceeds)) == Decimal(once)

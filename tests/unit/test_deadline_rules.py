@@ -25,7 +25,7 @@ EVENT_CASES = [
                  id="reg7_decision_8w_beginning_with_1_june"),
     pytest.param("acv-listing-notice-sent", date(2026, 7, 20), "LA2011",
                  {"acv_review_request_due": date(2026, 9, 13),  # 20 Jul + 55 days
-                  "acv_listing_expires": date(2031, 7, 19)},  # 20 Jul 2031 − 1 day
+                  "acv_listing_expires": date(2031, 7, 19)},  # 20 Jul 2031 - 1 day
                  id="s92_review_8w_and_s87_listing_5y_from_entry"),
     pytest.param("acv-review-requested", date(2026, 9, 1), "LA2011",
                  {"acv_review_decision_due": date(2026, 10, 26)},  # 1 Sep + 55 days
@@ -35,8 +35,8 @@ EVENT_CASES = [
                  id="reg11_tribunal_appeal_28d"),
     pytest.param("acv-disposal-notice-received", date(2026, 6, 1), "LA2011",
                  {"acv_interim_moratorium_end": date(2026, 7, 12),  # Sun, + 41 days
-                  "acv_full_moratorium_end": date(2026, 11, 30),  # 1 Dec − 1 day
-                  "acv_protected_period_end": date(2027, 11, 30)},  # 1 Dec 2027 − 1 day
+                  "acv_full_moratorium_end": date(2026, 11, 30),  # 1 Dec - 1 day
+                  "acv_protected_period_end": date(2027, 11, 30)},  # 1 Dec 2027 - 1 day
                  id="s95_moratoria_beginning_with_mon_1_june"),
     pytest.param("acv-disposal-notice-received", date(2026, 8, 31), "LA2011",
                  {"acv_interim_moratorium_end": date(2026, 10, 11),  # 31 Aug + 41 days
@@ -52,7 +52,7 @@ EVENT_CASES = [
     # [U] EDCEA 2026 (domain §2.9): only the full moratorium differs, 12 months.
     pytest.param("acv-disposal-notice-received", date(2026, 6, 1), "EDCEA2026",
                  {"acv_interim_moratorium_end": date(2026, 7, 12),
-                  "acv_full_moratorium_end": date(2027, 5, 31),  # 1 Jun 2027 − 1 day
+                  "acv_full_moratorium_end": date(2027, 5, 31),  # 1 Jun 2027 - 1 day
                   "acv_protected_period_end": date(2027, 11, 30)},
                  id="edcea_moratorium_12m_beginning_with_1_june"),
     pytest.param("acv-nomination-received", date(2026, 6, 1), "EDCEA2026",
@@ -68,7 +68,7 @@ EVENT_CASES = [
     pytest.param("atr-decision-notice-sent", date(2025, 12, 15), "CESA2015",
                  # 20 Scottish working days: see test_clocks for the count.
                  {"atr_review_or_appeal_due": date(2026, 1, 15),
-                  "atr_offer_deadline_earliest": date(2026, 6, 14)},  # 15 Jun − 1 day
+                  "atr_offer_deadline_earliest": date(2026, 6, 14)},  # 15 Jun - 1 day
                  id="ssi_2016_358_reg3_20wd_from_15_dec_2025"),
     pytest.param("atr-decision-period-expired", date(2026, 12, 19), "CESA2015",
                  # Saturday: day 1 is Mon 21 Dec; skips 25, 28 Dec, 1, 4 Jan.
@@ -180,7 +180,11 @@ def test_unknown_event_is_invalid_input_naming_event(event):
 
 @pytest.mark.parametrize(
     ("event", "regime"),
-    [("acv-nomination-received", "LA2012"), ("acv-nomination-received", "CESA2015"), ("atr-validated", "LA2011")],
+    [
+        ("acv-nomination-received", "LA2012"),
+        ("acv-nomination-received", "CESA2015"),
+        ("atr-validated", "LA2011"),
+    ],
     ids=["unknown_regime", "scottish_regime_for_acv", "english_regime_for_atr"],
 )
 def test_regime_that_does_not_govern_the_event_is_invalid_input(event, regime):
@@ -201,21 +205,28 @@ def test_override_replaces_a_period_in_every_regime():
 
 def test_regime_scoped_override_wins_and_leaves_other_regimes_alone():
     overrides = {"acv_full_moratorium_end": "7 months", "EDCEA2026:acv_full_moratorium_end": "9 months"}
-    la2011 = due_dates("acv-disposal-notice-received", date(2026, 6, 1), overrides=overrides)
-    edcea = due_dates("acv-disposal-notice-received", date(2026, 6, 1), regime="EDCEA2026", overrides=overrides)
-    assert la2011["acv_full_moratorium_end"] == date(2026, 12, 31)  # 1 Jan 2027 − 1 day
-    assert edcea["acv_full_moratorium_end"] == date(2027, 2, 28)  # 1 Mar 2027 − 1 day
+    event, anchor = "acv-disposal-notice-received", date(2026, 6, 1)
+    la2011 = due_dates(event, anchor, overrides=overrides)
+    edcea = due_dates(event, anchor, regime="EDCEA2026", overrides=overrides)
+    assert la2011["acv_full_moratorium_end"] == date(2026, 12, 31)  # 1 Jan 2027 - 1 day
+    assert edcea["acv_full_moratorium_end"] == date(2027, 2, 28)  # 1 Mar 2027 - 1 day
     assert la2011["acv_interim_moratorium_end"] == date(2026, 7, 12)  # untouched
 
 
 @pytest.mark.parametrize(
     "spec",
-    [{"amount": 25, "unit": "working_days"}, "25 working days", "25 working_days", Period(25, "working_days")],
+    [
+        {"amount": 25, "unit": "working_days"},
+        "25 working days",
+        "25 working_days",
+        Period(25, "working_days"),
+    ],
     ids=["mapping", "words", "underscore", "period"],
 )
 def test_override_formats(spec):
     # 20 Scottish working days from 15 Dec 2025 end Thu 15 Jan; five more: 16, 19, 20, 21, 22 Jan.
-    dates = due_dates("atr-decision-notice-sent", date(2025, 12, 15), overrides={"atr_review_or_appeal_due": spec})
+    overrides = {"atr_review_or_appeal_due": spec}
+    dates = due_dates("atr-decision-notice-sent", date(2025, 12, 15), overrides=overrides)
     assert dates["atr_review_or_appeal_due"] == date(2026, 1, 22)
 
 

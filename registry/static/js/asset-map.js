@@ -45,7 +45,7 @@
     if (!url) return null
     try {
       var parsed = new URL(String(url), window.location.href)
-      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return parsed.href
+      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return String(url)
     } catch (e) {}
     return null
   }
@@ -163,7 +163,7 @@
     var href = safeHref(props.url)
     if (href) {
       var link = el('a', 'govuk-link', props.name || 'Unnamed asset')
-      link.href = href
+      link.setAttribute('href', href)
       title.appendChild(link)
     } else {
       title.textContent = props.name || 'Unnamed asset'

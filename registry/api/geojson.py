@@ -1,0 +1,81 @@
+"""Every public Feature is built here, from an allow-list of properties.
+
+Personal data (owners, occupiers, contacts) is never on this list, so an API
+field added to a query later cannot slip out by accident.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import orjson
+
+from .. import places
+from ..vocabulary import ASSET_TYPES, SURPLUS_STATUSES
+from .params import EPSG27700, EPSG4326
+
+PUBLIC_ASSET_PROPERTIES = (
+    "name", "description", "address", "postcode", "uprn", "title_numbers", "asset_type", "current_use",
+    "condition", "occupancy", "occupancy_since", "surplus_status", "live_status", "floor_area_m2",
+    "site_area_m2", "market_value_gbp", "authority_code", "area_code", "updated_at",
+)
+LIVE_STATUS_LABELS = {
+    "nominated": "Nominated as an asset of community value",
+    "listed": "Listed as an asset of community value",
+    "in_moratorium": "Listed: in a moratorium",
+    "under_consideration": "Request under consideration",
+    "transferred": "Transferred to the community",
+}
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def status_label(row: dict) -> str:
+    if row.get("live_status"):
+        return LIVE_STATUS_LABELS.get(row["live_status"], row["live_status"])
+    return SURPLUS_STATUSES.get(row["surplus_status"], row["surplus_status"])
+
+
+def asset_properties(row: dict, authority_names: dict[str, str]) -> dict:
+    properties = {key: _plain(row.get(key)) for key in PUBLIC_ASSET_PROPERTIES}
+    properties["asset_type_label"] = ASSET_TYPES.get(row["asset_type"], row["asset_type"])
+    properties["status_label"] = status_label(row)
+    properties["authority_name"] = authority_names.get(row["authority_code"])
+    if "distance_m" in row and row["distance_m"] is not None:
+        properties["distance_m"] = round(float(row["distance_m"]), 2)
+    return properties
+
+
+def point_geometries(rows: list[dict], crs: str) -> list[dict]:
+    if crs == EPSG27700 and rows:
+        eastings, northings = places.wgs84_to_bng([r["lon"] for r in rows], [r["lat"] for r in rows])
+        return [{"type": "Point", "coordinates": [round(float(e), 2), round(float(n), 2)]}
+                for e, n in zip(eastings, northings)]
+    if crs == EPSG4326:
+        return [{"type": "Point", "coordinates": [round(r["lat"], 7), round(r["lon"], 7)]} for r in rows]
+    return [{"type": "Point", "coordinates": [round(r["lon"], 7), round(r["lat"], 7)]} for r in rows]
+
+
+def asset_features(rows: list[dict], authority_names: dict[str, str], *, base_url: str, crs: str) -> list[dict]:
+    geometries = point_geometries(rows, crs)
+    return [
+        {
+            "type": "Feature",
+            "id": row["id"],
+            "geometry": geometry,
+            "properties": asset_properties(row, authority_names),
+            "links": [{"href": f"{base_url}/api/collections/assets/items/{row['id']}", "rel": "self",
+                       "type": "application/geo+json"},
+                      {"href": f"{base_url}/assets/{row['id']}", "rel": "alternate", "type": "text/html"}],
+        }
+        for row, geometry in zip(rows, geometries)
+    ]
+
+
+def dumps(document) -> bytes:
+    return orjson.dumps(document, default=_plain)

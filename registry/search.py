@@ -1,0 +1,187 @@
+"""Finding assets: radius, nearest, bounding box, area, text and filters.
+
+The only read-side spatial SQL for assets lives here. Distances are metres on
+the WGS84 spheroid (geography); the planar `<->` operator only orders
+candidates. Every query string is assembled from fixed fragments; values are
+always bound parameters.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+
+from . import db
+
+MAX_LIMIT = 1000
+COUNT_CAP = 10_000  # numberMatched is given only when it is exact and cheap
+MAX_RADIUS_M = 100_000
+NEAREST_CANDIDATES = 64
+
+
+@dataclass
+class AssetQuery:
+    bbox: tuple[float, float, float, float] | None = None
+    bbox_polygon_wkt: str | None = None  # a bbox given in another CRS, already in WGS84
+    near: tuple[float, float] | None = None
+    radius_m: float | None = None
+    nearest: tuple[float, float] | None = None
+    q: str | None = None
+    authority: str | None = None
+    area: str | None = None
+    types: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    limit: int = 10
+    offset: int = 0
+    after_id: int | None = None  # keyset paging when ordered by id
+
+    @property
+    def ordered_by_id(self) -> bool:
+        return self.near is None and self.nearest is None and not self.q
+
+    @property
+    def centre(self) -> tuple[float, float] | None:
+        return self.near or self.nearest
+
+
+@dataclass
+class SearchResult:
+    rows: list[dict]
+    number_matched: int | None
+
+
+PUBLIC_COLUMNS = """
+    a.id, a.name, a.description, a.address, a.postcode, a.uprn, a.title_numbers, a.asset_type,
+    a.current_use, a.condition, a.occupancy, a.occupancy_since, a.surplus_status, a.live_status,
+    a.floor_area_m2, a.site_area_m2, a.market_value_gbp, a.authority_code, a.area_code,
+    a.updated_at, ST_X(a.point) AS lon, ST_Y(a.point) AS lat, (a.footprint IS NOT NULL) AS has_footprint
+"""
+
+
+def _filters(query: AssetQuery, params: dict) -> list[str]:
+    clauses = ["NOT a.withheld"]
+    if query.bbox is not None:
+        clauses.append("a.point && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)")
+        params.update(zip(("minx", "miny", "maxx", "maxy"), query.bbox))
+    if query.bbox_polygon_wkt is not None:
+        clauses.append("ST_Intersects(a.point, (SELECT ST_GeomFromText(:bbox_wkt, 4326)))")
+        params["bbox_wkt"] = query.bbox_polygon_wkt
+    if query.near is not None:
+        clauses.append("ST_DWithin(a.point::geography, (SELECT centre FROM here), :radius_m)")
+        params["radius_m"] = query.radius_m
+    if query.q:
+        clauses.append("a.search_vector @@ (SELECT tsq FROM words)")
+        params["q"] = query.q
+    if query.authority:
+        clauses.append("a.authority_code = :authority")
+        params["authority"] = query.authority
+    if query.area:
+        clauses.append("a.area_code = :area")
+        params["area"] = query.area
+    if query.types:
+        clauses.append("a.asset_type = ANY(:types)")
+        params["types"] = list(query.types)
+    if query.statuses:
+        clauses.append("(a.surplus_status = ANY(:statuses) OR a.live_status = ANY(:statuses))")
+        params["statuses"] = list(query.statuses)
+    if query.after_id is not None and query.ordered_by_id:
+        clauses.append("a.id > :after_id")
+        params["after_id"] = query.after_id
+    return clauses
+
+
+def _ctes(query: AssetQuery, params: dict) -> str:
+    ctes = []
+    centre = query.centre
+    if centre is not None:
+        ctes.append("here AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography AS centre, "
+                    "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS centre_geom)")
+        params["lon"], params["lat"] = centre
+    if query.q:
+        ctes.append("words AS (SELECT websearch_to_tsquery('english', :q) AS tsq)")
+    return ("WITH " + ", ".join(ctes) + " ") if ctes else ""
+
+
+def find_assets(query: AssetQuery) -> SearchResult:
+    if query.nearest is not None:
+        return _find_nearest(query)
+    params: dict = {"limit": query.limit, "offset": 0 if query.after_id is not None else query.offset}
+    ctes = _ctes(query, params)
+    where = " AND ".join(_filters(query, params))
+    select_extra, order = "", "a.id"
+    if query.near is not None:
+        select_extra = ", ST_Distance(a.point::geography, (SELECT centre FROM here)) AS distance_m"
+        order = "distance_m, a.id"
+    elif query.q:
+        select_extra = ", ts_rank_cd(a.search_vector, (SELECT tsq FROM words)) AS rank"
+        order = "rank DESC, a.id"
+    sql = (f"{ctes}SELECT {PUBLIC_COLUMNS}{select_extra} FROM asset a WHERE {where} "
+           f"ORDER BY {order} LIMIT :limit OFFSET :offset")
+    rows = [dict(r) for r in db.session.execute(text(sql), params).mappings()]
+    return SearchResult(rows=rows, number_matched=_count(query))
+
+
+def _count(query: AssetQuery) -> int | None:
+    params: dict = {"cap": COUNT_CAP + 1}
+    counted = AssetQuery(**{**query.__dict__, "after_id": None})
+    ctes = _ctes(counted, params)
+    where = " AND ".join(_filters(counted, params))
+    sql = f"{ctes}SELECT count(*) FROM (SELECT 1 FROM asset a WHERE {where} LIMIT :cap) capped"
+    total = db.session.execute(text(sql), params).scalar_one()
+    return total if total <= COUNT_CAP else None
+
+
+def _find_nearest(query: AssetQuery) -> SearchResult:
+    """The k nearest by geodesic distance, exactly.
+
+    Planar KNN on the GiST index gives candidates; the geodesic distance of the
+    k-th candidate bounds the answer, so a geography radius query within that
+    distance must contain the true k nearest. Filters apply in both steps.
+    """
+    params: dict = {"limit": query.limit + query.offset, "candidates": max(NEAREST_CANDIDATES,
+                                                                          query.limit + query.offset)}
+    ctes = _ctes(query, params)
+    where = " AND ".join(_filters(query, params))
+    sql = f"""
+        {ctes}, candidates AS (
+            SELECT ST_Distance(a.point::geography, (SELECT centre FROM here)) AS distance_m
+            FROM asset a WHERE {where}
+            ORDER BY a.point <-> (SELECT centre_geom FROM here) LIMIT :candidates
+        ), bound AS (
+            SELECT max(distance_m) AS within_m FROM (
+                SELECT distance_m FROM candidates ORDER BY distance_m LIMIT :limit) k
+        )
+        SELECT {PUBLIC_COLUMNS}, ST_Distance(a.point::geography, (SELECT centre FROM here)) AS distance_m
+        FROM asset a
+        WHERE {where} AND ST_DWithin(a.point::geography, (SELECT centre FROM here),
+                                     (SELECT within_m FROM bound) + 0.001)
+        ORDER BY distance_m, a.id LIMIT :limit
+    """
+    rows = [dict(r) for r in db.session.execute(text(sql), params).mappings()]
+    rows = rows[query.offset:]
+    return SearchResult(rows=rows, number_matched=None)
+
+
+def get_public(asset_id: int) -> dict | None:
+    row = db.session.execute(
+        text(f"SELECT {PUBLIC_COLUMNS}, ST_AsGeoJSON(a.footprint, 7) AS footprint_geojson "
+             "FROM asset a WHERE a.id = :id AND NOT a.withheld"),
+        {"id": asset_id},
+    ).mappings().first()
+    return dict(row) if row else None
+
+
+def footprints_containing(lon: float, lat: float) -> list[dict]:
+    rows = db.session.execute(
+        text("SELECT a.id, a.name FROM asset a WHERE NOT a.withheld AND a.footprint IS NOT NULL "
+             "AND ST_Intersects(a.footprint, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) ORDER BY a.id"),
+        {"lon": lon, "lat": lat},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def authority_names(codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = db.session.execute(text("SELECT code, name FROM authority WHERE code = ANY(:codes)"),
+                              {"codes": list(codes)})
+    return dict(rows.all())

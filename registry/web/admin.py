@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("web_admin", __name__)
