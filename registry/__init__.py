@@ -59,6 +59,11 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
     templating.init_app(app)
 
+    from . import accounts, security
+
+    accounts.init_app(app)
+    security.init_app(app)
+
     for module_name in BLUEPRINT_MODULES:
         module = importlib.import_module(module_name)
         app.register_blueprint(module.bp)

@@ -6,9 +6,9 @@ that forbids zooming) and inline ``<script>`` blocks. Here:
 
 * ``LocalMap`` points folium at the copies ``bin/build-assets`` puts under
   ``/static/vendor/`` and drops jQuery, Bootstrap and awesome-markers (nothing
-  we draw needs them: folium's ``Popup`` does, so we never use it — its
-  contents go into a JS template literal unescaped; popups are built from text
-  nodes by ``static/js/asset-map.js`` instead);
+  we draw needs them. folium's ``Popup`` needs jQuery and pastes its HTML into a
+  JS template literal, so we never use it: popups are built from text nodes by
+  ``static/js/asset-map.js`` instead);
 * its header is empty: the map's size comes from ``app.css`` classes
   (``app-map--full``, ``app-map--footprint``), or a nonce'd ``<style>`` when a
   height is given;
@@ -223,15 +223,22 @@ def footprint_map(
     """A small map of one asset: its footprint (or point), fitted to its bounds.
 
     ``feature_geojson`` is a GeoJSON Feature (or bare geometry) in WGS84 with
-    the public properties of api/geojson.py (name, status, status_label,
-    asset_type_label, url). Properties reach the page as escaped JSON and the
+    the public properties of api/geojson.py (name, status or live_status /
+    surplus_status, status_label, asset_type_label, url). Properties reach the page as escaped JSON and the
     popup is built from text nodes.
     """
     feature = dict(feature_geojson)
     if feature.get("type") != "Feature":
         feature = {"type": "Feature", "geometry": feature, "properties": {}}
     properties = dict(feature.get("properties") or {})
-    status = str(properties.get("status") or "unknown")
+    # api/geojson.py features carry live_status / surplus_status rather than one status.
+    status = str(
+        properties.get("status")
+        or properties.get("live_status")
+        or properties.get("surplus_status")
+        or "unknown"
+    )
+    properties["status"] = status
     status_class = "app-status app-status--" + re.sub(r"[^a-z0-9_-]", "", status.lower())
     name = str(properties.get("name") or "the asset")
 
@@ -258,7 +265,14 @@ def footprint_map(
             if (f.get("geometry") or {}).get("type") == "Point"
             else f"app-footprint {status_class}"
         },
-        marker=folium.Marker(icon=folium.DivIcon(html="", icon_size=(20, 20), class_name=f"app-marker {status_class}")),
+        # Leaflet makes the point's icon a focusable button: give it a name.
+        marker=folium.Marker(
+            icon=folium.DivIcon(
+                html=f'<span class="govuk-visually-hidden">{escape(name)}</span>',
+                icon_size=(20, 20),
+                class_name=f"app-marker {status_class}",
+            )
+        ),
         highlight_function=None,
         smooth_factor=0.5,
     ).add_to(m)
@@ -283,14 +297,24 @@ class MapParts:
 
 
 def embed(m: folium.Map, nonce: str | None = None) -> MapParts:
-    """Render ``m`` for embedding in one of our pages, nonce on every script/style."""
-    figure = m.get_root()
-    figure.render()  # populates figure.header / html / script
-    head = "\n".join(
-        child.render() for name, child in figure.header._children.items() if name != "meta_http"
-    )
-    body = figure.html.render()
-    script = "<script>\n" + figure.script.render() + "\n</script>"
+    """Render ``m`` for embedding in one of our pages, nonce on every script/style.
+
+    folium's render is not idempotent (layers re-append their addTo call), so the
+    rendering is done once per map and kept on it; each call only adds the nonce.
+    """
+    rendered = getattr(m, "_registry_rendered", None)
+    if rendered is None:
+        figure = m.get_root()
+        figure.render()  # populates figure.header / html / script
+        rendered = (
+            "\n".join(
+                child.render() for name, child in figure.header._children.items() if name != "meta_http"
+            ),
+            figure.html.render(),
+            "<script>\n" + figure.script.render() + "\n</script>",
+        )
+        m._registry_rendered = rendered
+    head, body, script = rendered
     return MapParts(
         head=Markup(with_nonce(head, nonce)),
         body=Markup(with_nonce(body, nonce)),

@@ -1,3 +1,3 @@
 """Imports every model module so the metadata knows every table (for Alembic)."""
 
-from . import assets, authorities, organisations, places  # noqa: F401
+from . import accounts, assets, audit, authorities, organisations, places  # noqa: F401

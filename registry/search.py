@@ -185,3 +185,114 @@ def authority_names(codes: set[str]) -> dict[str, str]:
     rows = db.session.execute(text("SELECT code, name FROM authority WHERE code = ANY(:codes)"),
                               {"codes": list(codes)})
     return dict(rows.all())
+
+
+# ---------------------------------------------------------------- map clusters
+
+GRID_LEVEL = 16  # the fine grid: 360 / 2^16 degrees, maintained by a trigger (migration 0001)
+CELL_DEGREES = 360.0 / 2**GRID_LEVEL
+CLUSTER_MAX_ZOOM = 14  # from zoom 15 the map shows each asset
+MAX_ASSETS_IN_VIEW = 2000
+
+
+def grid_index(lon: float, lat: float) -> tuple[int, int]:
+    import math
+
+    return math.floor((lon + 180) / CELL_DEGREES), math.floor((lat + 90) / CELL_DEGREES)
+
+
+def cluster_factor(zoom: int) -> int:
+    """Fine cells per cluster cell side: a cluster cell is about 64 screen pixels."""
+    return 2 ** max(0, CLUSTER_MAX_ZOOM - zoom)
+
+
+def snapped_view(bbox: tuple[float, float, float, float], zoom: int) -> tuple[tuple[int, int, int, int], tuple]:
+    """The fine-cell range covering bbox, snapped out to whole cluster cells, and its lon/lat box.
+
+    Clusters count every asset in the cells they cover, so the view they
+    describe is this snapped box; its counts add up exactly to the assets in it.
+    """
+    k = cluster_factor(zoom)
+    cx0, cy0 = grid_index(bbox[0], bbox[1])
+    cx1, cy1 = grid_index(bbox[2], bbox[3])
+    cx0, cy0 = (cx0 // k) * k, (cy0 // k) * k
+    cx1, cy1 = (cx1 // k + 1) * k - 1, (cy1 // k + 1) * k - 1
+    box = (cx0 * CELL_DEGREES - 180, cy0 * CELL_DEGREES - 90,
+           (cx1 + 1) * CELL_DEGREES - 180, (cy1 + 1) * CELL_DEGREES - 90)
+    return (cx0, cy0, cx1, cy1), box
+
+
+def clusters(cells: tuple[int, int, int, int], zoom: int, *, types: list[str], statuses: list[str],
+             authority: str | None) -> list[dict]:
+    """Counts per cluster cell and public status, from the grid or, with filters, from the assets."""
+    k = cluster_factor(zoom)
+    params = {"k": k, "cx0": cells[0], "cy0": cells[1], "cx1": cells[2], "cy1": cells[3],
+              "cell": CELL_DEGREES}
+    if types or authority:
+        clauses = ["NOT a.withheld",
+                   "a.point && ST_MakeEnvelope(:cx0 * :cell - 180, :cy0 * :cell - 90, "
+                   "(:cx1 + 1) * :cell - 180, (:cy1 + 1) * :cell - 90, 4326)"]
+        if types:
+            clauses.append("a.asset_type = ANY(:types)")
+            params["types"] = types
+        if authority:
+            clauses.append("a.authority_code = :authority")
+            params["authority"] = authority
+        source = f"""
+            SELECT floor((ST_X(a.point) + 180) / :cell)::int AS cx, floor((ST_Y(a.point) + 90) / :cell)::int AS cy,
+                   asset_public_status(a) AS status, 1 AS asset_count, ST_X(a.point) AS sum_lon,
+                   ST_Y(a.point) AS sum_lat
+            FROM asset a WHERE {" AND ".join(clauses)}
+        """
+    else:
+        source = "SELECT * FROM asset_grid_cell"
+    status_clause = "AND status = ANY(:statuses)" if statuses else ""
+    if statuses:
+        params["statuses"] = statuses
+    sql = f"""
+        SELECT floor(cx::float / :k)::int AS gx, floor(cy::float / :k)::int AS gy, status,
+               sum(asset_count)::int AS n, sum(sum_lon) AS sum_lon, sum(sum_lat) AS sum_lat
+        FROM ({source}) cells
+        WHERE cx BETWEEN :cx0 AND :cx1 AND cy BETWEEN :cy0 AND :cy1 {status_clause}
+        GROUP BY 1, 2, 3
+    """
+    grouped: dict[tuple[int, int], dict] = {}
+    for gx, gy, status, n, sum_lon, sum_lat in db.session.execute(text(sql), params):
+        cell = grouped.setdefault((gx, gy), {"count": 0, "sum_lon": 0.0, "sum_lat": 0.0, "statuses": {}})
+        cell["count"] += n
+        cell["sum_lon"] += sum_lon
+        cell["sum_lat"] += sum_lat
+        cell["statuses"][status] = cell["statuses"].get(status, 0) + n
+    return [
+        {"lon": c["sum_lon"] / c["count"], "lat": c["sum_lat"] / c["count"], "count": c["count"],
+         "statuses": c["statuses"]}
+        for c in grouped.values() if c["count"] > 0
+    ]
+
+
+def assets_in_view(box: tuple, *, with_footprints: bool, types: list[str], statuses: list[str],
+                   authority: str | None) -> list[dict] | None:
+    """Each asset in the box, or None when there are too many to show one by one."""
+    params = {"minx": box[0], "miny": box[1], "maxx": box[2], "maxy": box[3], "cap": MAX_ASSETS_IN_VIEW + 1}
+    clauses = ["NOT a.withheld", "a.point && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)"]
+    if types:
+        clauses.append("a.asset_type = ANY(:types)")
+        params["types"] = types
+    if statuses:
+        clauses.append("asset_public_status(a) = ANY(:statuses)")
+        params["statuses"] = statuses
+    if authority:
+        clauses.append("a.authority_code = :authority")
+        params["authority"] = authority
+    footprint = "ST_AsGeoJSON(a.footprint, 7)" if with_footprints else "NULL"
+    sql = f"""
+        SELECT a.id, a.name, a.asset_type, a.surplus_status, a.live_status, ST_X(a.point) AS lon,
+               ST_Y(a.point) AS lat, {footprint} AS footprint_geojson
+        FROM asset a WHERE {" AND ".join(clauses)} ORDER BY a.id LIMIT :cap
+    """
+    rows = [dict(r) for r in db.session.execute(text(sql), params).mappings()]
+    return None if len(rows) > MAX_ASSETS_IN_VIEW else rows
+
+
+def map_version() -> int:
+    return db.session.execute(text("SELECT version FROM map_version")).scalar_one()

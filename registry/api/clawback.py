@@ -1,3 +1,32 @@
-from flask import Blueprint
+"""POST /api/clawback/calculate: the clawback calculator as JSON (domain §7.3).
 
-bp = Blueprint("api_clawback", __name__)
+Public and stateless: it records nothing, so it needs no CSRF token (an API
+client has no form to carry one). A bad or missing input answers 400
+application/problem+json naming the field (registry/errors.py).
+"""
+
+from flask import Blueprint, jsonify, request
+
+from .. import clawback
+from ..errors import InvalidInput
+from ..permissions import public
+
+bp = Blueprint("api_clawback", __name__, url_prefix="/api/clawback")
+
+try:  # CSRFProtect is app-wide once registry/security.py is in; a JSON API is exempt.
+    from ..security import csrf
+except ImportError:  # pragma: no cover - before the accounts work lands
+    csrf = None
+if csrf is not None:
+    csrf.exempt(bp)
+
+
+@bp.post("/calculate")
+@public
+def calculate():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("Send the calculation inputs as a JSON object (Content-Type: application/json).",
+                           field="body")
+    calculation = clawback.calculate(clawback.parse_inputs(body))
+    return jsonify(clawback.to_json(calculation))

@@ -1,3 +1,33 @@
-from flask import Blueprint
+"""Places: a postcode or district name to a point; a point to its district and assets."""
 
-bp = Blueprint("api_places", __name__)
+import orjson
+from flask import Blueprint, Response, request
+
+from .. import places
+from ..errors import InvalidInput
+from . import params
+
+bp = Blueprint("api_places", __name__, url_prefix="/api")
+
+
+@bp.get("/places")
+def find_place():
+    query = request.args.get("q", "")
+    if not query.strip():
+        raise InvalidInput("q is required: a postcode, postcode district or council name.", field="q")
+    return Response(orjson.dumps(places.find_place(query)), mimetype="application/json")
+
+
+@bp.get("/locate")
+def locate():
+    if request.args.get("lon") is None:
+        raise InvalidInput("lon is required.", field="lon")
+    if request.args.get("lat") is None:
+        raise InvalidInput("lat is required.", field="lat")
+    lon = params.number(request.args["lon"], "lon")
+    lat = params.number(request.args["lat"], "lat")
+    if not -180 <= lon <= 180:
+        raise InvalidInput("lon must be between -180 and 180.", field="lon")
+    if not -90 <= lat <= 90:
+        raise InvalidInput("lat must be between -90 and 90.", field="lat")
+    return Response(orjson.dumps(places.locate(lon, lat)), mimetype="application/json")

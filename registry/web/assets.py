@@ -1,3 +1,52 @@
-from flask import Blueprint
+"""The asset page and the authority pages."""
+
+import orjson
+from flask import Blueprint, render_template
+
+from .. import authorities, search
+from ..api import geojson
+from ..errors import NotFound
+from ..maps import embed, footprint_map
+from .templating import csp_nonce
+from . import public
+from flask import current_app
 
 bp = Blueprint("web_assets", __name__)
+
+
+@bp.get("/assets/<int:asset_id>")
+@public
+def show(asset_id):
+    row = search.get_public(asset_id)
+    if row is None:
+        raise NotFound(f"There is no asset {asset_id}.")
+    names = search.authority_names({row["authority_code"], row["area_code"] or row["authority_code"]})
+    properties = geojson.asset_properties(row, names)
+    geometry = (orjson.loads(row["footprint_geojson"]) if row["footprint_geojson"]
+                else {"type": "Point", "coordinates": [row["lon"], row["lat"]]})
+    settings = current_app.config["SETTINGS"]
+    small_map = footprint_map(
+        {"type": "Feature", "geometry": geometry,
+         "properties": {"name": row["name"], "status": row["live_status"] or row["surplus_status"],
+                        "status_label": properties["status_label"],
+                        "asset_type_label": properties["asset_type_label"], "url": f"/assets/{asset_id}"}},
+        tile_url=settings.tile_url, tile_attribution=settings.tile_attribution,
+        label=f"Map of {row['name']}",
+    )
+    return render_template("assets/show.html", asset=row, properties=properties, authority_names=names,
+                           map=embed(small_map, nonce=csp_nonce()))
+
+
+@bp.get("/authorities")
+@public
+def authority_index():
+    return render_template("authorities/index.html", authorities=authorities.all_with_asset_counts())
+
+
+@bp.get("/authorities/<code>")
+@public
+def authority_show(code):
+    summary = authorities.summary(code.upper())
+    recent = search.find_assets(search.AssetQuery(authority=code.upper(), limit=20))
+    return render_template("authorities/show.html", summary=summary, assets=recent.rows,
+                           number_matched=recent.number_matched)

@@ -1,3 +1,49 @@
-from flask import Blueprint
+"""The public deadline calculator page (/deadlines): the same answer as /api/deadlines."""
+
+from datetime import date
+
+from flask import Blueprint, render_template, request
+
+from ..api.deadlines import calculate
+from ..errors import InvalidInput
+from ..permissions import public
+from ..workflow import rules
 
 bp = Blueprint("web_deadlines", __name__)
+
+
+def _date_from_parts(args) -> str:
+    """GOV.UK date input (day, month, year) → YYYY-MM-DD; falls back to ``date``."""
+    day, month, year = (args.get(f"date-{part}", "").strip() for part in ("day", "month", "year"))
+    if not (day or month or year):
+        return args.get("date", "").strip()
+    if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
+        raise InvalidInput("Enter the date as a day, month and year, for example 1 6 2026.", field="date")
+    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+
+
+@bp.get("/deadlines")
+@public
+def calculator():
+    result, error, values = None, None, dict(request.args)
+    if request.args.get("event") or request.args.get("date") or request.args.get("date-day"):
+        try:
+            args = dict(request.args)
+            args["date"] = _date_from_parts(request.args)
+            result = calculate(args)
+        except InvalidInput as exc:
+            error = exc
+    events_by_process = {}
+    for event in rules.EVENTS:
+        events_by_process.setdefault(event.process, []).append(event)
+    return render_template(
+        "deadlines/calculator.html",
+        result=result,
+        error=error,
+        values=values,
+        events=rules.EVENTS,
+        events_by_process=events_by_process,
+        processes=rules.PROCESSES,
+        regimes=rules.REGIMES,
+        long_date=lambda iso: rules.format_date(date.fromisoformat(iso)),
+    ), (400 if error else 200)

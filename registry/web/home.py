@@ -1,3 +1,69 @@
-from flask import Blueprint
+"""Home and search: one box for a postcode, a place or words."""
+
+from flask import Blueprint, render_template, request
+
+from .. import places, search
+from ..errors import InvalidInput, NotFound
+from ..vocabulary import ASSET_TYPES, SURPLUS_STATUSES
+from . import public
 
 bp = Blueprint("web_home", __name__)
+PAGE_SIZE = 20
+RADII_M = (500, 1000, 2000, 5000, 10000, 25000)
+DEFAULT_RADIUS_M = 2000
+
+
+@bp.get("/")
+@public
+def home():
+    return render_template("home.html", asset_types=ASSET_TYPES)
+
+
+def _search_form(args) -> dict:
+    """The search form's values, checked; errors are shown beside their field."""
+    form = {"q": (args.get("q") or "").strip(), "type": args.get("type") or "", "status": args.get("status") or "",
+            "radius": args.get("radius") or str(DEFAULT_RADIUS_M), "page": args.get("page") or "1"}
+    errors = {}
+    if form["type"] and form["type"] not in ASSET_TYPES:
+        errors["type"] = "Choose a type from the list."
+    if form["status"] and form["status"] not in SURPLUS_STATUSES:
+        errors["status"] = "Choose a status from the list."
+    if not form["radius"].isdigit() or int(form["radius"]) not in RADII_M:
+        errors["radius"] = "Choose a distance from the list."
+    if not form["page"].isdigit() or not 1 <= int(form["page"]) <= 500:
+        errors["page"] = "Page must be a number from 1 to 500."
+    if len(form["q"]) > 200:
+        errors["q"] = "Search for 200 characters or fewer."
+    return {"values": form, "errors": errors}
+
+
+@bp.get("/search")
+@public
+def results():
+    form = _search_form(request.args)
+    values, errors = form["values"], form["errors"]
+    place, result, query = None, None, None
+    if not errors:
+        page = int(values["page"])
+        query = search.AssetQuery(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                                  types=[values["type"]] if values["type"] else [],
+                                  statuses=[values["status"]] if values["status"] else [])
+        if values["q"]:
+            try:
+                place = places.find_place(values["q"])
+            except (NotFound, InvalidInput):
+                place = None
+            if place is not None and place["kind"] == "district":
+                query.area = place["district_code"]
+            elif place is not None:
+                query.near = (place["lon"], place["lat"])
+                query.radius_m = float(values["radius"])
+            else:
+                query.q = values["q"]
+        result = search.find_assets(query)
+    names = search.authority_names({r["authority_code"] for r in result.rows}) if result else {}
+    return render_template(
+        "search.html", values=values, errors=errors, place=place, result=result, query=query,
+        authority_names=names, asset_types=ASSET_TYPES, statuses=SURPLUS_STATUSES, radii=RADII_M,
+        page_size=PAGE_SIZE,
+    )

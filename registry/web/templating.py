@@ -3,7 +3,7 @@
 import secrets
 
 from flask import g
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 
 def csp_nonce() -> str:
@@ -16,8 +16,8 @@ def init_app(app):
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(app.root_path + "/../templates"),
-            PackageLoader("govuk_frontend_jinja"),
-            PackageLoader("govuk_frontend_wtf"),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                          "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf")}),
         ]
     )
     app.jinja_env.trim_blocks = True

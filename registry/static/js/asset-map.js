@@ -416,7 +416,16 @@
         })
     }
 
+    // A markercluster group opened from the keyboard zooms in and disappears.
+    if (assetLayer.on) {
+      assetLayer.on('clusterkeypress', function (e) {
+        if (e.originalEvent && e.originalEvent.key === 'Enter') container.focus()
+      })
+    }
+
     var scheduleLoad = debounce(load, DEBOUNCE_MS)
+    // A new move makes any answer still on its way stale.
+    map.on('movestart', function () { if (controller) controller.abort() })
     map.on('moveend', scheduleLoad)
     container.addEventListener('asset-map:refresh', load)
     map.whenReady(load)

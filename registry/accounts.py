@@ -1,0 +1,414 @@
+"""People: users, their roles, organisations they belong to, API tokens.
+
+Every signed-in user is a ``citizen``; a user with a membership is a
+``community_group_rep``; other roles (council_officer,
+council_decision_maker, reviewer, admin) are stored and assigned by an admin.
+An officer belongs to one authority (``authority_code``).
+
+The attributes the permission table reads are ``id``, ``roles`` (a frozenset
+of role strings), ``authority_code`` and ``organisation_ids``. The anonymous
+actor (``ANONYMOUS``) has the same attributes, with ``id = None`` and
+``roles = {"public"}``.
+
+Passwords are hashed with argon2id. Email confirmation and password reset use
+signed, timed tokens (itsdangerous); a reset token carries a fingerprint of
+the current password hash, so it works once. API tokens are random secrets
+stored only as a sha256 hash.
+"""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, g, request
+from flask_login import LoginManager, UserMixin, current_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import ARRAY, Boolean, DateTime, ForeignKey, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from . import db
+from .errors import Conflict, InvalidInput, NotFound
+from .permissions import ROLES
+
+STORED_ROLES = ("council_officer", "council_decision_maker", "reviewer", "admin")
+CONFIRM_MAX_AGE_S = 3 * 24 * 3600
+RESET_MAX_AGE_S = 3600
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "car_"
+
+_hasher = PasswordHasher()  # argon2id, memory-hard
+
+
+class User(db.Base, UserMixin):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Personal data: never in a public projection.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    stored_roles: Mapped[list[str]] = mapped_column("roles", ARRAY(String(40)), server_default="{}")
+    authority_code: Mapped[str | None] = mapped_column(ForeignKey("authority.code"))
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def organisation_ids(self) -> frozenset[int]:
+        return frozenset(m.organisation_id for m in self.memberships)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        roles = {"citizen", *(self.stored_roles or ())}
+        if self.memberships:
+            roles.add("community_group_rep")
+        if self.authority_code is None:
+            # An officer without an authority can act for nobody.
+            roles -= {"council_officer", "council_decision_maker", "reviewer"}
+        return frozenset(roles)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: unconfirmed or disabled users cannot sign in
+        return bool(self.active) and self.email_confirmed_at is not None
+
+    def __repr__(self):
+        return f"<User {self.id}>"
+
+
+class Membership(db.Base):
+    """A person acting for an organisation (a community group)."""
+
+    __tablename__ = "membership"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class ApiToken(db.Base):
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authority.code"))
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(12))  # the first characters, to recognise it
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+class AnonymousActor:
+    """The public: not signed in."""
+
+    id = None
+    roles = frozenset({"public"})
+    authority_code = None
+    organisation_ids = frozenset()
+    display_name = "Public"
+    is_authenticated = False
+    is_active = False
+    is_anonymous = True
+
+    def get_id(self):
+        return None
+
+
+ANONYMOUS = AnonymousActor()
+
+
+# ------------------------------------------------------------------ passwords
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return True
+
+
+def check_password_rules(password: str, field: str = "password") -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"Password must be {MIN_PASSWORD_LENGTH} characters or more.", field=field)
+
+
+# ------------------------------------------------------------------ users
+
+
+def normalise_email(email: str) -> str:
+    email = (email or "").strip()
+    if "@" not in email or len(email) > 320 or email.startswith("@") or email.endswith("@"):
+        raise InvalidInput("Enter an email address in the correct format, like name@example.com.", field="email")
+    local, _, domain = email.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def find_by_email(email: str) -> User | None:
+    try:
+        email = normalise_email(email)
+    except InvalidInput:
+        return None
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+def get(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no user {user_id}.")
+    return user
+
+
+def create_user(email: str, password: str, display_name: str, *, roles=(), authority_code=None,
+                confirmed: bool = False) -> User:
+    email = normalise_email(email)
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise InvalidInput("Enter your name.", field="display_name")
+    check_password_rules(password)
+    if find_by_email(email) is not None:
+        raise Conflict("An account with that email address already exists.", field="email")
+    unknown = set(roles) - set(STORED_ROLES)
+    if unknown:
+        raise InvalidInput(f"Unknown role(s): {', '.join(sorted(unknown))}.", field="roles")
+    user = User(
+        email=email,
+        display_name=display_name[:200],
+        password_hash=hash_password(password),
+        stored_roles=sorted(roles),
+        authority_code=authority_code,
+        email_confirmed_at=datetime.now(UTC) if confirmed else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the email and password match and the account may sign in."""
+    user = find_by_email(email)
+    if user is None:
+        _hasher.hash(password or "")  # same work either way, so timing does not reveal accounts
+        return None
+    if not verify_password(user, password or "") or not user.is_active:
+        return None
+    user.last_signed_in_at = datetime.now(UTC)
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_rules(password)
+    user.password_hash = hash_password(password)
+    db.session.flush()
+
+
+def assign_officer(user: User, authority_code: str | None, roles=("council_officer",)) -> None:
+    """Make the user an officer of an authority (admin only), or clear it with None."""
+    unknown = set(roles) - set(STORED_ROLES)
+    if unknown:
+        raise InvalidInput(f"Unknown role(s): {', '.join(sorted(unknown))}.", field="roles")
+    if authority_code is not None:
+        from . import authorities
+
+        authorities.get(authority_code)
+    user.authority_code = authority_code
+    kept = [r for r in (user.stored_roles or []) if r == "admin"]
+    user.stored_roles = sorted(set(kept) | set(roles))
+    db.session.flush()
+
+
+def add_membership(user: User, organisation_id: int) -> Membership:
+    from .organisations import Organisation
+
+    if db.session.get(Organisation, organisation_id) is None:
+        raise NotFound(f"There is no organisation {organisation_id}.")
+    existing = db.session.get(Membership, (user.id, organisation_id))
+    if existing is not None:
+        return existing
+    membership = Membership(user_id=user.id, organisation_id=organisation_id)
+    user.memberships.append(membership)
+    db.session.flush()
+    return membership
+
+
+def remove_membership(user: User, organisation_id: int) -> None:
+    for membership in list(user.memberships):
+        if membership.organisation_id == organisation_id:
+            user.memberships.remove(membership)
+    db.session.flush()
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.display_name, User.id)))
+
+
+# ------------------------------------------------------------------ emailed tokens
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def confirmation_token(user: User) -> str:
+    return _serializer("confirm-email").dumps({"u": user.id, "e": user.email})
+
+
+def confirm_email(token: str) -> User:
+    try:
+        data = _serializer("confirm-email").loads(token, max_age=CONFIRM_MAX_AGE_S)
+    except (BadSignature, SignatureExpired):
+        raise InvalidInput("That confirmation link is not valid or has expired.", field="token") from None
+    user = db.session.get(User, data.get("u"))
+    if user is None or user.email != data.get("e"):
+        raise InvalidInput("That confirmation link is not valid or has expired.", field="token")
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = datetime.now(UTC)
+        db.session.flush()
+    return user
+
+
+def reset_token(user: User) -> str:
+    return _serializer("reset-password").dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+def user_for_reset(token: str) -> User:
+    try:
+        data = _serializer("reset-password").loads(token, max_age=RESET_MAX_AGE_S)
+    except (BadSignature, SignatureExpired):
+        raise InvalidInput("That reset link is not valid or has expired.", field="token") from None
+    user = db.session.get(User, data.get("u"))
+    if user is None or data.get("f") != _fingerprint(user):
+        raise InvalidInput("That reset link is not valid or has expired.", field="token")
+    return user
+
+
+# ------------------------------------------------------------------ API tokens
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for the user's authority. The secret is returned once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Enter a name for the token, like 'Estates system'.", field="name")
+    if user.authority_code is None:
+        raise InvalidInput("Only an officer of an authority can create API tokens.", field="name")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, authority_code=user.authority_code, name=name[:100],
+                     token_hash=_hash_secret(secret), hint=secret[:10])
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def get_token(token_id: int) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"There is no token {token_id}.")
+    return token
+
+
+def revoke_api_token(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = datetime.now(UTC)
+        db.session.flush()
+
+
+def user_for_bearer(secret: str) -> User | None:
+    """The user a live token acts for, if the token is still valid for their authority."""
+    if not secret:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_secret(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    user = token.user
+    if not user.is_active or user.authority_code != token.authority_code:
+        return None
+    token.last_used_at = datetime.now(UTC)
+    return user
+
+
+def bearer_secret() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def bearer_actor():
+    """The user of a valid `Authorization: Bearer` token on this request, else ANONYMOUS."""
+    if "bearer_actor" not in g:
+        user = user_for_bearer(bearer_secret() or "")
+        g.bearer_actor = user if user is not None else ANONYMOUS
+    return g.bearer_actor
+
+
+# ------------------------------------------------------------------ the current actor
+
+
+def current_actor():
+    """Who is acting: the bearer token's user, else the signed-in user, else ANONYMOUS.
+
+    Everything that checks a permission takes its user from here.
+    """
+    if bearer_secret() is not None:
+        return bearer_actor()
+    user = current_user
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user._get_current_object() if hasattr(user, "_get_current_object") else user
+    return ANONYMOUS
+
+
+login_manager = LoginManager()
+login_manager.login_view = "web_accounts.sign_in"
+login_manager.login_message = "Sign in to see that page."
+login_manager.session_protection = "basic"
+login_manager.anonymous_user = AnonymousActor
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+def init_app(app):
+    login_manager.init_app(app)
+    assert set(STORED_ROLES) <= set(ROLES)

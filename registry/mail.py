@@ -1,0 +1,38 @@
+"""Email through the SMTP server named in the settings (SMTP_HOST, SMTP_PORT, MAIL_FROM).
+
+Tests run a real local SMTP server (aiosmtpd) and read what was sent.
+A failure to send is logged and reported to the caller, never shown raw.
+"""
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+def send(to: str, subject: str, body: str) -> bool:
+    """Send one plain-text email. Returns False (and logs) if the server refused it."""
+    settings = current_app.config["SETTINGS"]
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException):
+        log.exception("Could not send %r through %s:%s", subject, settings.smtp_host, settings.smtp_port)
+        return False
+    return True
+
+
+def external_url(path: str) -> str:
+    """An absolute link for an email: PUBLIC_BASE_URL when set, else this request's host."""
+    from flask import request
+
+    base = current_app.config["SETTINGS"].public_base_url or request.host_url
+    return base.rstrip("/") + path

@@ -1,0 +1,122 @@
+"""CSRF, rate limits, cookies, security headers and the Content Security Policy.
+
+- CSRF: Flask-WTF's token on every state-changing request, except requests that
+  carry ``Authorization: Bearer ...`` (a browser cannot add that header across
+  sites without a CORS preflight, which we never grant) and views marked
+  ``@csrf_exempt``. Forms use ``{{ form.csrf_token }}`` (FlaskForm) or
+  ``<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">``;
+  scripts send the ``X-CSRFToken`` header.
+- Rate limits (Flask-Limiter, memory storage): ``@limit_sign_in``,
+  ``@limit_sign_up``, ``@limit_password_reset`` and ``@limit_public_submission``
+  for public forms such as nominations. Off when ``settings.rate_limits_enabled``
+  is False (the tests).
+- Headers: a CSP with a per-request nonce and no 'unsafe-inline' script,
+  img-src allowing the configured tile host; nosniff, frame denial, referrer
+  policy; HSTS when cookies are secure; no caching of signed-in pages.
+"""
+
+from urllib.parse import urlsplit
+
+from flask import g, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from .web.templating import csp_nonce
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[],
+                  headers_enabled=True)
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_exempt_views: set[str] = set()
+
+# Limits apply to the POST that does the work, never to showing the form.
+limit_sign_in = limiter.limit("10 per minute;50 per hour", methods=["POST"])
+limit_sign_up = limiter.limit("5 per minute;20 per hour", methods=["POST"])
+limit_password_reset = limiter.limit("5 per minute;20 per hour", methods=["POST"])
+limit_public_submission = limiter.limit("10 per minute;100 per day", methods=["POST"])
+
+
+def csrf_exempt(view):
+    """Exempt a view from the CSRF check (only for endpoints that authenticate by bearer token)."""
+    _exempt_views.add(f"{view.__module__}.{view.__name__}")
+    return view
+
+
+def has_bearer() -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
+def tile_source(tile_url: str) -> str | None:
+    """The CSP source for the configured tile URL: https://{s}.tile.x.org/... -> https://*.tile.x.org."""
+    if not tile_url:
+        return None
+    parts = urlsplit(tile_url.replace("{s}", "a"))
+    if not parts.scheme or not parts.netloc:
+        return None
+    host = parts.netloc
+    if "{s}" in tile_url:
+        host = "*." + host.split(".", 1)[1]
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(nonce: str, tile_url: str) -> str:
+    img = ["'self'", "data:"]
+    tiles = tile_source(tile_url)
+    if tiles:
+        img.append(tiles)
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", f"'nonce-{nonce}'"],
+        "style-src": ["'self'", f"'nonce-{nonce}'"],
+        "img-src": img,
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+def init_app(app):
+    settings = app.config["SETTINGS"]
+    app.config.update(
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked below, so bearer requests can be let through
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        RATELIMIT_ENABLED=bool(settings.rate_limits_enabled),
+        RATELIMIT_STORAGE_URI="memory://",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=settings.session_cookie_secure,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    @app.before_request
+    def check_csrf():
+        if request.method not in UNSAFE_METHODS or has_bearer():
+            return None
+        view = app.view_functions.get(request.endpoint or "")
+        if view is not None and f"{view.__module__}.{view.__name__}" in _exempt_views:
+            return None
+        csrf.protect()
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce(), settings.tile_url))
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if settings.session_cookie_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if g.get("_login_user") is not None and getattr(g._login_user, "is_authenticated", False):
+            headers["Cache-Control"] = "private, no-store"
+            headers.add("Vary", "Cookie")
+        return response

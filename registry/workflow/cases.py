@@ -1,0 +1,230 @@
+"""Cases, their append-only events and their deadline rows: the workflow's nouns.
+
+A ``Case`` is one run of a declared process (registry/workflow/acv.py, …) on an
+asset. ``data`` holds what may be published; ``private_data`` (owners' and
+occupiers' names and addresses, contact details) never leaves through a public
+projection (``public_case`` below, registers.py). ``CaseEvent`` rows are
+append-only (a database trigger refuses UPDATE and DELETE). ``Deadline`` rows
+are the statutory clocks (domain §0.1): officers can see, extend and report on
+them.
+
+Writes happen only through ``registry.workflow.engine``; this module reads.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .. import db
+from ..errors import NotFound
+
+
+class Case(db.Base):
+    __tablename__ = "case"
+    __table_args__ = (Index("ix_case_process_state", "process", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process: Mapped[str] = mapped_column(String(40))
+    regime_version: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(40))
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("asset.id"), index=True)
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authority.code"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    parent_case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    public_summary: Mapped[str | None] = mapped_column(Text)
+    site = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=True)
+    data: Mapped[dict] = mapped_column(JSONB, server_default=text("'{}'::jsonb"), default=dict)
+    private_data: Mapped[dict] = mapped_column(JSONB, server_default=text("'{}'::jsonb"), default=dict)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, server_default="1", default=1)
+
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", lazy="selectin", viewonly=True
+    )
+    deadlines: Mapped[list[Deadline]] = relationship(
+        back_populates="case", order_by="(Deadline.due_date, Deadline.id)", lazy="selectin", viewonly=True
+    )
+
+    def __repr__(self):
+        return f"<Case {self.reference} {self.process}:{self.state}>"
+
+
+class CaseEvent(db.Base):
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at_utc: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    on_date: Mapped[date] = mapped_column(Date)
+    action: Mapped[str] = mapped_column(String(60))
+    from_state: Mapped[str | None] = mapped_column(String(40))
+    to_state: Mapped[str] = mapped_column(String(40))
+    reasons: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict] = mapped_column(JSONB, server_default=text("'{}'::jsonb"), default=dict)
+    private_data: Mapped[dict] = mapped_column(JSONB, server_default=text("'{}'::jsonb"), default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class Deadline(db.Base):
+    __tablename__ = "deadline"
+    __table_args__ = (
+        UniqueConstraint("case_id", "rule_code", "anchor_date", name="uq_deadline_case_id"),
+        Index("ix_deadline_due_date", "due_date", postgresql_where=text("status = 'open'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    rule_code: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str] = mapped_column(String(300))
+    anchor_event: Mapped[str] = mapped_column(String(60))
+    anchor_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), server_default="open", default="open")
+    met_at: Mapped[date | None] = mapped_column(Date)
+    extension_agreed_until: Mapped[date | None] = mapped_column(Date)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    overridden_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    case: Mapped[Case] = relationship(back_populates="deadlines")
+
+    @property
+    def effective_due(self) -> date:
+        """The due date after any agreed extension."""
+        return max(self.due_date, self.extension_agreed_until or self.due_date)
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status == "open" and today > self.effective_due
+
+
+# ------------------------------------------------------------------ reads
+
+
+def get(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"There is no case {case_id}.")
+    return case
+
+
+def get_by_reference(reference: str) -> Case:
+    case = db.session.scalar(select(Case).where(Case.reference == reference))
+    if case is None:
+        raise NotFound(f"There is no case {reference}.")
+    return case
+
+
+def lock(case_id: int) -> Case:
+    """The case row, locked until the transaction ends (SELECT … FOR UPDATE), freshly read."""
+    case = db.session.scalar(
+        select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True)
+    )
+    if case is None:
+        raise NotFound(f"There is no case {case_id}.")
+    return case
+
+
+def open_deadlines(case: Case) -> dict[str, Deadline]:
+    """The case's open deadlines by rule code (the latest anchor wins)."""
+    found: dict[str, Deadline] = {}
+    rows = db.session.scalars(
+        select(Deadline).where(Deadline.case_id == case.id, Deadline.status == "open")
+        .order_by(Deadline.anchor_date, Deadline.id)
+    )
+    for row in rows:
+        found[row.rule_code] = row
+    return found
+
+
+def all_deadlines(case_id: int) -> list[Deadline]:
+    return list(db.session.scalars(
+        select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.due_date, Deadline.id)
+    ))
+
+
+def events_of(case_id: int) -> list[CaseEvent]:
+    return list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)))
+
+
+def cases_on_asset(asset_id: int, *, include_drafts: bool = False) -> list[Case]:
+    query = select(Case).where(Case.asset_id == asset_id).order_by(Case.id)
+    if not include_drafts:
+        query = query.where(Case.state != "draft")
+    return list(db.session.scalars(query))
+
+
+def children_of(case_id: int) -> list[Case]:
+    return list(db.session.scalars(select(Case).where(Case.parent_case_id == case_id).order_by(Case.id)))
+
+
+def drafts_of(organisation_ids) -> list[Case]:
+    ids = list(organisation_ids or ())
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        select(Case).where(Case.organisation_id.in_(ids)).order_by(Case.updated_at.desc())
+    ))
+
+
+def caseload(authority_code: str, today: date, *, terminal_states=frozenset()) -> list[dict]:
+    """An authority's open cases, nearest open deadline first; overdue ones flagged.
+
+    Drafts are the group's own and never appear here.
+    """
+    rows = db.session.execute(
+        text(
+            """
+            SELECT c.id, c.reference, c.process, c.state, c.title, c.asset_id, c.updated_at,
+                   d.rule_code, d.label AS deadline_label,
+                   greatest(d.due_date, coalesce(d.extension_agreed_until, d.due_date)) AS due
+            FROM "case" c
+            LEFT JOIN LATERAL (
+                SELECT rule_code, label, due_date, extension_agreed_until FROM deadline
+                WHERE case_id = c.id AND status = 'open'
+                ORDER BY greatest(due_date, coalesce(extension_agreed_until, due_date)) LIMIT 1
+            ) d ON true
+            WHERE c.authority_code = :code AND c.state <> 'draft'
+              AND NOT (c.state = ANY(:terminal))
+            ORDER BY due NULLS LAST, c.id
+            """
+        ),
+        {"code": authority_code, "terminal": list(terminal_states)},
+    ).mappings()
+    out = []
+    for row in rows:
+        item = dict(row)
+        item["overdue"] = item["due"] is not None and today > item["due"]
+        out.append(item)
+    return out
+
+
+def next_reference(process_prefix: str, year: int) -> str:
+    """``ACV-2026-000042``: readable and unique (the sequence of the case id)."""
+    number = db.session.execute(text("SELECT nextval(pg_get_serial_sequence('\"case\"', 'id'))")).scalar()
+    return f"{process_prefix}-{year}-{number:06d}", number

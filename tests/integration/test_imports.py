@@ -1,0 +1,2 @@
+def test_placeholder(db_session):
+    pass
