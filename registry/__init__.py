@@ -31,6 +31,7 @@ BLUEPRINT_MODULES = [
     "registry.api.registers",
     "registry.api.transfers",
     "registry.api.assets_write",
+    "registry.web.asset_edit",
 ]
 
 

@@ -258,6 +258,15 @@ def remove_membership(user: User, organisation_id: int) -> None:
     db.session.flush()
 
 
+def organisations_of(user) -> list:
+    from .organisations import Organisation
+
+    ids = sorted(getattr(user, "organisation_ids", ()) or ())
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)))
+
+
 def all_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.display_name, User.id)))
 
@@ -410,5 +419,9 @@ def _load_user(user_id: str):
 
 
 def init_app(app):
+    from govuk_frontend_wtf.main import wtforms_errors
+
     login_manager.init_app(app)
+    app.add_template_global(wtforms_errors)
+    app.add_template_global(current_actor)
     assert set(STORED_ROLES) <= set(ROLES)

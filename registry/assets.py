@@ -278,3 +278,95 @@ def geometry_of(asset_id: int) -> dict:
         {"id": asset_id},
     ).mappings().one()
     return dict(row)
+
+
+# ---------------------------------------------------------------- edits by id (forms and the write API)
+
+UPDATE_SQL = text(
+    """
+    UPDATE asset SET authority_code = :authority_code, reference = :reference, name = :name,
+        description = :description, address = :address, postcode = :postcode, uprn = :uprn,
+        title_numbers = :title_numbers, asset_type = :asset_type, current_use = :current_use,
+        condition = :condition, occupancy = :occupancy, occupancy_since = :occupancy_since,
+        surplus_status = :surplus_status, floor_area_m2 = :floor_area_m2, site_area_m2 = :site_area_m2,
+        market_value_gbp = :market_value_gbp, point = ST_GeomFromText(:point_wkt, 4326),
+        footprint = ST_GeomFromText(:footprint_wkt, 4326),
+        area_code = district_code_at(ST_GeomFromText(:point_wkt, 4326)), updated_at = now()
+    WHERE id = :id
+    """
+)
+
+# The fields of an asset a form or PATCH may start from (no geometry: see geometry_of).
+EDITABLE_FIELDS = ("authority_code", "reference", "name", "description", "address", "postcode", "uprn",
+                   "title_numbers", "asset_type", "current_use", "condition", "occupancy", "occupancy_since",
+                   "surplus_status", "floor_area_m2", "site_area_m2", "market_value_gbp")
+
+
+def editable_values(asset: Asset) -> dict:
+    values = {name: getattr(asset, name) for name in EDITABLE_FIELDS}
+    values["title_numbers"] = list(values["title_numbers"] or [])
+    for name in ("occupancy_since",):
+        values[name] = values[name].isoformat() if values[name] else None
+    for name in ("floor_area_m2", "site_area_m2", "market_value_gbp"):
+        values[name] = str(values[name]) if values[name] is not None else None
+    return values
+
+
+def current_shapes(asset_id: int) -> tuple[shapely.Point, shapely.MultiPolygon | None]:
+    row = db.session.execute(
+        text("SELECT ST_AsText(point) AS point, ST_AsText(footprint) AS footprint FROM asset WHERE id = :id"),
+        {"id": asset_id},
+    ).one()
+    return shapely.from_wkt(row.point), shapely.from_wkt(row.footprint) if row.footprint else None
+
+
+def _duplicate_reference(record: AssetRecord, asset_id: int | None) -> bool:
+    found = db.session.execute(
+        text("SELECT id FROM asset WHERE authority_code = :a AND reference = :r"),
+        {"a": record.authority_code, "r": record.reference},
+    ).scalar()
+    return found is not None and found != asset_id
+
+
+def create(record: AssetRecord) -> int:
+    """A new asset; refuses a reference its authority already uses (unlike upsert)."""
+    from .errors import Conflict
+
+    if _duplicate_reference(record, None):
+        raise Conflict(f"Your authority already has an asset with reference {record.reference!r}.",
+                       field="reference")
+    asset_id, _ = upsert(record)
+    return asset_id
+
+
+def update(asset_id: int, record: AssetRecord) -> None:
+    """Replace every field of one asset (its authority may not change)."""
+    from .errors import Conflict
+
+    if _duplicate_reference(record, asset_id):
+        raise Conflict(f"Your authority already has an asset with reference {record.reference!r}.",
+                       field="reference")
+    db.session.execute(UPDATE_SQL, {**record_params(record), "id": asset_id})
+    db.session.expire_all()
+
+
+def set_status(asset_id: int, surplus_status: str) -> None:
+    status = _choice(surplus_status, "surplus_status", SURPLUS_STATUSES)
+    db.session.execute(text("UPDATE asset SET surplus_status = :s, updated_at = now() WHERE id = :id"),
+                       {"s": status, "id": asset_id})
+    db.session.expire_all()
+
+
+def delete(asset_id: int) -> None:
+    """Remove an asset. One that cases or transfers refer to cannot be removed."""
+    from sqlalchemy.exc import IntegrityError
+
+    from .errors import Conflict
+
+    try:
+        with db.session.begin_nested():
+            db.session.execute(text("DELETE FROM asset WHERE id = :id"), {"id": asset_id})
+    except IntegrityError:
+        raise Conflict("This asset has cases or transfers recorded against it, so it cannot be deleted. "
+                       "Withhold it or change its status instead.") from None
+    db.session.expire_all()

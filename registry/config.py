@@ -35,6 +35,8 @@ class Settings:
     session_cookie_secure: bool = False
     session_lifetime_minutes: int = 120
     rate_limits_enabled: bool = True
+    # General Disposal Consent 2003 (England, Wales): an undervalue up to this needs no specific consent.
+    general_disposal_consent_limit_gbp: int = 2_000_000
     testing: bool = False
     extra: dict = field(default_factory=dict)
 

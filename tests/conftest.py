@@ -75,7 +75,12 @@ def app():
 
 @pytest.fixture()
 def db_session(app):
-    """A session whose every write is rolled back when the test ends."""
+    """A session whose every write is rolled back when the test ends.
+
+    The test and the app share this session. Commit a test's set-up before
+    making requests: it only releases a savepoint (the outer transaction is
+    still rolled back), and a request that fails rolls back to it.
+    """
     connection = db.engine().connect()
     outer = connection.begin()
     db.SessionFactory.configure(bind=connection, join_transaction_mode="create_savepoint")

@@ -10,19 +10,14 @@ from flask import Blueprint, jsonify, request
 from .. import clawback
 from ..errors import InvalidInput
 from ..permissions import public
+from ..security import csrf_exempt
 
 bp = Blueprint("api_clawback", __name__, url_prefix="/api/clawback")
-
-try:  # CSRFProtect is app-wide once registry/security.py is in; a JSON API is exempt.
-    from ..security import csrf
-except ImportError:  # pragma: no cover - before the accounts work lands
-    csrf = None
-if csrf is not None:
-    csrf.exempt(bp)
 
 
 @bp.post("/calculate")
 @public
+@csrf_exempt
 def calculate():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):

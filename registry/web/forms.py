@@ -16,5 +16,3 @@ def add_error(form: FlaskForm, error: RegistryError, default_field: str | None =
         name = next(iter(k for k in form._fields if k != "csrf_token"))
     field = form._fields[name]
     field.errors = [*list(field.errors or []), error.detail]
-    if isinstance(form.errors, dict):  # WTForms caches errors; reset the cache
-        form._errors = None

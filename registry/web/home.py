@@ -1,6 +1,6 @@
 """Home and search: one box for a postcode, a place or words."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request, send_from_directory
 
 from .. import places, search
 from ..errors import InvalidInput, NotFound
@@ -67,3 +67,21 @@ def results():
         authority_names=names, asset_types=ASSET_TYPES, statuses=SURPLUS_STATUSES, radii=RADII_M,
         page_size=PAGE_SIZE,
     )
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+
+
+@bp.get("/accessibility")
+@public
+def accessibility():
+    return render_template("pages/accessibility.html")
+
+
+@bp.get("/privacy")
+@public
+def privacy():
+    return render_template("pages/privacy.html")

@@ -224,7 +224,53 @@ def caseload(authority_code: str, today: date, *, terminal_states=frozenset()) -
     return out
 
 
-def next_reference(process_prefix: str, year: int) -> str:
+def next_reference(process_prefix: str, year: int) -> tuple[str, int]:
     """``ACV-2026-000042``: readable and unique (the sequence of the case id)."""
     number = db.session.execute(text("SELECT nextval(pg_get_serial_sequence('\"case\"', 'id'))")).scalar()
     return f"{process_prefix}-{year}-{number:06d}", number
+
+
+def authority_at_site(case: Case) -> str | None:
+    """The district whose area holds the nominated site (its boundary, else the asset's point)."""
+    return db.session.execute(
+        text(
+            """
+            SELECT district_code_at(coalesce(ST_PointOnSurface(c.site), a.point))
+            FROM "case" c LEFT JOIN asset a ON a.id = c.asset_id WHERE c.id = :id
+            """
+        ) if case.id is not None else text(
+            "SELECT coalesce(area_code, district_code_at(point)) FROM asset WHERE id = :asset_id"),
+        {"id": case.id, "asset_id": case.asset_id},
+    ).scalar()
+
+
+def site_within_authority(case: Case) -> bool | None:
+    """Is the whole site inside the authority's (approximate) boundary? None when there is no site drawn."""
+    if case.id is None:
+        return None
+    return db.session.execute(
+        text(
+            """
+            SELECT CASE WHEN c.site IS NULL OR au.boundary IS NULL THEN NULL
+                        ELSE ST_Within(c.site, ST_Buffer(au.boundary::geography, 500)::geometry) END
+            FROM "case" c JOIN authority au ON au.code = c.authority_code WHERE c.id = :id
+            """
+        ),
+        {"id": case.id},
+    ).scalar()
+
+
+def neighbouring_authorities(code: str) -> set[str]:
+    """Authorities whose (approximate) areas touch or lie within 2 km of this one."""
+    rows = db.session.execute(
+        text(
+            """
+            SELECT other.code FROM authority me JOIN authority other
+              ON other.code <> me.code AND other.boundary IS NOT NULL
+             AND ST_DWithin(me.boundary::geography, other.boundary::geography, 2000)
+            WHERE me.code = :code
+            """
+        ),
+        {"code": code},
+    )
+    return {r[0] for r in rows}

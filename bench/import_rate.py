@@ -1,0 +1,81 @@
+"""How fast `flask assets import` takes a big CSV: generate N rows at real postcodes, import, roll back.
+
+    TEST_DATABASE_URL=... .venv/bin/python -m bench.import_rate [--rows 100000] [--bng]
+
+Rows sit at the gazetteer's postcodes (whatever areas the database holds), jittered ~50 m, with
+realistic fields. The import runs twice inside one transaction (first inserts, then the same file
+again: all unchanged), then a third time with every name changed (all updated); then everything is
+rolled back. Prints rows/s for each and the read/check/write split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from registry import create_app, db, imports, places
+from registry.config import Settings, normalise_database_url
+
+TYPES = ["community_centre", "library", "park_pavilion", "public_toilet", "depot", "office", "land"]
+STATUSES = ["operational", "under review", "surplus", "available for transfer"]
+
+
+def generate_csv(path: Path, rows: int, postcodes: list[tuple], *, bng: bool, seed: int = 7,
+                 authority_of=None, suffix: str = "") -> None:
+    rng = random.Random(seed)
+    picks = [postcodes[rng.randrange(len(postcodes))] for _ in range(rows)]
+    lons = [p[2] + rng.uniform(-0.0007, 0.0007) for p in picks]
+    lats = [p[3] + rng.uniform(-0.00045, 0.00045) for p in picks]
+    if bng:
+        eastings, northings = places.wgs84_to_bng(lons, lats)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        coords = ["Easting", "Northing"] if bng else ["Longitude", "Latitude"]
+        writer.writerow(["Reference", "Asset Name", "Authority", "Type", "Address", "Postcode", "UPRN",
+                         "Title Number(s)", "Status", "Floor area", "Market value", *coords])
+        for i, (postcode, district, _lon, _lat) in enumerate(picks):
+            xy = (f"{eastings[i]:.1f}", f"{northings[i]:.1f}") if bng else (f"{lons[i]:.6f}", f"{lats[i]:.6f}")
+            writer.writerow([f"BENCH-{i:07d}", f"Bench asset {i}{suffix}", district, rng.choice(TYPES),
+                             f"{rng.randint(1, 200)} High Street", postcode, 10_000_000 + i,
+                             f"WYK{100000 + i}", rng.choice(STATUSES), rng.randint(50, 3000),
+                             rng.randint(10, 900) * 1000, *xy])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--bng", action="store_true", help="easting/northing instead of lon/lat")
+    args = parser.parse_args()
+    url = normalise_database_url(os.environ.get("TEST_DATABASE_URL") or os.environ["DATABASE_URL"])
+    app = create_app(Settings(database_url=url, secret_key="bench", tile_url="", testing=True))
+    with app.app_context():
+        postcodes = db.session.execute(text(
+            "SELECT p.postcode, p.district_code, ST_X(p.point), ST_Y(p.point) FROM postcode p "
+            "JOIN authority a ON a.code = p.district_code")).all()
+        with tempfile.TemporaryDirectory() as tmp:
+            first, changed = Path(tmp) / "assets.csv", Path(tmp) / "assets_changed.csv"
+            generate_csv(first, args.rows, postcodes, bng=args.bng)
+            generate_csv(changed, args.rows, postcodes, bng=args.bng, suffix=" (renamed)")
+            try:
+                for label, path in (("insert", first), ("re-import, unchanged", first), ("update", changed)):
+                    started = time.monotonic()
+                    report = imports.import_file(path)
+                    seconds = time.monotonic() - started
+                    assert report.written and not report.rejected, report.rejected[:5]
+                    split = ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items())
+                    print(f"{label:22} {report.total:,} rows in {seconds:.2f}s = {report.total / seconds:,.0f} "
+                          f"rows/s ({split}); {report.inserted:,} added, {report.updated:,} updated, "
+                          f"{report.unchanged:,} unchanged")
+            finally:
+                db.session.rollback()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,507 @@
+"""Search latency through HTTP and in raw SQL, on the same data and the same query points.
+
+    .venv/bin/python -m bench.run --size S|M|L --requests 300
+
+1. Creates (once) its own database, `registry_bench`, migrated with the app's
+   Alembic migrations, with the ONS gazetteer and N seeded assets (bench/dataset.py).
+2. Capture: each request of each workload goes once through the real app
+   in-process (Flask test client); every statement it sends to PostgreSQL is
+   recorded with its parameters (SQLAlchemy `before_cursor_execute`). So the
+   SQL run replays exactly what registry/search.py (and any endpoint) sends,
+   and cannot drift from it.
+3. SQL: the captured statements replayed through psycopg as prepared
+   statements (autocommit, `jit=off` like the app), one connection, timed per request.
+4. HTTP: the real app under gunicorn (2 workers × 4 threads), one keep-alive
+   client (http.client), timed per request after a warm-up.
+5. Optional peer: pygeoapi serving the same table (bench/peer.py), bbox workload.
+
+Writes bench/results/<size>.json and <size>.md. With --size S (or --check) it
+exits non-zero on gross regressions only (HTTP p95 over 200 ms, SQL p95 over
+100 ms, or any failed request); the numbers themselves live in the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import orjson
+import psycopg
+
+from bench import dataset
+from bench.dataset import log
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+BOUNDS_MS = {"http_p95": 200.0, "sql_p95": 100.0}
+VIEWPORT_PX = (1280, 800)
+
+
+@dataclass
+class Workload:
+    name: str
+    title: str
+    url: object  # (lon, lat, words) -> path with query string
+    optional: bool = False
+
+
+def viewport(lon: float, lat: float, width_m: float, height_m: float) -> str:
+    dlon, dlat = dataset.offset_degrees(lat, width_m / 2, height_m / 2)
+    return f"{lon - dlon:.6f},{lat - dlat:.6f},{lon + dlon:.6f},{lat + dlat:.6f}"
+
+
+def map_viewport(lon: float, lat: float, zoom: int) -> str:
+    """The bbox a 1280×800 px web-mercator map shows at this zoom, centred on the point."""
+    degrees_per_px = 360 / (256 * 2 ** zoom)
+    half_w = VIEWPORT_PX[0] / 2 * degrees_per_px
+    half_h = VIEWPORT_PX[1] / 2 * degrees_per_px * math.cos(math.radians(lat))
+    return f"{lon - half_w:.6f},{lat - half_h:.6f},{lon + half_w:.6f},{lat + half_h:.6f}"
+
+
+ITEMS = "/api/collections/assets/items?"
+WORKLOADS = [
+    Workload("radius", "radius 1 km (`near`, limit 10)",
+             lambda lon, lat, w: ITEMS + urlencode({"near": f"{lon},{lat}", "radius": 1000})),
+    Workload("nearest", "nearest 10 (`nearest`)",
+             lambda lon, lat, w: ITEMS + urlencode({"nearest": f"{lon},{lat}", "limit": 10})),
+    Workload("bbox", "viewport 2 × 1.5 km, limit 100, with numberMatched",
+             lambda lon, lat, w: ITEMS + urlencode({"bbox": viewport(lon, lat, 2000, 1500), "limit": 100})),
+    Workload("text", "text search (`q`, ranked, limit 10)",
+             lambda lon, lat, w: ITEMS + urlencode({"q": w})),
+    Workload("clusters_z9", "map clusters, zoom 9 (1280×800 px)",
+             lambda lon, lat, w: "/api/map/clusters?" + urlencode({"bbox": map_viewport(lon, lat, 9), "zoom": 9}),
+             optional=True),
+    Workload("clusters_z15", "map assets, zoom 15 (1280×800 px)",
+             lambda lon, lat, w: "/api/map/clusters?" + urlencode({"bbox": map_viewport(lon, lat, 15),
+                                                                  "zoom": 15}), optional=True),
+]
+
+
+@dataclass
+class Captured:
+    url: str
+    statements: list[tuple[str, object]] = field(default_factory=list)
+    features: int = 0
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = math.floor(k), math.ceil(k)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def summary(latencies_s: list[float], wall_s: float, features: int) -> dict:
+    ms = [x * 1000 for x in latencies_s]
+    return {
+        "requests": len(ms),
+        "p50_ms": round(percentile(ms, 50), 3),
+        "p95_ms": round(percentile(ms, 95), 3),
+        "p99_ms": round(percentile(ms, 99), 3),
+        "mean_ms": round(statistics.fmean(ms), 3) if ms else None,
+        "requests_per_s": round(len(ms) / wall_s, 1) if wall_s else None,
+        "features_per_s": round(features / wall_s, 1) if wall_s else None,
+    }
+
+
+def feature_count(body: bytes) -> int:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return 0
+    return len(document.get("features", ())) if isinstance(document, dict) else 0
+
+
+# ---------------------------------------------------------------- capture (in-process, through the real app)
+
+def make_app(sqlalchemy_url: str):
+    from registry import create_app
+    from registry.config import Settings
+
+    return create_app(Settings(database_url=sqlalchemy_url, secret_key="bench", tile_url="",
+                               rate_limits_enabled=False))
+
+
+def capture(app, workload: Workload, points: list[tuple]) -> list[Captured] | None:
+    from sqlalchemy import event
+
+    from registry import db
+
+    current: list = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        current.append((statement, parameters))
+
+    engine = db.engine()
+    event.listen(engine, "before_cursor_execute", record)
+    captured = []
+    try:
+        client = app.test_client()
+        for postcode, lon, lat, words in points:
+            current.clear()
+            url = workload.url(lon, lat, words)
+            response = client.get(url)
+            if response.status_code == 404 and workload.optional:
+                return None
+            if response.status_code != 200:
+                raise SystemExit(f"{workload.name}: {url} answered {response.status_code}: "
+                                 f"{response.get_data(as_text=True)[:300]}")
+            captured.append(Captured(url, list(current), feature_count(response.get_data())))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return captured
+
+
+# ---------------------------------------------------------------- SQL replay
+
+def replay_sql(conninfo: str, requests: list[Captured], warmup: list[Captured]) -> tuple[dict, dict]:
+    """Each request's statements as prepared statements on one connection; whole request and first statement."""
+    with psycopg.connect(conninfo, autocommit=True, prepare_threshold=0, options="-c jit=off") as conn:
+        for item in warmup:
+            for statement, parameters in item.statements:
+                conn.execute(statement, parameters, prepare=True).fetchall()
+        whole, first = [], []
+        features = 0
+        started = time.perf_counter()
+        for item in requests:
+            t0 = time.perf_counter()
+            for i, (statement, parameters) in enumerate(item.statements):
+                conn.execute(statement, parameters, prepare=True).fetchall()
+                if i == 0:
+                    first.append(time.perf_counter() - t0)
+            whole.append(time.perf_counter() - t0)
+            features += item.features
+        wall = time.perf_counter() - started
+    return summary(whole, wall, features), summary(first, sum(first), 0)
+
+
+def explain(conninfo: str, item: Captured) -> list[str]:
+    """EXPLAIN ANALYZE of the request's slowest statement, for the report."""
+    with psycopg.connect(conninfo, autocommit=True, options="-c jit=off") as conn:
+        slowest, slowest_s = None, -1.0
+        for statement, parameters in item.statements:
+            t0 = time.perf_counter()
+            conn.execute(statement, parameters).fetchall()
+            if time.perf_counter() - t0 > slowest_s:
+                slowest, slowest_s = (statement, parameters), time.perf_counter() - t0
+        if slowest is None:
+            return []
+        rows = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest[0], slowest[1]).fetchall()
+        return [r[0] for r in rows]
+
+
+# ---------------------------------------------------------------- HTTP
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(sqlalchemy_url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": sqlalchemy_url, "RATE_LIMITS": "0", "SECRET_KEY": "bench",
+           "TILE_URL": ""}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    process = subprocess.Popen(
+        [str(gunicorn), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", "app:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/api/conformance")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def run_http(port: int, urls: list[str], warmup: list[str]) -> tuple[dict, int]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    failures = 0
+
+    def get(url: str) -> tuple[int, bytes]:
+        conn.request("GET", url, headers={"Accept": "application/json"})
+        response = conn.getresponse()
+        return response.status, response.read()
+
+    for url in warmup:
+        get(url)
+    latencies, bodies = [], []
+    started = time.perf_counter()
+    for url in urls:
+        t0 = time.perf_counter()
+        status, body = get(url)
+        latencies.append(time.perf_counter() - t0)
+        if status != 200:
+            failures += 1
+        bodies.append(body)
+    wall = time.perf_counter() - started
+    conn.close()
+    features = sum(feature_count(b) for b in bodies)
+    result = summary(latencies, wall, features)
+    result["failures"] = failures
+    result["mean_response_bytes"] = round(statistics.fmean(len(b) for b in bodies)) if bodies else 0
+    return result, failures
+
+
+def run_wrk(port: int, urls: list[str], seconds: int, connections: int, threads: int = 2) -> dict | None:
+    """Throughput at concurrency with wrk, cycling through the same URLs (a Lua script)."""
+    if not shutil_which("wrk"):
+        return None
+    script = RESULTS / "wrk-urls.lua.tmp"
+    quoted = ",\n".join(json.dumps(u) for u in urls)
+    script.write_text("local urls = {\n" + quoted + "\n}\nlocal i = 0\n"
+                      "request = function()\n  i = i % #urls + 1\n  return wrk.format('GET', urls[i])\nend\n")
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency",
+                          "-s", str(script), f"http://127.0.0.1:{port}"], capture_output=True, text=True)
+    script.unlink(missing_ok=True)
+    result = {"connections": connections, "seconds": seconds}
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if line.startswith("Requests/sec:"):
+            result["requests_per_s"] = float(parts[1])
+        elif len(parts) == 2 and parts[0] in ("50%", "90%", "99%"):
+            result[f"p{parts[0][:-1]}_ms"] = wrk_ms(parts[1])
+        elif "Non-2xx" in line:
+            result["non_2xx"] = int(parts[-1])
+    return result
+
+
+def wrk_ms(value: str) -> float:
+    for suffix, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if value.endswith(suffix):
+            return round(float(value[: -len(suffix)]) * factor, 3)
+    return float("nan")
+
+
+def shutil_which(name: str) -> str | None:
+    import shutil
+
+    return shutil.which(name)
+
+
+# ---------------------------------------------------------------- report
+
+def markdown(report: dict) -> str:
+    meta = report["meta"]
+    lines = [
+        f"# Benchmark: size {meta['size']} ({meta['assets']:,} assets)",
+        "",
+        f"{meta['when_utc']} · commit {meta['commit']} · PostgreSQL {meta['postgresql']} + PostGIS "
+        f"{meta['postgis']} · {meta['cpus']} CPUs (1-min load average {meta['load_average_at_start']} at start, "
+        f"{meta['load_average_at_end']} at end) · {meta['requests']} requests per workload from "
+        f"{meta['requests']} seeded query points (real ONS postcodes), after {meta['warmup']} warm-up requests · "
+        f"HTTP: gunicorn {meta['gunicorn']}, one keep-alive client · SQL: the same statements the request "
+        "sends, captured from the app and replayed as psycopg prepared statements on one connection.",
+        "",
+        "| workload | features/req | SQL p50 | SQL p95 | SQL p99 | HTTP p50 | HTTP p95 | HTTP p99 | HTTP req/s "
+        "| HTTP − SQL p50 | HTTP ÷ SQL p50 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, w in report["workloads"].items():
+        if w.get("skipped"):
+            lines.append(f"| {w['title']} | skipped: {w['skipped']} |||||||||| ")
+            continue
+        s, h = w["sql"], w["http"]
+        lines.append(
+            f"| {w['title']} | {w['features_per_request']:.1f} | {s['p50_ms']:.2f} | {s['p95_ms']:.2f} | "
+            f"{s['p99_ms']:.2f} | {h['p50_ms']:.2f} | {h['p95_ms']:.2f} | {h['p99_ms']:.2f} | "
+            f"{h['requests_per_s']:.0f} | {w['http_minus_sql_p50_ms']:+.2f} | {w['http_over_sql_p50']:.2f}× |")
+    lines += ["", "Times in milliseconds. SQL = every statement the request sends (search, capped count, "
+              "authority names …), so HTTP − SQL is what Flask, the pool, the transaction, GeoJSON "
+              "building and the socket add.", ""]
+    lines += ["| workload | statements/req | first statement p50 | p95 |", "|---|---:|---:|---:|"]
+    for name, w in report["workloads"].items():
+        if not w.get("skipped"):
+            lines.append(f"| {name} | {w['statements_per_request']:.1f} | {w['sql_first_statement']['p50_ms']:.2f} | "
+                         f"{w['sql_first_statement']['p95_ms']:.2f} |")
+    if report.get("wrk"):
+        lines += ["", "Throughput at concurrency (wrk, same URLs):", "",
+                  "| workload | connections | req/s | p50 | p90 | p99 |", "|---|---:|---:|---:|---:|---:|"]
+        for name, r in report["wrk"].items():
+            lines.append(f"| {name} | {r['connections']} | {r.get('requests_per_s', float('nan')):.0f} | "
+                         f"{r.get('p50_ms', float('nan')):.2f} | {r.get('p90_ms', float('nan')):.2f} | "
+                         f"{r.get('p99_ms', float('nan')):.2f} |")
+    peer = report.get("peer")
+    if peer:
+        lines += ["", f"Peer: {peer.get('name')}", ""]
+        if peer.get("skipped"):
+            lines.append(f"Skipped: {peer['skipped']}")
+        else:
+            lines += ["| workload | server | p50 | p95 | p99 | req/s (one client) | wrk req/s |",
+                      "|---|---|---:|---:|---:|---:|---:|"]
+            for row in peer["rows"]:
+                lines.append(f"| {row['workload']} | {row['server']} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} | "
+                             f"{row['p99_ms']:.2f} | {row['requests_per_s']:.0f} | "
+                             f"{row.get('wrk_requests_per_s', float('nan')):.0f} |")
+            if peer.get("note"):
+                lines += ["", peer["note"]]
+    load = report["meta"].get("load")
+    if load and not load.get("reused"):
+        lines += ["", f"Load: {meta['assets']:,} assets in {load['load_seconds']:.1f} s "
+                  f"(INSERT…SELECT from the COPY-staged rows at {load['rows_per_second']:,.0f} rows/s)."]
+    if report.get("regressions"):
+        lines += ["", "**Regressions:** " + "; ".join(report["regressions"])]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- main
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=dataset.SIZES, default="M")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE", "registry_bench"))
+    parser.add_argument("--host", default=os.environ.get("PGHOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PGPORT", "5432")))
+    parser.add_argument("--user", default=os.environ.get("PGUSER", "registry"))
+    parser.add_argument("--password", default=os.environ.get("PGPASSWORD", "registry"))
+    parser.add_argument("--workloads", default="", help="comma-separated subset, e.g. radius,bbox")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--wrk-seconds", type=int, default=0, help="also measure throughput with wrk (0: no)")
+    parser.add_argument("--wrk-connections", type=int, default=8)
+    parser.add_argument("--peer", action="store_true", help="also benchmark pygeoapi (bench/peer.py)")
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each workload's slowest statement")
+    parser.add_argument("--check", action="store_true", help="exit 1 on gross regressions (always for --size S)")
+    parser.add_argument("--output", default=None, help="results name (default: the size)")
+    args = parser.parse_args(argv)
+
+    conninfo = f"postgresql://{args.user}:{args.password}@{args.host}:{args.port}/{args.database}"
+    sqlalchemy_url = conninfo.replace("postgresql://", "postgresql+psycopg://", 1)
+    dataset.ensure_database(args.database, args.host, args.port, args.user, args.password)
+    log("migrating with the app's Alembic migrations")
+    dataset.migrate(sqlalchemy_url)
+    app = make_app(sqlalchemy_url)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        data = dataset.ensure_dataset(app, conn, args.size, args.seed)
+        points = dataset.query_points(conn)
+        versions = dataset.server_versions(conn)
+    measured, warm = points[: args.requests], points[-args.warmup:] if args.warmup else []
+
+    selected = [w for w in WORKLOADS if not args.workloads or w.name in args.workloads.split(",")]
+    report: dict = {"meta": {
+        "size": args.size, "assets": data.assets, "seed": args.seed, "requests": len(measured),
+        "warmup": len(warm), "when_utc": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "cpus": os.cpu_count(), "python": platform.python_version(),
+        "load_average_at_start": round(os.getloadavg()[0], 2),
+        "gunicorn": f"-w {args.workers} --threads {args.threads}", **versions,
+        "load": {"reused": data.reused, "load_seconds": round(data.load_seconds, 2),
+                 "rows_per_second": round(data.rows_per_second) if data.rows_per_second else None},
+    }, "workloads": {}}
+
+    captured: dict[str, tuple[list[Captured], list[Captured]]] = {}
+    for workload in selected:
+        log(f"capturing {workload.name}: {len(measured)} requests through the app in-process")
+        with app.app_context():
+            requests = capture(app, workload, measured)
+            warm_requests = capture(app, workload, warm) if requests is not None else None
+        if requests is None:
+            log(f"{workload.name}: endpoint not found (404), skipped")
+            report["workloads"][workload.name] = {"title": workload.title, "skipped": "endpoint not found"}
+            continue
+        captured[workload.name] = (requests, warm_requests)
+
+    for workload in selected:
+        if workload.name not in captured:
+            continue
+        requests, warm_requests = captured[workload.name]
+        log(f"SQL {workload.name}")
+        sql, first = replay_sql(conninfo, requests, warm_requests)
+        entry = {"title": workload.title, "example_url": requests[0].url, "sql": sql, "sql_first_statement": first,
+                 "statements_per_request": statistics.fmean(len(r.statements) for r in requests),
+                 "features_per_request": statistics.fmean(r.features for r in requests)}
+        if args.explain:
+            slowest = max(requests, key=lambda r: r.features)
+            entry["explain"] = explain(conninfo, slowest)
+        report["workloads"][workload.name] = entry
+
+    port = free_port()
+    log(f"starting gunicorn on 127.0.0.1:{port}")
+    server = start_gunicorn(sqlalchemy_url, port, args.workers, args.threads)
+    failures = 0
+    try:
+        for name, (requests, warm_requests) in captured.items():
+            log(f"HTTP {name}")
+            http_result, failed = run_http(port, [r.url for r in requests], [r.url for r in warm_requests])
+            failures += failed
+            entry = report["workloads"][name]
+            entry["http"] = http_result
+            entry["http_minus_sql_p50_ms"] = round(http_result["p50_ms"] - entry["sql"]["p50_ms"], 3)
+            entry["http_over_sql_p50"] = round(http_result["p50_ms"] / entry["sql"]["p50_ms"], 2)
+            entry["http_minus_sql_p95_ms"] = round(http_result["p95_ms"] - entry["sql"]["p95_ms"], 3)
+        if args.wrk_seconds:
+            report["wrk"] = {}
+            for name, (requests, _) in captured.items():
+                log(f"wrk {name} ({args.wrk_seconds} s, {args.wrk_connections} connections)")
+                result = run_wrk(port, [r.url for r in requests], args.wrk_seconds, args.wrk_connections)
+                if result:
+                    report["wrk"][name] = result
+        if args.peer:
+            from bench import peer
+
+            bbox_requests = captured.get("bbox", ([], []))[0]
+            report["peer"] = peer.run(conninfo, port, bbox_requests, args)
+    finally:
+        stop(server)
+
+    regressions = []
+    if args.size == "S" or args.check:
+        for name, w in report["workloads"].items():
+            if w.get("skipped"):
+                continue
+            if w["http"]["p95_ms"] > BOUNDS_MS["http_p95"]:
+                regressions.append(f"{name}: HTTP p95 {w['http']['p95_ms']:.1f} ms > {BOUNDS_MS['http_p95']:.0f} ms")
+            if w["sql"]["p95_ms"] > BOUNDS_MS["sql_p95"]:
+                regressions.append(f"{name}: SQL p95 {w['sql']['p95_ms']:.1f} ms > {BOUNDS_MS['sql_p95']:.0f} ms")
+        if failures:
+            regressions.append(f"{failures} HTTP requests did not answer 200")
+    report["regressions"] = regressions
+    report["meta"]["load_average_at_end"] = round(os.getloadavg()[0], 2)
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    name = args.output or args.size
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
+    table = markdown(report)
+    (RESULTS / f"{name}.md").write_text(table)
+    print(table)
+    if regressions:
+        log("REGRESSION: " + "; ".join(regressions))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""Asset editing for officers of the owning authority: create, edit, change status, footprint.
+
+The footprint is uploaded (a GeoJSON file) or pasted (GeoJSON geometry, or
+British National Grid "easting, northing" lines). Validation errors, bad or
+self-intersecting geometry included, show in the GOV.UK error summary.
+"""
+
+import json
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_wtf.file import FileField
+from wtforms import DecimalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+
+from .. import accounts, assets, audit, footprints, permissions
+from ..errors import InvalidInput, RegistryError
+from ..vocabulary import ASSET_TYPES, CONDITIONS, OCCUPANCY, SURPLUS_STATUSES
+from .forms import FlaskForm, add_error
+
+bp = Blueprint("web_asset_edit", __name__)
+
+MAX_UPLOAD_BYTES = 2_000_000
+GEOMETRY_FORMATS = [("geojson", "GeoJSON geometry (longitude, latitude)"),
+                    ("bng", "British National Grid: one easting, northing per line"),
+                    ("geojson_bng", "GeoJSON geometry in British National Grid (EPSG:27700)")]
+
+
+def _choices(vocabulary):
+    return list(vocabulary.items())
+
+
+class AssetForm(FlaskForm):
+    reference = StringField("Your reference", widget=GovTextInput(),
+                            validators=[DataRequired("Enter your reference for the asset."), Length(max=100)])
+    name = StringField("Name", widget=GovTextInput(),
+                       validators=[DataRequired("Enter the name of the asset."), Length(max=300)])
+    asset_type = SelectField("Type", widget=GovSelect(), choices=_choices(ASSET_TYPES))
+    description = TextAreaField("Description", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
+    address = StringField("Address", widget=GovTextInput(), validators=[Optional(), Length(max=500)])
+    postcode = StringField("Postcode", widget=GovTextInput(), validators=[Optional(), Length(max=10)])
+    uprn = StringField("UPRN", widget=GovTextInput(), validators=[Optional()])
+    title_numbers = StringField("Land Registry title numbers", widget=GovTextInput(), validators=[Optional()])
+    current_use = StringField("Current use", widget=GovTextInput(), validators=[Optional(), Length(max=500)])
+    condition = SelectField("Condition", widget=GovSelect(), choices=_choices(CONDITIONS), default="unknown")
+    occupancy = SelectField("Occupancy", widget=GovSelect(), choices=_choices(OCCUPANCY), default="in_use")
+    surplus_status = SelectField("Status", widget=GovSelect(), choices=_choices(SURPLUS_STATUSES),
+                                 default="operational")
+    floor_area_m2 = DecimalField("Floor area (m²)", widget=GovTextInput(), validators=[Optional()])
+    site_area_m2 = DecimalField("Site area (m²)", widget=GovTextInput(), validators=[Optional()])
+    market_value_gbp = DecimalField("Estimated market value (£)", widget=GovTextInput(), validators=[Optional()])
+    geometry_format = RadioField("How are you giving the location?", widget=GovRadioInput(),
+                                 choices=GEOMETRY_FORMATS, default="geojson")
+    geometry = TextAreaField("Location or footprint", widget=GovTextArea(), validators=[Optional()])
+    geometry_file = FileField("Or upload a GeoJSON file", widget=GovFileInput())
+
+
+class StatusForm(FlaskForm):
+    surplus_status = SelectField("Status", widget=GovSelect(), choices=_choices(SURPLUS_STATUSES))
+
+
+FIELDS = ("reference", "name", "asset_type", "description", "address", "postcode", "uprn", "title_numbers",
+          "current_use", "condition", "occupancy", "surplus_status", "floor_area_m2", "site_area_m2",
+          "market_value_gbp")
+
+
+def _raw(form: AssetForm, authority_code: str) -> dict:
+    raw = {name: form[name].data for name in FIELDS}
+    for name in ("floor_area_m2", "site_area_m2", "market_value_gbp"):
+        raw[name] = None if raw[name] is None else str(raw[name])
+    raw["authority_code"] = authority_code
+    return raw
+
+
+def _geometry_text(form: AssetForm) -> str:
+    upload = form.geometry_file.data
+    if upload is not None and getattr(upload, "filename", ""):
+        data = upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise InvalidInput("The file must be smaller than 2 MB.", field="geometry_file")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InvalidInput("The file must be GeoJSON text (UTF-8).", field="geometry_file") from None
+    return (form.geometry.data or "").strip()
+
+
+def _shapes(form: AssetForm, *, required: bool):
+    text = _geometry_text(form)
+    if not text:
+        if required:
+            raise InvalidInput("Enter the location or footprint, or upload a GeoJSON file.", field="geometry")
+        return None
+    kind = form.geometry_format.data or "geojson"
+    if kind == "bng" and not text.lstrip().startswith("{"):
+        return footprints.from_bng_text(text)
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise InvalidInput("The location is not GeoJSON. Paste a geometry like "
+                           '{"type": "Point", "coordinates": [-1.55, 53.8]}, or choose British National Grid '
+                           "to type eastings and northings.", field="geometry") from None
+    if isinstance(document, dict) and document.get("type") == "FeatureCollection":
+        features = document.get("features") or []
+        if len(features) != 1:
+            raise InvalidInput("The file must hold exactly one feature: the asset's footprint.", field="geometry")
+        document = features[0]
+    if isinstance(document, dict) and document.get("type") == "Feature":
+        document = document.get("geometry")
+    crs = footprints.BNG if kind in ("bng", "geojson_bng") else footprints.WGS84
+    return footprints.from_geojson(document, crs=crs)
+
+
+def _save_errors(form, error: RegistryError):
+    field = {"geometry_file": "geometry_file", "geometry": "geometry"}.get(error.field, error.field)
+    add_error(form, RegistryError(error.detail, field=field), "name")
+
+
+@bp.route("/assets/new", methods=["GET", "POST"])
+@permissions.route_requires("asset.create")
+def new():
+    actor = accounts.current_actor()
+    permissions.require(actor, "asset.create", actor.authority_code)
+    form = AssetForm()
+    if form.validate_on_submit():
+        try:
+            point, footprint = _shapes(form, required=True)
+            record = assets.validate_record(_raw(form, actor.authority_code), point=point, footprint=footprint)
+            asset_id = assets.create(record)
+        except RegistryError as error:
+            _save_errors(form, error)
+        else:
+            audit.record(actor, "asset.create", "asset", asset_id, {"reference": record.reference})
+            flash("Asset added.")
+            return redirect(url_for("web_asset_edit.edit", asset_id=asset_id))
+    return render_template("asset_edit/form.html", form=form, asset=None,
+                           authority_code=actor.authority_code), 400 if form.errors else 200
+
+
+def _load(actor, action, asset_id):
+    asset = assets.get(asset_id, include_withheld=True)
+    permissions.require(actor, action, asset)
+    return asset
+
+
+def _form_values(asset) -> dict:
+    values = assets.editable_values(asset)
+    values["title_numbers"] = ", ".join(values["title_numbers"])
+    return values
+
+
+@bp.route("/assets/<int:asset_id>/edit", methods=["GET", "POST"])
+@permissions.route_requires("asset.edit")
+def edit(asset_id):
+    actor = accounts.current_actor()
+    asset = _load(actor, "asset.edit", asset_id)
+    form = AssetForm() if request.method == "POST" else AssetForm(data=_form_values(asset))
+    if form.validate_on_submit():
+        try:
+            shapes = _shapes(form, required=False)
+            point, footprint = shapes if shapes is not None else assets.current_shapes(asset_id)
+            record = assets.validate_record(_raw(form, asset.authority_code), point=point, footprint=footprint)
+            assets.update(asset_id, record)
+        except RegistryError as error:
+            _save_errors(form, error)
+        else:
+            audit.record(actor, "asset.edit", "asset", asset_id,
+                         {"geometry": shapes is not None, "reference": record.reference})
+            flash("Changes saved.")
+            return redirect(url_for("web_asset_edit.edit", asset_id=asset_id))
+    return render_template("asset_edit/form.html", form=form, asset=asset, geometry=assets.geometry_of(asset_id),
+                           status_form=StatusForm(surplus_status=asset.surplus_status),
+                           authority_code=asset.authority_code), 400 if form.errors else 200
+
+
+@bp.post("/assets/<int:asset_id>/status")
+@permissions.route_requires("asset.change_status")
+def change_status(asset_id):
+    actor = accounts.current_actor()
+    asset = _load(actor, "asset.change_status", asset_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        raise InvalidInput("Choose a status from the list.", field="surplus_status")
+    before = asset.surplus_status
+    assets.set_status(asset_id, form.surplus_status.data)
+    audit.record(actor, "asset.change_status", "asset", asset_id, {"from": before, "to": form.surplus_status.data})
+    flash("Status changed.")
+    return redirect(url_for("web_asset_edit.edit", asset_id=asset_id))

@@ -1,0 +1,323 @@
+"""Assets of Community Value (England): nomination → listing → review → appeal → removal.
+
+Localism Act 2011 ss.87-108 and SI 2012/2421 (domain spec §2.2, §2.5, §2.6 A).
+The process is data: states, transitions, the permission each needs, the
+fields it records and the clocks it starts or stops. The engine does the rest.
+
+Who may nominate (s.89(2), reg 5) is :func:`nominating_body_eligibility`, a
+pure function of the organisation's typed facts (domain §0.3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .. import organisations as organisation_register
+from ..permissions import declare
+from . import cases
+from .engine import NEW, Context, Field, Process, Transition
+
+# ------------------------------------------------------------------ who may act
+
+_OFFICERS = {"council_officer", "council_decision_maker"}
+declare("acv.nominate", roles={"community_group_rep"}, scope="organisation",
+        description="Draft, submit or withdraw an ACV nomination for one's own group")
+declare("acv.validate", roles=_OFFICERS, scope="authority",
+        description="Check an ACV nomination (eligibility, area, completeness) and notify the owner")
+declare("acv.decide", roles={"council_decision_maker"}, scope="authority",
+        description="List land as an asset of community value, or decline to")
+declare("acv.record", roles=_OFFICERS, scope="authority",
+        description="Record an owner's review request, a tribunal appeal and its outcome, a removal or expiry")
+declare("acv.review", roles={"reviewer"}, scope="authority",
+        description="Decide a listing review (never the person who took the listing decision)")
+declare("case.extend_deadline", roles=_OFFICERS | {"reviewer"}, scope="authority",
+        description="Record an agreed extension of an extendable statutory period")
+declare("case.view_private", roles=_OFFICERS | {"reviewer", "community_group_rep"},
+        scope={"council_officer": "authority", "council_decision_maker": "authority", "reviewer": "authority",
+               "community_group_rep": "organisation"},
+        description="See a case's private details (owners' and occupiers' names and addresses)")
+
+# ------------------------------------------------------------------ eligibility (reg 5), pure
+
+#: reg 5(1): bodies that can nominate without further tests (beyond local connection / non-distribution).
+NOMINATING_FORMS_ANY = {"parish_council", "neighbourhood_forum", "charity", "CIO", "CIC", "trust"}
+#: reg 5(1)(d)-(e): eligible only if they do not distribute any surplus to members.
+NOMINATING_FORMS_NON_DISTRIBUTING = {"CLG_non_distributing", "community_benefit_society", "cooperative_society"}
+UNINCORPORATED_MIN_LOCAL_MEMBERS = 21  # reg 5(1)(c)
+
+
+def nominating_body_eligibility(org: Mapping, authority_code: str, neighbours: set[str] | frozenset = frozenset()
+                                ) -> list[str]:
+    """Why this body may NOT nominate land in ``authority_code``: an empty list means eligible.
+
+    ``org`` carries ``legal_form``, ``local_member_count``, ``non_distribution_of_surplus`` and
+    ``area_code`` (where its activities are concerned; None when not recorded). Local connection
+    (reg 4): its activities are concerned with the authority's area or a neighbouring one.
+    """
+    problems = []
+    form = org.get("legal_form")
+    if form in NOMINATING_FORMS_ANY:
+        pass
+    elif form in NOMINATING_FORMS_NON_DISTRIBUTING:
+        if not org.get("non_distribution_of_surplus"):
+            problems.append("it may distribute a surplus to its members (reg 5(1)(d)-(e))")
+    elif form == "unincorporated_association":
+        local = org.get("local_member_count") or 0
+        if local < UNINCORPORATED_MIN_LOCAL_MEMBERS:
+            problems.append(f"an unincorporated body needs at least {UNINCORPORATED_MIN_LOCAL_MEMBERS} members "
+                            f"who are local electors; it has {local} (reg 5(1)(c))")
+        if not org.get("non_distribution_of_surplus"):
+            problems.append("an unincorporated body must not distribute any surplus to its members (reg 5(1)(c))")
+    else:
+        problems.append(f"a body of this kind ({form}) cannot nominate land (s.89(2), reg 5)")
+    area = org.get("area_code")
+    if form == "parish_council":
+        if area and area != authority_code and area not in neighbours:
+            problems.append("a parish council can nominate only land in its own area (s.89(2)(b)(i))")
+    elif area and area != authority_code and area not in neighbours:
+        problems.append("it has no local connection: its activities are not concerned with this council's area "
+                        "or a neighbouring one (reg 4)")
+    return problems
+
+
+def organisation_facts(organisation_id: int | None) -> dict:
+    if organisation_id is None:
+        return {}
+    from .. import db
+
+    org = db.session.get(organisation_register.Organisation, organisation_id)
+    if org is None:
+        return {}
+    return {"id": org.id, "name": org.name, "legal_form": org.legal_form,
+            "local_member_count": org.local_member_count,
+            "non_distribution_of_surplus": org.non_distribution_of_surplus, "area_code": org.area_code}
+
+
+def validation_checks(case) -> dict:
+    """Reg 5 eligibility, the spatial check and completeness, as recorded on the case."""
+    facts = organisation_facts(case.organisation_id)
+    neighbours = cases.neighbouring_authorities(case.authority_code) if facts.get("area_code") else set()
+    eligibility = (nominating_body_eligibility(facts, case.authority_code, neighbours) if facts
+                   else ["no nominating body is recorded"])
+    site_authority = cases.authority_at_site(case)
+    within = cases.site_within_authority(case)
+    in_area = []
+    if site_authority is not None and site_authority != case.authority_code:
+        in_area.append(f"the site lies in another council's area ({site_authority})")
+    if within is False:
+        in_area.append("the site boundary extends outside the council's area")
+    missing = [label for name, label in (("land_description", "a description of the land"),
+                                         ("community_value_reasons", "the reasons it is of community value"))
+               if not case.data.get(name)]
+    return {"eligibility": eligibility, "in_area": in_area, "missing": missing,
+            "site_authority": site_authority,
+            "passed": not (eligibility or in_area or missing)}
+
+
+# ------------------------------------------------------------------ guards and effects
+
+
+def _guard_submit(ctx: Context) -> None:
+    missing = [label for name, label in (("land_description", "describe the land and its boundaries"),
+                                         ("community_value_reasons", "say why it is of community value"),
+                                         ("owners_known", "say what you know of the owners and occupiers"))
+               if not ctx.value(name) and not ctx.case.private_data.get(name)]
+    if missing:
+        ctx.refuse("The nomination is not complete: " + "; ".join(missing) + " (reg 6). Save it and add them.")
+
+
+def _effect_submit(ctx: Context) -> None:
+    ctx.case.data["nomination_date"] = ctx.today.isoformat()
+    facts = organisation_facts(ctx.case.organisation_id)
+    if facts:
+        ctx.case.data["nominating_group"] = facts["name"]
+
+
+def _effect_begin_validation(ctx: Context) -> None:
+    ctx.case.data["checks"] = validation_checks(ctx.case)
+
+
+def _guard_accept(ctx: Context) -> None:
+    checks = validation_checks(ctx.case)
+    problems = checks["eligibility"] + checks["in_area"] + [f"it lacks {m}" for m in checks["missing"]]
+    if problems:
+        ctx.refuse("The nomination does not pass validation: " + "; ".join(problems)
+                   + ". Record it as invalid (reject_nomination) with these reasons.")
+
+
+def _decision_effect(decision: str):
+    def effect(ctx: Context) -> None:
+        data = ctx.case.data
+        data["decision"] = decision
+        data["decision_date"] = ctx.today.isoformat()
+        due = ctx.deadline("acv_decision_due")
+        if due is not None and ctx.today > due.effective_due:
+            data["decision_late"] = True  # reg 7: the 8 weeks passed; the decision still stands
+        if decision == "successful":
+            data["entry_date"] = ctx.today.isoformat()
+    return effect
+
+
+def _after_listing(ctx: Context) -> None:
+    _decision_effect("successful")(ctx)
+
+
+def _guard_review_request(ctx: Context) -> None:
+    due = ctx.deadline("acv_review_request_due")
+    received = ctx.date_value("request_received_on") or ctx.today
+    if due is None:
+        ctx.refuse("There is no open period for asking for a review of this listing.")
+    if received > due.effective_due and not ctx.value("longer_period_allowed"):
+        ctx.refuse(f"The owner asked on {received.isoformat()}, after the last day for a review request "
+                   f"({due.effective_due.isoformat()}). Tick 'a longer period was allowed' only if the council "
+                   "allowed one in writing.")
+
+
+def _guard_appeal(ctx: Context) -> None:
+    due = ctx.deadline("acv_tribunal_appeal_due")
+    lodged = ctx.date_value("appeal_lodged_on") or ctx.today
+    if due is None:
+        ctx.refuse("An appeal to the tribunal follows a review decision; this listing has none open.")
+    if lodged > due.effective_due and not ctx.value("tribunal_extended_time"):
+        ctx.refuse(f"The appeal was lodged on {lodged.isoformat()}, after the 28-day limit "
+                   f"({due.effective_due.isoformat()}), and the tribunal has not extended time.")
+
+
+def _guard_expire(ctx: Context) -> None:
+    ends = ctx.deadline("acv_listing_expires")
+    if ends is None or ctx.today <= ends.effective_due:
+        ctx.refuse("The listing has not reached the end of its 5 years"
+                   + (f" (it ends on {ends.effective_due.isoformat()})." if ends else "."))
+
+
+def _removal(reason: str | None):
+    def effect(ctx: Context) -> None:
+        ctx.case.data["removal_reason"] = reason or ctx.values.get("removal_reason")
+        ctx.case.data["end_date"] = ctx.today.isoformat()
+    return effect
+
+
+# ------------------------------------------------------------------ the declaration
+
+STATES = {
+    NEW: "Not started",
+    "draft": "Draft (not sent)",
+    "submitted": "Nomination received",
+    "validation": "Being checked",
+    "invalid_nomination": "Invalid nomination",
+    "owner_notified": "Owner notified, awaiting decision",
+    "listed": "Listed",
+    "not_listed": "Not listed",
+    "under_review": "Listed, review requested by the owner",
+    "under_appeal": "Listed, appeal to the tribunal",
+    "removed": "Removed from the list",
+    "withdrawn": "Withdrawn by the nominator",
+}
+
+INVALID_REASONS = {
+    "not_eligible": "The nominating body is not eligible",
+    "outside_area": "The land is outside the council's area",
+    "incomplete": "The nomination is incomplete",
+    "land_not_identified": "The land is not properly identified",
+}
+DECLINE_REASONS = {
+    "not_community_value": "Not of community value (s.88)",
+    "excluded_land": "Excluded land (Sch 1: a residence, caravan site or statutory undertaker's land)",
+    "invalid_nominator": "The nominator is not eligible",
+}
+REMOVAL_REASONS = {
+    "no_longer_community_value": "No longer of community value",
+    "disposal": "After a relevant disposal",
+    "other": "Other",
+}
+
+_DRAFT_FIELDS = (
+    Field("land_description", "Description of the land and its proposed boundaries", "textarea", required=False),
+    Field("current_use", "Its current or recent use", "textarea", required=False),
+    Field("community_value_reasons", "Why it is of community value", "textarea", required=False,
+          hint="How its use furthers the social wellbeing or social interests of the local community (s.88)."),
+    Field("site_geojson", "Site boundary (GeoJSON polygon)", "geojson", required=False,
+          hint="Optional. Paste a GeoJSON polygon in longitude and latitude, or draw it on the map."),
+    Field("owners_known", "Owners and occupiers you know of", "textarea", required=False, private=True,
+          hint="Names and last-known addresses of freeholders, leaseholders and occupiers, or 'not known'. "
+               "Kept private."),
+    Field("eligibility_evidence", "Evidence that your group may nominate", "textarea", required=False,
+          private=True),
+)
+
+_OWNER_NOTICE = (
+    Field("owner_notified_on", "Date the owner was notified", "date"),
+    Field("occupier_notified_on", "Date the occupier was notified", "date", required=False),
+)
+
+TRANSITIONS = (
+    Transition("start_draft", "Start a nomination", (NEW,), "draft", "acv.nominate", _DRAFT_FIELDS,
+               hint="Saved as a draft: nothing is sent until you submit it."),
+    Transition("save_draft", "Save the draft", ("draft",), "draft", "acv.nominate", _DRAFT_FIELDS),
+    Transition("submit", "Send the nomination to the council", ("draft",), "submitted", "acv.nominate",
+               starts="acv-nomination-received", guard=_guard_submit, effect=_effect_submit),
+    Transition("withdraw", "Withdraw the nomination", ("draft", "submitted", "validation"), "withdrawn",
+               "acv.nominate"),
+    Transition("begin_validation", "Start checking the nomination", ("submitted",), "validation",
+               "acv.validate", effect=_effect_begin_validation),
+    Transition("reject_nomination", "Record the nomination as invalid", ("submitted", "validation"),
+               "invalid_nomination", "acv.validate",
+               (Field("invalid_reason", "Why it is invalid", "choice", choices=INVALID_REASONS),),
+               reasons=True, meets=("acv_decision_due",), effect=_decision_effect("unsuccessful")),
+    Transition("accept_nomination", "Accept the nomination as valid and record the owner notice",
+               ("validation",), "owner_notified", "acv.validate", _OWNER_NOTICE, guard=_guard_accept),
+    Transition("list", "List the land as an asset of community value", ("owner_notified",), "listed",
+               "acv.decide",
+               (Field("llc_reference", "Local land charges reference", required=False),
+                Field("hmlr_restriction_reference", "Land Registry restriction application reference",
+                      required=False)),
+               reasons=True, starts="acv-listing-notice-sent", meets=("acv_decision_due",),
+               effect=_after_listing, records_decision=True),
+    Transition("decline", "Decide not to list the land", ("owner_notified",), "not_listed", "acv.decide",
+               (Field("decline_reason", "Why it is not listed", "choice", choices=DECLINE_REASONS),),
+               reasons=True, meets=("acv_decision_due",), effect=_decision_effect("unsuccessful"),
+               records_decision=True),
+    Transition("request_review", "Record the owner's request for a review", ("listed",), "under_review",
+               "acv.record",
+               (Field("request_received_on", "Date the request was received", "date"),
+                Field("hearing_requested", "The owner asked for an oral hearing", "boolean", required=False),
+                Field("longer_period_allowed", "The council allowed a longer period to ask", "boolean",
+                      required=False),
+                Field("grounds", "The owner's grounds", "textarea", required=False, private=True)),
+               starts="acv-review-requested", anchor="request_received_on", meets=("acv_review_request_due",),
+               guard=_guard_review_request),
+    Transition("uphold_listing", "Confirm the listing on review", ("under_review",), "listed", "acv.review",
+               reasons=True, starts="acv-review-decision-sent", meets=("acv_review_decision_due",),
+               different_person=True),
+    Transition("remove_on_review", "Remove the listing on review", ("under_review",), "removed", "acv.review",
+               reasons=True, meets=("acv_review_decision_due",), different_person=True,
+               effect=_removal("review")),
+    Transition("record_appeal", "Record an appeal to the First-tier Tribunal", ("listed",), "under_appeal",
+               "acv.record",
+               (Field("tribunal_reference", "Tribunal reference"),
+                Field("appeal_lodged_on", "Date the appeal was lodged", "date"),
+                Field("tribunal_extended_time", "The tribunal extended the time to appeal", "boolean",
+                      required=False)),
+               meets=("acv_tribunal_appeal_due",), guard=_guard_appeal),
+    Transition("appeal_dismissed", "Record that the tribunal dismissed the appeal", ("under_appeal",), "listed",
+               "acv.record", reasons=True),
+    Transition("appeal_allowed", "Record that the tribunal allowed the appeal (remove the listing)",
+               ("under_appeal",), "removed", "acv.record", reasons=True, effect=_removal("tribunal")),
+    Transition("remove", "Remove the land from the list", ("listed",), "removed", "acv.record",
+               (Field("removal_reason", "Why it is removed", "choice", choices=REMOVAL_REASONS),),
+               reasons=True, effect=_removal(None)),
+    Transition("expire", "Remove the listing at the end of its 5 years", ("listed",), "removed", "acv.record",
+               guard=_guard_expire, effect=_removal("expired"), system=True),
+)
+
+PROCESS = Process(
+    code="acv",
+    label="Asset of community value nomination",
+    reference_prefix="ACV",
+    states=STATES,
+    terminal=frozenset({"invalid_nomination", "not_listed", "removed", "withdrawn"}),
+    transitions=TRANSITIONS,
+    live_status={"submitted": "nominated", "validation": "nominated", "owner_notified": "nominated",
+                 "listed": "listed", "under_review": "listed", "under_appeal": "listed"},
+    regimes=("LA2011", "EDCEA2026"),
+)

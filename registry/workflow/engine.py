@@ -1,0 +1,500 @@
+"""One engine for every statutory process: a process is data, a transition is one call.
+
+A process module (acv.py, moratorium.py, …) declares a :class:`Process`: its
+states, its :class:`Transition` s (the states each may start from, the state
+it leads to, the permission it needs, the fields it records, the deadline
+event it starts, the deadlines it meets or closes, and an optional guard for
+the rules no table can say, such as "only inside the interim period").
+
+:func:`transition` is the only way a case changes. In one transaction (it
+flushes, never commits) it
+
+1. locks the case row (``SELECT … FOR UPDATE``), so of two people acting at
+   once the second waits, then sees the new state and is refused;
+2. checks the declaration (the action exists, the case is in a state it may
+   start from), the actor's right (``permissions.require``, and
+   ``require_different_person`` for reviews), the fields and the guard;
+3. writes the new state, an append-only ``case_event`` and the recomputed
+   ``deadline`` rows, and keeps ``asset.live_status`` in step.
+
+A refusal raises :class:`~registry.errors.TransitionRefused` (saying why and
+what is allowed now), ``InvalidInput`` naming the bad field, or
+``Unauthorised``/``Forbidden``; nothing is written in any of those cases.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+import shapely
+from geoalchemy2.elements import WKTElement
+from sqlalchemy import func, select
+
+from .. import assets as asset_register
+from .. import db, permissions
+from ..errors import InvalidInput, NotFound, TransitionRefused
+from . import cases, rules
+from .cases import Case, CaseEvent, Deadline
+
+PROCESS_MODULES = {
+    "acv": "registry.workflow.acv",
+    "moratorium": "registry.workflow.moratorium",
+}
+
+#: Order in which a live status wins when an asset has several live cases.
+LIVE_STATUS_PRIORITY = ("transferred", "in_moratorium", "under_consideration", "listed", "nominated")
+LIVE_STATUS_LABELS = {
+    "nominated": "Nominated as an asset of community value",
+    "listed": "Listed as an asset of community value",
+    "in_moratorium": "In moratorium",
+    "under_consideration": "Request under consideration",
+    "transferred": "Transferred to the community",
+}
+
+NEW = "new"  # the pseudo-state before a case exists
+
+
+class SystemActor:
+    """The registry's own clock: takes only transitions declared ``system=True``."""
+
+    id = None
+    roles = frozenset({"system"})
+    authority_code = None
+    organisation_ids = frozenset()
+    display_name = "The registry (automatic)"
+
+
+SYSTEM = SystemActor()
+
+
+# ------------------------------------------------------------------ declarations
+
+
+@dataclass(frozen=True)
+class Field:
+    """A value a transition records. ``private`` values never reach a public page."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text | textarea | date | choice | choices | integer | boolean | geojson
+    required: bool = True
+    choices: Mapping[str, str] | None = None
+    private: bool = False
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    from_states: tuple[str, ...]
+    to_state: str
+    permission: str
+    fields: tuple[Field, ...] = ()
+    reasons: bool = False  # reasons are required (and published)
+    starts: str | None = None  # a rules.EVENTS code: its deadlines are created
+    anchor: str | None = None  # the date field that anchors them (default: today)
+    meets: tuple[str, ...] = ()  # deadline rule codes this step meets
+    closes: tuple[str, ...] = ()  # deadline rule codes this step makes not applicable
+    guard: Callable[[Context], None] | None = None
+    effect: Callable[[Context], None] | None = None
+    different_person: bool = False  # may not be taken by whoever took the case's last decision
+    records_decision: bool = False  # the actor becomes the case's decision-maker
+    target: Callable[[Case, dict], Any] | None = None  # what the permission scope is checked against
+    system: bool = False  # the registry's clock may take it
+    hint: str = ""
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+@dataclass(frozen=True)
+class Process:
+    code: str
+    label: str
+    reference_prefix: str
+    states: Mapping[str, str]  # code -> label
+    terminal: frozenset[str]
+    transitions: tuple[Transition, ...]
+    live_status: Mapping[str, str] = field(default_factory=dict)
+    regimes: tuple[str, ...] = ("LA2011",)
+    public_states_hidden: frozenset[str] = frozenset({"draft"})
+
+    def __post_init__(self):
+        known = set(self.states) | {NEW}
+        for t in self.transitions:
+            unknown = (set(t.from_states) | {t.to_state}) - known
+            if unknown:
+                raise ValueError(f"{self.code}.{t.action}: unknown state(s) {sorted(unknown)}")
+            permissions.rule(t.permission)  # fails on an undeclared permission
+            if t.starts:
+                rules.get_event(t.starts)
+
+    def get(self, action: str) -> Transition | None:
+        return next((t for t in self.transitions if t.action == action), None)
+
+    def available(self, state: str) -> list[Transition]:
+        return [t for t in self.transitions if state in t.from_states]
+
+    def state_label(self, state: str) -> str:
+        return self.states.get(state, state.replace("_", " "))
+
+    def step(self, state: str, action: str) -> Transition:
+        """The declared transition for ``action`` from ``state``, or TransitionRefused saying why. Pure."""
+        allowed = [x.action for x in self.available(state)]
+        now = f"Steps allowed now: {', '.join(allowed)}." if allowed else "No step is allowed now."
+        t = self.get(action)
+        if t is None:
+            raise TransitionRefused(f"{self.label} has no step called {action!r}. {now}",
+                                    from_state=state, action=action, allowed=allowed)
+        if state not in t.from_states:
+            why = (f"the case is closed ('{self.state_label(state)}')" if state in self.terminal
+                   else f"the case is '{self.state_label(state)}'")
+            starts = ", ".join(f"'{self.state_label(s)}'" for s in t.from_states)
+            raise TransitionRefused(
+                f"You cannot {t.label[0].lower() + t.label[1:]} now: {why}. "
+                f"That step is allowed only from {starts}. {now}",
+                from_state=state, action=action, allowed=allowed)
+        return t
+
+
+@cache
+def get_process(code: str) -> Process:
+    try:
+        module = importlib.import_module(PROCESS_MODULES[code])
+    except KeyError:
+        raise NotFound(f"There is no process {code!r}.") from None
+    return module.PROCESS
+
+
+def all_processes() -> list[Process]:
+    return [get_process(code) for code in PROCESS_MODULES]
+
+
+# ------------------------------------------------------------------ the context a guard sees
+
+
+@dataclass
+class Context:
+    case: Case
+    process: Process
+    transition: Transition
+    actor: Any
+    today: date
+    values: dict  # parsed public field values (JSON-ready)
+    private: dict  # parsed private field values
+    reasons: str | None
+    open_deadlines: dict[str, Deadline]
+    anchor_date: date | None = None
+
+    def refuse(self, detail: str) -> None:
+        raise TransitionRefused(
+            detail,
+            from_state=self.case.state,
+            action=self.transition.action,
+            allowed=[t.action for t in self.process.available(self.case.state)],
+        )
+
+    def value(self, name: str, default=None):
+        if name in self.values:
+            return self.values[name]
+        if name in self.private:
+            return self.private[name]
+        return self.case.data.get(name, default)
+
+    def date_value(self, name: str) -> date | None:
+        raw = self.value(name)
+        return date.fromisoformat(raw) if raw else None
+
+    def deadline(self, rule_code: str) -> Deadline | None:
+        return self.open_deadlines.get(rule_code)
+
+
+# ------------------------------------------------------------------ field parsing
+
+
+def _parse_geojson(raw: str, name: str) -> str:
+    try:
+        document = json.loads(raw) if isinstance(raw, str) else raw
+        if isinstance(document, dict) and document.get("type") == "Feature":
+            document = document.get("geometry")
+        if isinstance(document, dict) and document.get("type") == "FeatureCollection":
+            geometries = [f.get("geometry") for f in document.get("features", [])]
+            document = {"type": "GeometryCollection", "geometries": geometries}
+        shape = shapely.geometry.shape(document)
+    except Exception:  # noqa: BLE001  (any parse failure is the same mistake to the user)
+        raise InvalidInput("The site boundary must be GeoJSON of a polygon, in WGS84 longitude and latitude.",
+                           field=name) from None
+    polygons = [g for g in getattr(shape, "geoms", [shape]) if g.geom_type in ("Polygon", "MultiPolygon")]
+    if not polygons:
+        raise InvalidInput("The site boundary must be a polygon.", field=name)
+    flat = []
+    for g in polygons:
+        flat.extend(getattr(g, "geoms", [g]))
+    multi = shapely.MultiPolygon(flat)
+    minx, miny, maxx, maxy = multi.bounds
+    if not (-9 <= minx and maxx <= 2.5 and 49 <= miny and maxy <= 61.5):
+        raise InvalidInput("The site boundary must be in the UK, in longitude and latitude (WGS84).", field=name)
+    if not multi.is_valid:
+        raise InvalidInput("The site boundary crosses itself: redraw it.", field=name)
+    return multi.wkt
+
+
+def parse_value(f: Field, raw: Any) -> Any:
+    """One field's raw form/JSON value → a JSON-ready value; InvalidInput naming the field."""
+    if isinstance(raw, str):
+        raw = raw.strip()
+    empty = raw is None or raw == "" or raw == [] or (f.kind == "boolean" and raw is False)
+    if empty:
+        if f.required and f.kind != "boolean":
+            verb = "Choose" if f.kind in ("choice", "choices") else "Enter"
+            raise InvalidInput(f"{verb} {f.label[0].lower() + f.label[1:]}.", field=f.name)
+        return False if f.kind == "boolean" else None
+    if f.kind in ("text", "textarea"):
+        value = str(raw)
+        if len(value) > 20000:
+            raise InvalidInput(f"{f.label} must be 20,000 characters or fewer.", field=f.name)
+        return value
+    if f.kind == "date":
+        if isinstance(raw, date):
+            return raw.isoformat()
+        try:
+            return date.fromisoformat(str(raw)).isoformat()
+        except ValueError:
+            raise InvalidInput(f"{f.label} must be a real date, like 2026-06-01.", field=f.name) from None
+    if f.kind == "choice":
+        if raw not in (f.choices or {}):
+            raise InvalidInput(f"{f.label}: choose one of {', '.join(f.choices or {})}.", field=f.name)
+        return raw
+    if f.kind == "choices":
+        items = [raw] if isinstance(raw, str) else list(raw)
+        bad = [i for i in items if i not in (f.choices or {})]
+        if bad:
+            raise InvalidInput(f"{f.label}: {', '.join(bad)} is not one of {', '.join(f.choices or {})}.",
+                               field=f.name)
+        return sorted(set(items), key=list(f.choices or {}).index)
+    if f.kind == "integer":
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise InvalidInput(f"{f.label} must be a whole number.", field=f.name) from None
+    if f.kind == "boolean":
+        return raw in (True, "1", "true", "yes", "on", "y")
+    if f.kind == "geojson":
+        return _parse_geojson(raw, f.name)
+    raise ValueError(f"unknown field kind {f.kind}")
+
+
+def parse_fields(t: Transition, data: Mapping) -> tuple[dict, dict, str | None]:
+    values: dict = {}
+    private: dict = {}
+    getter = data.getlist if hasattr(data, "getlist") else None
+    for f in t.fields:
+        raw = getter(f.name) if (getter and f.kind == "choices") else data.get(f.name)
+        value = parse_value(f, raw)
+        if value is None or (f.kind == "choices" and not value):
+            continue
+        (private if f.private else values)[f.name] = value
+    reasons = (data.get("reasons") or "").strip() or None
+    if t.reasons and not reasons:
+        raise InvalidInput("Give the reasons for this decision: they are published with it.", field="reasons")
+    return values, private, reasons
+
+
+# ------------------------------------------------------------------ the one write path
+
+
+def _check(case: Case, process: Process, action: str, actor, data: Mapping, today: date,
+           expected_version: int | None) -> Context:
+    allowed = [x.action for x in process.available(case.state)]
+    if expected_version is not None and case.id is not None and expected_version != case.version:
+        raise TransitionRefused(
+            f"Someone else changed this case while you were working on it: it is now "
+            f"'{process.state_label(case.state)}'. Reload the case and check before you act.",
+            from_state=case.state, action=action, allowed=allowed,
+        )
+    t = process.step(case.state, action)
+    if actor is SYSTEM:
+        if not t.system:
+            raise TransitionRefused(f"{t.label} needs a person to take it.", from_state=case.state,
+                                    action=action, allowed=allowed)
+    else:
+        target = t.target(case, data) if t.target else case
+        permissions.require(actor, t.permission, target)
+        if t.different_person:
+            permissions.require_different_person(actor, case.decided_by_user_id)
+    values, private, reasons = parse_fields(t, data)
+    open_now = cases.open_deadlines(case) if case.id is not None else {}
+    ctx = Context(case, process, t, actor, today, values, private, reasons, open_now)
+    if t.anchor:
+        ctx.anchor_date = ctx.date_value(t.anchor) or today
+    else:
+        ctx.anchor_date = today
+    if ctx.anchor_date > today:
+        raise InvalidInput("That date is in the future.", field=t.anchor or "date")
+    if t.guard:
+        t.guard(ctx)
+    return ctx
+
+
+@cache
+def _period_overrides():
+    return rules.load_period_overrides()
+
+
+def _write(ctx: Context) -> CaseEvent:
+    case, t, today = ctx.case, ctx.transition, ctx.today
+    from_state = case.state if case.id is not None else None
+    if case.id is None:
+        reference, number = cases.next_reference(ctx.process.reference_prefix, today.year)
+        case.id, case.reference = number, reference
+        db.session.add(case)
+    site = ctx.values.pop("site_geojson", None) or ctx.private.pop("site_geojson", None)
+    if site:
+        case.site = WKTElement(site, srid=4326)
+    case.data = {**(case.data or {}), **ctx.values}
+    case.private_data = {**(case.private_data or {}), **ctx.private}
+    case.state = t.to_state
+    if t.records_decision and ctx.actor is not SYSTEM:
+        case.decided_by_user_id = ctx.actor.id
+    case.version = (case.version or 0) + 1
+    case.updated_at = func.now()
+    if t.effect:
+        t.effect(ctx)
+    db.session.flush()
+
+    for code, row in ctx.open_deadlines.items():
+        if code in t.meets:
+            row.status, row.met_at = "met", today
+        elif code in t.closes or case.state in ctx.process.terminal:
+            row.status = "not_applicable"
+    if t.starts:
+        for d in rules.deadlines_for_event(t.starts, ctx.anchor_date, regime=case.regime_version,
+                                           overrides=_period_overrides()):
+            db.session.add(Deadline(case_id=case.id, rule_code=d.rule_code, label=d.label,
+                                    anchor_event=d.anchor_event, anchor_date=d.anchor_date,
+                                    due_date=d.due_date, actor=d.actor, status="open"))
+    event = CaseEvent(
+        case_id=case.id, actor_user_id=getattr(ctx.actor, "id", None), on_date=today, action=t.action,
+        from_state=from_state, to_state=case.state, reasons=ctx.reasons,
+        data={k: v for k, v in ctx.values.items()}, private_data=ctx.private,
+    )
+    db.session.add(event)
+    db.session.flush()
+    if case.asset_id is not None:
+        sync_live_status(case.asset_id)
+    db.session.flush()
+    return event
+
+
+def transition(case_id: int, action: str, actor, data: Mapping | None = None, today: date | None = None, *,
+               expected_version: int | None = None) -> Case:
+    """Take one step on a case. See the module docstring. Flushes; the caller commits."""
+    if today is None:
+        raise TypeError("transition() needs today= (rules never read the clock)")
+    data = data or {}
+    with db.session.begin_nested():
+        case = cases.lock(case_id)
+        process = get_process(case.process)
+        ctx = _check(case, process, action, actor, data, today, expected_version)
+        _write(ctx)
+    return case
+
+
+def open_case(process_code: str, action: str, actor, data: Mapping | None = None, today: date | None = None, *,
+              authority_code: str, asset_id: int | None = None, organisation_id: int | None = None,
+              parent_case_id: int | None = None, title: str | None = None, regime: str | None = None) -> Case:
+    """Start a case with its first step (from the pseudo-state ``new``). Flushes; the caller commits."""
+    if today is None:
+        raise TypeError("open_case() needs today=")
+    data = data or {}
+    process = get_process(process_code)
+    regime = regime or process.regimes[0]
+    if regime not in process.regimes:
+        raise InvalidInput(f"{process.label} runs under {', '.join(process.regimes)}, not {regime}.", field="regime")
+    if title is None and asset_id is not None:
+        title = asset_register.get(asset_id).name
+    case = Case(process=process.code, regime_version=regime, state=NEW, asset_id=asset_id,
+                authority_code=authority_code, organisation_id=organisation_id, parent_case_id=parent_case_id,
+                title=(title or process.label)[:300], data={}, private_data={}, version=0,
+                created_by_user_id=getattr(actor, "id", None))
+    with db.session.begin_nested():
+        if parent_case_id is not None:
+            cases.lock(parent_case_id)
+        ctx = _check(case, process, action, actor, data, today, None)
+        _write(ctx)
+    return case
+
+
+def extend_deadline(case_id: int, rule_code: str, until: date, reason: str, actor, today: date) -> Deadline:
+    """Record an agreed extension of an extendable deadline (domain §0.1), with an event."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why the deadline is extended and who agreed it.", field="extension_reason")
+    with db.session.begin_nested():
+        case = cases.lock(case_id)
+        permissions.require(actor, "case.extend_deadline", case)
+        row = cases.open_deadlines(case).get(rule_code)
+        if row is None:
+            raise InvalidInput(f"The case has no open deadline {rule_code!r}.", field="rule_code")
+        if until <= row.effective_due:
+            raise InvalidInput("An extension must be later than the current due date.", field="until")
+        extendable = any(r.code == rule_code and r.extendable for r in rules.RULES.get(case.regime_version, ()))
+        if not extendable:
+            raise InvalidInput("The law does not allow that period to be extended.", field="rule_code")
+        row.extension_agreed_until, row.extension_reason = until, reason
+        row.overridden_by = getattr(actor, "id", None)
+        case.version += 1
+        db.session.add(CaseEvent(case_id=case.id, actor_user_id=getattr(actor, "id", None), on_date=today,
+                                 action="extend_deadline", from_state=case.state, to_state=case.state,
+                                 reasons=reason, data={"rule_code": rule_code, "until": until.isoformat()}))
+        db.session.flush()
+    return row
+
+
+def run_clocks(today: date) -> list[tuple[str, str]]:
+    """Take every automatic step whose time has come (e.g. the interim moratorium ended). Flushes."""
+    done = []
+    for process in all_processes():
+        system_steps = [t for t in process.transitions if t.system]
+        states = {s for t in system_steps for s in t.from_states}
+        for case in db.session.scalars(
+            select(Case).where(Case.process == process.code, Case.state.in_(states)).order_by(Case.id)
+        ).all():
+            for t in system_steps:
+                if case.state not in t.from_states:
+                    continue
+                try:
+                    transition(case.id, t.action, SYSTEM, {}, today)
+                except TransitionRefused:
+                    continue
+                done.append((case.reference, t.action))
+                break
+    return done
+
+
+def sync_live_status(asset_id: int) -> str | None:
+    """asset.live_status from every case on the asset (the strongest status wins)."""
+    asset = db.session.get(asset_register.Asset, asset_id)
+    if asset is None:
+        return None
+    found = set()
+    for case in cases.cases_on_asset(asset_id):
+        status = get_process(case.process).live_status.get(case.state)
+        if status:
+            found.add(status)
+    status = next((s for s in LIVE_STATUS_PRIORITY if s in found), None)
+    if asset.live_status != status:
+        asset.live_status = status
+    return status
+
+
+def today_utc() -> date:
+    """The date for a request (the edge's clock; rules get it passed in)."""
+    return datetime.now().date()

@@ -1,0 +1,67 @@
+"""The map page in real headless Chromium: clusters, popups, no errors, no other hosts."""
+
+from urllib.parse import urlparse
+
+import pytest
+from sqlalchemy import text
+
+from registry import db
+
+pytestmark = pytest.mark.browser
+
+FIND_MAP = "Object.keys(window).filter(k => k.startsWith('map_') && window[k] && window[k].setView)[0]"
+
+
+def foreign_requests(page, live_server):
+    own = urlparse(live_server.url).netloc
+    return [u for u in page.requested_urls if urlparse(u).scheme in ("http", "https") and urlparse(u).netloc != own]
+
+
+def test_map_shows_clusters_opens_a_popup_and_stays_on_this_host(page, live_server, app):
+    page.goto("/map")
+    page.wait_for_selector(".app-cluster", timeout=15_000)
+    counts = [int(t.replace(",", "")) for t in page.locator(".app-cluster__count").all_inner_texts()]
+    assert counts and sum(counts) > 0
+
+    with app.app_context():
+        lon, lat, name = db.session.execute(text(
+            "SELECT ST_X(point), ST_Y(point), name FROM asset WHERE NOT withheld AND authority_code = 'E08000035' "
+            "ORDER BY id LIMIT 1")).one()
+        db.session.remove()
+    page.evaluate(f"window[{FIND_MAP}].setView([{lat}, {lon}], 18)")
+    marker = page.locator(".app-marker").first
+    marker.wait_for(timeout=15_000)
+    marker.click()
+    popup = page.locator(".app-map-popup")
+    popup.wait_for(timeout=5_000)
+    link = popup.locator("a").first
+    assert link.get_attribute("href").startswith("/assets/")
+    assert link.inner_text().strip()
+
+    assert page.console_errors == []
+    assert foreign_requests(page, live_server) == []
+
+
+def test_asset_page_map_and_list_work_without_errors(page, live_server, app):
+    with app.app_context():
+        asset_id = db.session.execute(text(
+            "SELECT id FROM asset WHERE footprint IS NOT NULL AND NOT withheld ORDER BY id LIMIT 1")).scalar_one()
+        db.session.remove()
+    page.goto(f"/assets/{asset_id}")
+    page.wait_for_selector(".leaflet-interactive", timeout=10_000)  # the footprint polygon
+    page.goto("/search?q=LS1+1UR")
+    assert page.locator("#results tbody tr").count() > 0
+    assert page.console_errors == []
+    assert foreign_requests(page, live_server) == []
+
+
+def test_map_page_has_no_accessibility_violations(page, live_server):
+    import pathlib
+
+    axe = pathlib.Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+    page.goto("/map")
+    page.wait_for_selector(".app-cluster", timeout=15_000)
+    page.evaluate(axe.read_text())  # through DevTools, so the page's CSP need not allow it
+    violations = page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
+                               ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id))")
+    assert violations == []

@@ -1,0 +1,189 @@
+"""Sign-up with a confirmation email, sign-in, sign-out, password reset, API tokens."""
+
+import re
+
+from sqlalchemy import text
+
+from registry import accounts, audit, db
+from tests.integration.conftest import PASSWORD, csrf_token, sign_in
+
+
+def _path(link: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", link)
+
+
+def test_sign_up_sends_a_confirmation_email_and_the_link_confirms(client, smtp):
+    token = csrf_token(client)
+    response = client.post("/sign-up", data={
+        "display_name": "Ada Example", "email": "ada.signup@example.org", "password": PASSWORD,
+        "password_again": PASSWORD, "csrf_token": token})
+    assert response.status_code == 200
+    assert "Check your email" in response.get_data(as_text=True)
+    user = accounts.find_by_email("ada.signup@example.org")
+    assert user is not None and user.email_confirmed_at is None
+    assert user.password_hash.startswith("$argon2id$")
+
+    smtp.wait_for(1)
+    assert smtp.messages[-1]["To"] == "ada.signup@example.org"
+    # Not confirmed yet: cannot sign in.
+    refused = client.post("/sign-in", data={"email": "ada.signup@example.org", "password": PASSWORD,
+                                           "csrf_token": token})
+    assert refused.status_code == 400
+    confirm = client.get(_path(smtp.links()[0]))
+    assert confirm.status_code == 302
+    db.session.refresh(user)
+    assert user.email_confirmed_at is not None
+
+    signed_in = client.post("/sign-in", data={"email": "Ada.Signup@EXAMPLE.org".replace("Ada.Signup", "ada.signup"),
+                                             "password": PASSWORD, "csrf_token": csrf_token(client)})
+    assert signed_in.status_code == 302
+    assert client.get("/account").status_code == 200
+    actions = [e.action for e in audit.entries_for("user", user.id)]
+    assert actions == ["account.sign_up", "account.confirm_email", "account.sign_in"]
+
+
+def test_sign_up_with_a_taken_email_does_not_reveal_it(client, smtp, make_user):
+    existing = make_user(email="taken@example.org")
+    response = client.post("/sign-up", data={
+        "display_name": "Someone", "email": "taken@example.org", "password": PASSWORD,
+        "password_again": PASSWORD, "csrf_token": csrf_token(client)})
+    assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
+    smtp.wait_for(1)
+    assert "already" in smtp.messages[-1]["Subject"]
+    assert db.session.execute(text("SELECT count(*) FROM user_account WHERE lower(email) = 'taken@example.org'")
+                              ).scalar() == 1
+    assert existing.id
+
+
+def test_sign_up_errors_show_in_the_error_summary(client):
+    response = client.post("/sign-up", data={"display_name": "", "email": "x@example.org", "password": "short",
+                                             "password_again": "other", "csrf_token": csrf_token(client)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "govuk-error-summary" in html and "There is a problem" in html
+    assert "Enter your name." in html and "Password must be 10 characters or more." in html
+
+
+def test_wrong_password_is_refused(client, make_user):
+    user = make_user()
+    response = client.post("/sign-in", data={"email": user.email, "password": "wrong password!",
+                                             "csrf_token": csrf_token(client)})
+    assert response.status_code == 400
+    assert client.get("/account").status_code in (401, 302)
+
+
+def test_password_reset_by_emailed_link_works_once(client, smtp, make_user):
+    user = make_user()
+    response = client.post("/reset-password", data={"email": user.email, "csrf_token": csrf_token(client)})
+    assert response.status_code == 200
+    smtp.wait_for(1)
+    link = _path(smtp.links()[0])
+    new_password = "a brand new password"
+    changed = client.post(link, data={"password": new_password, "password_again": new_password,
+                                      "csrf_token": csrf_token(client)})
+    assert changed.status_code == 302
+    assert accounts.authenticate(user.email, new_password) is not None
+    # The link cannot be used twice.
+    again = client.post(link, data={"password": "yet another password", "password_again": "yet another password",
+                                    "csrf_token": csrf_token(client)})
+    assert again.status_code == 400
+    assert accounts.authenticate(user.email, new_password) is not None
+
+
+def test_reset_for_an_unknown_email_looks_the_same_and_sends_nothing(client, smtp):
+    response = client.post("/reset-password", data={"email": "nobody@example.org", "csrf_token": csrf_token(client)})
+    assert response.status_code == 200 and "If there is an account" in response.get_data(as_text=True)
+    assert smtp.messages == []
+
+
+def test_sign_out_needs_a_post_with_csrf(client, make_user):
+    user = make_user()
+    sign_in(client, user)
+    assert client.post("/sign-out").status_code == 400  # no CSRF token
+    assert client.get("/account").status_code == 200
+    assert client.post("/sign-out", data={"csrf_token": csrf_token(client)}).status_code == 302
+    assert client.get("/account").status_code in (302, 401)
+
+
+def test_session_cookie_is_http_only_and_lax(client, make_user):
+    user = make_user()
+    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD,
+                                             "csrf_token": csrf_token(client)})
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Expires=" in cookie  # a permanent session: it expires
+
+
+def test_officer_creates_and_revokes_an_api_token(client, make_user, two_authorities):
+    ours, _ = two_authorities
+    officer = make_user("council_officer", authority_code=ours)
+    sign_in(client, officer)
+    response = client.post("/account/tokens", data={"name": "Estates system", "csrf_token": csrf_token(client)})
+    assert response.status_code == 200
+    secret = re.search(r'id="new-token">([^<]+)<', response.get_data(as_text=True)).group(1)
+    token = accounts.tokens_of(officer)[0]
+    assert token.authority_code == ours
+    assert token.token_hash != secret and secret not in token.token_hash
+    assert accounts.user_for_bearer(secret).id == officer.id
+
+    revoke = client.post(f"/account/tokens/{token.id}/revoke", data={"csrf_token": csrf_token(client)})
+    assert revoke.status_code == 302
+    assert accounts.user_for_bearer(secret) is None
+
+
+def test_a_citizen_cannot_create_tokens_nor_revoke_anothers(client, make_user, two_authorities):
+    officer = make_user("council_officer", authority_code=two_authorities[0])
+    token, secret = accounts.create_api_token(officer, "System")
+    db.session.commit()
+    citizen = make_user()
+    sign_in(client, citizen)
+    assert client.post("/account/tokens", data={"name": "x", "csrf_token": csrf_token(client)}).status_code == 403
+    assert client.post(f"/account/tokens/{token.id}/revoke",
+                       data={"csrf_token": csrf_token(client)}).status_code == 403
+    assert accounts.user_for_bearer(secret) is not None
+
+
+def test_audit_log_refuses_update_and_delete(db_session, make_user):
+    import pytest
+    from sqlalchemy.exc import DBAPIError
+
+    user = make_user()
+    entry = audit.record(user, "test.write", "user", user.id, {"n": 1})
+    for statement in ("UPDATE audit_entry SET action = 'x' WHERE id = :id", "DELETE FROM audit_entry WHERE id = :id"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with db.session.begin_nested():
+                db.session.execute(text(statement), {"id": entry.id})
+    assert db.session.execute(text("SELECT action FROM audit_entry WHERE id = :id"),
+                              {"id": entry.id}).scalar() == "test.write"
+
+
+def test_security_headers_and_csp_nonce(client):
+    response = client.get("/sign-in")
+    csp = response.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";")[0]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    html = response.get_data(as_text=True)
+    assert f'nonce="{nonce}"' in html
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in csp
+
+
+def test_csp_allows_the_configured_tile_host():
+    from registry.security import content_security_policy, tile_source
+
+    assert tile_source("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png") == "https://*.tile.openstreetmap.org"
+    assert "https://tiles.example.gov.uk" in content_security_policy(
+        "n", "https://tiles.example.gov.uk/{z}/{x}/{y}.png")
+
+
+def test_rate_limit_on_sign_in_when_enabled(make_user, db_session):
+    from registry import create_app
+    from tests.conftest import test_settings
+
+    limited = create_app(test_settings(rate_limits_enabled=True))
+    client = limited.test_client()
+    statuses = [client.post("/sign-in", data={"email": "a@example.org", "password": "x"}).status_code
+                for _ in range(12)]
+    assert 429 in statuses
+    assert client.get("/sign-in").status_code == 200  # showing the form is never limited

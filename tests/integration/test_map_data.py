@@ -1,0 +1,95 @@
+"""The map's data endpoint: exact cluster counts, footprints at high zoom, validators."""
+
+import pytest
+from sqlalchemy import text
+
+from registry import search
+
+
+def count_items(client, bbox, extra=""):
+    url = "/api/collections/assets/items?limit=1&bbox=" + ",".join(repr(v) for v in bbox) + extra
+    return client.get(url).get_json()["numberMatched"]
+
+
+@pytest.mark.parametrize("zoom", [4, 6, 8, 10, 11, 12, 13, 14])
+@pytest.mark.parametrize("view", [(-2.2, 53.4, -1.2, 54.0), (-3.4, 55.85, -3.0, 56.0), (-6.0, 50.0, 2.0, 59.0)])
+def test_cluster_counts_add_up_to_the_assets_in_view(client, zoom, view):
+    document = client.get(f"/api/map/clusters?bbox={','.join(map(str, view))}&zoom={zoom}").get_json()
+    assert all(f["properties"].get("cluster") for f in document["features"])
+    total = sum(f["properties"]["count"] for f in document["features"])
+    assert total == count_items(client, document["bbox"])
+    for feature in document["features"]:
+        assert sum(feature["properties"]["statuses"].values()) == feature["properties"]["count"]
+
+
+def test_cluster_counts_with_filters_match_filtered_items(client):
+    view = "-2.0,53.5,-1.0,54.0"
+    document = client.get(f"/api/map/clusters?bbox={view}&zoom=9&type=library&status=surplus").get_json()
+    total = sum(f["properties"]["count"] for f in document["features"])
+    assert total == count_items(client, document["bbox"], "&type=library&status=surplus")
+    surplus_only = client.get(f"/api/map/clusters?bbox={view}&zoom=9&status=surplus").get_json()
+    assert all(set(f["properties"]["statuses"]) == {"surplus"} for f in surplus_only["features"])
+
+
+def test_high_zoom_shows_each_asset_with_its_footprint(client, db_session):
+    lon, lat = db_session.execute(text(
+        "SELECT ST_X(point), ST_Y(point) FROM asset WHERE footprint IS NOT NULL AND NOT withheld "
+        "ORDER BY id LIMIT 1")).one()
+    bbox = f"{lon - 0.005},{lat - 0.003},{lon + 0.005},{lat + 0.003}"
+    document = client.get(f"/api/map/clusters?bbox={bbox}&zoom=17").get_json()
+    assets = [f for f in document["features"] if not f["properties"].get("cluster")]
+    assert assets and len(assets) == document["total"]
+    with_footprint = [f for f in assets if "footprint" in f["properties"]]
+    assert with_footprint and with_footprint[0]["properties"]["footprint"]["type"] == "MultiPolygon"
+    for feature in assets:
+        assert feature["properties"]["url"] == f"/assets/{feature['id']}"
+    zoom15 = client.get(f"/api/map/clusters?bbox={bbox}&zoom=15").get_json()
+    assert all("footprint" not in f["properties"] for f in zoom15["features"])
+
+
+def test_etag_revalidates_and_changes_when_an_asset_changes(client, db_session):
+    url = "/api/map/clusters?bbox=-1.6,53.78,-1.5,53.83&zoom=12"
+    first = client.get(url)
+    etag = first.headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    db_session.execute(text("UPDATE asset SET surplus_status = 'surplus' WHERE id = "
+                            "(SELECT id FROM asset WHERE surplus_status <> 'surplus' ORDER BY id LIMIT 1)"))
+    db_session.commit()
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.headers["ETag"] != etag
+
+
+def test_grid_stays_exact_through_inserts_updates_and_deletes(db_session):
+    def grid_total():
+        return db_session.execute(text("SELECT coalesce(sum(asset_count), 0) FROM asset_grid_cell")).scalar_one()
+
+    def public_total():
+        return db_session.execute(text("SELECT count(*) FROM asset WHERE NOT withheld")).scalar_one()
+
+    assert grid_total() == public_total()
+    db_session.execute(text("UPDATE asset SET withheld = true WHERE id IN (SELECT id FROM asset ORDER BY id LIMIT 3)"))
+    db_session.execute(text("UPDATE asset SET point = ST_Translate(point, 0.5, 0.1) WHERE id IN "
+                            "(SELECT id FROM asset ORDER BY id DESC LIMIT 5)"))
+    db_session.execute(text("DELETE FROM asset WHERE id = (SELECT max(id) FROM asset)"))
+    assert grid_total() == public_total()
+    rebuilt = db_session.execute(text(
+        "SELECT count(*) FROM (SELECT cx, cy, status, asset_count FROM asset_grid_cell EXCEPT ALL "
+        "SELECT floor((ST_X(point) + 180) / (360.0 / 65536))::int, floor((ST_Y(point) + 90) / (360.0 / 65536))::int,"
+        " asset_public_status(asset), count(*)::int FROM asset WHERE NOT withheld GROUP BY 1, 2, 3) d")).scalar_one()
+    assert rebuilt == 0
+
+
+@pytest.mark.parametrize("query, bad", [("zoom=3", "bbox"), ("bbox=1,2,3&zoom=3", "bbox"),
+                                        ("bbox=-2,53,-1,54&zoom=99", "zoom"),
+                                        ("bbox=-2,53,-1,54&zoom=5&type=castle", "type")])
+def test_bad_map_requests_name_the_parameter(client, query, bad):
+    response = client.get(f"/api/map/clusters?{query}")
+    assert response.status_code == 400 and response.get_json()["invalid_param"] == bad
+
+
+def test_cluster_cell_size_follows_zoom():
+    assert search.cluster_factor(14) == 1
+    assert search.cluster_factor(10) == 16
+    cells, box = search.snapped_view((-1.6, 53.7, -1.5, 53.8), 10)
+    assert box[0] <= -1.6 and box[1] <= 53.7 and box[2] >= -1.5 and box[3] >= 53.8
+    assert (cells[2] - cells[0] + 1) % 16 == 0

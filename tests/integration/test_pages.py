@@ -1,0 +1,62 @@
+"""The public pages: search by postcode, place and words; asset, council and map pages."""
+
+import re
+
+from sqlalchemy import text
+
+
+def test_home_has_one_search_box(client):
+    html = client.get("/").get_data(as_text=True)
+    assert html.count('type="search"') == 1 and 'action="/search"' in html
+
+
+def test_postcode_search_lists_assets_nearest_first_with_distances(client):
+    html = client.get("/search?q=ls1+1ur&radius=2000").get_data(as_text=True)
+    assert "Assets near LS1 1UR" in html
+    distances = [float(n) * (1000 if unit == "km" else 1)
+                 for n, unit in re.findall(r'numeric">([\d.]+) (km|m)</td>', html)]
+    assert distances and distances == sorted(distances) and distances[-1] <= 2000
+
+
+def test_district_search_lists_that_councils_area(client):
+    html = client.get("/search?q=Glasgow+City").get_data(as_text=True)
+    assert "Assets near Glasgow City" in html and "Glasgow City" in html
+
+
+def test_word_search_and_filters_and_paging(client):
+    html = client.get("/search?q=pavilion&type=park_pavilion").get_data(as_text=True)
+    assert "Pavilion" in html
+    page2 = client.get("/search?q=&type=library&page=2").get_data(as_text=True)
+    assert 'rel="prev"' in page2
+
+
+def test_bad_filters_show_a_govuk_error_summary(client):
+    response = client.get("/search?q=x&radius=7&type=castle")
+    html = response.get_data(as_text=True)
+    assert "govuk-error-summary" in html and "Choose a type from the list." in html
+    assert "Choose a distance from the list." in html
+
+
+def test_asset_page_shows_details_and_its_footprint_map(client, db_session):
+    asset_id, name = db_session.execute(text(
+        "SELECT id, name FROM asset WHERE footprint IS NOT NULL AND NOT withheld ORDER BY id LIMIT 1")).one()
+    html = client.get(f"/assets/{asset_id}").get_data(as_text=True)
+    assert name in html and "Site boundary" in html and "MultiPolygon" in html
+    assert "http://" not in re.sub(r'https?://localhost[^"]*', "", html.split("<footer")[0]).replace(
+        "http://www.w3.org", "")
+
+
+def test_authority_pages(client):
+    assert "Leeds" in client.get("/authorities").get_data(as_text=True)
+    html = client.get("/authorities/E08000035").get_data(as_text=True)
+    assert "Leeds" in html and "approximate" in html
+    assert client.get("/authorities/E99999999").status_code == 404
+
+
+def test_map_page_is_a_skeleton_whatever_the_asset_count(client):
+    response = client.get("/map")
+    assert response.status_code == 200
+    assert len(response.data) < 50_000
+    html = response.get_data(as_text=True)
+    assert "/api/map/clusters" in html and "/static/vendor/leaflet/leaflet.js" in html
+    assert "cdn" not in html.lower()

@@ -1,0 +1,254 @@
+"""Completed transfers, their clawback conditions, monitoring and the obligations registers."""
+
+import csv
+import io
+import json
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select, text
+
+from registry import audit, transfers
+from registry.assets import Asset
+from registry.errors import Conflict, InvalidInput
+from registry.organisations import Organisation
+
+TODAY = date(2022, 6, 20)
+OFFICER = SimpleNamespace(id=None, roles=frozenset({"council_officer"}), authority_code=None,
+                          organisation_ids=frozenset())
+
+STEPPED_CONDITION = {
+    "beneficiary": "Leeds City Council",
+    "instrument": "lr_restriction",
+    "registered_ref": "WYK123456 restriction entry 2",
+    "method": "stepped_taper",
+    "taper": [100, 80, 60, 40, 20],
+    "period_years": 5,
+    "triggers": ["disposal", "change_of_use"],
+}
+
+
+@pytest.fixture()
+def asset(db_session):
+    row = db_session.scalars(
+        select(Asset).where(Asset.authority_code.like("E%"), Asset.withheld.is_(False)).order_by(Asset.id).limit(1)
+    ).one()
+    row.surplus_status = "available_for_transfer"
+    db_session.flush()
+    return row
+
+
+@pytest.fixture()
+def organisation(db_session):
+    org = Organisation(name="Hilltop Community Hub CIO", legal_form="CIO", charity_number="1190001",
+                       contact_name="Pat Example", contact_email="pat@example.org", contact_phone="07700 900123",
+                       contact_address="1 Private Lane")
+    db_session.add(org)
+    db_session.flush()
+    return org
+
+
+def transfer_data(**overrides):
+    data = {
+        "tenure": "freehold",
+        "completion_date": "2020-04-01",
+        "market_value": "250000",
+        "consideration": "150000",
+        "title_numbers": "WYK123456",
+        "decision_reference": "Executive Board minute 42/2020",
+        "conditions": [dict(STEPPED_CONDITION)],
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture()
+def transfer(db_session, asset, organisation):
+    return transfers.create(transfer_data(), OFFICER, TODAY, asset_id=asset.id, organisation_id=organisation.id)
+
+
+# ----------------------------------------------------------------- creating transfers
+
+
+def test_creating_a_transfer_marks_the_asset_transferred(transfer, asset):
+    assert asset.surplus_status == "transferred"
+    assert asset.live_status == "transferred"
+    assert transfer.discount_gbp == Decimal("100000.00")
+    assert transfer.within_general_consent is True
+    assert transfer.gdc_limit_gbp == Decimal("2000000")
+    assert transfer.title_numbers == ["WYK123456"]
+    assert transfers.has_transfer(asset.id)
+
+
+def test_conditions_default_to_the_discount_and_the_completion_date(transfer):
+    (condition,) = transfer.conditions
+    assert condition.principal_gbp == Decimal("100000.00")
+    assert condition.start_date == date(2020, 4, 1)
+    assert condition.end_date == date(2025, 3, 31)
+    assert condition.status == "active"
+    assert [(c.from_status, c.to_status) for c in condition.history] == [(None, "active")]
+
+
+def test_monitoring_dates_are_annual_reports_and_reviews(transfer):
+    kinds = [(m.kind, m.due_date) for m in transfer.monitoring_dates]
+    assert ("annual_report", date(2021, 4, 1)) in kinds
+    assert ("annual_report", date(2025, 4, 1)) in kinds
+    assert ("review", date(2023, 4, 1)) in kinds
+    assert len([k for k, _ in kinds if k == "annual_report"]) == 5
+
+
+def test_creating_a_transfer_is_audited(transfer):
+    entries = audit.entries_for("transfer", transfer.id)
+    assert [e.action for e in entries] == ["transfer.create"]
+
+
+def test_undervalue_above_the_general_disposal_consent_needs_a_consent_reference(db_session, asset, organisation):
+    data = transfer_data(market_value="3000000", consideration="500000", conditions=[])
+    with pytest.raises(InvalidInput) as error:
+        transfers.create(data, OFFICER, TODAY, asset_id=asset.id, organisation_id=organisation.id)
+    assert error.value.field == "consent_reference"
+    data["consent_reference"] = "DLUHC/2020/0042"
+    transfer = transfers.create(data, OFFICER, TODAY, asset_id=asset.id, organisation_id=organisation.id)
+    assert transfer.within_general_consent is False
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"tenure": "lease"}, "lease_term_years"),
+    ({"tenure": "squat"}, "tenure"),
+    ({"market_value": None}, "market_value"),
+    ({"consideration": "300000"}, "consideration"),
+    ({"completion_date": "1/4/2020"}, "completion_date"),
+    ({"conditions": [{**STEPPED_CONDITION, "taper": [100, 120]}]}, "conditions[0].taper"),
+    ({"conditions": [{**STEPPED_CONDITION, "triggers": []}]}, "conditions[0].triggers"),
+    ({"conditions": [{**STEPPED_CONDITION, "instrument": "handshake"}]}, "conditions[0].instrument"),
+], ids=["lease_without_term", "unknown_tenure", "no_market_value", "consideration_above_value", "bad_date",
+        "rising_taper", "no_triggers", "unknown_instrument"])
+def test_bad_transfer_fields_are_named(db_session, asset, organisation, overrides, field):
+    with pytest.raises(InvalidInput) as error:
+        transfers.create(transfer_data(**overrides), OFFICER, TODAY, asset_id=asset.id,
+                         organisation_id=organisation.id)
+    assert error.value.field == field
+
+
+def test_a_lease_records_its_term_and_rent(db_session, asset, organisation):
+    transfer = transfers.create(transfer_data(tenure="lease", lease_term_years="25", annual_rent="1",
+                                              conditions=[]),
+                                OFFICER, TODAY, asset_id=asset.id, organisation_id=organisation.id)
+    assert (transfer.tenure, transfer.lease_term_years, transfer.annual_rent_gbp) == ("lease", 25, Decimal("1"))
+
+
+# ----------------------------------------------------------------- from a workflow case
+
+
+def test_create_from_case_takes_everything_from_the_case_and_the_completing_step(db_session, asset, organisation):
+    case = SimpleNamespace(
+        id=None, asset_id=asset.id, organisation_id=organisation.id, process="cat",
+        data={"market_value_gbp": "250000", "consideration_gbp": "150000", "tenure": "freehold",
+              "decision_reference": "Cabinet 2020/17", "conditions": [dict(STEPPED_CONDITION)]},
+    )
+    completing_step = {"completion_date": "2020-04-01", "title_numbers": ["WYK123456"]}
+    transfer = transfers.create_from_case(case, completing_step, OFFICER, TODAY)
+    assert transfer.discount_gbp == Decimal("100000.00")
+    assert transfer.decision_reference == "Cabinet 2020/17"
+    assert transfer.conditions[0].principal_gbp == Decimal("100000.00")
+    assert asset.surplus_status == "transferred"
+
+
+def test_create_from_case_needs_a_recipient(db_session, asset):
+    case = SimpleNamespace(id=None, asset_id=asset.id, organisation_id=None, data={})
+    with pytest.raises(InvalidInput) as error:
+        transfers.create_from_case(case, {}, OFFICER, TODAY)
+    assert error.value.field == "organisation_id"
+
+
+# ----------------------------------------------------------------- triggers and status
+
+
+def test_logging_a_trigger_records_the_calculation(transfer):
+    condition = transfer.conditions[0]
+    change = transfers.log_trigger(condition.id, {"trigger": "disposal", "trigger_date": "2022-06-15"},
+                                   OFFICER, TODAY)
+    assert condition.status == "triggered"
+    assert change.amount_due_gbp == Decimal("60000.00")
+    assert change.calculation["amount_due"] == "60000.00"
+    assert change.calculation["inputs"]["taper"] == ["100", "80", "60", "40", "20"]
+    assert change.calculation["inputs"]["trigger_date"] == "2022-06-15"
+    assert any("year 3" in step["text"] for step in change.calculation["steps"])
+    assert [e.action for e in audit.entries_for("clawback_condition", condition.id)] == ["condition.trigger"]
+
+
+def test_a_trigger_the_condition_does_not_name_is_refused(transfer):
+    with pytest.raises(InvalidInput) as error:
+        transfers.log_trigger(transfer.conditions[0].id, {"trigger": "insolvency"}, OFFICER, TODAY)
+    assert error.value.field == "trigger"
+
+
+def test_overage_trigger_takes_the_events_figures(db_session, transfer):
+    condition = transfers.add_condition({
+        "beneficiary": "Leeds City Council", "instrument": "overage_deed", "method": "overage", "share": "50",
+        "end_date": "2035-03-31", "triggers": "planning_permission",
+    }, OFFICER, TODAY, transfer=transfer)
+    assert condition.base_value_gbp == Decimal("250000.00")
+    change = transfers.log_trigger(condition.id, {
+        "trigger": "planning_permission", "trigger_date": "2022-06-01", "value_at_trigger": "450000",
+        "allowable_costs": "20000",
+    }, OFFICER, TODAY)
+    assert change.amount_due_gbp == Decimal("90000.00")
+
+
+def test_indexed_condition_reads_the_authoritys_index_table(db_session, transfer):
+    transfers.set_index_value(None, "cpi", date(2020, 4, 1), "100", OFFICER)
+    transfers.set_index_value(None, "cpi", date(2022, 6, 1), "105", OFFICER)
+    transfers.set_index_value(transfer.authority_code, "cpi", date(2022, 6, 1), "110", OFFICER)
+    condition = transfers.add_condition({
+        "beneficiary": "Leeds City Council", "instrument": "legal_charge", "method": "indexed", "index": "cpi",
+        "period_years": 10, "triggers": ["disposal"],
+    }, OFFICER, TODAY, transfer=transfer)
+    change = transfers.log_trigger(condition.id, {"trigger": "disposal", "trigger_date": "2022-06-15"},
+                                   OFFICER, TODAY)
+    assert change.amount_due_gbp == Decimal("110000.00")  # the authority's figure wins
+
+
+def test_status_changes_follow_the_allowed_transitions(transfer):
+    condition = transfer.conditions[0]
+    transfers.log_trigger(condition.id, {"trigger": "disposal", "trigger_date": "2022-06-15"}, OFFICER, TODAY)
+    transfers.change_status(condition.id, "settled", OFFICER, TODAY, "Paid in full on 20 June 2022")
+    with pytest.raises(Conflict):
+        transfers.change_status(condition.id, "expired", OFFICER, TODAY, "no")
+    assert [c.to_status for c in condition.history] == ["active", "triggered", "settled"]
+
+
+def test_history_is_append_only(db_session, transfer):
+    with pytest.raises(Exception, match="append-only"):
+        with db_session.begin_nested():
+            db_session.execute(text("UPDATE condition_status_change SET reason = 'rewritten'"))
+
+
+# ----------------------------------------------------------------- monitoring
+
+
+def test_conditions_expire_when_their_period_has_ended(transfer):
+    condition = transfer.conditions[0]
+    assert transfers.expire_conditions(date(2025, 3, 31)) == []
+    expired = transfers.expire_conditions(date(2025, 4, 1))
+    assert condition in expired
+    assert condition.status == "expired"
+    assert condition.history[-1].on_date == date(2025, 4, 1)
+
+
+def test_overdue_list_shows_reports_not_received(transfer):
+    overdue = transfers.overdue(date(2022, 6, 20), authority_code=transfer.authority_code)
+    assert [(m.kind, m.due_date) for m in overdue if m.transfer_id == transfer.id] == [
+        ("annual_report", date(2021, 4, 1)), ("annual_report", date(2022, 4, 1))]
+    first = transfer.monitoring_dates[0]
+    officer = SimpleNamespace(id=None, roles=frozenset({"council_officer"}),
+                              authority_code=transfer.authority_code, organisation_ids=frozenset())
+    transfers.record_received(first.id, date(2021, 5, 1), officer)
+    assert first not in transfers.overdue(date(2022, 6, 20), authority_code=transfer.authority_code)
+
+
+def test_reminders_are_due_shortly_before_a_monitoring_date(transfer):
+    due = transfers.reminders_due(date(2021, 3, 25), days_ahead=14)
+    assert [(m.transfer_id, m.due_date) for m in due] == [(transfer.id, date(2021, 4, 1))]
