@@ -684,7 +684,7 @@ def geocode_postcodes(raw_postcodes: list) -> list[shapely.Point | None]:
 
 # ---------------------------------------------------------------- writing
 
-STAGE_COLUMNS = (
+RAW_COLUMNS = (
     ("row_number", "integer"), ("authority_code", "varchar(9)"), ("reference", "varchar(100)"),
     ("name", "varchar(300)"), ("description", "text"), ("address", "text"), ("postcode", "varchar(8)"),
     ("uprn", "bigint"), ("title_numbers", "varchar(20)[]"), ("asset_type", "varchar(40)"),
@@ -693,24 +693,37 @@ STAGE_COLUMNS = (
     ("site_area_m2", "numeric(14, 2)"), ("market_value_gbp", "numeric(14, 2)"), ("lon", "float8"),
     ("lat", "float8"), ("footprint_wkb", "bytea"),
 )
-# Written from the file on insert and on update; point, footprint and area_code come from the geometry.
-DATA_COLUMNS = tuple(name for name, _ in STAGE_COLUMNS[1:18])
-UPDATED_COLUMNS = tuple(c for c in DATA_COLUMNS if c not in ("authority_code", "reference")) + (
-    "point", "footprint")
+# Columns written from the file; point, footprint and area_code come from the geometry.
+DATA_COLUMNS = tuple(name for name, _ in RAW_COLUMNS[1:18])
+COMPARED_COLUMNS = tuple(c for c in DATA_COLUMNS if c not in ("authority_code", "reference"))
+# Above this many rows to write, the per-row map-grid trigger is switched off for the statement and
+# the grid rebuilt in one pass afterwards (migration 0001, asset_grid_rebuild).
+BULK_ROWS = 5000
 
+STAGE_SQL = f"""
+CREATE TEMP TABLE asset_import_stage ON COMMIT DROP AS
+SELECT r.*, g.pt, g.fp, a.area_code AS existing_area_code,
+       coalesce(a.point = g.pt, false) AS same_point,
+       a.id IS NOT NULL AND ({", ".join(f"a.{c}" for c in COMPARED_COLUMNS)}, a.point, a.footprint)
+           IS NOT DISTINCT FROM ({", ".join(f"r.{c}" for c in COMPARED_COLUMNS)}, g.pt, g.fp) AS unchanged
+  FROM asset_import_raw r
+ CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326) AS pt,
+                            ST_Multi(ST_GeomFromWKB(r.footprint_wkb, 4326)) AS fp) g
+  LEFT JOIN asset a ON a.authority_code = r.authority_code AND a.reference = r.reference
+"""
+
+# area_code: the district the point lies in (district_code_at, migration 0001), worked out only
+# for points that are new or moved: it is the costly part of a write (a nearest-postcode search).
 MERGE_SQL = f"""
-WITH staged AS (
-    SELECT s.*, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS pt,
-           ST_Multi(ST_GeomFromWKB(s.footprint_wkb, 4326)) AS fp
-      FROM asset_import_stage s
-), written AS (
+WITH written AS (
     INSERT INTO asset AS a ({", ".join(DATA_COLUMNS)}, point, footprint, area_code)
-    SELECT {", ".join(DATA_COLUMNS)}, pt, fp, district_code_at(pt) FROM staged ORDER BY row_number
+    SELECT {", ".join(DATA_COLUMNS)}, pt, fp,
+           CASE WHEN same_point THEN existing_area_code ELSE district_code_at(pt) END
+      FROM asset_import_stage WHERE NOT unchanged ORDER BY row_number
     ON CONFLICT (authority_code, reference) DO UPDATE SET
-        {", ".join(f"{c} = EXCLUDED.{c}" for c in UPDATED_COLUMNS)},
-        area_code = EXCLUDED.area_code, updated_at = now()
-    WHERE ({", ".join(f"a.{c}" for c in UPDATED_COLUMNS)})
-          IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in UPDATED_COLUMNS)})
+        {", ".join(f"{c} = EXCLUDED.{c}" for c in COMPARED_COLUMNS)},
+        point = EXCLUDED.point, footprint = EXCLUDED.footprint, area_code = EXCLUDED.area_code,
+        updated_at = now()
     RETURNING (xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
@@ -718,25 +731,24 @@ SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FR
 
 
 def write(records: list[tuple[int, assets.AssetRecord]]) -> tuple[int, int, int]:
-    """COPY the records into a staging table, then merge them in one statement.
+    """COPY the records into a staging table, then merge the new and changed ones in one statement.
 
     Returns (inserted, updated, unchanged). Flushes; the caller commits.
     """
     if not records:
         return 0, 0, 0
     db.session.flush()
-    footprints = np.array([record.footprint for _, record in records], dtype=object)
+    footprints = np.array([record.footprint for _, record in records] + [None], dtype=object)[:-1]
     wkb = np.full(len(records), None, dtype=object)
     has_footprint = np.array([f is not None for f in footprints], dtype=bool)
     if has_footprint.any():
         wkb[has_footprint] = shapely.to_wkb(footprints[has_footprint])
     raw = db.session.connection().connection.driver_connection
     with raw.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS asset_import_stage")
-        cursor.execute("CREATE TEMP TABLE asset_import_stage ("
-                       + ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS) + ") ON COMMIT DROP")
-        with cursor.copy(f"COPY asset_import_stage ({', '.join(n for n, _ in STAGE_COLUMNS)}) FROM STDIN") as copy:
-            copy.set_types([kind.split("(")[0] if "[]" not in kind else "varchar[]" for _, kind in STAGE_COLUMNS])
+        cursor.execute("DROP TABLE IF EXISTS asset_import_raw, asset_import_stage")
+        cursor.execute("CREATE TEMP TABLE asset_import_raw ("
+                       + ", ".join(f"{name} {kind}" for name, kind in RAW_COLUMNS) + ") ON COMMIT DROP")
+        with cursor.copy("COPY asset_import_raw FROM STDIN") as copy:
             for (number, r), footprint_wkb in zip(records, wkb, strict=True):
                 copy.write_row((
                     number, r.authority_code, r.reference, r.name, r.description, r.address, r.postcode, r.uprn,
@@ -744,7 +756,32 @@ def write(records: list[tuple[int, assets.AssetRecord]]) -> tuple[int, int, int]
                     r.occupancy_since, r.surplus_status, r.floor_area_m2, r.site_area_m2, r.market_value_gbp,
                     r.point.x, r.point.y, footprint_wkb,
                 ))
+        cursor.execute(STAGE_SQL)
+        cursor.execute("SELECT count(*) FILTER (WHERE unchanged), count(*) FROM asset_import_stage")
+        unchanged, staged = cursor.fetchone()
+        bulk = staged - unchanged >= BULK_ROWS and _pause_grid_trigger(cursor)
         cursor.execute(MERGE_SQL)
         inserted, updated = cursor.fetchone()
-        cursor.execute("DROP TABLE asset_import_stage")
-    return inserted, updated, len(records) - inserted - updated
+        if bulk:
+            cursor.execute("ALTER TABLE asset ENABLE TRIGGER asset_grid_maintenance")
+            cursor.execute("SELECT asset_grid_rebuild()")
+        cursor.execute("DROP TABLE asset_import_raw, asset_import_stage")
+    return inserted, updated, unchanged
+
+
+def _pause_grid_trigger(cursor) -> bool:
+    """Switch the per-row grid trigger off until the end of this import, if the table lock comes quickly.
+
+    ALTER TABLE holds an exclusive lock on asset until the transaction ends (map readers wait for the
+    CLI's commit); if other sessions keep it busy for 5 s the import goes on with the trigger instead.
+    """
+    cursor.execute("SAVEPOINT asset_import_lock")
+    try:
+        cursor.execute("SET LOCAL lock_timeout = '5s'")
+        cursor.execute("ALTER TABLE asset DISABLE TRIGGER asset_grid_maintenance")
+    except Exception:  # psycopg.errors.LockNotAvailable, or not the table's owner
+        cursor.execute("ROLLBACK TO SAVEPOINT asset_import_lock")
+        cursor.execute("RELEASE SAVEPOINT asset_import_lock")
+        return False
+    cursor.execute("RELEASE SAVEPOINT asset_import_lock")
+    return True

@@ -33,6 +33,7 @@ class AssetQuery:
     limit: int = 10
     offset: int = 0
     after_id: int | None = None  # keyset paging when ordered by id
+    updated_between: tuple | None = None  # OGC `datetime`: (start or None, end or None)
 
     @property
     def ordered_by_id(self) -> bool:
@@ -83,6 +84,14 @@ def _filters(query: AssetQuery, params: dict) -> list[str]:
     if query.statuses:
         clauses.append("(a.surplus_status = ANY(:statuses) OR a.live_status = ANY(:statuses))")
         params["statuses"] = list(query.statuses)
+    if query.updated_between is not None:
+        start, end = query.updated_between
+        if start is not None:
+            clauses.append("a.updated_at >= :updated_from")
+            params["updated_from"] = start
+        if end is not None:
+            clauses.append("a.updated_at <= :updated_to")
+            params["updated_to"] = end
     if query.after_id is not None and query.ordered_by_id:
         clauses.append("a.id > :after_id")
         params["after_id"] = query.after_id

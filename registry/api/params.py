@@ -1,6 +1,7 @@
 """Parsing query parameters. Every bad parameter raises InvalidInput naming it."""
 
 import math
+from datetime import datetime, timezone
 
 import numpy as np
 
@@ -105,6 +106,34 @@ def bng_rectangle_as_wgs84_wkt(minx, miny, maxx, maxy, steps: int = 16) -> str:
     return f"POLYGON(({ring}, {first}))"
 
 
+def _instant(raw: str, *, end: bool) -> datetime | None:
+    if raw in ("", ".."):
+        return None
+    try:
+        if len(raw) == 10:  # a date: the whole day
+            day = datetime.fromisoformat(raw).replace(tzinfo=timezone.utc)
+            return day.replace(hour=23, minute=59, second=59, microsecond=999999) if end else day
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput("datetime must be an RFC 3339 date-time or date, or an interval like "
+                           "2024-01-01/.. .", field="datetime") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def datetime_interval(raw: str | None) -> tuple[datetime | None, datetime | None] | None:
+    """OGC API datetime: an instant or an interval (open ends as '..') over the last update."""
+    if not raw:
+        return None
+    if "/" in raw:
+        start_raw, _, end_raw = raw.partition("/")
+        start, end = _instant(start_raw, end=False), _instant(end_raw, end=True)
+        if start and end and start > end:
+            raise InvalidInput("datetime interval must start before it ends.", field="datetime")
+        return start, end
+    instant = _instant(raw, end=False)
+    return instant, (_instant(raw, end=True) if len(raw) == 10 else instant)
+
+
 def choices(raw: str | None, name: str, allowed) -> list[str]:
     if not raw:
         return []
@@ -143,6 +172,7 @@ def asset_query(args, *, default_limit: int = 10) -> tuple[search.AssetQuery, di
     )
     if query.q and len(query.q) > 200:
         raise InvalidInput("q must be 200 characters or fewer.", field="q")
+    query.updated_between = datetime_interval(args.get("datetime"))
     if args.get("after"):
         query.after_id = integer(args.get("after"), "after", default=0, minimum=0)
     bbox_crs = crs_uri(args.get("bbox-crs"), "bbox-crs")

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, render_template, request, send_from_di
 from .. import places, search
 from ..errors import InvalidInput, NotFound
 from ..vocabulary import ASSET_TYPES, SURPLUS_STATUSES
+from ..api import params
 from . import public
 
 bp = Blueprint("web_home", __name__)
@@ -22,7 +23,8 @@ def home():
 def _search_form(args) -> dict:
     """The search form's values, checked; errors are shown beside their field."""
     form = {"q": (args.get("q") or "").strip(), "type": args.get("type") or "", "status": args.get("status") or "",
-            "radius": args.get("radius") or str(DEFAULT_RADIUS_M), "page": args.get("page") or "1"}
+            "radius": args.get("radius") or str(DEFAULT_RADIUS_M), "page": args.get("page") or "1",
+            "bbox": args.get("bbox") or ""}
     errors = {}
     if form["type"] and form["type"] not in ASSET_TYPES:
         errors["type"] = "Choose a type from the list."
@@ -32,6 +34,11 @@ def _search_form(args) -> dict:
         errors["radius"] = "Choose a distance from the list."
     if not form["page"].isdigit() or not 1 <= int(form["page"]) <= 500:
         errors["page"] = "Page must be a number from 1 to 500."
+    if form["bbox"]:
+        try:
+            form["bbox_values"] = params.bbox(form["bbox"], params.CRS84)[0]
+        except InvalidInput:
+            errors["bbox"] = "The map area is not valid: go back to the map and try again."
     if len(form["q"]) > 200:
         errors["q"] = "Search for 200 characters or fewer."
     return {"values": form, "errors": errors}
@@ -47,7 +54,8 @@ def results():
         page = int(values["page"])
         query = search.AssetQuery(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
                                   types=[values["type"]] if values["type"] else [],
-                                  statuses=[values["status"]] if values["status"] else [])
+                                  statuses=[values["status"]] if values["status"] else [],
+                                  bbox=values.get("bbox_values"))
         if values["q"]:
             try:
                 place = places.find_place(values["q"])

@@ -60,3 +60,12 @@ def test_map_page_is_a_skeleton_whatever_the_asset_count(client):
     html = response.get_data(as_text=True)
     assert "/api/map/clusters" in html and "/static/vendor/leaflet/leaflet.js" in html
     assert "cdn" not in html.lower()
+
+
+def test_the_maps_list_link_lists_the_assets_in_the_map_area(client):
+    bbox = "-1.60,53.78,-1.50,53.83"
+    html = client.get(f"/search?bbox={bbox}").get_data(as_text=True)
+    assert "Assets in the map area" in html
+    expected = client.get(f"/api/collections/assets/items?bbox={bbox}&limit=1").get_json()["numberMatched"]
+    assert f"{expected:,} asset" in html
+    assert "govuk-error-summary" in client.get("/search?bbox=nonsense").get_data(as_text=True)

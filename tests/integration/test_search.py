@@ -209,3 +209,19 @@ def test_locate_names_the_district_and_the_footprints_containing_the_point(clien
     assert document["district"]["code"] == "E08000035"
     assert asset_id in {a["id"] for a in document["assets"]}
     assert client.get("/api/locate?lon=x&lat=1").get_json()["invalid_param"] == "lon"
+
+
+def test_datetime_filters_on_the_last_update(client, db_session):
+    db_session.execute(text("UPDATE asset SET updated_at = '2020-06-01T12:00:00Z' WHERE id IN "
+                            "(SELECT id FROM asset WHERE authority_code = 'W06000011' ORDER BY id LIMIT 4)"))
+    db_session.commit()
+    old = get_json(client, "/api/collections/assets/items?datetime=../2020-12-31&authority=W06000011&limit=100")
+    assert old["numberMatched"] == 4
+    assert get_json(client, "/api/collections/assets/items?datetime=2020-06-01&authority=W06000011")[
+        "numberMatched"] == 4
+    newer = get_json(client, "/api/collections/assets/items?datetime=2021-01-01T00:00:00Z/..&authority=W06000011"
+                             "&limit=1")
+    total = get_json(client, "/api/collections/assets/items?authority=W06000011&limit=1")["numberMatched"]
+    assert newer["numberMatched"] == total - 4
+    bad = client.get("/api/collections/assets/items?datetime=yesterday")
+    assert bad.status_code == 400 and bad.get_json()["invalid_param"] == "datetime"

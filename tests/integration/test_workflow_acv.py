@@ -113,8 +113,9 @@ def test_review_upheld_then_appeal_dismissed_then_expiry(world):
                       {"request_received_on": "2026-07-20", "grounds": "Private grounds"}, date(2026, 7, 21))
     assert case.state == "under_review" and world.asset.live_status == "listed"  # stays listed (domain §2.5)
     assert deadline(case, "acv_review_decision_due").due_date == date(2026, 9, 13)
-    # the decision-maker who listed it may not review it
-    with pytest.raises(Forbidden):
+    # the decision-maker who listed it may not review it, even holding the reviewer role
+    world.decision_maker.stored_roles = ["council_decision_maker", "reviewer"]
+    with pytest.raises(Forbidden, match="another officer must review"):
         engine.transition(case.id, "uphold_listing", world.decision_maker, {"reasons": "x"}, date(2026, 8, 1))
     engine.transition(case.id, "uphold_listing", world.reviewer, {"reasons": "Still of value."}, date(2026, 8, 1))
     assert case.state == "listed"
@@ -125,8 +126,8 @@ def test_review_upheld_then_appeal_dismissed_then_expiry(world):
     engine.transition(case.id, "appeal_dismissed", world.officer, {"reasons": "FTT dismissed."}, date(2026, 12, 1))
     assert case.state == "listed"
     with pytest.raises(TransitionRefused):
-        engine.transition(case.id, "expire", engine.SYSTEM, {}, date(2031, 6, 1))
-    done = engine.run_clocks(date(2031, 6, 2))
+        engine.transition(case.id, "expire", engine.SYSTEM, {}, date(2031, 5, 31))  # last day listed
+    done = engine.run_clocks(date(2031, 6, 1))
     assert (case.reference, "expire") in done
     db.session.refresh(case)
     assert case.state == "removed" and case.data["removal_reason"] == "expired"
