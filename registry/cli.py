@@ -84,6 +84,20 @@ def places_load(areas, if_empty):
     commit_or_rollback(work)
 
 
+@places_cli.command("import-boundaries")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def places_import_boundaries(path):
+    """Replace approximate district boundaries with official ONS ones (GeoJSON, WGS84)."""
+    import json
+
+    from . import places
+
+    with open(path, encoding="utf-8-sig") as handle:
+        collection = json.load(handle)
+    count = commit_or_rollback(lambda: places.import_official_boundaries(collection))
+    click.echo(f"{count} district boundaries imported from {path}.")
+
+
 @demo_cli.command("load")
 @click.option("--per-council", default=400, show_default=True)
 @click.option("--seed", default=2026, show_default=True)

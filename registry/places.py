@@ -307,3 +307,49 @@ def locate(lon: float, lat: float) -> dict:
     ).mappings().first()
     assets = search.footprints_containing(lon, lat)
     return {"district": dict(district) if district else None, "assets": assets}
+
+
+def import_official_boundaries(feature_collection: dict) -> int:
+    """Replace approximate boundaries with official ones (ONS LAD GeoJSON in WGS84).
+
+    The GSS code is read from the first property named like `LADyyCD` (or
+    `code`/`reference`); features for unknown districts add them.
+    """
+    import shapely
+    from shapely.geometry import shape
+
+    count = 0
+    for index, feature in enumerate(feature_collection.get("features", []), start=1):
+        properties = feature.get("properties") or {}
+        code_key = next((k for k in properties if k.upper().endswith("CD") and k.upper().startswith("LAD")), None)
+        code = properties.get(code_key) if code_key else properties.get("code") or properties.get("reference")
+        name_key = next((k for k in properties if k.upper().endswith("NM") and k.upper().startswith("LAD")), None)
+        name = properties.get(name_key) if name_key else properties.get("name")
+        if not code or code[:3] not in GSS_PREFIX_KIND:
+            raise InvalidInput(f"Feature {index} has no district GSS code (e.g. LAD23CD).", field="features")
+        geometry = shape(feature["geometry"])
+        if geometry.geom_type == "Polygon":
+            geometry = shapely.MultiPolygon([geometry])
+        if geometry.geom_type != "MultiPolygon" or geometry.is_empty:
+            raise InvalidInput(f"Feature {index} ({code}) must be a Polygon or MultiPolygon.", field="geometry")
+        if not geometry.is_valid:
+            geometry = shapely.make_valid(geometry)
+            geometry = shapely.MultiPolygon([g for g in getattr(geometry, "geoms", [geometry])
+                                             if g.geom_type == "Polygon"])
+        kind, nation = GSS_PREFIX_KIND[code[:3]]
+        db.session.execute(
+            text(
+                "INSERT INTO authority (code, name, kind, nation, boundary, boundary_source) "
+                "VALUES (:code, :name, :kind, :nation, ST_GeomFromText(:wkt, 4326), 'ons') "
+                "ON CONFLICT (code) DO UPDATE SET boundary = EXCLUDED.boundary, boundary_source = 'ons', "
+                "name = coalesce(EXCLUDED.name, authority.name), updated_at = now()"
+            ),
+            {"code": code, "name": name or district_names().get(code, code), "kind": kind, "nation": nation,
+             "wkt": geometry.wkt},
+        )
+        count += 1
+    refresh_boundary_parts()
+    # Which district each asset lies in may change with the better boundaries.
+    db.session.execute(text("UPDATE asset SET area_code = district_code_at(point) "
+                            "WHERE area_code IS DISTINCT FROM district_code_at(point)"))
+    return count
