@@ -55,13 +55,23 @@ def test_asset_page_map_and_list_work_without_errors(page, live_server, app):
     assert foreign_requests(page, live_server) == []
 
 
-def test_map_page_has_no_accessibility_violations(page, live_server):
-    import pathlib
+AXE = __import__("pathlib").Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
-    axe = pathlib.Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+def serious_accessibility_violations(page) -> list[str]:
+    page.evaluate(AXE.read_text())  # through DevTools, so the page's CSP need not allow it
+    return page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
+                         ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id))")
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q=LS1+1UR", "/search?q=x&type=castle", "/authorities/E08000035",
+                                  "/api?f=html"])
+def test_pages_have_no_serious_accessibility_violations(page, path):
+    page.goto(path)
+    assert serious_accessibility_violations(page) == []
+
+
+def test_map_page_has_no_accessibility_violations(page, live_server):
     page.goto("/map")
     page.wait_for_selector(".app-cluster", timeout=15_000)
-    page.evaluate(axe.read_text())  # through DevTools, so the page's CSP need not allow it
-    violations = page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
-                               ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id))")
-    assert violations == []
+    assert serious_accessibility_violations(page) == []

@@ -183,7 +183,8 @@ def test_rate_limit_on_sign_in_when_enabled(make_user, db_session):
 
     limited = create_app(test_settings(rate_limits_enabled=True))
     client = limited.test_client()
-    statuses = [client.post("/sign-in", data={"email": "a@example.org", "password": "x"}).status_code
-                for _ in range(12)]
+    token = csrf_token(client)
+    statuses = [client.post("/sign-in", data={"email": "a@example.org", "password": "x", "csrf_token": token}
+                            ).status_code for _ in range(12)]
     assert 429 in statuses
     assert client.get("/sign-in").status_code == 200  # showing the form is never limited
