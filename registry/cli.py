@@ -142,3 +142,6 @@ def assets_import(path, authority, skip_bad_rows, crs):
 def init_app(app):
     for group in (db_cli, places_cli, demo_cli, assets_cli):
         app.cli.add_command(group)
+    from .transfers_cli import transfers_cli
+
+    app.cli.add_command(transfers_cli)

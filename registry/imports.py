@@ -29,7 +29,10 @@ from pathlib import Path
 
 import numpy as np
 import orjson
+import psycopg
 import shapely
+import shapely.errors
+import shapely.geometry
 from sqlalchemy import text
 
 from . import assets, db, places
@@ -367,7 +370,7 @@ def _crs_of(member) -> str | None:
     name = str((member.get("properties") or {}).get("name", "")) if isinstance(member, dict) else str(member)
     if re.search(r"27700\b", name):
         return "27700"
-    if re.search(r"(4326|4258|CRS84)\b", name, re.I):
+    if re.search(r"(4326|4258|CRS84)\b", name, re.IGNORECASE):
         return "4326"
     raise FileProblem(f"The file's coordinate reference system {name!r} is not supported: use WGS84 "
                       "(EPSG:4326) or British National Grid (EPSG:27700).", field="crs")
@@ -428,7 +431,7 @@ def read_geojson(content: str, crs: str) -> _Parsed:
             continue
         try:
             geometries[index] = shapely.geometry.shape(geometry)
-        except Exception as error:  # shapely raises several types for malformed coordinates
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, shapely.errors.ShapelyError) as error:
             problems.append(Rejection(number, "geometry", f"The {kind} coordinates cannot be read: {error}."))
     ignored = [name for name in names if name not in mapped]
 
@@ -779,7 +782,7 @@ def _pause_grid_trigger(cursor) -> bool:
     try:
         cursor.execute("SET LOCAL lock_timeout = '5s'")
         cursor.execute("ALTER TABLE asset DISABLE TRIGGER asset_grid_maintenance")
-    except Exception:  # psycopg.errors.LockNotAvailable, or not the table's owner
+    except (psycopg.errors.LockNotAvailable, psycopg.errors.InsufficientPrivilege):
         cursor.execute("ROLLBACK TO SAVEPOINT asset_import_lock")
         cursor.execute("RELEASE SAVEPOINT asset_import_lock")
         return False

@@ -194,6 +194,18 @@ class ClawbackCondition(db.Base):
     def instrument_label(self) -> str:
         return INSTRUMENTS.get(self.instrument, self.instrument)
 
+    @property
+    def triggers_text(self) -> str:
+        return ", ".join(TRIGGERS.get(t, t).lower() for t in self.triggers or [])
+
+    @property
+    def taper_text(self) -> str:
+        return ", ".join(f"{_pct_text(p)}%" for p in self.taper_pct or [])
+
+
+def _pct_text(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
 
 class ConditionStatusChange(db.Base):
     """Append-only: each status a condition has had, why, and (for a trigger) the calculation."""

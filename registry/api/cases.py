@@ -1,3 +1,46 @@
-from flask import Blueprint
+"""Cases as JSON: the public projection, and steps for API clients (bearer token).
 
-bp = Blueprint("api_cases", __name__)
+GET  /api/cases/<id>                      the public case (timeline, deadlines; no personal data)
+POST /api/cases/<id>/transitions          {"action": ..., "data": {...}, "version": n} → the case
+"""
+
+import orjson
+from flask import Blueprint, Response, request
+
+from .. import accounts, permissions
+from ..errors import InvalidInput, NotFound
+from ..workflow import cases, engine
+
+bp = Blueprint("api_cases", __name__, url_prefix="/api")
+
+
+def _json(document, status=200):
+    return Response(orjson.dumps(document), status=status, mimetype="application/json")
+
+
+def _public(case_id: int) -> dict:
+    case = cases.get(case_id)
+    if case.state == "draft" and not permissions.can(accounts.current_actor(), "case.view_private", case):
+        raise NotFound(f"There is no case {case_id}.")
+    return cases.public_case(case, engine.today_utc())
+
+
+@bp.get("/cases/<int:case_id>")
+@permissions.public
+def show(case_id):
+    return _json(_public(case_id))
+
+
+@bp.post("/cases/<int:case_id>/transitions")
+@permissions.signed_in
+def take_step(case_id):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("action"), str):
+        raise InvalidInput('Send JSON like {"action": "list", "data": {"reasons": "..."}}.', field="action")
+    data = body.get("data") or {}
+    if not isinstance(data, dict):
+        raise InvalidInput("data must be a JSON object.", field="data")
+    version = body.get("version")
+    engine.transition(case_id, body["action"], accounts.current_actor(), data, engine.today_utc(),
+                      expected_version=version if isinstance(version, int) else None)
+    return _json(_public(case_id))

@@ -11,7 +11,7 @@ import orjson
 
 from .. import places
 from ..vocabulary import ASSET_TYPES, SURPLUS_STATUSES
-from .params import EPSG27700, EPSG4326
+from .params import EPSG4326, EPSG27700
 
 PUBLIC_ASSET_PROPERTIES = (
     "name", "description", "address", "postcode", "uprn", "title_numbers", "asset_type", "current_use",

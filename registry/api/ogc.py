@@ -5,7 +5,7 @@ authority, area, type, status (see /api/openapi). JSON by default; `f=html`
 or an Accept header preferring HTML gives a page.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
@@ -170,7 +170,7 @@ def asset_items():
     features = geojson.asset_features(result.rows, names, base_url=base_url(), crs=options["crs"])
     document = {
         "type": "FeatureCollection",
-        "timeStamp": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "numberReturned": len(features),
         "features": features,
         "links": page_links(query, result.rows, result.number_matched),

@@ -1,7 +1,7 @@
 """Parsing query parameters. Every bad parameter raises InvalidInput naming it."""
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -111,13 +111,13 @@ def _instant(raw: str, *, end: bool) -> datetime | None:
         return None
     try:
         if len(raw) == 10:  # a date: the whole day
-            day = datetime.fromisoformat(raw).replace(tzinfo=timezone.utc)
+            day = datetime.fromisoformat(raw).replace(tzinfo=UTC)
             return day.replace(hour=23, minute=59, second=59, microsecond=999999) if end else day
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput("datetime must be an RFC 3339 date-time or date, or an interval like "
                            "2024-01-01/.. .", field="datetime") from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def datetime_interval(raw: str | None) -> tuple[datetime | None, datetime | None] | None:

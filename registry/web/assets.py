@@ -1,15 +1,14 @@
 """The asset page and the authority pages."""
 
 import orjson
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from .. import authorities, search
 from ..api import geojson
 from ..errors import NotFound
 from ..maps import embed, footprint_map
-from .templating import csp_nonce
 from . import public
-from flask import current_app
+from .templating import csp_nonce
 
 bp = Blueprint("web_assets", __name__)
 

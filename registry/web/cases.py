@@ -1,3 +1,279 @@
-from flask import Blueprint
+"""Case screens: nominate from an asset, return to a draft, the caseload, the case page and its steps.
+
+Thin views: every change goes through ``registry.workflow.engine`` (the same
+calls the tests walk); every read through ``registry.workflow.cases``.
+"""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+
+from .. import accounts, permissions, security
+from .. import assets as asset_register
+from .. import authorities as authority_register
+from ..errors import Forbidden, InvalidInput, NotFound, RegistryError, TransitionRefused
+from ..workflow import acv, cases, engine
 
 bp = Blueprint("web_cases", __name__)
+
+DRAFT_FIELDS = acv.PROCESS.get("save_draft").fields
+
+
+def form_data(fields, form) -> dict:
+    """Form values keyed by field name; GOV.UK date inputs (name-day/-month/-year) become YYYY-MM-DD."""
+    data = {key: value for key, value in form.items() if not key.endswith(("-day", "-month", "-year"))}
+    for f in fields:
+        if f.kind != "date" or f"{f.name}-day" not in form:
+            continue
+        day, month, year = (form.get(f"{f.name}-{p}", "").strip() for p in ("day", "month", "year"))
+        if not (day or month or year):
+            data[f.name] = ""
+        elif day.isdigit() and month.isdigit() and year.isdigit():
+            data[f.name] = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+        else:
+            data[f.name] = f"{day}/{month}/{year}"  # the engine names the field in its error
+    return data
+
+
+def _authority_name(code: str | None) -> str | None:
+    if not code:
+        return None
+    try:
+        return authority_register.get(code).name
+    except NotFound:
+        return code
+
+
+def _can_see_private(user, case) -> bool:
+    return permissions.can(user, "case.view_private", case)
+
+
+def _visible_case(case_id: int):
+    case = cases.get(case_id)
+    user = accounts.current_actor()
+    if case.state == "draft" and not _can_see_private(user, case):
+        raise NotFound(f"There is no case {case_id}.")
+    return case, user
+
+
+# ------------------------------------------------------------------ the asset page panel
+
+
+@bp.app_context_processor
+def asset_case_panel():
+    """``asset_cases(asset)`` for templates/cases/_asset_actions.html (included on the asset page)."""
+
+    def asset_cases(asset):
+        user = accounts.current_actor()
+        public = [c for c in cases.cases_on_asset(asset.id) if c.state != "draft"]
+        return {
+            "cases": [{"id": c.id, "reference": c.reference, "title": c.title,
+                       "process_label": engine.get_process(c.process).label,
+                       "state_label": engine.get_process(c.process).state_label(c.state)} for c in public],
+            "can_nominate": "community_group_rep" in permissions.user_roles(user),
+            "live_status_label": engine.LIVE_STATUS_LABELS.get(asset.live_status),
+        }
+
+    return {"asset_cases": asset_cases}
+
+
+# ------------------------------------------------------------------ nominating
+
+
+@bp.route("/assets/<int:asset_id>/nominate", methods=["GET", "POST"])
+@permissions.route_requires("acv.nominate")
+@security.limit_public_submission
+def nominate(asset_id):
+    asset = asset_register.get(asset_id)
+    user = accounts.current_actor()
+    organisations = _my_organisations(user)
+    error, values = None, {}
+    if request.method == "POST":
+        values = form_data(DRAFT_FIELDS, request.form)
+        try:
+            organisation_id = _chosen_organisation(request.form.get("organisation_id"), organisations)
+            case = engine.open_case("acv", "start_draft", user, values, engine.today_utc(),
+                                    authority_code=asset.area_code or asset.authority_code, asset_id=asset.id,
+                                    organisation_id=organisation_id, title=asset.name)
+            if request.form.get("submit_now"):
+                engine.transition(case.id, "submit", user, {}, engine.today_utc())
+                return redirect(url_for("web_cases.show", case_id=case.id, sent=1))
+            return redirect(url_for("web_cases.edit", case_id=case.id, saved=1))
+        except RegistryError as exc:
+            error = exc
+    return render_template("cases/nominate.html", asset=asset, case=None, organisations=organisations,
+                           fields=DRAFT_FIELDS, values=values, error=error,
+                           area_name=_authority_name(asset.area_code or asset.authority_code)), \
+        (error.status if error else 200)
+
+
+def _my_organisations(user):
+    return cases.organisations_by_id(getattr(user, "organisation_ids", ()) or ())
+
+
+def _chosen_organisation(raw, organisations) -> int:
+    if not organisations:
+        raise Forbidden("Only a member of a community group can nominate land.")
+    if len(organisations) == 1 and not raw:
+        return organisations[0].id
+    try:
+        chosen = int(raw)
+    except (TypeError, ValueError):
+        raise InvalidInput("Choose the group that is making the nomination.", field="organisation_id") from None
+    if chosen not in {o.id for o in organisations}:
+        raise InvalidInput("Choose one of your groups.", field="organisation_id")
+    return chosen
+
+
+@bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
+@permissions.route_requires("acv.nominate")
+def edit(case_id):
+    case = cases.get(case_id)
+    user = accounts.current_actor()
+    permissions.require(user, "acv.nominate", case)
+    if case.state != "draft":
+        return redirect(url_for("web_cases.show", case_id=case.id))
+    error = None
+    values = {**case.data, **case.private_data}
+    if request.method == "POST":
+        values = form_data(DRAFT_FIELDS, request.form)
+        try:
+            engine.transition(case.id, "save_draft", user, values, engine.today_utc(),
+                              expected_version=_version(request.form))
+            if request.form.get("submit_now"):
+                engine.transition(case.id, "submit", user, {}, engine.today_utc())
+                return redirect(url_for("web_cases.show", case_id=case.id, sent=1))
+            return redirect(url_for("web_cases.edit", case_id=case.id, saved=1))
+        except RegistryError as exc:
+            error = exc
+    asset = asset_register.get(case.asset_id) if case.asset_id else None
+    return render_template("cases/nominate.html", asset=asset, case=case, organisations=[], fields=DRAFT_FIELDS,
+                           values=values, error=error, saved=request.args.get("saved"),
+                           area_name=_authority_name(case.authority_code)), (error.status if error else 200)
+
+
+def _version(form) -> int | None:
+    raw = form.get("version")
+    return int(raw) if raw and raw.isdigit() else None
+
+
+# ------------------------------------------------------------------ caseload
+
+
+@bp.get("/cases")
+@permissions.signed_in
+def index():
+    user = accounts.current_actor()
+    today = engine.today_utc()
+    terminal = {s for p in engine.all_processes() for s in p.terminal}
+    caseload = []
+    if user.authority_code and permissions.user_roles(user) & permissions.OFFICER_ROLES:
+        caseload = cases.caseload(user.authority_code, today, terminal_states=terminal)
+        for row in caseload:
+            process = engine.get_process(row["process"])
+            row["process_label"] = process.label
+            row["state_label"] = process.state_label(row["state"])
+    mine = []
+    for case in cases.drafts_of(getattr(user, "organisation_ids", ())):
+        process = engine.get_process(case.process)
+        mine.append({"id": case.id, "reference": case.reference, "title": case.title, "state": case.state,
+                     "state_label": process.state_label(case.state), "process_label": process.label})
+    return render_template("cases/index.html", caseload=caseload, mine=mine, today=today,
+                           authority_name=_authority_name(user.authority_code))
+
+
+# ------------------------------------------------------------------ the case page
+
+
+def _render_case(case, user, error=None, status=200):
+    today = engine.today_utc()
+    process = engine.get_process(case.process)
+    projection = cases.public_case(case, today)
+    private = _can_see_private(user, case)
+    steps = []
+    if not isinstance(user, accounts.AnonymousActor):
+        for t in process.available(case.state):
+            target = t.target(case, {"organisation_id": next(iter(getattr(user, "organisation_ids", ()) or ()),
+                                                                  None)}) if t.target else case
+            if permissions.can(user, t.permission, target):
+                steps.append(t)
+    children = []
+    if (case.process == "acv" and case.state in ("listed", "under_review", "under_appeal")
+            and permissions.can(user, "moratorium.record", case)):
+        children = [(t, "moratorium") for t in engine.get_process("moratorium").available(engine.NEW)]
+    extendable = []
+    if permissions.can(user, "case.extend_deadline", case):
+        from ..workflow import rules
+
+        codes = {r.code for r in rules.RULES.get(case.regime_version, ()) if r.extendable}
+        extendable = [d for d in projection["deadlines"] if d["status"] == "open" and d["rule"] in codes]
+    asset = None
+    if case.asset_id:
+        try:
+            asset = asset_register.get(case.asset_id)
+        except NotFound:
+            asset = None
+    return render_template(
+        "cases/show.html", case=case, c=projection, process=process, private=private, steps=steps,
+        children=children, extendable=extendable, asset=asset, error=error,
+        authority_name=_authority_name(case.authority_code),
+        organisations=_my_organisations(user) if not isinstance(user, accounts.AnonymousActor) else [],
+        child_cases=[cases.public_case(k, today) for k in cases.children_of(case.id) if k.state != "draft"],
+        parent=cases.get(case.parent_case_id) if case.parent_case_id else None,
+        sent=request.args.get("sent"),
+        checks=case.data.get("checks") if private else None,
+        private_data=case.private_data if private else {},
+    ), status
+
+
+@bp.get("/cases/<int:case_id>")
+@permissions.public
+def show(case_id):
+    case, user = _visible_case(case_id)
+    return _render_case(case, user)
+
+
+@bp.post("/cases/<int:case_id>/steps/<action>")
+@permissions.signed_in
+def step(case_id, action):
+    case, user = _visible_case(case_id)
+    process = engine.get_process(case.process)
+    declared = process.get(action)
+    data = form_data(declared.fields if declared else (), request.form)
+    try:
+        engine.transition(case.id, action, user, data, engine.today_utc(), expected_version=_version(request.form))
+    except (TransitionRefused, InvalidInput, Forbidden) as exc:
+        case = cases.get(case_id)
+        return _render_case(case, user, error=exc, status=exc.status)
+    return redirect(url_for("web_cases.show", case_id=case.id) + "#timeline")
+
+
+@bp.post("/cases/<int:case_id>/start/<process_code>/<action>")
+@permissions.signed_in
+def start_child(case_id, process_code, action):
+    parent, user = _visible_case(case_id)
+    if process_code != "moratorium":
+        abort(404)
+    declared = engine.get_process(process_code).get(action)
+    data = form_data(declared.fields if declared else (), request.form)
+    try:
+        child = engine.open_case(process_code, action, user, data, engine.today_utc(),
+                                 authority_code=parent.authority_code, asset_id=parent.asset_id,
+                                 parent_case_id=parent.id, title=parent.title, regime=parent.regime_version)
+    except (TransitionRefused, InvalidInput, Forbidden) as exc:
+        return _render_case(cases.get(case_id), user, error=exc, status=exc.status)
+    return redirect(url_for("web_cases.show", case_id=child.id))
+
+
+@bp.post("/cases/<int:case_id>/deadlines/<rule_code>/extend")
+@permissions.route_requires("case.extend_deadline")
+def extend(case_id, rule_code):
+    case, user = _visible_case(case_id)
+    data = form_data((engine.Field("until", "Extended until", "date"),), request.form)
+    try:
+        until = engine.parse_value(engine.Field("until", "The new last day", "date"), data.get("until"))
+        from datetime import date
+
+        engine.extend_deadline(case.id, rule_code, date.fromisoformat(until), request.form.get("extension_reason"),
+                               user, engine.today_utc())
+    except (InvalidInput, Forbidden) as exc:
+        return _render_case(cases.get(case_id), user, error=exc, status=exc.status)
+    return redirect(url_for("web_cases.show", case_id=case.id) + "#deadlines")

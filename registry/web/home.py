@@ -3,9 +3,9 @@
 from flask import Blueprint, current_app, render_template, request, send_from_directory
 
 from .. import places, search
+from ..api import params
 from ..errors import InvalidInput, NotFound
 from ..vocabulary import ASSET_TYPES, SURPLUS_STATUSES
-from ..api import params
 from . import public
 
 bp = Blueprint("web_home", __name__)

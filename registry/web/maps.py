@@ -4,8 +4,8 @@ from flask import Blueprint, current_app, render_template, request, url_for
 
 from ..maps import embed, full_map
 from ..vocabulary import ASSET_TYPES, SURPLUS_STATUSES
-from .templating import csp_nonce
 from . import public
+from .templating import csp_nonce
 
 bp = Blueprint("web_maps", __name__)
 

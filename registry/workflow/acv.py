@@ -117,6 +117,13 @@ def validation_checks(case) -> dict:
 # ------------------------------------------------------------------ guards and effects
 
 
+def _guard_england(ctx: Context) -> None:
+    from .. import authorities
+
+    if authorities.get(ctx.case.authority_code).nation != "england":
+        ctx.refuse("Assets of community value exist only in England (SI 2012/2421 reg 1(2)).")
+
+
 def _guard_submit(ctx: Context) -> None:
     missing = [label for name, label in (("land_description", "describe the land and its boundaries"),
                                          ("community_value_reasons", "say why it is of community value"),
@@ -252,7 +259,7 @@ _OWNER_NOTICE = (
 
 TRANSITIONS = (
     Transition("start_draft", "Start a nomination", (NEW,), "draft", "acv.nominate", _DRAFT_FIELDS,
-               hint="Saved as a draft: nothing is sent until you submit it."),
+               guard=_guard_england, hint="Saved as a draft: nothing is sent until you submit it."),
     Transition("save_draft", "Save the draft", ("draft",), "draft", "acv.nominate", _DRAFT_FIELDS),
     Transition("submit", "Send the nomination to the council", ("draft",), "submitted", "acv.nominate",
                starts="acv-nomination-received", guard=_guard_submit, effect=_effect_submit),

@@ -192,6 +192,15 @@ def drafts_of(organisation_ids) -> list[Case]:
     ))
 
 
+def organisations_by_id(ids) -> list:
+    from ..organisations import Organisation
+
+    wanted = sorted(ids or ())
+    if not wanted:
+        return []
+    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(wanted)).order_by(Organisation.name)))
+
+
 def caseload(authority_code: str, today: date, *, terminal_states=frozenset()) -> list[dict]:
     """An authority's open cases, nearest open deadline first; overdue ones flagged.
 
@@ -207,6 +216,8 @@ def caseload(authority_code: str, today: date, *, terminal_states=frozenset()) -
             LEFT JOIN LATERAL (
                 SELECT rule_code, label, due_date, extension_agreed_until FROM deadline
                 WHERE case_id = c.id AND status = 'open'
+                  -- another party's deadline that has passed is theirs to miss, not the council's overdue work
+                  AND (actor = 'council' OR greatest(due_date, coalesce(extension_agreed_until, due_date)) >= :today)
                 ORDER BY greatest(due_date, coalesce(extension_agreed_until, due_date)) LIMIT 1
             ) d ON true
             WHERE c.authority_code = :code AND c.state <> 'draft'
@@ -214,7 +225,7 @@ def caseload(authority_code: str, today: date, *, terminal_states=frozenset()) -
             ORDER BY due NULLS LAST, c.id
             """
         ),
-        {"code": authority_code, "terminal": list(terminal_states)},
+        {"code": authority_code, "terminal": list(terminal_states), "today": today},
     ).mappings()
     out = []
     for row in rows:
@@ -274,3 +285,65 @@ def neighbouring_authorities(code: str) -> set[str]:
         {"code": code},
     )
     return {r[0] for r in rows}
+
+
+# ------------------------------------------------------------------ the public projection (allow-listed)
+
+#: The only case data keys that may leave through a public page, export or API answer.
+PUBLIC_DATA_KEYS = (
+    "nomination_date", "nominating_group", "land_description", "current_use", "community_value_reasons",
+    "owner_notified_on", "occupier_notified_on", "decision", "decision_date", "decision_late", "entry_date",
+    "invalid_reason", "decline_reason", "llc_reference", "hmlr_restriction_reference", "request_received_on",
+    "hearing_requested", "tribunal_reference", "appeal_lodged_on", "removal_reason", "end_date",
+    "notice_received_on", "disposal_type", "interested_group", "exemption_code", "disposal_date", "buyer_type",
+    "to_community",
+)
+
+
+def public_data(data: dict | None) -> dict:
+    return {k: data[k] for k in PUBLIC_DATA_KEYS if data and k in data}
+
+
+def public_case(case: Case, today: date) -> dict:
+    """Everything the public may see about a case: no names, addresses, contacts or private notes."""
+    from .engine import get_process
+
+    process = get_process(case.process)
+    timeline = []
+    for event in events_of(case.id):
+        transition = process.get(event.action)
+        timeline.append({
+            "on_date": event.on_date.isoformat(),
+            "action": event.action,
+            "label": transition.label if transition else event.action.replace("_", " ").capitalize(),
+            "from_state": event.from_state,
+            "to_state": event.to_state,
+            "to_state_label": process.state_label(event.to_state),
+            "reasons": event.reasons,
+            "data": public_data(event.data),
+        })
+    deadlines = [{
+        "rule": d.rule_code, "label": d.label, "anchor_event": d.anchor_event,
+        "anchor_date": d.anchor_date.isoformat(), "due": d.due_date.isoformat(),
+        "extended_to": d.extension_agreed_until.isoformat() if d.extension_agreed_until else None,
+        "effective_due": d.effective_due.isoformat(), "status": d.status, "actor": d.actor,
+        "met_on": d.met_at.isoformat() if d.met_at else None, "overdue": d.is_overdue(today),
+    } for d in all_deadlines(case.id)]
+    return {
+        "id": case.id,
+        "reference": case.reference,
+        "process": case.process,
+        "process_label": process.label,
+        "regime": case.regime_version,
+        "state": case.state,
+        "state_label": process.state_label(case.state),
+        "closed": case.state in process.terminal,
+        "title": case.title,
+        "asset_id": case.asset_id,
+        "authority_code": case.authority_code,
+        "parent_case_id": case.parent_case_id,
+        "data": public_data(case.data),
+        "timeline": timeline,
+        "deadlines": deadlines,
+        "updated_at": case.updated_at.isoformat() if isinstance(case.updated_at, datetime) else None,
+    }

@@ -36,7 +36,7 @@ def asset(db_session):
         select(Asset).where(Asset.authority_code.like("E%"), Asset.withheld.is_(False)).order_by(Asset.id).limit(1)
     ).one()
     row.surplus_status = "available_for_transfer"
-    db_session.flush()
+    db_session.commit()  # into the test's outer transaction, so a refused request keeps it
     return row
 
 
@@ -46,7 +46,7 @@ def organisation(db_session):
                        contact_name="Pat Example", contact_email="pat@example.org", contact_phone="07700 900123",
                        contact_address="1 Private Lane")
     db_session.add(org)
-    db_session.flush()
+    db_session.commit()
     return org
 
 
@@ -66,7 +66,9 @@ def transfer_data(**overrides):
 
 @pytest.fixture()
 def transfer(db_session, asset, organisation):
-    return transfers.create(transfer_data(), OFFICER, TODAY, asset_id=asset.id, organisation_id=organisation.id)
+    created = transfers.create(transfer_data(), OFFICER, TODAY, asset_id=asset.id, organisation_id=organisation.id)
+    db_session.commit()
+    return created
 
 
 # ----------------------------------------------------------------- creating transfers
@@ -252,3 +254,172 @@ def test_overdue_list_shows_reports_not_received(transfer):
 def test_reminders_are_due_shortly_before_a_monitoring_date(transfer):
     due = transfers.reminders_due(date(2021, 3, 25), days_ahead=14)
     assert [(m.transfer_id, m.due_date) for m in due] == [(transfer.id, date(2021, 4, 1))]
+
+
+# ----------------------------------------------------------------- registers and map (public)
+
+PERSONAL = ("Pat Example", "pat@example.org", "07700 900123", "1 Private Lane")
+
+
+def test_obligations_register_page_lists_live_conditions(client, transfer):
+    response = client.get(f"/transfers/obligations?authority={transfer.authority_code}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert transfer.asset.name in html and "Hilltop Community Hub CIO" in html
+    assert "Leeds City Council" in html
+    assert not any(p in html for p in PERSONAL)
+
+
+def test_obligations_csv_has_the_public_columns_and_no_personal_data(client, transfer):
+    response = client.get(f"/transfers/obligations?authority={transfer.authority_code}&f=csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    body = response.get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(body)))
+    mine = [r for r in rows if r["transfer_id"] == str(transfer.id)]
+    assert len(mine) == 1
+    assert mine[0]["principal_gbp"] == "100000.00"
+    assert mine[0]["triggers"] == "disposal; change_of_use"
+    assert mine[0]["end_date"] == "2025-03-31"
+    assert not any(p in body for p in PERSONAL)
+
+
+def test_obligations_geojson_per_organisation(client, transfer, organisation):
+    response = client.get(f"/transfers/obligations?organisation={organisation.id}&f=geojson")
+    assert response.mimetype == "application/geo+json"
+    document = json.loads(response.get_data(as_text=True))
+    (feature,) = document["features"]
+    assert feature["geometry"]["type"] == "Point"
+    assert feature["properties"]["organisation_name"] == "Hilltop Community Hub CIO"
+    assert not any(p in json.dumps(document) for p in PERSONAL)
+
+
+def test_map_layer_has_one_feature_per_asset_with_live_conditions(client, transfer):
+    document = client.get(f"/api/transfers/map?authority={transfer.authority_code}").get_json(force=True)
+    ids = [f["id"] for f in document["features"]]
+    assert ids.count(transfer.asset_id) == 1
+    transfers.expire_conditions(date(2030, 1, 1))
+    document = client.get(f"/api/transfers/map?authority={transfer.authority_code}").get_json(force=True)
+    assert transfer.asset_id not in [f["id"] for f in document["features"]]
+
+
+def test_withheld_assets_stay_out_of_public_outputs(client, db_session, transfer, asset):
+    asset.withheld = True
+    db_session.flush()
+    body = client.get("/api/transfers/obligations?f=csv").get_data(as_text=True)
+    assert asset.name not in body
+    assert client.get(f"/transfers/{transfer.id}").status_code == 404
+
+
+def test_unknown_authority_filter_is_a_named_error(client):
+    response = client.get("/api/transfers/obligations?authority=E99999999")
+    assert response.status_code == 404 or response.get_json()["invalid_param"] == "authority"
+
+
+# ----------------------------------------------------------------- officers' pages
+
+from tests.integration.conftest import csrf_token, sign_in  # noqa: E402
+
+
+def test_public_transfer_page_hides_condition_detail(client, transfer):
+    html = client.get(f"/transfers/{transfer.id}").get_data(as_text=True)
+    assert "£100,000.00" in html and "Within the consent" in html
+    assert f"/transfers/conditions/{transfer.conditions[0].id}" not in html
+    assert "Monitoring" not in html
+
+
+def test_condition_page_shows_the_authoritys_officer_the_forms(client, make_user, transfer):
+    sign_in(client, make_user("council_officer", authority_code=transfer.authority_code))
+    response = client.get(f"/transfers/conditions/{transfer.conditions[0].id}")
+    assert response.status_code == 200
+    assert "Log a trigger" in response.get_data(as_text=True)
+    assert f"/transfers/conditions/{transfer.conditions[0].id}" in client.get(
+        f"/transfers/{transfer.id}").get_data(as_text=True)
+
+
+def test_condition_page_is_refused_to_another_authoritys_officer(client, make_user, transfer):
+    elsewhere = "S12000036" if transfer.authority_code != "S12000036" else "E08000035"
+    sign_in(client, make_user("council_officer", authority_code=elsewhere))
+    assert client.get(f"/transfers/conditions/{transfer.conditions[0].id}").status_code == 403
+
+
+def test_condition_page_needs_sign_in(client, transfer):
+    assert client.get(f"/transfers/conditions/{transfer.conditions[0].id}").status_code == 401
+
+
+def test_officer_logs_a_trigger_and_sees_the_worked_calculation(client, make_user, transfer):
+    condition = transfer.conditions[0]
+    sign_in(client, make_user("council_officer", authority_code=transfer.authority_code))
+    response = client.post(f"/transfers/conditions/{condition.id}/trigger", data={
+        "csrf_token": csrf_token(client), "trigger": "disposal", "trigger_date": ["15", "6", "2022"],
+        "note": "Sold to a developer"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    html = client.get(f"/transfers/conditions/{condition.id}").get_data(as_text=True)
+    assert "£60,000.00" in html and "Taper for year 3: 60%" in html and "Sold to a developer" in html
+
+
+def test_a_bad_trigger_form_shows_the_error_summary(client, make_user, transfer):
+    sign_in(client, make_user("council_officer", authority_code=transfer.authority_code))
+    response = client.post(f"/transfers/conditions/{transfer.conditions[0].id}/trigger", data={
+        "csrf_token": csrf_token(client), "trigger": "disposal", "trigger_date": ["15", "6", "2999"]})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "govuk-error-summary" in html and "cannot be in the future" in html
+
+
+def test_overdue_page_lists_the_authoritys_missing_reports(client, make_user, transfer):
+    sign_in(client, make_user("council_officer", authority_code=transfer.authority_code))
+    response = client.get("/transfers/overdue")
+    assert response.status_code == 200
+    assert transfer.asset.name in response.get_data(as_text=True)
+    first = transfer.monitoring_dates[0]
+    response = client.post(f"/transfers/monitoring/{first.id}/received", data={
+        "csrf_token": csrf_token(client), "received_on": ["1", "5", "2021"]})
+    assert response.status_code == 302
+    assert first.received_on == date(2021, 5, 1)
+
+
+def test_api_records_a_historic_transfer_for_an_officer(client, make_user, asset, organisation):
+    officer = make_user("council_officer", authority_code=asset.authority_code)
+    sign_in(client, officer)
+    body = {"asset_id": asset.id, "organisation_id": organisation.id, **transfer_data()}
+    response = client.post("/api/transfers", json=body, headers={"X-CSRFToken": csrf_token(client)})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    created = response.get_json()
+    assert created["discount"] == "100000.00" and len(created["conditions"]) == 1
+    assert asset.surplus_status == "transferred"
+
+
+def test_api_trigger_answers_the_calculation(client, make_user, transfer):
+    sign_in(client, make_user("council_officer", authority_code=transfer.authority_code))
+    response = client.post(f"/api/transfers/conditions/{transfer.conditions[0].id}/trigger",
+                           json={"trigger": "disposal", "trigger_date": "2022-06-15"},
+                           headers={"X-CSRFToken": csrf_token(client)})
+    assert response.status_code == 201
+    assert response.get_json()["amount_due"] == "60000.00"
+
+
+def test_api_refuses_a_transfer_from_the_public(client, asset, organisation):
+    response = client.post("/api/transfers", json={"asset_id": asset.id, "organisation_id": organisation.id},
+                           headers={"Authorization": "Bearer nonsense"})
+    assert response.status_code in (401, 403)
+    assert response.mimetype == "application/problem+json"
+
+
+# ----------------------------------------------------------------- CLI
+
+
+def test_cli_expire(app, transfer):
+    result = app.test_cli_runner().invoke(args=["transfers", "expire", "--today", "2025-04-01"])
+    assert result.exit_code == 0, result.output
+    assert "condition(s) expired" in result.output
+    assert transfer.conditions[0].status == "expired"
+
+
+def test_cli_remind_emails_the_community_body(app, smtp, transfer):
+    result = app.test_cli_runner().invoke(args=["transfers", "remind", "--today", "2021-03-25"])
+    assert result.exit_code == 0, result.output
+    assert "1 reminder(s) sent" in result.output
+    (message,) = smtp.wait_for(1)
+    assert message["To"] == "pat@example.org"
+    assert transfer.asset.name in smtp.last_body()
+    assert transfer.monitoring_dates[0].reminded_on == date(2021, 3, 25)

@@ -185,7 +185,8 @@ def test_withdrawn_by_the_group(world):
 
 def test_extend_review_deadline(world):
     case = list_asset(world, TODAY)
-    engine.transition(case.id, "request_review", world.officer, {"request_received_on": "2026-06-02"}, TODAY)
+    engine.transition(case.id, "request_review", world.officer, {"request_received_on": "2026-06-02"},
+                      date(2026, 6, 3))
     row = engine.extend_deadline(case.id, "acv_review_decision_due", date(2026, 9, 30), "Agreed with the owner",
                                  world.officer, TODAY)
     assert row.effective_due == date(2026, 9, 30)

@@ -1,0 +1,207 @@
+"""The permission matrix: every role against every write endpoint of accounts, admin and assets.
+
+Each row gives the expected status and whether data changed. Refusals (401,
+403, 400 for a missing CSRF token) must leave the database as it was.
+"""
+
+import pytest
+from sqlalchemy import text
+
+from registry import accounts, db, permissions
+from tests.integration.conftest import csrf_token, sign_in
+
+ROLES = ["public", "citizen", "community_group_rep", "council_officer", "other_officer",
+         "council_decision_maker", "reviewer", "admin"]
+
+
+@pytest.fixture()
+def world(db_session, make_user, two_authorities):
+    ours, theirs = two_authorities
+    organisation_id = db.session.execute(text("SELECT id FROM organisation ORDER BY id LIMIT 1")).scalar()
+    if organisation_id is None:
+        organisation_id = db.session.execute(text(
+            "INSERT INTO organisation (name, legal_form) VALUES ('Test Group', 'charity') RETURNING id")).scalar()
+    users = {
+        "public": None,
+        "citizen": make_user(),
+        "community_group_rep": make_user(organisation_ids=[organisation_id]),
+        "council_officer": make_user("council_officer", authority_code=ours),
+        "other_officer": make_user("council_officer", authority_code=theirs),
+        "council_decision_maker": make_user("council_decision_maker", authority_code=ours),
+        "reviewer": make_user("reviewer", authority_code=ours),
+        "admin": make_user("admin"),
+    }
+    asset_id = db.session.execute(text("SELECT min(id) FROM asset WHERE authority_code = :a"), {"a": ours}).scalar()
+    target_user = make_user()
+    db.session.commit()
+    return {"ours": ours, "theirs": theirs, "users": users, "asset_id": asset_id,
+            "organisation_id": organisation_id, "target_user": target_user}
+
+
+def snapshot(world) -> tuple:
+    """Everything the endpoints below might write."""
+    db.session.expire_all()
+    return (
+        db.session.execute(text("SELECT count(*), max(id) FROM asset")).one(),
+        db.session.execute(text("SELECT name, surplus_status, updated_at FROM asset WHERE id = :id"),
+                           {"id": world["asset_id"]}).one(),
+        db.session.execute(text("SELECT count(*) FROM api_token")).scalar(),
+        db.session.execute(text("SELECT authority_code, roles FROM user_account WHERE id = :id"),
+                           {"id": world["target_user"].id}).one(),
+        db.session.execute(text("SELECT count(*) FROM membership")).scalar(),
+    )
+
+
+def asset_form(reference, **extra) -> dict:
+    return {"reference": reference, "name": "Matrix Hall", "asset_type": "community_centre",
+            "condition": "fair", "occupancy": "vacant", "surplus_status": "surplus", "geometry_format": "bng",
+            "geometry": "430000, 433000", **extra}
+
+
+# endpoint name -> (method, path builder, form builder)
+WEB_WRITES = {
+    "asset_create": ("/assets/new", lambda w: asset_form("MATRIX-NEW")),
+    "asset_edit": ("/assets/{asset_id}/edit", lambda w: asset_form("MATRIX-EDIT", name="Renamed by matrix")),
+    "asset_status": ("/assets/{asset_id}/status", lambda w: {"surplus_status": "available_for_transfer"}),
+    "token_create": ("/account/tokens", lambda w: {"name": "Matrix token"}),
+    "admin_officer": ("/admin/users/{target_user_id}/officer",
+                      lambda w: {"officer-authority_code": w["ours"], "officer-roles": ["council_officer"]}),
+    "admin_membership": ("/admin/users/{target_user_id}/memberships",
+                         lambda w: {"membership-organisation_id": str(w["organisation_id"])}),
+}
+
+OK = {"asset_create": 302, "asset_edit": 302, "asset_status": 302, "token_create": 200,
+      "admin_officer": 302, "admin_membership": 302}
+ALLOWED = {
+    # An officer of any authority may add to (and make tokens for) their own register.
+    "asset_create": {"council_officer", "other_officer", "council_decision_maker"},
+    "asset_edit": {"council_officer", "council_decision_maker"},
+    "asset_status": {"council_officer", "council_decision_maker"},
+    "token_create": {"council_officer", "other_officer", "council_decision_maker"},
+    "admin_officer": {"admin"},
+    "admin_membership": {"admin"},
+}
+
+
+def expected(endpoint: str, role: str) -> int:
+    if role in ALLOWED[endpoint]:
+        return OK[endpoint]
+    return 401 if role == "public" else 403
+
+
+MATRIX = [(endpoint, role, expected(endpoint, role)) for endpoint in WEB_WRITES for role in ROLES]
+
+
+@pytest.mark.parametrize(("endpoint", "role", "status"), MATRIX, ids=[f"{e}-{r}-{s}" for e, r, s in MATRIX])
+def test_web_write_matrix(client, world, endpoint, role, status):
+    path, form = WEB_WRITES[endpoint]
+    path = path.format(asset_id=world["asset_id"], target_user_id=world["target_user"].id)
+    user = world["users"][role]
+    if user is not None:
+        sign_in(client, user)
+    before = snapshot(world)
+    response = client.post(path, data={**form(world), "csrf_token": csrf_token(client)})
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    changed = snapshot(world) != before
+    assert changed == (status < 400)
+
+
+@pytest.mark.parametrize("endpoint", list(WEB_WRITES))
+def test_form_posts_without_csrf_are_refused_and_change_nothing(client, world, endpoint):
+    path, form = WEB_WRITES[endpoint]
+    path = path.format(asset_id=world["asset_id"], target_user_id=world["target_user"].id)
+    allowed_role = sorted(ALLOWED[endpoint])[0]
+    sign_in(client, world["users"][allowed_role])
+    before = snapshot(world)
+    response = client.post(path, data=form(world))
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    assert snapshot(world) == before
+
+
+def test_officer_cannot_edit_another_authoritys_asset_page(client, world):
+    sign_in(client, world["users"]["other_officer"])
+    assert client.get(f"/assets/{world['asset_id']}/edit").status_code == 403
+    assert client.get("/assets/new").status_code == 200  # but may add to their own register
+
+
+# ---------------------------------------------------------------- the write API
+
+
+def feature(reference="API-1", name="Pushed Hall", geometry=None):
+    return {"type": "Feature", "geometry": geometry or {"type": "Point", "coordinates": [-1.55, 53.8]},
+            "properties": {"reference": reference, "name": name, "asset_type": "library"}}
+
+
+@pytest.fixture()
+def tokens(world):
+    officer, other = world["users"]["council_officer"], world["users"]["other_officer"]
+    _, ours = accounts.create_api_token(officer, "ours")
+    _, theirs = accounts.create_api_token(other, "theirs")
+    revoked_token, revoked = accounts.create_api_token(officer, "revoked")
+    accounts.revoke_api_token(revoked_token)
+    db.session.commit()
+    return {"none": None, "garbage": "car_not-a-real-token", "revoked": revoked, "ours": ours, "theirs": theirs}
+
+
+API_CALLS = {
+    "create": ("POST", "/api/collections/assets/items", lambda w: feature("API-MATRIX")),
+    "replace": ("PUT", "/api/collections/assets/items/{asset_id}", lambda w: feature("API-PUT", "Put Hall")),
+    "patch": ("PATCH", "/api/collections/assets/items/{asset_id}",
+              lambda w: {"type": "Feature", "geometry": None, "properties": {"name": "Patched Hall"}}),
+    "delete": ("DELETE", "/api/collections/assets/items/{asset_id}", lambda w: None),
+}
+API_OK = {"create": 201, "replace": 204, "patch": 204, "delete": 204}
+TOKEN_STATUS = {"none": 401, "garbage": 401, "revoked": 401, "theirs": 403}
+API_MATRIX = [(call, kind, API_OK[call] if kind == "ours" else TOKEN_STATUS[kind])
+              for call in API_CALLS for kind in ("none", "garbage", "revoked", "ours", "theirs")]
+
+
+@pytest.mark.parametrize(("call", "kind", "status"), API_MATRIX, ids=[f"{c}-{k}-{s}" for c, k, s in API_MATRIX])
+def test_api_write_matrix(client, world, tokens, call, kind, status):
+    method, path, body = API_CALLS[call]
+    asset_id = world["asset_id"]
+    if call == "delete" and kind == "ours":
+        # A fresh asset of ours (demo assets may carry cases).
+        created = client.post("/api/collections/assets/items", json=feature("API-DEL"),
+                              headers={"Authorization": f"Bearer {tokens['ours']}"})
+        asset_id = int(created.headers["Location"].rsplit("/", 1)[1])
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {tokens[kind]}"} if tokens[kind] else {}
+    before = snapshot({**world, "asset_id": asset_id})
+    response = client.open(path.format(asset_id=asset_id), method=method, json=body(world), headers=headers)
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert (snapshot({**world, "asset_id": asset_id}) != before) == (status < 400) or call == "delete"
+    if status == 401:
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert response.mimetype == "application/problem+json"
+    if call == "delete" and kind == "ours":
+        assert db.session.execute(text("SELECT count(*) FROM asset WHERE id = :id"), {"id": asset_id}).scalar() == 0
+
+
+def test_a_signed_in_session_cannot_use_the_write_api(client, world):
+    sign_in(client, world["users"]["council_officer"])
+    response = client.post("/api/collections/assets/items", json=feature("API-SESSION"))
+    assert response.status_code == 401
+
+
+def test_the_permission_table_lists_every_action(app):
+    actions = {rule.action for rule in permissions.table()}
+    assert {"asset.create", "asset.edit", "asset.delete", "admin.assign_officer",
+            "admin.assign_membership", "api_token.create"} <= actions
+    for rule in permissions.table():
+        assert rule.roles <= set(permissions.ROLES)
+
+
+OWN_BLUEPRINTS = ("web_accounts", "web_admin", "web_asset_edit", "api_assets_write")
+
+
+def test_every_route_declares_who_may_call_it(app):
+    """Our blueprints must all be marked; other modules' unmarked views are listed (and fail only for ours)."""
+    unmarked = sorted(rule.endpoint for rule in app.url_map.iter_rules()
+                      if rule.endpoint != "static"
+                      and permissions.view_permission(app.view_functions[rule.endpoint]) is None)
+    ours = [endpoint for endpoint in unmarked if endpoint.split(".")[0] in OWN_BLUEPRINTS]
+    if unmarked:
+        print("Views without a permission marker:", ", ".join(unmarked))
+    assert ours == []
