@@ -48,6 +48,15 @@ def generate_csv(path: Path, rows: int, postcodes: list[tuple], *, bng: bool, se
                              rng.randint(10, 900) * 1000, *xy])
 
 
+def backend_cpu_s(pid: int) -> float | None:
+    """CPU seconds the PostgreSQL backend has used (when the server runs on this machine)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
@@ -56,6 +65,7 @@ def main() -> None:
     url = normalise_database_url(os.environ.get("TEST_DATABASE_URL") or os.environ["DATABASE_URL"])
     app = create_app(Settings(database_url=url, secret_key="bench", tile_url="", testing=True))
     with app.app_context():
+        backend = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
         postcodes = db.session.execute(text(
             "SELECT p.postcode, p.district_code, ST_X(p.point), ST_Y(p.point) FROM postcode p "
             "JOIN authority a ON a.code = p.district_code")).all()
@@ -65,14 +75,18 @@ def main() -> None:
             generate_csv(changed, args.rows, postcodes, bng=args.bng, suffix=" (renamed)")
             try:
                 for label, path in (("insert", first), ("re-import, unchanged", first), ("update", changed)):
-                    started = time.monotonic()
+                    started, cpu, db_cpu = time.monotonic(), time.process_time(), backend_cpu_s(backend)
                     report = imports.import_file(path)
                     seconds = time.monotonic() - started
+                    cpu = time.process_time() - cpu
+                    db_cpu = backend_cpu_s(backend) - db_cpu if db_cpu is not None else float("nan")
                     assert report.written and not report.rejected, report.rejected[:5]
                     split = ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items())
                     print(f"{label:22} {report.total:,} rows in {seconds:.2f}s = {report.total / seconds:,.0f} "
-                          f"rows/s ({split}); {report.inserted:,} added, {report.updated:,} updated, "
-                          f"{report.unchanged:,} unchanged")
+                          f"rows/s; CPU: Python {cpu:.2f}s + PostgreSQL {db_cpu:.2f}s = "
+                          f"{report.total / (cpu + db_cpu):,.0f} rows per CPU-second; "
+                          f"load {os.getloadavg()[0]:.1f} ({split}); {report.inserted:,} added, "
+                          f"{report.updated:,} updated, {report.unchanged:,} unchanged")
             finally:
                 db.session.rollback()
 

@@ -222,8 +222,14 @@ def set_password(user: User, password: str) -> None:
     db.session.flush()
 
 
-def assign_officer(user: User, authority_code: str | None, roles=("council_officer",)) -> None:
-    """Make the user an officer of an authority (admin only), or clear it with None."""
+def assign_officer(user: User, authority_code: str | None, roles=None) -> None:
+    """Set the user's authority (None clears it) and stored roles (admin only).
+
+    `roles=None` makes them a council_officer and keeps admin if they had it;
+    a list sets exactly those roles.
+    """
+    if roles is None:
+        roles = {"council_officer"} | ({"admin"} & set(user.stored_roles or ()))
     unknown = set(roles) - set(STORED_ROLES)
     if unknown:
         raise InvalidInput(f"Unknown role(s): {', '.join(sorted(unknown))}.", field="roles")
@@ -232,8 +238,7 @@ def assign_officer(user: User, authority_code: str | None, roles=("council_offic
 
         authorities.get(authority_code)
     user.authority_code = authority_code
-    kept = [r for r in (user.stored_roles or []) if r == "admin"]
-    user.stored_roles = sorted(set(kept) | set(roles))
+    user.stored_roles = sorted(set(roles))
     db.session.flush()
 
 
@@ -418,10 +423,28 @@ def _load_user(user_id: str):
     return user
 
 
+def _can_now(action: str, target=None) -> bool:
+    """In templates: {% if can("asset.edit", asset) %} for the current actor."""
+    from . import permissions
+
+    return permissions.can(current_actor(), action, target)
+
+
 def init_app(app):
     from govuk_frontend_wtf.main import wtforms_errors
 
     login_manager.init_app(app)
+
+    @app.before_request
+    def forget_previous_actor():
+        # Requests inside one app context (the test client within a test's context)
+        # share `g`: each request finds its own user afresh.
+        g.pop("_login_user", None)
+        g.pop("bearer_actor", None)
     app.add_template_global(wtforms_errors)
     app.add_template_global(current_actor)
+    from .accounts_cli import users_cli
+
+    app.cli.add_command(users_cli)
+    app.add_template_global(_can_now, "can")
     assert set(STORED_ROLES) <= set(ROLES)

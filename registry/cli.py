@@ -126,16 +126,15 @@ def assets_import(path, authority, skip_bad_rows, crs):
         Path(path), default_authority=authority, skip_bad_rows=skip_bad_rows, crs=crs,
         progress=lambda done, total: click.echo(f"  {done:,} of {total:,} rows checked…", err=True),
     )
+    click.echo(report.describe(), err=True)
     for rejected in report.rejected:
         click.echo(f"row {rejected.row}: {rejected.field}: {rejected.message}", err=True)
     if report.written:
         db.session.commit()
-        click.echo(f"{report.inserted:,} added, {report.updated:,} updated, "
-                   f"{len(report.rejected):,} rejected.")
+        click.echo(report.summary())
     else:
         db.session.rollback()
-        click.echo(f"Nothing written: {len(report.rejected):,} of {report.total:,} rows are invalid. "
-                   "Fix them, or pass --skip-bad-rows to import the rest.", err=True)
+        click.echo(report.summary(), err=True)
         sys.exit(1)
 
 

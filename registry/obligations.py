@@ -105,13 +105,18 @@ def live(today: date, *, authority_code: str | None = None, organisation_id: int
     return rows
 
 
+def _cell(value) -> str:
+    text_value = "" if value is None else str(_plain(value))
+    # Typed text must not run as a spreadsheet formula when the CSV is opened (CSV injection).
+    return "'" + text_value if text_value[:1] in ("=", "+", "-", "@", "\t", "\r") else text_value
+
+
 def as_csv(rows: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(PUBLIC_FIELDS)
     for row in rows:
-        writer.writerow(["; ".join(row[f]) if f == "triggers" else _plain(row[f]) if row[f] is not None else ""
-                         for f in PUBLIC_FIELDS])
+        writer.writerow([_cell("; ".join(row[f]) if f == "triggers" else row[f]) for f in PUBLIC_FIELDS])
     return out.getvalue()
 
 

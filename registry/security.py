@@ -105,14 +105,14 @@ def init_app(app):
     @app.before_request
     def check_csrf():
         if request.method not in UNSAFE_METHODS or has_bearer():
-            return None
+            return
         view = app.view_functions.get(request.endpoint or "")
         if view is not None and f"{view.__module__}.{view.__name__}" in _exempt_views:
-            return None
+            return
         if view is not None and request.path.startswith("/api/") and getattr(view, "permission", None) == "public":
-            return None  # a public API call (a calculator) acts for nobody: nothing to forge
+            return  # a public API call (a calculator) acts for nobody: nothing to forge
         csrf.protect()
-        return None
+        return
 
     @app.after_request
     def security_headers(response):

@@ -97,7 +97,7 @@ LIVE_STATUSES = ("active", "triggered")  # a live obligation: not yet ended
 TRANSFER_PROCESSES = ("cat", "scottish_atr", "acv", "community_right_to_buy")
 DEFAULT_MONITORING_YEARS = 5
 DEFAULT_REVIEW_INTERVAL_YEARS = 3
-DEFAULT_GDC_LIMIT_GBP = Decimal("2000000")
+DEFAULT_GDC_LIMIT_GBP = Decimal(2000000)
 GDC_NATIONS = ("england", "wales")  # the General Disposal Consents (England / Wales) 2003
 
 # Who may do what (permissions.py is THE table; transfers declare theirs here).
@@ -319,7 +319,7 @@ def _normalise_keys(data: Mapping[str, Any]) -> dict[str, Any]:
     """Accept `market_value_gbp` for `market_value` (the case data may carry units in its names)."""
     out = {}
     for key, value in data.items():
-        out[key[:-4] if key.endswith("_gbp") else key] = value
+        out[key.removesuffix("_gbp")] = value
     return out
 
 
@@ -462,7 +462,8 @@ def create(data: Mapping[str, Any], actor, today: date, *, asset_id: int, organi
     required), annual_rent, completion_date, market_value, consideration, title_numbers
     (list or "A, B"), decision_reference, consent_reference (required when the undervalue
     is above the General Disposal Consent limit, England and Wales), wellbeing_justification,
-    monitoring_years (default 5: an annual report on each anniversary), review_interval_years
+    monitoring_years (an annual report on each anniversary; default: as long as the longest
+    condition lasts, and at least 5 years), review_interval_years
     (default 3; 0 for none), conditions (a list of mappings, see `parse_condition`; their
     principal defaults to the discount, base_value to the market value, start_date to the
     completion date). Flushes; the caller commits.
@@ -478,7 +479,7 @@ def create(data: Mapping[str, Any], actor, today: date, *, asset_id: int, organi
 
     nation = authorities.get(asset.authority_code).nation
     values = parse_transfer(data, nation=nation, limit_gbp=gdc_limit_gbp())
-    years = _whole(data.get("monitoring_years"), "monitoring_years") or DEFAULT_MONITORING_YEARS
+    years = _whole(data.get("monitoring_years"), "monitoring_years")
     review_every = _whole(data.get("review_interval_years"), "review_interval_years", minimum=0)
     review_every = DEFAULT_REVIEW_INTERVAL_YEARS if review_every is None else review_every
     raw_conditions = data.get("conditions") or []
@@ -494,6 +495,10 @@ def create(data: Mapping[str, Any], actor, today: date, *, asset_id: int, organi
             raise InvalidInput(f"Condition {n + 1}: {error.detail}",
                                field=f"conditions[{n}].{error.field}") from None
 
+    if years is None:  # report every year for as long as any condition lasts, and at least 5 years
+        last_end = max((c["end_date"] for c in parsed_conditions), default=values["completion_date"])
+        years = max(DEFAULT_MONITORING_YEARS,
+                    relativedelta(last_end + timedelta(days=1), values["completion_date"]).years)
     transfer = Transfer(asset_id=asset.id, authority_code=asset.authority_code,
                         organisation_id=organisation_id, case_id=case_id,
                         created_by_user_id=getattr(actor, "id", None), **values)
@@ -520,15 +525,44 @@ def create_from_case(case, data: Mapping[str, Any], actor, today: date) -> Trans
     (`case.data`, e.g. market_value and consideration from the heads of terms) overlaid
     by `data` (the completing step's fields, e.g. completion_date and title_numbers);
     the asset and recipient come from `case.asset_id` and `case.organisation_id`.
-    See `create` for the names. Flushes; the engine commits with the case's step.
+    See `create` for the names; the names the workflow steps already use are read too
+    (`market_value_gbp`, `title_number`, `transfer_type` / `completed_transfer_type`
+    ownership|lease|other_rights, a plain-amount `agreed_price` / `price` / `proposed_price`
+    for the consideration). Flushes; the engine commits with the case's step. Raises
+    InvalidInput naming a missing field, Conflict if the case already has its transfer.
     """
     if getattr(case, "asset_id", None) is None:
         raise InvalidInput("The case has no asset, so there is nothing to transfer.", field="asset_id")
     if getattr(case, "organisation_id", None) is None:
         raise InvalidInput("The case has no community body to receive the asset.", field="organisation_id")
-    merged = {**_normalise_keys(getattr(case, "data", None) or {}), **_normalise_keys(data or {})}
+    merged = _from_case_names({**_normalise_keys(getattr(case, "data", None) or {}),
+                               **_normalise_keys(data or {})})
     return create(merged, actor, today, asset_id=case.asset_id, organisation_id=case.organisation_id,
                   case_id=getattr(case, "id", None))
+
+
+# What the workflow processes call things, in our names (workflow/scottish_atr.py: transfer_type).
+CASE_TENURES = {"ownership": "freehold", "lease": "lease", "other_rights": "licence"}
+
+
+def _from_case_names(data: dict[str, Any]) -> dict[str, Any]:
+    """Read the names a case's steps already use, so nothing is typed twice."""
+    data = dict(data)
+    if not data.get("title_numbers") and data.get("title_number"):
+        data["title_numbers"] = data["title_number"]
+    if not data.get("tenure"):
+        kind = data.get("completed_transfer_type") or data.get("transfer_type")
+        if kind in CASE_TENURES:
+            data["tenure"] = CASE_TENURES[kind]
+    if data.get("consideration") in (None, ""):
+        for name in ("agreed_price", "price", "proposed_price"):
+            try:  # only a plain amount ("£45,000"); "£1 a year" must be entered as the consideration
+                if data.get(name) not in (None, "") and _money(data[name], name) is not None:
+                    data["consideration"] = data[name]
+                    break
+            except InvalidInput:
+                continue
+    return data
 
 
 def _add_condition(asset_id: int, transfer_id: int | None, values: dict, actor, today: date) -> ClawbackCondition:
@@ -778,6 +812,11 @@ def for_asset(asset_id: int) -> list[Transfer]:
 def conditions_for_asset(asset_id: int) -> list[ClawbackCondition]:
     return list(db.session.scalars(
         select(ClawbackCondition).where(ClawbackCondition.asset_id == asset_id).order_by(ClawbackCondition.id)))
+
+
+def recipients() -> list[Organisation]:
+    """Organisations that can receive a transfer, by name (for the form's list)."""
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name, Organisation.id)))
 
 
 def has_transfer(asset_id: int) -> bool:

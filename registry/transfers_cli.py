@@ -3,7 +3,7 @@
 Each command commits once at the end, or not at all (registry/cli.py `commit_or_rollback`).
 """
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import click
 from flask.cli import AppGroup
@@ -14,7 +14,7 @@ transfers_cli = AppGroup("transfers", help="Completed transfers: condition expir
 
 
 def _today(value: str | None) -> date:
-    return date.fromisoformat(value) if value else datetime.now(timezone.utc).date()
+    return date.fromisoformat(value) if value else datetime.now(UTC).date()
 
 
 @transfers_cli.command("expire")

@@ -22,7 +22,7 @@ def _public(case_id: int) -> dict:
     case = cases.get(case_id)
     if case.state == "draft" and not permissions.can(accounts.current_actor(), "case.view_private", case):
         raise NotFound(f"There is no case {case_id}.")
-    return cases.public_case(case, engine.today_utc())
+    return cases.public_case(case, engine.today_uk())
 
 
 @bp.get("/cases/<int:case_id>")
@@ -41,6 +41,6 @@ def take_step(case_id):
     if not isinstance(data, dict):
         raise InvalidInput("data must be a JSON object.", field="data")
     version = body.get("version")
-    engine.transition(case_id, body["action"], accounts.current_actor(), data, engine.today_utc(),
+    engine.transition(case_id, body["action"], accounts.current_actor(), data, engine.today_uk(),
                       expected_version=version if isinstance(version, int) else None)
     return _json(_public(case_id))

@@ -3,12 +3,13 @@
 GET  /api/transfers/obligations[?authority=&organisation=&f=geojson|json|csv]   public
 GET  /api/transfers/map[?authority=]      assets with live conditions, GeoJSON   public
 POST /api/transfers                       record a historic transfer (JSON)      officer of the asset's authority
+POST /api/transfers/conditions            add a condition to a transfer or an asset (a grant)  officer
 POST /api/transfers/conditions/<id>/trigger   log a trigger, answer the calculation   officer
 PUT  /api/transfers/index-values          the authority's CPI/RPI figures        officer
 Writes take a bearer token (no CSRF) or a signed-in session with X-CSRFToken.
 """
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -22,7 +23,7 @@ bp = Blueprint("api_transfers", __name__, url_prefix="/api/transfers")
 
 
 def today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def _json_body() -> dict:
@@ -83,6 +84,31 @@ def create():
     transfer = transfers.create(body, actor, today(), asset_id=asset_id, organisation_id=organisation_id)
     return Response(dumps(_transfer_json(transfer)), status=201, mimetype="application/json",
                     headers={"Location": f"/transfers/{transfer.id}"})
+
+
+@bp.post("/conditions")
+@route_requires("condition.manage")
+def add_condition():
+    """A condition on a transfer (`transfer_id`: its discount, value and date are the defaults)
+    or on an asset alone (`asset_id`: e.g. a capital grant's clawback)."""
+    body = _json_body()
+    transfer_id, asset_id = body.pop("transfer_id", None), body.pop("asset_id", None)
+    actor = current_actor()
+    if transfer_id is not None:
+        if not isinstance(transfer_id, int):
+            raise InvalidInput("transfer_id must be the transfer's number.", field="transfer_id")
+        transfer = transfers.get(transfer_id)
+        permissions.require(actor, "condition.manage", transfer)
+        condition = transfers.add_condition(body, actor, today(), transfer=transfer)
+    else:
+        if not isinstance(asset_id, int):
+            raise InvalidInput("Give the transfer_id or the asset_id the condition protects.", field="asset_id")
+        permissions.require(actor, "condition.manage", assets.get(asset_id, include_withheld=True))
+        condition = transfers.add_condition(body, actor, today(), asset_id=asset_id)
+    return jsonify({"id": condition.id, "asset_id": condition.asset_id, "transfer_id": condition.transfer_id,
+                    "method": condition.method, "status": condition.status,
+                    "start_date": condition.start_date.isoformat(),
+                    "end_date": condition.end_date.isoformat()}), 201
 
 
 @bp.post("/conditions/<int:condition_id>/trigger")

@@ -4,10 +4,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
-
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
 
 from .. import accounts, audit, mail, permissions, security
 from ..errors import RegistryError

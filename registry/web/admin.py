@@ -1,13 +1,12 @@
 """Administration: assign officers to authorities and people to organisations; read the audit log."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect
 from wtforms import SelectField, SelectMultipleField
 from wtforms.validators import DataRequired
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect
-
 from .. import accounts, audit, authorities, permissions
-from ..errors import RegistryError
+from ..errors import InvalidInput, RegistryError
 from .forms import FlaskForm, add_error
 
 bp = Blueprint("web_admin", __name__, url_prefix="/admin")
@@ -35,9 +34,10 @@ class RemoveMembershipForm(FlaskForm):
 
 
 def _organisation_choices():
-    from ..organisations import Organisation
-    from .. import db
     from sqlalchemy import select
+
+    from .. import db
+    from ..organisations import Organisation
 
     return [(o.id, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.name))]
 
@@ -83,6 +83,8 @@ def assign_officer(user_id):
     officer, membership = _forms(person)
     if officer.validate_on_submit():
         try:
+            if person.id == actor.id and "admin" not in (officer.roles.data or ()):
+                raise InvalidInput("You cannot remove your own administrator role.", field="roles")
             accounts.assign_officer(person, officer.authority_code.data or None, officer.roles.data or ())
         except RegistryError as error:
             add_error(officer, error, "authority_code")

@@ -9,9 +9,6 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf.file import FileField
-from wtforms import DecimalField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
-
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
     GovRadioInput,
@@ -19,11 +16,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from wtforms import DecimalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from .. import accounts, assets, audit, footprints, permissions
 from ..errors import InvalidInput, RegistryError
 from ..vocabulary import ASSET_TYPES, CONDITIONS, OCCUPANCY, SURPLUS_STATUSES
+from .footprint_map import drawing_map
 from .forms import FlaskForm, add_error
+from .templating import csp_nonce
 
 bp = Blueprint("web_asset_edit", __name__)
 
@@ -118,6 +119,28 @@ def _shapes(form: AssetForm, *, required: bool):
     return footprints.from_geojson(document, crs=crs)
 
 
+def _map(*, asset=None, geometry=None, authority_code=None):
+    """The drawing map: the asset's footprint or point, else the middle of its authority's area."""
+    from flask import current_app
+
+    from .. import authorities, maps
+
+    settings = current_app.config["SETTINGS"]
+    feature, center = None, None
+    if geometry is not None:
+        shape = geometry["footprint"] or geometry["point"]
+        feature = {"type": "Feature", "geometry": json.loads(shape),
+                   "properties": {"name": asset.name, "status": asset.live_status or asset.surplus_status}}
+    elif authority_code:
+        bbox = authorities.summary(authority_code)["bbox"]
+        if bbox:
+            center = ((bbox[1] + bbox[3]) / 2, (bbox[0] + bbox[2]) / 2)
+    label = f"Map of {asset.name}: draw its boundary" if asset else "Map: draw the new asset's boundary"
+    m = drawing_map(feature=feature, center=center, tile_url=settings.tile_url,
+                    tile_attribution=settings.tile_attribution, label=label)
+    return maps.embed(m, nonce=csp_nonce())
+
+
 def _save_errors(form, error: RegistryError):
     field = {"geometry_file": "geometry_file", "geometry": "geometry"}.get(error.field, error.field)
     add_error(form, RegistryError(error.detail, field=field), "name")
@@ -140,8 +163,8 @@ def new():
             audit.record(actor, "asset.create", "asset", asset_id, {"reference": record.reference})
             flash("Asset added.")
             return redirect(url_for("web_asset_edit.edit", asset_id=asset_id))
-    return render_template("asset_edit/form.html", form=form, asset=None,
-                           authority_code=actor.authority_code), 400 if form.errors else 200
+    return render_template("asset_edit/form.html", form=form, asset=None, authority_code=actor.authority_code,
+                           map=_map(authority_code=actor.authority_code)), 400 if form.errors else 200
 
 
 def _load(actor, action, asset_id):
@@ -153,6 +176,8 @@ def _load(actor, action, asset_id):
 def _form_values(asset) -> dict:
     values = assets.editable_values(asset)
     values["title_numbers"] = ", ".join(values["title_numbers"])
+    for name in ("floor_area_m2", "site_area_m2", "market_value_gbp"):
+        values[name] = getattr(asset, name)  # DecimalField wants numbers
     return values
 
 
@@ -175,9 +200,11 @@ def edit(asset_id):
                          {"geometry": shapes is not None, "reference": record.reference})
             flash("Changes saved.")
             return redirect(url_for("web_asset_edit.edit", asset_id=asset_id))
-    return render_template("asset_edit/form.html", form=form, asset=asset, geometry=assets.geometry_of(asset_id),
+    geometry = assets.geometry_of(asset_id)
+    return render_template("asset_edit/form.html", form=form, asset=asset, geometry=geometry,
                            status_form=StatusForm(surplus_status=asset.surplus_status),
-                           authority_code=asset.authority_code), 400 if form.errors else 200
+                           authority_code=asset.authority_code,
+                           map=_map(asset=asset, geometry=geometry)), 400 if form.errors else 200
 
 
 @bp.post("/assets/<int:asset_id>/status")

@@ -4,15 +4,16 @@ Thin views: every change goes through ``registry.workflow.engine`` (the same
 calls the tests walk); every read through ``registry.workflow.cases``.
 """
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from .. import accounts, permissions, security
 from .. import assets as asset_register
 from .. import authorities as authority_register
 from ..errors import Forbidden, InvalidInput, NotFound, RegistryError, TransitionRefused
-from ..workflow import acv, cases, engine
+from ..workflow import acv, cases, cat, engine
+from ..workflow import right_to_challenge as rtc
 
-bp = Blueprint("web_cases", __name__)
+bp = Blueprint("web_cases", __name__, cli_group="cases")
 
 DRAFT_FIELDS = acv.PROCESS.get("save_draft").fields
 
@@ -21,6 +22,8 @@ def form_data(fields, form) -> dict:
     """Form values keyed by field name; GOV.UK date inputs (name-day/-month/-year) become YYYY-MM-DD."""
     data = {key: value for key, value in form.items() if not key.endswith(("-day", "-month", "-year"))}
     for f in fields:
+        if f.kind == "choices" and hasattr(form, "getlist"):
+            data[f.name] = form.getlist(f.name)
         if f.kind != "date" or f"{f.name}-day" not in form:
             continue
         day, month, year = (form.get(f"{f.name}-{p}", "").strip() for p in ("day", "month", "year"))
@@ -52,6 +55,34 @@ def _visible_case(case_id: int):
     if case.state == "draft" and not _can_see_private(user, case):
         raise NotFound(f"There is no case {case_id}.")
     return case, user
+
+
+# ------------------------------------------------------------------ emails after the commit
+
+
+@bp.after_app_request
+def _remember_status(response):
+    # Runs before db.commit_once (after_request functions run in reverse order of registration).
+    from flask import g
+
+    g.workflow_response_ok = response.status_code < 400
+    return response
+
+
+@bp.teardown_app_request
+def _send_notices(exc=None):
+    from flask import g
+
+    from ..workflow import notify
+
+    if exc is None and g.get("workflow_response_ok") and g.get("workflow_notices"):
+        try:
+            notify.send_queued()
+        except Exception:  # an email problem must never break the answer already sent
+            import logging
+
+            logging.getLogger(__name__).exception("Could not send case notices")
+    g.pop("workflow_notices", None)
 
 
 # ------------------------------------------------------------------ the asset page panel
@@ -90,11 +121,11 @@ def nominate(asset_id):
         values = form_data(DRAFT_FIELDS, request.form)
         try:
             organisation_id = _chosen_organisation(request.form.get("organisation_id"), organisations)
-            case = engine.open_case("acv", "start_draft", user, values, engine.today_utc(),
+            case = engine.open_case("acv", "start_draft", user, values, engine.today_uk(),
                                     authority_code=asset.area_code or asset.authority_code, asset_id=asset.id,
                                     organisation_id=organisation_id, title=asset.name)
             if request.form.get("submit_now"):
-                engine.transition(case.id, "submit", user, {}, engine.today_utc())
+                engine.transition(case.id, "submit", user, {}, engine.today_uk())
                 return redirect(url_for("web_cases.show", case_id=case.id, sent=1))
             return redirect(url_for("web_cases.edit", case_id=case.id, saved=1))
         except RegistryError as exc:
@@ -123,6 +154,60 @@ def _chosen_organisation(raw, organisations) -> int:
     return chosen
 
 
+EOI_FIELDS = rtc.PROCESS.get("submit_eoi").fields
+
+
+@bp.route("/authorities/<code>/challenge", methods=["GET", "POST"])
+@permissions.route_requires("rtc.submit")
+@security.limit_public_submission
+def challenge(code):
+    authority = authority_register.get(code)
+    user = accounts.current_actor()
+    organisations = _my_organisations(user)
+    error, values = None, {}
+    if request.method == "POST":
+        values = form_data(EOI_FIELDS, request.form)
+        try:
+            organisation_id = _chosen_organisation(request.form.get("organisation_id"), organisations)
+            case = engine.open_case("right_to_challenge", "submit_eoi", user, values, engine.today_uk(),
+                                    authority_code=authority.code, organisation_id=organisation_id,
+                                    title=f"{values.get('service_name') or 'Service'}: {authority.name}"[:300])
+            return redirect(url_for("web_cases.show", case_id=case.id, sent=1))
+        except RegistryError as exc:
+            error = exc
+    return render_template("cases/challenge.html", authority=authority, organisations=organisations,
+                           fields=EOI_FIELDS, values=values, error=error), (error.status if error else 200)
+
+
+CAT_FIELDS = cat.PROCESS.get("submit_eoi").fields
+
+
+@bp.route("/assets/<int:asset_id>/transfer-request", methods=["GET", "POST"])
+@permissions.route_requires("cat.apply")
+@security.limit_public_submission
+def transfer_request(asset_id):
+    asset = asset_register.get(asset_id)
+    user = accounts.current_actor()
+    organisations = _my_organisations(user)
+    error, values = None, {}
+    if request.method == "POST":
+        values = form_data(CAT_FIELDS, request.form)
+        try:
+            organisation_id = _chosen_organisation(request.form.get("organisation_id"), organisations)
+            case = engine.open_case("cat", "submit_eoi", user, values, engine.today_uk(),
+                                    authority_code=asset.authority_code, asset_id=asset.id,
+                                    organisation_id=organisation_id, title=asset.name)
+            return redirect(url_for("web_cases.show", case_id=case.id, sent=1))
+        except RegistryError as exc:
+            error = exc
+    return render_template("cases/apply.html", heading=f"Ask to take on {asset.name}",
+                           caption="Community asset transfer", asset=asset, organisations=organisations,
+                           fields=CAT_FIELDS, values=values, error=error,
+                           intro=f"{_authority_name(asset.authority_code)} owns this asset. Tell them what you "
+                                 "would do with it; they will assess it under their community asset transfer "
+                                 "policy."), (error.status if error else 200)
+
+
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
 @permissions.route_requires("acv.nominate")
 def edit(case_id):
@@ -136,10 +221,10 @@ def edit(case_id):
     if request.method == "POST":
         values = form_data(DRAFT_FIELDS, request.form)
         try:
-            engine.transition(case.id, "save_draft", user, values, engine.today_utc(),
+            engine.transition(case.id, "save_draft", user, values, engine.today_uk(),
                               expected_version=_version(request.form))
             if request.form.get("submit_now"):
-                engine.transition(case.id, "submit", user, {}, engine.today_utc())
+                engine.transition(case.id, "submit", user, {}, engine.today_uk())
                 return redirect(url_for("web_cases.show", case_id=case.id, sent=1))
             return redirect(url_for("web_cases.edit", case_id=case.id, saved=1))
         except RegistryError as exc:
@@ -162,7 +247,7 @@ def _version(form) -> int | None:
 @permissions.signed_in
 def index():
     user = accounts.current_actor()
-    today = engine.today_utc()
+    today = engine.today_uk()
     terminal = {s for p in engine.all_processes() for s in p.terminal}
     caseload = []
     if user.authority_code and permissions.user_roles(user) & permissions.OFFICER_ROLES:
@@ -184,7 +269,7 @@ def index():
 
 
 def _render_case(case, user, error=None, status=200):
-    today = engine.today_utc()
+    today = engine.today_uk()
     process = engine.get_process(case.process)
     projection = cases.public_case(case, today)
     private = _can_see_private(user, case)
@@ -239,7 +324,7 @@ def step(case_id, action):
     declared = process.get(action)
     data = form_data(declared.fields if declared else (), request.form)
     try:
-        engine.transition(case.id, action, user, data, engine.today_utc(), expected_version=_version(request.form))
+        engine.transition(case.id, action, user, data, engine.today_uk(), expected_version=_version(request.form))
     except (TransitionRefused, InvalidInput, Forbidden) as exc:
         case = cases.get(case_id)
         return _render_case(case, user, error=exc, status=exc.status)
@@ -255,7 +340,7 @@ def start_child(case_id, process_code, action):
     declared = engine.get_process(process_code).get(action)
     data = form_data(declared.fields if declared else (), request.form)
     try:
-        child = engine.open_case(process_code, action, user, data, engine.today_utc(),
+        child = engine.open_case(process_code, action, user, data, engine.today_uk(),
                                  authority_code=parent.authority_code, asset_id=parent.asset_id,
                                  parent_case_id=parent.id, title=parent.title, regime=parent.regime_version)
     except (TransitionRefused, InvalidInput, Forbidden) as exc:
@@ -273,7 +358,35 @@ def extend(case_id, rule_code):
         from datetime import date
 
         engine.extend_deadline(case.id, rule_code, date.fromisoformat(until), request.form.get("extension_reason"),
-                               user, engine.today_utc())
+                               user, engine.today_uk())
     except (InvalidInput, Forbidden) as exc:
         return _render_case(cases.get(case_id), user, error=exc, status=exc.status)
     return redirect(url_for("web_cases.show", case_id=case.id) + "#deadlines")
+
+
+# ------------------------------------------------------------------ the clock (cron: flask cases run-clocks)
+
+
+@bp.cli.command("run-clocks")
+def run_clocks_command():
+    """Take every automatic step that is due today (moratorium periods ending, listings expiring)."""
+    import click
+
+    from .. import db
+
+    done = engine.run_clocks(engine.today_uk())
+    db.session.commit()
+    for reference, action in done:
+        click.echo(f"{reference}: {action}")
+    click.echo(f"{len(done)} step(s) taken.")
+
+
+@bp.cli.command("send-reminders")
+def send_reminders_command():
+    """Email each group about its deadlines due in 7 days (run daily)."""
+    import click
+
+    from ..workflow import notify
+
+    with current_app.test_request_context(base_url=current_app.config["SETTINGS"].public_base_url or None):
+        click.echo(f"{notify.send_reminders(engine.today_uk())} reminder(s) sent.")

@@ -106,10 +106,13 @@ def inputs_from_form(args) -> dict:
 
 
 def page_message(error: InvalidInput) -> str:
-    detail = error.detail
-    field = error.field or ""
-    if field in LABELS and detail.startswith(field):
-        detail = LABELS[field] + detail[len(field):]
+    """The calculator's message in the page's words: labels for JSON names, GOV.UK date wording."""
+    field, detail = error.field or "", error.detail
+    if field in DATE_FIELDS and "YYYY-MM-DD" in detail:
+        label = LABELS[field].lower()
+        return f"Enter the {label}" if "required" in detail else f"The {label} must be a real date"
+    for name in sorted(LABELS, key=len, reverse=True):
+        detail = re.sub(rf"\b{name}\b", LABELS[name].lower(), detail)
     return detail[:1].upper() + detail[1:]
 
 

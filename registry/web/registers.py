@@ -1,3 +1,75 @@
-from flask import Blueprint
+"""Public registers as pages and downloads: /registers, /registers/<name>[.csv|.geojson]."""
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from .. import authorities as authority_register
+from .. import registers
+from ..permissions import public
+from ..workflow import engine
 
 bp = Blueprint("web_registers", __name__)
+
+
+def _authority_param() -> str | None:
+    code = (request.args.get("authority") or "").strip().upper() or None
+    if code is not None:
+        authority_register.get(code)  # 404 naming the code
+    return code
+
+
+def _register(name: str) -> str:
+    if name not in registers.REGISTERS:
+        abort(404)
+    return name
+
+
+@bp.get("/registers")
+@public
+def index():
+    return render_template("registers/index.html", registers=registers.REGISTERS)
+
+
+@bp.get("/registers/<name>")
+@public
+def show(name):
+    name = _register(name)
+    authority = _authority_param()
+    rows = registers.rows_for(name, engine.today_uk(), authority)
+    return render_template("registers/show.html", name=name, title=registers.REGISTERS[name], rows=rows,
+                           authority=authority, authorities=authority_register.all_with_asset_counts())
+
+
+@bp.get("/registers/<name>.csv")
+@public
+def csv_download(name):
+    name = _register(name)
+    rows = registers.rows_for(name, engine.today_uk(), _authority_param())
+    return Response(registers.to_csv(name, rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+@bp.get("/registers/<name>.geojson")
+@public
+def geojson_download(name):
+    name = _register(name)
+    rows = registers.rows_for(name, engine.today_uk(), _authority_param())
+    return Response(registers.to_geojson(name, rows, request.host_url.rstrip("/")), mimetype="application/geo+json")
+
+
+@bp.get("/registers/assets-of-community-value/planning-data.csv")
+@public
+def planning_data_csv():
+    rows = registers.acv_list(_authority_param())
+    return Response(registers.to_planning_data_csv(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="asset-of-community-value.csv"'})
+
+
+@bp.get("/authorities/<code>/decisions.atom")
+@public
+def decisions_feed(code):
+    authority = authority_register.get(code.upper())
+    entries = registers.decisions(authority.code)
+    base = request.host_url.rstrip("/")
+    body = render_template("registers/decisions.atom.xml", authority=authority, entries=entries, base=base,
+                           updated=(entries[0]["at_utc"] if entries else None))
+    return Response(body, mimetype="application/atom+xml")

@@ -6,15 +6,21 @@ condition's page, the history, the calculations kept when a trigger was logged,
 and the forms to log a trigger, change a status and record monitoring.
 """
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovTextArea, GovTextInput
-
-from .. import authorities, clawback, obligations, permissions, transfers
+from .. import assets, authorities, clawback, obligations, permissions, transfers
 from ..accounts import current_actor
 from ..api.geojson import dumps
 from ..errors import InvalidInput, RegistryError
@@ -25,7 +31,7 @@ bp = Blueprint("web_transfers", __name__, url_prefix="/transfers")
 
 
 def today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 class TriggerForm(FlaskForm):
@@ -49,6 +55,79 @@ class StatusForm(FlaskForm):
 class ReceivedForm(FlaskForm):
     received_on = DateField("Date received", widget=GovDateInput(), format="%d %m %Y",
                             validators=[InputRequired("Enter the date it was received.")])
+
+
+def _choices(vocabulary: dict) -> list[tuple[str, str]]:
+    return list(vocabulary.items())
+
+
+class ConditionForm(FlaskForm):
+    """One clawback condition; names are the domain's (transfers.parse_condition)."""
+
+    beneficiary = StringField("Who the condition protects", widget=GovTextInput(), validators=[Optional()],
+                              description="The council or funder, for example Leeds City Council")
+    instrument = SelectField("How it is secured", widget=GovSelect(), choices=_choices(transfers.INSTRUMENTS))
+    registered_ref = StringField("Registration reference (optional)", widget=GovTextInput(),
+                                 validators=[Optional()],
+                                 description="Title number and restriction or charge entry, or the RoS reference")
+    method = SelectField("How the amount due is worked out", widget=GovSelect(),
+                         choices=[("", "No condition")] + _choices(transfers.METHODS))
+    period_years = StringField("Length of the period, in years", widget=GovTextInput(), validators=[Optional()],
+                               description="It starts on the completion date")
+    principal = StringField("Principal, in pounds (optional)", widget=GovTextInput(), validators=[Optional()],
+                            description="Default: the discount")
+    taper = StringField("Taper (stepped taper only)", widget=GovTextInput(), validators=[Optional()],
+                        description="Percentages by year, year 1 first, for example 100, 80, 60, 40, 20")
+    share = StringField("Share, % (share of proceeds or overage)", widget=GovTextInput(), validators=[Optional()])
+    index = SelectField("Indexation (indexed only)", widget=GovSelect(),
+                        choices=[("", "None"), ("cpi", "CPI"), ("rpi", "RPI"), ("fixed", "A fixed annual rate")],
+                        validators=[Optional()])
+    fixed_rate = StringField("Fixed rate, % a year (optional)", widget=GovTextInput(), validators=[Optional()])
+    cap = StringField("Cap, in pounds (optional)", widget=GovTextInput(), validators=[Optional()])
+    triggers = SelectMultipleField("What triggers it", widget=GovCheckboxesInput(),
+                                   choices=_choices(transfers.TRIGGERS), validators=[Optional()])
+
+    CONDITION_FIELDS = ("beneficiary", "instrument", "registered_ref", "method", "period_years", "principal",
+                        "taper", "share", "index", "fixed_rate", "cap", "triggers")
+
+    def condition_data(self) -> dict | None:
+        if not self.method.data:
+            return None
+        return {name: self[name].data for name in self.CONDITION_FIELDS}
+
+
+class TransferForm(ConditionForm):
+    organisation_id = SelectField("Community body the asset went to", widget=GovSelect(), coerce=int,
+                                  validators=[InputRequired("Choose the community body.")])
+    tenure = RadioField("Tenure", widget=GovRadioInput(), choices=_choices(transfers.TENURES),
+                        validators=[InputRequired("Choose the tenure.")])
+    lease_term_years = StringField("Lease term, in years (leases only)", widget=GovTextInput(),
+                                   validators=[Optional()])
+    annual_rent = StringField("Rent a year, in pounds (optional)", widget=GovTextInput(), validators=[Optional()])
+    completion_date = DateField("Completion date", widget=GovDateInput(), format="%d %m %Y",
+                                validators=[InputRequired("Enter the completion date as a real date.")])
+    market_value = StringField("Market value at transfer, in pounds", widget=GovTextInput(),
+                               validators=[Optional()])
+    consideration = StringField("Consideration paid, in pounds", widget=GovTextInput(), validators=[Optional()],
+                                description="Enter 0 for a transfer for nothing")
+    title_numbers = StringField("Title numbers (optional)", widget=GovTextInput(), validators=[Optional()])
+    decision_reference = StringField("Decision reference (optional)", widget=GovTextInput(),
+                                     validators=[Optional()], description="For example a committee minute")
+    consent_reference = StringField("Specific consent reference", widget=GovTextInput(), validators=[Optional()],
+                                    description="Only if the undervalue is above the General Disposal Consent "
+                                                "limit (England and Wales)")
+
+    TRANSFER_FIELDS = ("tenure", "lease_term_years", "annual_rent", "market_value", "consideration",
+                       "title_numbers", "decision_reference", "consent_reference")
+
+
+def _error_field(form: FlaskForm, error: RegistryError) -> RegistryError:
+    """conditions[0].taper -> taper, so the message sits beside the field."""
+    if error.field and error.field.startswith("conditions[") and "." in error.field:
+        error.field = error.field.split(".", 1)[1]
+    if error.field == "end_date":
+        error.field = "period_years"
+    return error
 
 
 def _trigger_form(condition, formdata=None) -> TriggerForm:
@@ -187,3 +266,57 @@ def record_received(monitoring_date_id: int):
     transfers.record_received(monitoring_date_id, form.received_on.data, current_actor())
     flash("Recorded as received.")
     return redirect(url_for(".overdue"))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@route_requires("transfer.create")
+def new():
+    """Record a historic transfer (one completed before the registry ran its case), with one condition."""
+    asset = assets.get(_asset_id(), include_withheld=True)
+    actor = current_actor()
+    permissions.require(actor, "transfer.create", asset)
+    form = TransferForm()
+    form.organisation_id.choices = [(o.id, o.name) for o in transfers.recipients()]
+    if form.validate_on_submit():
+        data = {name: form[name].data for name in TransferForm.TRANSFER_FIELDS}
+        data["completion_date"] = form.completion_date.data
+        condition = form.condition_data()
+        data["conditions"] = [condition] if condition else []
+        try:
+            transfer = transfers.create(data, actor, today(), asset_id=asset.id,
+                                        organisation_id=form.organisation_id.data)
+        except InvalidInput as error:
+            add_error(form, _error_field(form, error), default_field="tenure")
+        else:
+            flash("Transfer recorded.")
+            return redirect(url_for(".show", transfer_id=transfer.id))
+    return render_template("transfers/new.html", form=form, asset=asset), 400 if form.errors else 200
+
+
+def _asset_id() -> int:
+    raw = request.args.get("asset", "")
+    if not raw.isdigit():
+        raise InvalidInput("Choose the asset from its page: /transfers/new?asset=<number>.", field="asset")
+    return int(raw)
+
+
+@bp.route("/<int:transfer_id>/conditions/new", methods=["GET", "POST"])
+@route_requires("condition.manage")
+def new_condition(transfer_id: int):
+    transfer = transfers.get(transfer_id)
+    actor = current_actor()
+    permissions.require(actor, "condition.manage", transfer)
+    form = ConditionForm()
+    if form.validate_on_submit():
+        try:
+            data = form.condition_data()
+            if data is None:
+                raise InvalidInput("Choose how the amount due is worked out.", field="method")
+            transfers.add_condition(data, actor, today(), transfer=transfer)
+        except InvalidInput as error:
+            add_error(form, _error_field(form, error), default_field="method")
+        else:
+            flash("Condition added.")
+            return redirect(url_for(".show", transfer_id=transfer.id) + "#conditions")
+    return render_template("transfers/new_condition.html", form=form, transfer=transfer), \
+        400 if form.errors else 200

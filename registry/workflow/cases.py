@@ -297,6 +297,16 @@ PUBLIC_DATA_KEYS = (
     "hearing_requested", "tribunal_reference", "appeal_lodged_on", "removal_reason", "end_date",
     "notice_received_on", "disposal_type", "interested_group", "exemption_code", "disposal_date", "buyer_type",
     "to_community",
+    # Right to Challenge (financial resources and capability evidence stay private)
+    "service_name", "service_area", "relevant_body_type", "outcomes", "window_closes_on", "decision_by",
+    "modifications", "publication_url", "procurement_min_months", "procurement_max_months",
+    "procurement_reference", "winner", "contract_start", "grounds",
+    # Community asset transfer (funding and the full business case stay private)
+    "proposal", "community_benefit", "tenure_sought", "business_case_due", "business_case_summary",
+    "assessment_score", "assessment_max_score", "assessment_summary", "tenure", "lease_term_years",
+    "annual_rent_gbp", "market_value_gbp", "consideration_gbp", "undervalue_gbp", "short_tenancy", "gdc_limit_gbp",
+    "within_general_consent", "wellbeing_justification", "consent_reference", "open_space",
+    "s123_notice_published_on", "objections_considered_on", "decision_reference", "completion_date", "title_numbers",
 )
 
 

@@ -31,20 +31,26 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import shapely
 from geoalchemy2.elements import WKTElement
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import flag_modified
 
 from .. import assets as asset_register
 from .. import db, permissions
 from ..errors import InvalidInput, NotFound, TransitionRefused
-from . import cases, rules
+from . import cases, notify, rules
 from .cases import Case, CaseEvent, Deadline
 
 PROCESS_MODULES = {
     "acv": "registry.workflow.acv",
     "moratorium": "registry.workflow.moratorium",
+    "right_to_challenge": "registry.workflow.right_to_challenge",
+    "cat": "registry.workflow.cat",
+    "scottish_atr": "registry.workflow.scottish_atr",
+    "community_right_to_buy": "registry.workflow.community_right_to_buy",
 }
 
 #: Order in which a live status wins when an asset has several live cases.
@@ -108,6 +114,7 @@ class Transition:
     records_decision: bool = False  # the actor becomes the case's decision-maker
     target: Callable[[Case, dict], Any] | None = None  # what the permission scope is checked against
     system: bool = False  # the registry's clock may take it
+    anchor_may_be_future: bool = False  # e.g. the close of a submission window
     hint: str = ""
 
     def field(self, name: str) -> Field | None:
@@ -166,11 +173,9 @@ class Process:
 
 @cache
 def get_process(code: str) -> Process:
-    try:
-        module = importlib.import_module(PROCESS_MODULES[code])
-    except KeyError:
-        raise NotFound(f"There is no process {code!r}.") from None
-    return module.PROCESS
+    if code not in PROCESS_MODULES:
+        raise NotFound(f"There is no process {code!r}.")
+    return importlib.import_module(PROCESS_MODULES[code]).PROCESS
 
 
 def all_processes() -> list[Process]:
@@ -336,7 +341,7 @@ def _check(case: Case, process: Process, action: str, actor, data: Mapping, toda
         ctx.anchor_date = ctx.date_value(t.anchor) or today
     else:
         ctx.anchor_date = today
-    if ctx.anchor_date > today:
+    if ctx.anchor_date > today and not t.anchor_may_be_future:
         raise InvalidInput("That date is in the future.", field=t.anchor or "date")
     if t.guard:
         t.guard(ctx)
@@ -367,6 +372,9 @@ def _write(ctx: Context) -> CaseEvent:
     case.updated_at = func.now()
     if t.effect:
         t.effect(ctx)
+    # Effects and guards may change the dicts in place after an autoflush: always write them.
+    flag_modified(case, "data")
+    flag_modified(case, "private_data")
     db.session.flush()
 
     for code, row in ctx.open_deadlines.items():
@@ -390,6 +398,7 @@ def _write(ctx: Context) -> CaseEvent:
     if case.asset_id is not None:
         sync_live_status(case.asset_id)
     db.session.flush()
+    notify.queue(case, event)
     return event
 
 
@@ -484,7 +493,8 @@ def sync_live_status(asset_id: int) -> str | None:
     asset = db.session.get(asset_register.Asset, asset_id)
     if asset is None:
         return None
-    found = set()
+    # A transfer recorded without a case (registry/transfers.py) still counts.
+    found = {"transferred"} if asset.surplus_status == "transferred" else set()
     for case in cases.cases_on_asset(asset_id):
         status = get_process(case.process).live_status.get(case.state)
         if status:
@@ -495,6 +505,13 @@ def sync_live_status(asset_id: int) -> str | None:
     return status
 
 
-def today_utc() -> date:
-    """The date for a request (the edge's clock; rules get it passed in)."""
-    return datetime.now().date()
+def today_uk() -> date:
+    """Today's date in the UK (Europe/London), for the edge to pass in: rules never read the clock.
+
+    Statutory days are UK calendar days: just after midnight in British Summer Time it is
+    already the next day here while UTC still shows the previous one.
+    """
+    return datetime.now(ZoneInfo("Europe/London")).date()
+
+
+today_utc = today_uk  # the earlier name, kept for callers

@@ -87,8 +87,20 @@ def two_authorities(db_session) -> tuple[str, str]:
     return codes[0], codes[1]
 
 
+_password_hashes: dict[str, str] = {}
+
+
 @pytest.fixture()
-def make_user(db_session):
+def make_user(db_session, monkeypatch):
+    real_hash = accounts.hash_password
+
+    def cached_hash(password: str) -> str:  # argon2 is slow on purpose; tests hash each password once
+        if password not in _password_hashes:
+            _password_hashes[password] = real_hash(password)
+        return _password_hashes[password]
+
+    monkeypatch.setattr(accounts, "hash_password", cached_hash)
+
     def make(*roles, authority_code=None, organisation_ids=(), email=None, name=None, password=PASSWORD):
         n = next(_serial)
         stored = [r for r in roles if r in accounts.STORED_ROLES]

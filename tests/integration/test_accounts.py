@@ -150,9 +150,8 @@ def test_audit_log_refuses_update_and_delete(db_session, make_user):
     user = make_user()
     entry = audit.record(user, "test.write", "user", user.id, {"n": 1})
     for statement in ("UPDATE audit_entry SET action = 'x' WHERE id = :id", "DELETE FROM audit_entry WHERE id = :id"):
-        with pytest.raises(DBAPIError, match="append-only"):
-            with db.session.begin_nested():
-                db.session.execute(text(statement), {"id": entry.id})
+        with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
+            db.session.execute(text(statement), {"id": entry.id})
     assert db.session.execute(text("SELECT action FROM audit_entry WHERE id = :id"),
                               {"id": entry.id}).scalar() == "test.write"
 

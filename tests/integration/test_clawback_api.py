@@ -111,3 +111,13 @@ def test_calculator_page_shows_errors_in_the_error_summary(client):
     assert "govuk-error-summary" in html
     assert re.search(r'href="#principal"', html)
     assert "<title>Error:" in html
+
+
+def test_calculator_page_names_a_bad_date_in_plain_words(client):
+    response = client.get("/clawback", query_string={
+        "method": "full", "principal": "1000", "start_date-day": "31", "start_date-month": "2",
+        "start_date-year": "2020", "end_date-day": "31", "end_date-month": "3", "end_date-year": "2025",
+    })
+    html = response.get_data(as_text=True)
+    assert 'href="#start_date-day"' in html and "The start date must be a real date" in html
+    assert 'href="#trigger_date-day"' not in html  # the first problem only

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 from pyproj import Geod, Transformer
 from sqlalchemy import text
 
@@ -21,10 +22,11 @@ SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 LEEDS, EDINBURGH, CARDIFF, GLASGOW = "E08000035", "S12000036", "W06000015", "S12000049"
 GEOD = Geod(ellps="WGS84")
 
-# OS OSTN15 test points: OSGB36 National Grid E, N -> ETRS89 lat, lon (TP05 Southampton, former OS HQ;
+# OS OSTN15 test points: OSGB36 National Grid E, N -> ETRS89 lat, lon (TP01 St Mary's, Scilly; TP05 Southampton, former OS HQ;
 # TP09 Lambeth; TP20 near Leeds; TP30 near Inverness; TP40 Shetland). ETRS89 is WGS84 to well
 # under a metre for this purpose.
 OS_TEST_POINTS = [
+    ("TP01", 91492.146, 11318.804, 49.92226393730, -6.29977752014),
     ("TP05", 438710.920, 114792.250, 50.93127937910, -1.45051433700),
     ("TP09", 530624.974, 178388.464, 51.48936564950, -0.11992557180),
     ("TP20", 422242.186, 433818.701, 53.80021519630, -1.66379168242),
@@ -292,6 +294,29 @@ def test_grid_references_outside_the_grid_or_ostn15_are_rejected(db_session, tmp
     assert "outside" in report.rejected[1].message
 
 
+@pytest.mark.parametrize(("lon", "lat", "hint"), [
+    (1.5318, 53.8146, "Check the sign of the longitude"),  # Leeds with its minus sign lost: the North Sea
+    (1.8600, 50.9500, "outside the UK."),  # Calais
+    (-6.2600, 53.3500, "outside the UK."),  # Dublin
+    (-1.5318, 33.8146, "outside the UK."),
+], ids=["sign", "calais", "dublin", "sahara"])
+def test_points_outside_the_uk_are_rejected_with_a_hint(db_session, tmp_path, lon, lat, hint):
+    path = write_csv(tmp_path / "out.csv", ["ref", "name", "type", "lon", "lat"],
+                     [["OUT-1", "Somewhere", "land", lon, lat]])
+
+    report = run(path, default_authority=LEEDS)
+
+    assert [(r.row, r.field) for r in report.rejected] == [(2, "lon")]
+    assert "is outside the UK" in report.rejected[0].message and hint in report.rejected[0].message
+
+
+def test_the_uk_outline_holds_every_postcode_in_the_gazetteer(db_session):
+    lons, lats = map(np.array, zip(*db.session.execute(text("SELECT ST_X(point), ST_Y(point) FROM postcode")),
+                                   strict=True))
+    assert len(lons) > 1000
+    assert shapely.contains_xy(imports.UK_OUTLINE, lons, lats).all()
+
+
 def test_files_that_cannot_be_read_are_reported_not_raised(db_session, tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_text("reference,name,type,lon,lat\n")
@@ -350,6 +375,12 @@ def generated_rows(count: int, seed: int = 3) -> list[list]:
     return rows
 
 
+def districts_differing_from_district_code_at(prefix: str) -> int:
+    return db.session.execute(text(
+        "SELECT count(*) FROM asset WHERE reference LIKE :p "
+        "AND area_code IS DISTINCT FROM district_code_at(point)"), {"p": prefix + "%"}).scalar_one()
+
+
 def test_progress_is_reported_every_thousand_rows(db_session, tmp_path):
     path = write_csv(tmp_path / "gen.csv", ["ref", "name", "type", "postcode", "lon", "lat"],
                      generated_rows(2500))
@@ -359,15 +390,28 @@ def test_progress_is_reported_every_thousand_rows(db_session, tmp_path):
 
     assert report.inserted == 2500
     assert calls == [(1000, 2500), (2000, 2500), (2500, 2500)]
+    assert districts_differing_from_district_code_at("GEN-") == 0
 
 
 def test_a_bulk_import_keeps_the_map_grid_and_districts_exact(db_session, tmp_path):
-    rows = generated_rows(imports.BULK_ROWS + 100)
+    rows = generated_rows(imports.BULK_ROWS + 100) + [
+        ["GEN-CAIRNGORMS", "Bothy far from any postcode", "other", "", "-3.6500", "57.0800"],
+        ["GEN-NORTH-SEA", "Platform with no district", "other", "", "-0.6000", "55.0000"],
+        ["GEN-BORDER", "Near a district boundary", "land", "", "-1.2900", "53.9400"],
+    ]
     path = write_csv(tmp_path / "gen.csv", ["ref", "name", "type", "postcode", "lon", "lat"], rows)
+    # An official boundary over central Leeds (owned, for the test, by Manchester) must win over
+    # the nearest postcode, as it does in district_code_at.
+    db.session.execute(text(
+        "INSERT INTO authority_boundary_part (authority_code, source, geom) "
+        "VALUES ('E08000003', 'ons', ST_MakeEnvelope(-1.56, 53.79, -1.54, 53.81, 4326))"))
 
     report = run(path, default_authority=LEEDS)
 
     assert report.inserted == len(rows)
+    official = db.session.execute(text(
+        "SELECT count(*) FROM asset WHERE reference LIKE 'GEN-%' AND area_code = 'E08000003'")).scalar_one()
+    assert official > 0
     grid_total, public = db.session.execute(text(
         "SELECT (SELECT sum(asset_count) FROM asset_grid_cell), "
         "(SELECT count(*) FROM asset WHERE NOT withheld)")).one()
@@ -375,10 +419,7 @@ def test_a_bulk_import_keeps_the_map_grid_and_districts_exact(db_session, tmp_pa
     trigger_enabled = db.session.execute(text(
         "SELECT tgenabled FROM pg_trigger WHERE tgname = 'asset_grid_maintenance'")).scalar_one()
     assert trigger_enabled == "O"
-    mismatched = db.session.execute(text(
-        "SELECT count(*) FROM asset WHERE reference LIKE 'GEN-%' "
-        "AND area_code IS DISTINCT FROM district_code_at(point)")).scalar_one()
-    assert mismatched == 0
+    assert districts_differing_from_district_code_at("GEN-") == 0
 
 
 # ---------------------------------------------------------------- the command
@@ -390,7 +431,7 @@ def test_the_command_imports_and_commits_once(app, db_session):
     result = runner.invoke(args=["assets", "import", str(SAMPLES / "assets.geojson")])
 
     assert result.exit_code == 0, result.output
-    assert "4 added, 0 updated, 0 rejected" in result.output
+    assert "4 added, 0 updated, 0 unchanged, 0 rejected" in result.output
     # The command's commit only released the test's savepoint: this session sees the rows ...
     assert len(asset_rows("CDF-")) == 4
     # ... and another connection does not, so the test's rollback still removes them.
@@ -417,4 +458,36 @@ def test_the_command_passes_authority_crs_and_skip_bad_rows(app, db_session):
     skipped = runner.invoke(args=["assets", "import", str(SAMPLES / "assets_bad_rows.csv"), "--skip-bad-rows"])
 
     assert result.exit_code == 0 and "4 added" in result.output
-    assert skipped.exit_code == 0 and "2 added, 0 updated, 9 rejected" in skipped.output
+    assert skipped.exit_code == 0 and "2 added, 0 updated, 0 unchanged, 9 rejected" in skipped.output
+
+
+def test_the_command_says_which_encoding_it_read_and_refuses_unreadable_files(app, db_session, tmp_path):
+    runner = app.test_cli_runner()
+    broken = tmp_path / "broken.geojson"
+    broken.write_text("{not json")
+
+    encoded = runner.invoke(args=["assets", "import", str(SAMPLES / "assets_cp1252.csv")])
+    refused = runner.invoke(args=["assets", "import", str(broken)])
+
+    assert encoded.exit_code == 0 and "in cp1252" in encoded.output
+    assert refused.exit_code == 1
+    assert "row 0: file: The file is not valid JSON" in refused.output
+    assert "Nothing written: the file cannot be imported as it is." in refused.output
+
+
+def test_a_bulk_import_keeps_the_trigger_while_another_writer_holds_the_table(db_session, tmp_path, monkeypatch):
+    from registry.imports import writing
+
+    monkeypatch.setattr(writing, "GRID_LOCK_TIMEOUT_MS", 200)
+    rows = generated_rows(imports.BULK_ROWS + 10, seed=9)
+    path = write_csv(tmp_path / "gen.csv", ["ref", "name", "type", "postcode", "lon", "lat"], rows)
+    with db.engine().connect() as writer:
+        writer.execute(text("LOCK TABLE asset IN ROW EXCLUSIVE MODE"))  # as any other writer holds it
+        report = run(path, default_authority=LEEDS)
+        writer.rollback()
+
+    assert report.inserted == len(rows) and "write.grid_rebuild" not in report.timings
+    grid_total, public = db.session.execute(text(
+        "SELECT (SELECT sum(asset_count) FROM asset_grid_cell), "
+        "(SELECT count(*) FROM asset WHERE NOT withheld)")).one()
+    assert grid_total == public

@@ -14,6 +14,9 @@ from registry import audit, transfers
 from registry.assets import Asset
 from registry.errors import Conflict, InvalidInput
 from registry.organisations import Organisation
+from registry.workflow import engine
+from tests.integration.conftest import csrf_token, sign_in
+from tests.integration.test_workflow_scottish_atr import validated, world  # noqa: F401 (a fixture)
 
 TODAY = date(2022, 6, 20)
 OFFICER = SimpleNamespace(id=None, roles=frozenset({"council_officer"}), authority_code=None,
@@ -79,7 +82,7 @@ def test_creating_a_transfer_marks_the_asset_transferred(transfer, asset):
     assert asset.live_status == "transferred"
     assert transfer.discount_gbp == Decimal("100000.00")
     assert transfer.within_general_consent is True
-    assert transfer.gdc_limit_gbp == Decimal("2000000")
+    assert transfer.gdc_limit_gbp == Decimal(2000000)
     assert transfer.title_numbers == ["WYK123456"]
     assert transfers.has_transfer(asset.id)
 
@@ -99,6 +102,14 @@ def test_monitoring_dates_are_annual_reports_and_reviews(transfer):
     assert ("annual_report", date(2025, 4, 1)) in kinds
     assert ("review", date(2023, 4, 1)) in kinds
     assert len([k for k, _ in kinds if k == "annual_report"]) == 5
+
+
+def test_monitoring_lasts_as_long_as_the_longest_condition(db_session, asset, organisation):
+    ten_years = {**STEPPED_CONDITION, "period_years": 10}
+    transfer = transfers.create(transfer_data(conditions=[ten_years]), OFFICER, TODAY, asset_id=asset.id,
+                                organisation_id=organisation.id)
+    reports = [m.due_date for m in transfer.monitoring_dates if m.kind == "annual_report"]
+    assert reports[-1] == date(2030, 4, 1) and len(reports) == 10
 
 
 def test_creating_a_transfer_is_audited(transfer):
@@ -138,7 +149,7 @@ def test_a_lease_records_its_term_and_rent(db_session, asset, organisation):
     transfer = transfers.create(transfer_data(tenure="lease", lease_term_years="25", annual_rent="1",
                                               conditions=[]),
                                 OFFICER, TODAY, asset_id=asset.id, organisation_id=organisation.id)
-    assert (transfer.tenure, transfer.lease_term_years, transfer.annual_rent_gbp) == ("lease", 25, Decimal("1"))
+    assert (transfer.tenure, transfer.lease_term_years, transfer.annual_rent_gbp) == ("lease", 25, Decimal(1))
 
 
 # ----------------------------------------------------------------- from a workflow case
@@ -223,9 +234,8 @@ def test_status_changes_follow_the_allowed_transitions(transfer):
 
 
 def test_history_is_append_only(db_session, transfer):
-    with pytest.raises(Exception, match="append-only"):
-        with db_session.begin_nested():
-            db_session.execute(text("UPDATE condition_status_change SET reason = 'rewritten'"))
+    with pytest.raises(Exception, match="append-only"), db_session.begin_nested():
+        db_session.execute(text("UPDATE condition_status_change SET reason = 'rewritten'"))
 
 
 # ----------------------------------------------------------------- monitoring
@@ -316,8 +326,6 @@ def test_unknown_authority_filter_is_a_named_error(client):
 
 
 # ----------------------------------------------------------------- officers' pages
-
-from tests.integration.conftest import csrf_token, sign_in  # noqa: E402
 
 
 def test_public_transfer_page_hides_condition_detail(client, transfer):
@@ -423,3 +431,117 @@ def test_cli_remind_emails_the_community_body(app, smtp, transfer):
     assert message["To"] == "pat@example.org"
     assert transfer.asset.name in smtp.last_body()
     assert transfer.monitoring_dates[0].reminded_on == date(2021, 3, 25)
+
+
+# ----------------------------------------------------------------- through the workflow engine
+
+
+def test_a_completed_scottish_request_becomes_a_transfer_with_nothing_typed_twice(world):  # noqa: F811
+    case = validated(world, date(2026, 6, 19))
+    steps = [
+        ("notify_and_publish", world.officer, {"notices_sent_on": "2026-06-23", "published_on": "2026-06-23"},
+         date(2026, 6, 23)),
+        ("begin_assessment", world.officer, {"market_value_gbp": "60000"}, date(2026, 8, 3)),
+        ("agree", world.decision_maker, {"decision_notice_date": "2026-11-16", "offer_deadline": "2027-05-17",
+                                         "reasons": "Benefits outweigh the alternatives (s.82)."}, date(2026, 11, 16)),
+        ("make_offer", world.cig_rep, {"offer_date": "2027-03-01"}, date(2027, 3, 1)),
+        ("conclude_contract", world.officer, {"contract_date": "2027-07-01", "title_number": "MID12345"},
+         date(2027, 7, 1)),
+        ("complete", world.officer, {"completion_date": "2027-08-02"}, date(2027, 8, 2)),
+    ]
+    for action, actor, data, on in steps:
+        engine.transition(case.id, action, actor, data, on)
+    assert case.state == "completed"
+    # Only what the case never asked for: the discount-protection condition's terms.
+    condition = {"beneficiary": "City of Edinburgh Council", "instrument": "standard_security",
+                 "method": "straight_line", "period_years": 10, "triggers": ["disposal"]}
+    transfer = transfers.create_from_case(case, {"conditions": [condition]}, world.officer, date(2027, 8, 2))
+    assert transfer.case_id == case.id and transfer.organisation_id == world.cig.id
+    assert transfer.tenure == "freehold"  # asked for ownership
+    assert transfer.completion_date == date(2027, 8, 2)
+    assert (transfer.market_value_gbp, transfer.consideration_gbp) == (Decimal(60000), Decimal(45000))
+    assert transfer.discount_gbp == Decimal(15000) and transfer.conditions[0].principal_gbp == Decimal(15000)
+    assert transfer.title_numbers == ["MID12345"]
+    assert transfer.within_general_consent is None  # the General Disposal Consent is English and Welsh
+    assert world.asset.surplus_status == "transferred" and world.asset.live_status == "transferred"
+    with pytest.raises(Conflict):
+        transfers.create_from_case(case, {}, world.officer, date(2027, 8, 2))
+
+
+def test_api_adds_a_grant_condition_to_an_asset(client, make_user, asset):
+    sign_in(client, make_user("council_officer", authority_code=asset.authority_code))
+    response = client.post("/api/transfers/conditions", headers={"X-CSRFToken": csrf_token(client)}, json={
+        "asset_id": asset.id, "beneficiary": "National Lottery Heritage Fund", "instrument": "grant_agreement",
+        "method": "full", "principal": "75000", "start_date": "2023-05-01", "period_years": 10,
+        "triggers": ["disposal", "change_of_use"]})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["end_date"] == "2033-04-30" and response.get_json()["transfer_id"] is None
+    assert [c.beneficiary for c in transfers.conditions_for_asset(asset.id)] == ["National Lottery Heritage Fund"]
+
+
+def test_officer_records_a_historic_transfer_through_the_form(client, make_user, asset, organisation):
+    sign_in(client, make_user("council_officer", authority_code=asset.authority_code))
+    url = f"/transfers/new?asset={asset.id}"
+    assert client.get(url).status_code == 200
+    form = {"csrf_token": csrf_token(client), "organisation_id": str(organisation.id), "tenure": "lease",
+            "lease_term_years": "99", "annual_rent": "1", "completion_date": ["1", "4", "2020"],
+            "market_value": "250,000", "consideration": "150000", "title_numbers": "WYK123456",
+            "method": "stepped_taper", "beneficiary": "Leeds City Council", "instrument": "legal_charge",
+            "period_years": "5", "taper": "100, 80, 60, 40, 20", "triggers": ["disposal", "change_of_use"],
+            "index": ""}
+    response = client.post(url, data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    (transfer,) = transfers.for_asset(asset.id)
+    assert (transfer.tenure, transfer.lease_term_years, transfer.discount_gbp) == ("lease", 99, Decimal(100000))
+    assert transfer.conditions[0].taper_pct == [100, 80, 60, 40, 20]
+
+
+def test_the_transfer_form_names_a_bad_condition_field(client, make_user, asset, organisation):
+    sign_in(client, make_user("council_officer", authority_code=asset.authority_code))
+    response = client.post(f"/transfers/new?asset={asset.id}", data={
+        "csrf_token": csrf_token(client), "organisation_id": str(organisation.id), "tenure": "freehold",
+        "completion_date": ["1", "4", "2020"], "market_value": "250000", "consideration": "150000",
+        "method": "stepped_taper", "beneficiary": "Leeds City Council", "instrument": "legal_charge",
+        "period_years": "5", "taper": "80, 100", "triggers": ["disposal"], "index": ""})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'href="#taper"' in html and "must not rise" in html
+    assert transfers.for_asset(asset.id) == []
+
+
+def test_officer_adds_a_condition_to_a_transfer(client, make_user, transfer):
+    sign_in(client, make_user("council_officer", authority_code=transfer.authority_code))
+    url = f"/transfers/{transfer.id}/conditions/new"
+    assert client.get(url).status_code == 200
+    response = client.post(url, data={
+        "csrf_token": csrf_token(client), "method": "overage", "beneficiary": "Leeds City Council",
+        "instrument": "overage_deed", "period_years": "15", "share": "50", "triggers": ["planning_permission"],
+        "index": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert [c.method for c in transfer.conditions] == ["stepped_taper", "overage"]
+
+
+def test_the_transfer_form_is_for_the_assets_own_authority(client, make_user, asset):
+    elsewhere = "S12000036" if asset.authority_code != "S12000036" else "E08000035"
+    sign_in(client, make_user("council_officer", authority_code=elsewhere))
+    assert client.get(f"/transfers/new?asset={asset.id}").status_code == 403
+
+
+def test_obligations_csv_does_not_carry_spreadsheet_formulas(client, db_session, transfer):
+    transfer.conditions[0].beneficiary = '=HYPERLINK("http://evil.example","Council")'
+    db_session.commit()
+    body = client.get(f"/transfers/obligations?authority={transfer.authority_code}&f=csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in body
+
+
+@pytest.mark.parametrize("path", [
+    "/transfers/obligations", "/transfers/obligations?f=csv", "/transfers/obligations?f=geojson",
+    "/transfers/obligations?organisation={org}", "/transfers/{transfer}", "/api/transfers/obligations",
+    "/api/transfers/obligations?f=json", "/api/transfers/obligations?f=csv", "/api/transfers/map",
+])
+def test_no_personal_data_on_the_public_transfer_routes(client, transfer, organisation, path):
+    response = client.get(path.format(org=organisation.id, transfer=transfer.id))
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Hilltop Community Hub CIO" in body or "/api/transfers/map" in path
+    assert not any(p in body for p in PERSONAL)

@@ -271,3 +271,10 @@ def test_case_event_is_append_only(world):
         db.session.execute(cases.text("UPDATE case_event SET reasons = 'x' WHERE case_id = :id"), {"id": case.id})
     with pytest.raises(sqlalchemy.exc.DBAPIError, match="append-only"), db.session.begin_nested():
         db.session.execute(cases.text("DELETE FROM case_event WHERE case_id = :id"), {"id": case.id})
+
+
+def test_case_data_is_stored_not_just_in_memory(world):
+    case = nominate(world, TODAY)
+    engine.transition(case.id, "begin_validation", world.officer, {}, TODAY)
+    db.session.expire_all()
+    assert cases.get(case.id).data["checks"]["passed"] is True

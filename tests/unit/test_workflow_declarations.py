@@ -1,10 +1,13 @@
 """The process declarations as tables: every allowed step and every illegal one (pure, no database)."""
 
+from decimal import Decimal
+
 import pytest
 
 from registry import permissions
-from registry.errors import TransitionRefused
-from registry.workflow import acv, moratorium
+from registry.errors import InvalidInput, TransitionRefused
+from registry.workflow import acv, cat, moratorium
+from registry.workflow import right_to_challenge as rtc
 from registry.workflow.engine import NEW
 
 # (state, action) -> next state. Anything not in a table is refused.
@@ -46,7 +49,44 @@ MORATORIUM_ALLOWED = {
     ("free_to_dispose", "withdraw_notice"): "notice_withdrawn",
 }
 
-CASES = [(acv.PROCESS, ACV_ALLOWED), (moratorium.PROCESS, MORATORIUM_ALLOWED)]
+RTC_ALLOWED = {
+    (NEW, "submit_eoi"): "eoi_submitted",
+    ("eoi_submitted", "notify_timetable"): "timetable_notified",
+    ("timetable_notified", "accept"): "accepted",
+    ("timetable_notified", "propose_modification"): "modification_proposed",
+    ("timetable_notified", "reject"): "rejected",
+    ("modification_proposed", "agree_modification"): "accepted",
+    ("modification_proposed", "decline_modification"): "rejected",
+    ("eoi_submitted", "withdraw"): "withdrawn",
+    ("timetable_notified", "withdraw"): "withdrawn",
+    ("modification_proposed", "withdraw"): "withdrawn",
+    ("accepted", "start_procurement"): "procurement_started",
+    ("procurement_started", "award_contract"): "contract_awarded",
+    ("procurement_started", "abandon_procurement"): "procurement_abandoned",
+}
+
+_CAT_OPEN = ("eoi_submitted", "business_case_invited", "business_case_submitted", "assessed",
+             "approved_in_principle", "heads_of_terms_agreed")
+CAT_ALLOWED = {
+    (NEW, "submit_eoi"): "eoi_submitted",
+    ("eoi_submitted", "decline_eoi"): "eoi_declined",
+    ("eoi_submitted", "invite_business_case"): "business_case_invited",
+    ("business_case_invited", "submit_business_case"): "business_case_submitted",
+    ("business_case_submitted", "record_assessment"): "assessed",
+    ("assessed", "approve_in_principle"): "approved_in_principle",
+    ("eoi_submitted", "approve_in_principle"): "approved_in_principle",
+    ("assessed", "refuse"): "refused",
+    ("business_case_submitted", "refuse"): "refused",
+    ("approved_in_principle", "refuse"): "refused",
+    ("heads_of_terms_agreed", "refuse"): "refused",
+    ("approved_in_principle", "agree_heads_of_terms"): "heads_of_terms_agreed",
+    ("heads_of_terms_agreed", "formal_decision"): "decided",
+    ("decided", "complete"): "completed",
+    **{(state, "withdraw"): "withdrawn" for state in _CAT_OPEN},
+}
+
+CASES = [(acv.PROCESS, ACV_ALLOWED), (moratorium.PROCESS, MORATORIUM_ALLOWED), (rtc.PROCESS, RTC_ALLOWED),
+         (cat.PROCESS, CAT_ALLOWED)]
 
 
 def _all_pairs():
@@ -71,13 +111,14 @@ def test_every_step_from_every_state(process, state, action, expected):
         assert process.step(state, action).to_state == expected
 
 
-@pytest.mark.parametrize(("process", "allowed"), CASES, ids=["acv", "moratorium"])
+@pytest.mark.parametrize(("process", "allowed"), CASES, ids=["acv", "moratorium", "rtc", "cat"])
 def test_the_tables_cover_exactly_the_declaration(process, allowed):
     declared = {(s, t.action): t.to_state for t in process.transitions for s in t.from_states}
     assert declared == allowed
 
 
-@pytest.mark.parametrize("process", [acv.PROCESS, moratorium.PROCESS], ids=["acv", "moratorium"])
+@pytest.mark.parametrize("process", [acv.PROCESS, moratorium.PROCESS, rtc.PROCESS, cat.PROCESS],
+                         ids=["acv", "moratorium", "rtc", "cat"])
 def test_terminal_states_allow_nothing(process):
     for state in process.terminal:
         assert process.available(state) == []
@@ -102,6 +143,9 @@ def test_unknown_action_is_refused_with_what_is_allowed():
     pytest.param("moratorium.record", "community_group_rep", False, id="rep_cannot_record_notice"),
     pytest.param("moratorium.request_to_bid", "community_group_rep", True, id="rep_requests_to_bid"),
     pytest.param("acv.decide", "public", False, id="public_cannot_decide"),
+    pytest.param("rtc.submit", "community_group_rep", True, id="rep_challenges"),
+    pytest.param("rtc.decide", "council_officer", False, id="officer_cannot_decide_challenge"),
+    pytest.param("rtc.decide", "council_decision_maker", True, id="decision_maker_decides_challenge"),
 ])
 def test_role_table(action, role, allowed):
     class Actor:
@@ -158,3 +202,47 @@ def test_nominating_body_eligibility(org, eligible):
 ])
 def test_community_interest_group_eligibility(org, eligible):
     assert (moratorium.cig_eligibility(org, AREA, {NEIGHBOUR}) == []) is eligible
+
+
+def test_ten_rejection_grounds():
+    assert list(rtc.GROUNDS) == [f"G{n}" for n in range(1, 11)]  # SI 2012/1647 Schedule
+
+
+# ---------------------------------------------------------------- CAT heads of terms (LGA 1972 s.123, GDC 2003)
+
+LIMIT = Decimal(2_000_000)
+_HOT = {"tenure": "freehold", "market_value_gbp": 3_000_000, "consideration_gbp": 1_500_000,
+        "wellbeing_justification": "Social well-being"}
+
+
+@pytest.mark.parametrize(("values", "nation", "expected"), [
+    pytest.param(_HOT, "england", {"undervalue_gbp": 1_500_000, "within_general_consent": True},
+                 id="gdc_undervalue_within_2m"),
+    pytest.param({**_HOT, "consideration_gbp": 1_000_000}, "england",
+                 {"undervalue_gbp": 2_000_000, "within_general_consent": True}, id="gdc_exactly_2m_is_within"),
+    pytest.param({**_HOT, "consideration_gbp": 999_999, "consent_reference": "SoS/2026/1"}, "england",
+                 {"within_general_consent": False}, id="gdc_over_2m_with_specific_consent"),
+    pytest.param({**_HOT, "tenure": "lease", "lease_term_years": 7, "consideration_gbp": 0}, "england",
+                 {"short_tenancy": True, "gdc_limit_gbp": None}, id="s123_short_tenancy_7_years"),
+    pytest.param({**_HOT, "tenure": "lease", "lease_term_years": 8}, "england",
+                 {"short_tenancy": False, "within_general_consent": True}, id="s123_lease_8_years_not_short"),
+    pytest.param({**_HOT, "consideration_gbp": 0}, "northern_ireland",
+                 {"gdc_limit_gbp": None, "within_general_consent": None}, id="no_gdc_in_northern_ireland"),
+])
+def test_heads_of_terms_check(values, nation, expected):
+    facts = cat.heads_of_terms_check(values, nation, LIMIT)
+    for key, value in expected.items():
+        assert facts[key] == value, key
+
+
+@pytest.mark.parametrize(("values", "field"), [
+    pytest.param({**_HOT, "consideration_gbp": 999_999}, "consent_reference", id="gdc_over_2m_needs_consent"),
+    pytest.param({**_HOT, "wellbeing_justification": None}, "wellbeing_justification", id="gdc_needs_wellbeing"),
+    pytest.param({**_HOT, "consideration_gbp": 4_000_000}, "consideration_gbp", id="consideration_above_value"),
+    pytest.param({**_HOT, "tenure": "lease"}, "lease_term_years", id="lease_needs_term"),
+    pytest.param({**_HOT, "open_space": True}, "s123_notice_published_on", id="s123_2A_open_space_notice"),
+])
+def test_heads_of_terms_refused(values, field):
+    with pytest.raises(InvalidInput) as caught:
+        cat.heads_of_terms_check(values, "england", LIMIT)
+    assert caught.value.field == field

@@ -1,0 +1,141 @@
+"""A group nominates land, an officer checks it, a decision-maker lists it, and the public map shows it listed.
+
+Runs against the live server in headless Chromium, with committed data that
+the test removes afterwards.
+"""
+
+import re
+
+import pytest
+from sqlalchemy import text
+
+from registry import db
+from tests.browser.test_map import serious_accessibility_violations
+from tests.integration.workflow_world import PASSWORD, build, purge
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture()
+def world(app):
+    with app.app_context():
+        w = build()
+        db.session.commit()
+        lon, lat = db.session.execute(text("SELECT ST_X(point), ST_Y(point) FROM asset WHERE id = :id"),
+                                      {"id": w.asset.id}).one()
+        w.lon, w.lat = lon, lat
+        emails = {"rep": w.rep.email, "officer": w.officer.email, "decision_maker": w.decision_maker.email}
+        w.emails = emails
+        db.session.remove()
+    yield w
+    with app.app_context():
+        purge(w)
+        db.session.remove()
+
+
+def sign_in_as(page, email):
+    page.context.clear_cookies()
+    page.goto("/sign-in")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_load_state()
+    assert "/sign-in" not in page.url, page.content()[:2000]
+
+
+def take_step(page, label, action, fields=None):
+    summary = page.locator(f"#step-{action}").locator("xpath=ancestor::details")
+    if summary.get_attribute("open") is None:
+        summary.locator("summary").click()
+    for selector, value in (fields or {}).items():
+        page.fill(selector, value)
+    page.locator(f"#step-{action} button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".govuk-error-summary").count() == 0, page.locator(".govuk-error-summary").inner_text()
+
+
+def test_group_nominates_officer_lists_public_map_shows_listed(page, world):
+    # the group's representative starts from the asset page
+    sign_in_as(page, world.emails["rep"])
+    page.goto(f"/assets/{world.asset.id}")
+    link = page.locator("#nominate-asset")
+    if link.count():  # the asset page includes templates/cases/_asset_actions.html
+        link.click()
+    else:
+        page.goto(f"/assets/{world.asset.id}/nominate")
+    page.fill("#land_description", "The green and its pavilion, bounded by the lane.")
+    page.fill("#owners_known", "Not known")
+    page.click("#save-draft")
+    page.wait_for_selector("#draft-saved")
+    case_id = int(re.search(r"/cases/(\d+)/edit", page.url).group(1))
+    # back to the draft later: complete it and send it
+    page.goto("/cases")
+    page.click(f"a[href='/cases/{case_id}/edit']")
+    page.fill("#community_value_reasons", "Football every Saturday and the summer fair.")
+    page.click("#send-nomination")
+    page.wait_for_selector(".govuk-panel--confirmation")
+    assert page.locator("#case-state").get_attribute("data-state") == "submitted"
+
+    # the officer checks it and records the owner notice
+    sign_in_as(page, world.emails["officer"])
+    page.goto("/cases")
+    page.click(f"#caseload a[href='/cases/{case_id}']")
+    take_step(page, "Start checking the nomination", "begin_validation")
+    assert "All checks passed" in page.locator("#validation-checks").inner_text()
+    take_step(page, "Accept", "accept_nomination", {
+        "#accept_nomination-owner_notified_on-day": "2", "#accept_nomination-owner_notified_on-month": "6",
+        "#accept_nomination-owner_notified_on-year": "2026"})
+    assert page.locator("#case-state").get_attribute("data-state") == "owner_notified"
+
+    # the decision-maker lists it
+    sign_in_as(page, world.emails["decision_maker"])
+    page.goto(f"/cases/{case_id}")
+    take_step(page, "List", "list", {"#list-reasons": "Its use furthers the social wellbeing of the community."})
+    assert page.locator("#case-state").get_attribute("data-state") == "listed"
+
+    # the public sees it listed: on the map, the case page, the asset page and the register
+    page.context.clear_cookies()
+    page.goto("/map")
+    page.wait_for_selector(".app-cluster, .app-marker", timeout=15_000)
+    find_map = "Object.keys(window).filter(k => k.startsWith('map_') && window[k] && window[k].setView)[0]"
+    with page.expect_response(lambda r: "/api/map/clusters" in r.url and "zoom=18" in r.url, timeout=15_000) as info:
+        page.evaluate(f"window[{find_map}].setView([{world.lat}, {world.lon}], 18)")
+    features = info.value.json()["features"]
+    mine = next(f for f in features if f["properties"].get("id") == world.asset.id)
+    assert mine["properties"]["status"] == "listed"
+    assert "isted" in mine["properties"]["status_label"]
+
+    page.goto(f"/cases/{case_id}")
+    assert "Not known" not in page.content()  # private details stay private
+    assert serious_accessibility_violations(page) == []
+    page.goto("/registers/assets-of-community-value")
+    assert page.locator(f"#register tr[data-case='{case_id}']").count() == 1
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("path", [
+    "/deadlines", "/deadlines?event=acv-disposal-notice-received&date-day=1&date-month=6&date-year=2026",
+    "/deadlines?event=acv-disposal-notice-received&date-day=31&date-month=2&date-year=2026",
+    "/registers", "/registers/assets-of-community-value", "/registers/unsuccessful-nominations",
+    "/registers/right-to-challenge-decisions",
+])
+def test_workflow_pages_have_no_serious_accessibility_violations(page, path):
+    page.goto(path)
+    assert serious_accessibility_violations(page) == []
+
+
+def test_officer_case_page_with_its_forms_is_accessible(page, world, app):
+    from datetime import date
+
+    from registry import accounts
+    from tests.integration.workflow_world import nominate
+
+    with app.app_context():
+        world.rep = accounts.get(world.rep.id)  # attached to this session, with its memberships
+        case_id = nominate(world, date.today()).id
+        db.session.commit()
+        db.session.remove()
+    sign_in_as(page, world.emails["officer"])
+    page.goto(f"/cases/{case_id}")
+    assert page.locator("#step-begin_validation").count() == 1
+    assert serious_accessibility_violations(page) == []
