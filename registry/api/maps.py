@@ -13,6 +13,7 @@ from flask import Blueprint, Response, request
 from .. import search
 from ..errors import InvalidInput
 from ..vocabulary import ASSET_TYPES, SURPLUS_STATUSES
+from ..web import public
 from . import geojson, params
 
 bp = Blueprint("api_maps", __name__, url_prefix="/api/map")
@@ -20,6 +21,7 @@ FOOTPRINT_MIN_ZOOM = 16
 
 
 @bp.get("/clusters")
+@public
 def clusters():
     args = request.args
     if not args.get("bbox"):

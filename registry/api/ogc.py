@@ -13,6 +13,7 @@ from flask import Blueprint, Response, render_template, request
 from .. import authorities as authority_register
 from .. import search
 from ..errors import InvalidInput, NotFound
+from ..web import public
 from . import geojson, openapi, params
 
 bp = Blueprint("api_ogc", __name__, url_prefix="/api")
@@ -82,6 +83,7 @@ def collection_document(collection_id: str) -> dict:
 
 @bp.get("/")
 @bp.get("")
+@public
 def landing():
     root = base_url()
     document = {
@@ -103,11 +105,13 @@ def landing():
 
 
 @bp.get("/openapi")
+@public
 def openapi_document():
     return json_response(openapi.document(base_url()), "application/vnd.oai.openapi+json;version=3.0")
 
 
 @bp.get("/conformance")
+@public
 def conformance():
     document = {"conformsTo": CONFORMANCE}
     if wants_html():
@@ -116,6 +120,7 @@ def conformance():
 
 
 @bp.get("/collections")
+@public
 def collections():
     root = base_url()
     document = {
@@ -130,6 +135,7 @@ def collections():
 
 
 @bp.get("/collections/<collection_id>")
+@public
 def collection(collection_id):
     if collection_id not in ("assets", "authorities"):
         raise NotFound(f"There is no collection called {collection_id!r}.")
@@ -162,6 +168,7 @@ def page_links(query: search.AssetQuery, returned: list[dict], matched: int | No
 
 
 @bp.get("/collections/assets/items")
+@public
 def asset_items():
     html = wants_html()
     query, options = params.asset_query(request.args)
@@ -184,6 +191,7 @@ def asset_items():
 
 
 @bp.get("/collections/assets/items/<int:asset_id>")
+@public
 def asset_item(asset_id):
     html = wants_html()
     crs = params.crs_uri(request.args.get("crs"), "crs")
@@ -199,6 +207,7 @@ def asset_item(asset_id):
 
 
 @bp.get("/collections/authorities/items")
+@public
 def authority_items():
     html = wants_html()
     unknown = set(request.args) - {"f", "limit", "offset", "bbox", "crs", "bbox-crs"}
@@ -237,6 +246,7 @@ def authority_items():
 
 
 @bp.get("/collections/authorities/items/<code>")
+@public
 def authority_item(code):
     row = authority_register.feature(code.upper())
     feature = {"type": "Feature", "id": row["code"], "geometry": row["geometry"],

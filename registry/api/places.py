@@ -5,12 +5,14 @@ from flask import Blueprint, Response, request
 
 from .. import places
 from ..errors import InvalidInput
+from ..web import public
 from . import params
 
 bp = Blueprint("api_places", __name__, url_prefix="/api")
 
 
 @bp.get("/places")
+@public
 def find_place():
     query = request.args.get("q", "")
     if not query.strip():
@@ -19,6 +21,7 @@ def find_place():
 
 
 @bp.get("/locate")
+@public
 def locate():
     if request.args.get("lon") is None:
         raise InvalidInput("lon is required.", field="lon")

@@ -36,7 +36,7 @@ def import_file(path: Path | str, *, default_authority: str | None = None, skip_
     """Check every row of the file, then write all of it, or nothing, or (if asked) the good rows."""
     started = time.monotonic()
     path = Path(path)
-    report = ImportReport(path=str(path))
+    report = ImportReport(path=str(path), skip_bad_rows=skip_bad_rows)
     if crs not in ("auto", "4326", "27700"):
         raise InvalidInput("crs must be auto, 4326 or 27700.", field="crs")
     try:

@@ -25,6 +25,7 @@ class ImportReport:
     written: bool = False
     rejected: list[Rejection] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    skip_bad_rows: bool = False
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds: read, check, write
 
@@ -43,6 +44,8 @@ class ImportReport:
                     f"{self.rejected_rows:,} rejected.")
         if self.total == 0 or any(r.row == 0 or r.field in ("file", "crs") for r in self.rejected):
             return "Nothing written: the file cannot be imported as it is."
+        if self.skip_bad_rows:
+            return f"Nothing written: all {self.total:,} rows are invalid."
         return (f"Nothing written: {self.rejected_rows:,} of {self.total:,} rows are invalid. "
                 "Fix them, or pass --skip-bad-rows to import the rest.")
 

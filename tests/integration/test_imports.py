@@ -281,6 +281,16 @@ def test_bad_geometry_is_rejected_with_a_clear_message(db_session):
     assert run("assets_bad.geojson", skip_bad_rows=True).inserted == 1
 
 
+def test_skip_bad_rows_with_no_good_rows_writes_nothing(db_session, tmp_path):
+    path = write_csv(tmp_path / "none.csv", ["ref", "name", "type", "lon", "lat"],
+                     [["NONE-1", "Bad type", "castle", "-1.55", "53.8"]])
+
+    report = run(path, default_authority=LEEDS, skip_bad_rows=True)
+
+    assert not report.written
+    assert report.summary() == "Nothing written: all 1 rows are invalid."
+
+
 def test_grid_references_outside_the_grid_or_ostn15_are_rejected(db_session, tmp_path):
     path = write_csv(tmp_path / "far.csv", ["ref", "name", "type", "easting", "northing"],
                      [["FAR-1", "Negative", "land", "-10", "5000"],
