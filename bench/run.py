@@ -12,8 +12,13 @@
 3. SQL: the captured statements replayed through psycopg as prepared
    statements (autocommit, `jit=off` like the app), one connection, timed per request.
 4. HTTP: the real app under gunicorn (2 workers × 4 threads), one keep-alive
-   client (http.client), timed per request after a warm-up.
-5. Optional peer: pygeoapi serving the same table (bench/peer.py), bbox workload.
+   client (http.client), timed per request after a warm-up. Also the app
+   in-process (test client), to split socket/gunicorn from Flask + SQLAlchemy.
+   SQL, HTTP and in-process alternate in blocks of 20 requests, so load from
+   neighbours on a shared machine falls on all three alike.
+5. Optional: throughput at concurrency with wrk (--wrk-seconds), EXPLAIN
+   ANALYZE of a request near each workload's SQL p95 (--explain), and the
+   peer: pygeoapi serving the same table (bench/peer.py), bbox workload (--peer).: pygeoapi serving the same table (bench/peer.py), bbox workload.
 
 Writes bench/results/<size>.json and <size>.md. With --size S (or --check) it
 exits non-zero on gross regressions only (HTTP p95 over 200 ms, SQL p95 over
@@ -398,9 +403,10 @@ def markdown(report: dict) -> str:
     lines += ["", ("Times in milliseconds. SQL = every statement the request sends (search, capped count, "
               "authority names …), so HTTP − SQL is what Flask, the pool, the transaction, GeoJSON "
               "building and the socket add."), ""]
-    lines += [("Where the time goes: the first (search) statement alone, and the whole request through the app "
+    lines += [("Where the time goes: the request's first statement alone (the search itself, except for the map "
+               "endpoint, where it is the map_version lookup), and the whole request through the app "
               "in-process (Flask test client: no socket, no gunicorn)."), "",
-              "| workload | statements/req | search statement p50 | p95 | app in-process p50 | p95 |",
+              "| workload | statements/req | first statement p50 | p95 | app in-process p50 | p95 |",
               "|---|---:|---:|---:|---:|---:|"]
     for name, w in report["workloads"].items():
         if not w.get("skipped"):

@@ -20,7 +20,7 @@ def _json(document, status=200):
 
 def _public(case_id: int) -> dict:
     case = cases.get(case_id)
-    if case.state == "draft" and not permissions.can(accounts.current_actor(), "case.view_private", case):
+    if not engine.is_public(case) and not permissions.can(accounts.current_actor(), "case.view_private", case):
         raise NotFound(f"There is no case {case_id}.")
     return cases.public_case(case, engine.today_uk())
 

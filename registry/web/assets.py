@@ -3,7 +3,7 @@
 import orjson
 from flask import Blueprint, current_app, render_template
 
-from .. import authorities, search
+from .. import accounts, authorities, permissions, search, transfers
 from ..api import geojson
 from ..errors import NotFound
 from ..maps import embed, footprint_map
@@ -33,7 +33,9 @@ def show(asset_id):
         label=f"Map of {row['name']}",
     )
     return render_template("assets/show.html", asset=row, properties=properties, authority_names=names,
-                           map=embed(small_map, nonce=csp_nonce()))
+                           map=embed(small_map, nonce=csp_nonce()),
+                           asset_transfers=transfers.for_asset(asset_id),
+                           show_conditions=permissions.can(accounts.current_actor(), "condition.view", row))
 
 
 @bp.get("/authorities")

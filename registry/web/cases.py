@@ -4,6 +4,7 @@ Thin views: every change goes through ``registry.workflow.engine`` (the same
 calls the tests walk); every read through ``registry.workflow.cases``.
 """
 
+from collections.abc import Mapping
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from .. import accounts, permissions, security
@@ -52,7 +53,7 @@ def _can_see_private(user, case) -> bool:
 def _visible_case(case_id: int):
     case = cases.get(case_id)
     user = accounts.current_actor()
-    if case.state == "draft" and not _can_see_private(user, case):
+    if not engine.is_public(case) and not _can_see_private(user, case):
         raise NotFound(f"There is no case {case_id}.")
     return case, user
 
@@ -94,13 +95,15 @@ def asset_case_panel():
 
     def asset_cases(asset):
         user = accounts.current_actor()
-        public = [c for c in cases.cases_on_asset(asset.id) if c.state != "draft"]
+        asset_id = asset["id"] if isinstance(asset, Mapping) else asset.id
+        live_status = asset["live_status"] if isinstance(asset, Mapping) else asset.live_status
+        public = [c for c in cases.cases_on_asset(asset_id) if engine.is_public(c)]
         return {
             "cases": [{"id": c.id, "reference": c.reference, "title": c.title,
                        "process_label": engine.get_process(c.process).label,
                        "state_label": engine.get_process(c.process).state_label(c.state)} for c in public],
             "can_nominate": "community_group_rep" in permissions.user_roles(user),
-            "live_status_label": engine.LIVE_STATUS_LABELS.get(asset.live_status),
+            "live_status_label": engine.LIVE_STATUS_LABELS.get(live_status),
         }
 
     return {"asset_cases": asset_cases}
@@ -284,6 +287,9 @@ def _render_case(case, user, error=None, status=200):
     if (case.process == "acv" and case.state in ("listed", "under_review", "under_appeal")
             and permissions.can(user, "moratorium.record", case)):
         children = [(t, "moratorium") for t in engine.get_process("moratorium").available(engine.NEW)]
+    if (case.process == "acv" and case.state in ("listed", "under_review", "under_appeal", "removed")
+            and permissions.can(user, "compensation.record", case)):
+        children += [(t, "compensation") for t in engine.get_process("compensation").available(engine.NEW)]
     extendable = []
     if permissions.can(user, "case.extend_deadline", case):
         from ..workflow import rules
@@ -301,7 +307,7 @@ def _render_case(case, user, error=None, status=200):
         children=children, extendable=extendable, asset=asset, error=error,
         authority_name=_authority_name(case.authority_code),
         organisations=_my_organisations(user) if not isinstance(user, accounts.AnonymousActor) else [],
-        child_cases=[cases.public_case(k, today) for k in cases.children_of(case.id) if k.state != "draft"],
+        child_cases=[cases.public_case(k, today) for k in cases.children_of(case.id) if engine.is_public(k)],
         parent=cases.get(case.parent_case_id) if case.parent_case_id else None,
         sent=request.args.get("sent"),
         checks=case.data.get("checks") if private else None,
@@ -335,7 +341,7 @@ def step(case_id, action):
 @permissions.signed_in
 def start_child(case_id, process_code, action):
     parent, user = _visible_case(case_id)
-    if process_code != "moratorium":
+    if process_code not in ("moratorium", "compensation"):
         abort(404)
     declared = engine.get_process(process_code).get(action)
     data = form_data(declared.fields if declared else (), request.form)

@@ -307,6 +307,8 @@ PUBLIC_DATA_KEYS = (
     "annual_rent_gbp", "market_value_gbp", "consideration_gbp", "undervalue_gbp", "short_tenancy", "gdc_limit_gbp",
     "within_general_consent", "wellbeing_justification", "consent_reference", "open_space",
     "s123_notice_published_on", "objections_considered_on", "decision_reference", "completion_date", "title_numbers",
+    # Compensation (amounts and the claimant stay private)
+    "claim_received_on", "loss_ended_on", "decision_outcome", "outcome",
 )
 
 

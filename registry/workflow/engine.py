@@ -49,6 +49,7 @@ PROCESS_MODULES = {
     "moratorium": "registry.workflow.moratorium",
     "right_to_challenge": "registry.workflow.right_to_challenge",
     "cat": "registry.workflow.cat",
+    "compensation": "registry.workflow.compensation",
     "scottish_atr": "registry.workflow.scottish_atr",
     "community_right_to_buy": "registry.workflow.community_right_to_buy",
 }
@@ -78,6 +79,11 @@ class SystemActor:
 
 SYSTEM = SystemActor()
 
+
+
+def is_public(case) -> bool:
+    """Whether the public may see this case at all (drafts and pre-applications are private)."""
+    return case.state not in get_process(case.process).public_states_hidden
 
 # ------------------------------------------------------------------ declarations
 
@@ -385,9 +391,11 @@ def _write(ctx: Context) -> CaseEvent:
     if t.starts:
         for d in rules.deadlines_for_event(t.starts, ctx.anchor_date, regime=case.regime_version,
                                            overrides=_period_overrides()):
+            met_now = d.rule_code in t.meets  # e.g. a claim that starts and meets its own limit
             db.session.add(Deadline(case_id=case.id, rule_code=d.rule_code, label=d.label,
                                     anchor_event=d.anchor_event, anchor_date=d.anchor_date,
-                                    due_date=d.due_date, actor=d.actor, status="open"))
+                                    due_date=d.due_date, actor=d.actor, status="met" if met_now else "open",
+                                    met_at=today if met_now else None))
     event = CaseEvent(
         case_id=case.id, actor_user_id=getattr(ctx.actor, "id", None), on_date=today, action=t.action,
         from_state=from_state, to_state=case.state, reasons=ctx.reasons,

@@ -48,7 +48,8 @@ def _user(label, roles=(), authority=None):
 def build(authority: str = LEEDS) -> World:
     asset = db.session.scalar(
         select(Asset).where(Asset.authority_code == authority, Asset.area_code == authority,
-                            Asset.withheld.is_(False), Asset.live_status.is_(None)).order_by(Asset.id).limit(1)
+                            Asset.withheld.is_(False), Asset.live_status.is_(None),
+                            Asset.surplus_status.not_in(("transferred", "disposed"))).order_by(Asset.id).limit(1)
     )
     group = Organisation(name="Friends of the Green", legal_form="unincorporated_association",
                          member_count=40, local_member_count=30, non_distribution_of_surplus=True,

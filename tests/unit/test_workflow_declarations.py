@@ -6,7 +6,7 @@ import pytest
 
 from registry import permissions
 from registry.errors import InvalidInput, TransitionRefused
-from registry.workflow import acv, cat, moratorium
+from registry.workflow import acv, cat, compensation, moratorium
 from registry.workflow import right_to_challenge as rtc
 from registry.workflow.engine import NEW
 
@@ -85,8 +85,19 @@ CAT_ALLOWED = {
     **{(state, "withdraw"): "withdrawn" for state in _CAT_OPEN},
 }
 
+COMPENSATION_ALLOWED = {
+    (NEW, "receive_claim"): "claim_received",
+    ("claim_received", "decide_claim"): "decided",
+    ("decided", "request_review"): "under_review",
+    ("under_review", "decide_review"): "review_decided",
+    ("review_decided", "record_appeal"): "under_appeal",
+    ("decided", "close"): "closed",
+    ("review_decided", "close"): "closed",
+    ("under_appeal", "close"): "closed",
+}
+
 CASES = [(acv.PROCESS, ACV_ALLOWED), (moratorium.PROCESS, MORATORIUM_ALLOWED), (rtc.PROCESS, RTC_ALLOWED),
-         (cat.PROCESS, CAT_ALLOWED)]
+         (cat.PROCESS, CAT_ALLOWED), (compensation.PROCESS, COMPENSATION_ALLOWED)]
 
 
 def _all_pairs():
@@ -111,14 +122,13 @@ def test_every_step_from_every_state(process, state, action, expected):
         assert process.step(state, action).to_state == expected
 
 
-@pytest.mark.parametrize(("process", "allowed"), CASES, ids=["acv", "moratorium", "rtc", "cat"])
+@pytest.mark.parametrize(("process", "allowed"), CASES, ids=["acv", "moratorium", "rtc", "cat", "compensation"])
 def test_the_tables_cover_exactly_the_declaration(process, allowed):
     declared = {(s, t.action): t.to_state for t in process.transitions for s in t.from_states}
     assert declared == allowed
 
 
-@pytest.mark.parametrize("process", [acv.PROCESS, moratorium.PROCESS, rtc.PROCESS, cat.PROCESS],
-                         ids=["acv", "moratorium", "rtc", "cat"])
+@pytest.mark.parametrize("process", [p for p, _ in CASES], ids=["acv", "moratorium", "rtc", "cat", "compensation"])
 def test_terminal_states_allow_nothing(process):
     for state in process.terminal:
         assert process.available(state) == []
