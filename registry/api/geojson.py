@@ -45,7 +45,7 @@ def asset_properties(row: dict, authority_names: dict[str, str]) -> dict:
     properties = {key: _plain(row.get(key)) for key in PUBLIC_ASSET_PROPERTIES}
     properties["asset_type_label"] = ASSET_TYPES.get(row["asset_type"], row["asset_type"])
     properties["status_label"] = status_label(row)
-    properties["authority_name"] = authority_names.get(row["authority_code"])
+    properties["authority_name"] = row.get("authority_name") or authority_names.get(row["authority_code"])
     if "distance_m" in row and row["distance_m"] is not None:
         properties["distance_m"] = round(float(row["distance_m"]), 2)
     return properties

@@ -173,8 +173,7 @@ def asset_items():
     html = wants_html()
     query, options = params.asset_query(request.args)
     result = search.find_assets(query)
-    names = search.authority_names({row["authority_code"] for row in result.rows})
-    features = geojson.asset_features(result.rows, names, base_url=base_url(), crs=options["crs"])
+    features = geojson.asset_features(result.rows, {}, base_url=base_url(), crs=options["crs"])
     document = {
         "type": "FeatureCollection",
         "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -198,8 +197,7 @@ def asset_item(asset_id):
     row = search.get_public(asset_id)
     if row is None:
         raise NotFound(f"There is no asset {asset_id}.")
-    names = search.authority_names({row["authority_code"]})
-    feature = geojson.asset_features([row], names, base_url=base_url(), crs=crs)[0]
+    feature = geojson.asset_features([row], {}, base_url=base_url(), crs=crs)[0]
     feature["links"].append(link(f"{base_url()}/api/collections/assets", "collection", "application/json"))
     if html:
         return render_template("api/item.html", feature=feature)

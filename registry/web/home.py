@@ -69,10 +69,9 @@ def results():
             else:
                 query.q = values["q"]
         result = search.find_assets(query)
-    names = search.authority_names({r["authority_code"] for r in result.rows}) if result else {}
     return render_template(
         "search.html", values=values, errors=errors, place=place, result=result, query=query,
-        authority_names=names, asset_types=ASSET_TYPES, statuses=SURPLUS_STATUSES, radii=RADII_M,
+        asset_types=ASSET_TYPES, statuses=SURPLUS_STATUSES, radii=RADII_M,
         page_size=PAGE_SIZE,
     )
 

@@ -77,6 +77,11 @@ def test_grid_stays_exact_through_inserts_updates_and_deletes(db_session):
         "SELECT floor((ST_X(point) + 180) / (360.0 / 65536))::int, floor((ST_Y(point) + 90) / (360.0 / 65536))::int,"
         " asset_public_status(asset), count(*)::int FROM asset WHERE NOT withheld GROUP BY 1, 2, 3) d")).scalar_one()
     assert rebuilt == 0
+    coarse_differs = db_session.execute(text(
+        "SELECT count(*) FROM (SELECT cx, cy, status, asset_count FROM asset_grid_coarse_cell EXCEPT ALL "
+        "SELECT floor(cx / 32.0)::int, floor(cy / 32.0)::int, status, sum(asset_count)::int FROM asset_grid_cell "
+        "GROUP BY 1, 2, 3) d")).scalar_one()
+    assert coarse_differs == 0
 
 
 @pytest.mark.parametrize("query, bad", [("zoom=3", "bbox"), ("bbox=1,2,3&zoom=3", "bbox"),
