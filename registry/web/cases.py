@@ -157,6 +157,26 @@ def _chosen_organisation(raw, organisations) -> int:
     return chosen
 
 
+def _lodge_form(process: str, fields, user, template: str, case_details, **page):
+    """A group lodges a first step of `process` from a form; shows its errors or goes to the new case.
+
+    `case_details(values)` gives open_case's keyword arguments (authority, asset, title).
+    """
+    organisations = _my_organisations(user)
+    error, values = None, {}
+    if request.method == "POST":
+        values = form_data(fields, request.form)
+        try:
+            organisation_id = _chosen_organisation(request.form.get("organisation_id"), organisations)
+            case = engine.open_case(process, "submit_eoi", user, values, engine.today_uk(),
+                                    organisation_id=organisation_id, **case_details(values))
+            return redirect(url_for("web_cases.show", case_id=case.id, sent=1))
+        except RegistryError as exc:
+            error = exc
+    return render_template(template, organisations=organisations, fields=fields, values=values, error=error,
+                           **page), (error.status if error else 200)
+
+
 EOI_FIELDS = rtc.PROCESS.get("submit_eoi").fields
 
 
@@ -165,21 +185,11 @@ EOI_FIELDS = rtc.PROCESS.get("submit_eoi").fields
 @security.limit_public_submission
 def challenge(code):
     authority = authority_register.get(code)
-    user = accounts.current_actor()
-    organisations = _my_organisations(user)
-    error, values = None, {}
-    if request.method == "POST":
-        values = form_data(EOI_FIELDS, request.form)
-        try:
-            organisation_id = _chosen_organisation(request.form.get("organisation_id"), organisations)
-            case = engine.open_case("right_to_challenge", "submit_eoi", user, values, engine.today_uk(),
-                                    authority_code=authority.code, organisation_id=organisation_id,
-                                    title=f"{values.get('service_name') or 'Service'}: {authority.name}"[:300])
-            return redirect(url_for("web_cases.show", case_id=case.id, sent=1))
-        except RegistryError as exc:
-            error = exc
-    return render_template("cases/challenge.html", authority=authority, organisations=organisations,
-                           fields=EOI_FIELDS, values=values, error=error), (error.status if error else 200)
+    return _lodge_form(
+        "right_to_challenge", EOI_FIELDS, accounts.current_actor(), "cases/challenge.html",
+        lambda values: {"authority_code": authority.code,
+                        "title": f"{values.get('service_name') or 'Service'}: {authority.name}"[:300]},
+        authority=authority)
 
 
 CAT_FIELDS = cat.PROCESS.get("submit_eoi").fields
@@ -190,25 +200,12 @@ CAT_FIELDS = cat.PROCESS.get("submit_eoi").fields
 @security.limit_public_submission
 def transfer_request(asset_id):
     asset = asset_register.get(asset_id)
-    user = accounts.current_actor()
-    organisations = _my_organisations(user)
-    error, values = None, {}
-    if request.method == "POST":
-        values = form_data(CAT_FIELDS, request.form)
-        try:
-            organisation_id = _chosen_organisation(request.form.get("organisation_id"), organisations)
-            case = engine.open_case("cat", "submit_eoi", user, values, engine.today_uk(),
-                                    authority_code=asset.authority_code, asset_id=asset.id,
-                                    organisation_id=organisation_id, title=asset.name)
-            return redirect(url_for("web_cases.show", case_id=case.id, sent=1))
-        except RegistryError as exc:
-            error = exc
-    return render_template("cases/apply.html", heading=f"Ask to take on {asset.name}",
-                           caption="Community asset transfer", asset=asset, organisations=organisations,
-                           fields=CAT_FIELDS, values=values, error=error,
-                           intro=f"{_authority_name(asset.authority_code)} owns this asset. Tell them what you "
-                                 "would do with it; they will assess it under their community asset transfer "
-                                 "policy."), (error.status if error else 200)
+    return _lodge_form(
+        "cat", CAT_FIELDS, accounts.current_actor(), "cases/apply.html",
+        lambda values: {"authority_code": asset.authority_code, "asset_id": asset.id, "title": asset.name},
+        heading=f"Ask to take on {asset.name}", caption="Community asset transfer", asset=asset,
+        intro=f"{_authority_name(asset.authority_code)} owns this asset. Tell them what you would do with it; "
+              "they will assess it under their community asset transfer policy.")
 
 
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
