@@ -31,7 +31,7 @@ ITEMS_PARAMETERS = [
                    "nearest first, each with a `distance_m` property (metres on the WGS84 spheroid).",
            {"type": "string", "example": "-1.5491,53.8008"}),
     _param("radius", f"Extension: radius in metres for `near` (up to {search.MAX_RADIUS_M}).",
-           {"type": "number", "exclusiveMinimum": 0, "maximum": search.MAX_RADIUS_M}),
+           {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": search.MAX_RADIUS_M}),
     _param("nearest", "Extension: LON,LAT in WGS84. The `limit` nearest assets, nearest first, each with "
                       "`distance_m`.", {"type": "string", "example": "-3.1883,55.9533"}),
     _param("q", "Extension: words to find in the name, description and address (ranked full-text search; "
@@ -52,7 +52,7 @@ def document(base_url: str) -> dict:
         return {"200": {"description": description, "content": {media: {"schema": {"type": "object"}}}},
                 "400": PROBLEM}
 
-    return {
+    document = {
         "openapi": "3.0.3",
         "info": {"title": "Community Asset Registry API", "version": "1.0.0",
                  "description": "OGC API – Features over public buildings and land, with radius and nearest "
@@ -103,8 +103,102 @@ def document(base_url: str) -> dict:
                                                          required=True)],
                                    "responses": ok("Deadlines")}},
         },
-        "components": {"schemas": {"Problem": {
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                                      "description": "An API token from /account, scoped to "
+                                                                     "the officer's authority."}},
+                       "schemas": {"Problem": {
             "type": "object",
             "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                            "detail": {"type": "string"}, "invalid_param": {"type": "string"}}}}},
+    }
+    for path, operations in _write_and_workflow_paths(ok).items():
+        document["paths"].setdefault(path, {}).update(operations)
+    return document
+
+
+def _json_body(description: str, media: str = "application/json") -> dict:
+    return {"required": True, "description": description, "content": {media: {"schema": {"type": "object"}}}}
+
+
+def _write_and_workflow_paths(ok) -> dict:
+    secured = [{"bearer": []}]
+    denied = {"401": PROBLEM, "403": PROBLEM}
+    feature_id = {"name": "featureId", "in": "path", "required": True, "schema": {"type": "integer"}}
+    geojson_body = _json_body("A GeoJSON Feature: Point or (Multi)Polygon geometry and the asset's properties "
+                              "(authority_code, reference, name, asset_type, ...). `Content-Crs: "
+                              f"<{params.EPSG27700}>` sends British National Grid.", "application/geo+json")
+    return {
+        "/collections/assets/items": {
+            "post": {"summary": "Create an asset (OGC API Features Part 4)", "operationId": "createAsset",
+                     "security": secured, "requestBody": geojson_body,
+                     "responses": {"201": {"description": "Created; Location names it"}, "400": PROBLEM,
+                                   **denied}}},
+        "/collections/assets/items/{featureId}": {
+            "put": {"summary": "Replace an asset", "operationId": "replaceAsset", "security": secured,
+                    "parameters": [feature_id], "requestBody": geojson_body,
+                    "responses": {"200": {"description": "Replaced"}, "400": PROBLEM, **denied, "404": PROBLEM}},
+            "patch": {"summary": "Change some of an asset's properties", "operationId": "updateAsset",
+                      "security": secured, "parameters": [feature_id], "requestBody": geojson_body,
+                      "responses": {"200": {"description": "Updated"}, "400": PROBLEM, **denied, "404": PROBLEM}},
+            "delete": {"summary": "Delete an asset", "operationId": "deleteAsset", "security": secured,
+                       "parameters": [feature_id],
+                       "responses": {"204": {"description": "Deleted"}, **denied, "404": PROBLEM,
+                                     "409": PROBLEM}}},
+        "/clawback/calculate": {"post": {
+            "summary": "Work out what a clawback condition would recover if triggered",
+            "operationId": "calculateClawback",
+            "requestBody": _json_body("method (full, stepped_taper, straight_line, proceeds_share, indexed, "
+                                      "overage), principal, start_date, end_date, trigger_date and, by method, "
+                                      "taper, share, net_proceeds, index, index_values, fixed_rate, base_value, "
+                                      "value_at_trigger, allowable_costs, cap"),
+            "responses": ok("`amount_due` as a decimal string and the worked `steps`")}},
+        "/registers": {"get": {"summary": "The public registers", "operationId": "registers",
+                               "responses": ok("Registers")}},
+        "/registers/{name}": {"get": {
+            "summary": "One public register", "operationId": "register",
+            "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {**ok("Entries"), "404": PROBLEM}}},
+        "/cases/{caseId}": {"get": {
+            "summary": "A case's public record: state, timeline and deadlines", "operationId": "getCase",
+            "parameters": [{"name": "caseId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {**ok("The case"), "404": PROBLEM}}},
+        "/cases/{caseId}/transitions": {"post": {
+            "summary": "Take a step in a case's process", "operationId": "transitionCase", "security": secured,
+            "parameters": [{"name": "caseId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "requestBody": _json_body("{action, data, version}"),
+            "responses": {**ok("The case after the step"), **denied, "409": PROBLEM}}},
+        "/transfers/obligations": {"get": {
+            "summary": "Live clawback obligations", "operationId": "obligations",
+            "parameters": [_param("authority", "GSS code", {"type": "string"}),
+                           _param("organisation", "Organisation id", {"type": "integer"}),
+                           _param("f", "Format", {"type": "string", "enum": ["json", "geojson", "csv"]})],
+            "responses": ok("Obligations")}},
+        "/map/clusters": {"get": {
+            "summary": "What the map shows in a view: clusters (zoom ≤ 14) or assets, footprints from zoom 16",
+            "operationId": "mapClusters",
+            "parameters": [_param("bbox", "minlon,minlat,maxlon,maxlat", {"type": "string"}, required=True),
+                           _param("zoom", "Map zoom 0–22", {"type": "integer", "minimum": 0, "maximum": 22}),
+                           ITEMS_PARAMETERS[13], ITEMS_PARAMETERS[14], ITEMS_PARAMETERS[11]],
+            "responses": {**ok("Clusters with counts by status, or assets", "application/geo+json"),
+                          "304": {"description": "Not modified since the ETag given"}}}},
+        "/transfers": {"post": {"summary": "Record a completed (historic) transfer", "operationId": "createTransfer",
+                                "security": secured, "requestBody": _json_body("The transfer and its conditions"),
+                                "responses": {"201": {"description": "Recorded"}, "400": PROBLEM, **denied}}},
+        "/transfers/conditions": {"post": {
+            "summary": "Attach a clawback condition to a transfer or an asset", "operationId": "createCondition",
+            "security": secured, "requestBody": _json_body("The condition"),
+            "responses": {"201": {"description": "Recorded"}, "400": PROBLEM, **denied}}},
+        "/transfers/conditions/{conditionId}/trigger": {"post": {
+            "summary": "Log a trigger; answers the recorded calculation", "operationId": "triggerCondition",
+            "security": secured,
+            "parameters": [{"name": "conditionId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "requestBody": _json_body("trigger, trigger_date and the figures the method needs"),
+            "responses": {**ok("The calculation"), **denied, "404": PROBLEM}}},
+        "/transfers/index-values": {"put": {
+            "summary": "Update the authority's CPI/RPI table", "operationId": "putIndexValues", "security": secured,
+            "requestBody": _json_body("{series, values: {YYYY-MM: level}}"),
+            "responses": {**ok("Stored"), **denied}}},
+        "/transfers/map": {"get": {"summary": "Assets with live conditions, for a map layer",
+                                   "operationId": "obligationsMap",
+                                   "responses": ok("GeoJSON", "application/geo+json")}},
     }
