@@ -28,7 +28,9 @@ PUBLIC_FIELDS = (
     "due_if_triggered_today_gbp",
 )
 MAP_FIELDS = ("asset_id", "asset_name", "authority_code", "authority_name", "organisation_names",
-              "live_conditions", "principal_total_gbp", "latest_end_date")
+              "live_conditions", "principal_total_gbp", "latest_end_date",
+              # what the browsable map (static/js/asset-map.js) reads for markers and popups
+              "id", "name", "status", "status_label", "asset_type_label", "url")
 
 
 def parse_filters(authority: str | None, organisation: str | None) -> dict:
@@ -156,7 +158,12 @@ def map_layer(today: date, *, authority_code: str | None = None) -> dict:
                       "organisation_names": entry["organisation_names"],
                       "live_conditions": entry["live_conditions"],
                       "principal_total_gbp": _plain(entry["principal_total_gbp"]),
-                      "latest_end_date": _plain(entry["latest_end_date"])}
+                      "latest_end_date": _plain(entry["latest_end_date"]),
+                      "id": asset_id, "name": row["asset_name"], "status": "transferred",
+                      "status_label": f"Transferred: {entry['live_conditions']} live condition"
+                                      f"{'' if entry['live_conditions'] == 1 else 's'} until "
+                                      f"{entry['latest_end_date']:%-d %B %Y}",
+                      "asset_type_label": row["authority_name"], "url": f"/assets/{asset_id}"}
         assert tuple(properties) == MAP_FIELDS
         features.append({"type": "Feature", "id": asset_id, "geometry": _point(row), "properties": properties})
     return {"type": "FeatureCollection", "features": features}

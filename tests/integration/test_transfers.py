@@ -307,6 +307,11 @@ def test_map_layer_has_one_feature_per_asset_with_live_conditions(client, transf
     document = client.get(f"/api/transfers/map?authority={transfer.authority_code}").get_json(force=True)
     ids = [f["id"] for f in document["features"]]
     assert ids.count(transfer.asset_id) == 1
+    mine = next(f for f in document["features"] if f["id"] == transfer.asset_id)["properties"]
+    # the browsable map draws this layer with the same marker and popup contract as the asset map
+    assert mine["url"] == f"/assets/{transfer.asset_id}" and mine["status"] == "transferred" and mine["name"]
+    page = client.get("/map?layer=obligations").get_data(as_text=True)
+    assert 'data-asset-map-url="/api/transfers/map"' in page
     transfers.expire_conditions(date(2030, 1, 1))
     document = client.get(f"/api/transfers/map?authority={transfer.authority_code}").get_json(force=True)
     assert transfer.asset_id not in [f["id"] for f in document["features"]]
