@@ -5,14 +5,18 @@ calls the tests walk); every read through ``registry.workflow.cases``.
 """
 
 from collections.abc import Mapping
+
+import orjson
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from .. import accounts, permissions, security
+from .. import accounts, maps, permissions, security
 from .. import assets as asset_register
 from .. import authorities as authority_register
 from ..errors import Forbidden, InvalidInput, NotFound, RegistryError, TransitionRefused
 from ..workflow import acv, cases, cat, engine
 from ..workflow import right_to_challenge as rtc
+from .footprint_map import drawing_map
+from .templating import csp_nonce
 
 bp = Blueprint("web_cases", __name__, cli_group="cases")
 
@@ -134,9 +138,23 @@ def nominate(asset_id):
         except RegistryError as exc:
             error = exc
     return render_template("cases/nominate.html", asset=asset, case=None, organisations=organisations,
-                           fields=DRAFT_FIELDS, values=values, error=error,
+                           fields=DRAFT_FIELDS, values=values, error=error, site_map=_site_map(asset),
                            area_name=_authority_name(asset.area_code or asset.authority_code)), \
         (error.status if error else 200)
+
+
+def _site_map(asset):
+    """A map of the asset on which the group can draw or adjust the site boundary (fills site_geojson)."""
+    if asset is None:
+        return None
+    shapes = asset_register.geometry_of(asset.id)
+    feature = {"type": "Feature", "geometry": orjson.loads(shapes["footprint"] or shapes["point"]),
+               "properties": {"name": asset.name, "status": asset.live_status or asset.surplus_status}}
+    settings = current_app.config["SETTINGS"]
+    the_map = drawing_map(feature=feature, center=None, tile_url=settings.tile_url,
+                          tile_attribution=settings.tile_attribution, textarea_id="site_geojson",
+                          label=f"Map of {asset.name}: draw the site boundary you are nominating")
+    return maps.embed(the_map, nonce=csp_nonce())
 
 
 def _my_organisations(user):
@@ -231,7 +249,7 @@ def edit(case_id):
             error = exc
     asset = asset_register.get(case.asset_id) if case.asset_id else None
     return render_template("cases/nominate.html", asset=asset, case=case, organisations=[], fields=DRAFT_FIELDS,
-                           values=values, error=error, saved=request.args.get("saved"),
+                           values=values, error=error, saved=request.args.get("saved"), site_map=_site_map(asset),
                            area_name=_authority_name(case.authority_code)), (error.status if error else 200)
 
 

@@ -16,14 +16,19 @@ class _AttachDrawing(MacroElement):
     _template = Template(
         """
 {% macro script(this, kwargs) %}
-if (window.FootprintDraw) { window.FootprintDraw.attach({{ this._parent.get_name() }}, {textareaId: "geometry"}); }
+if (window.FootprintDraw) { window.FootprintDraw.attach({{ this._parent.get_name() }}, {textareaId: {{ this.textarea_id | tojson }}}); }
 {% endmacro %}
 """
     )
 
+    def __init__(self, textarea_id: str):
+        super().__init__()
+        self._name = "AttachDrawing"
+        self.textarea_id = textarea_id
+
 
 def drawing_map(*, feature: dict | None, center: tuple[float, float] | None, tile_url: str,
-                tile_attribution: str, label: str):
+                tile_attribution: str, label: str, textarea_id: str = "geometry"):
     if feature is not None:
         m = maps.footprint_map(feature, tile_url=tile_url, tile_attribution=tile_attribution, popup=False,
                                label=label, max_zoom=18)
@@ -33,5 +38,5 @@ def drawing_map(*, feature: dict | None, center: tuple[float, float] | None, til
                           css_class="app-map--footprint", attributes={"aria-label": label},
                           tile_url=tile_url, tile_attribution=tile_attribution)
     m.default_js = [*m.default_js, *[(name, f"{maps.DEFAULT_STATIC_URL}/{path}") for name, path in DRAW_JS]]
-    _AttachDrawing().add_to(m)
+    _AttachDrawing(textarea_id).add_to(m)
     return m

@@ -72,6 +72,14 @@ def test_group_nominates_officer_lists_public_map_shows_listed(page, world):
     page.goto("/cases")
     page.click(f"a[href='/cases/{case_id}/edit']")
     page.fill("#community_value_reasons", "Football every Saturday and the summer fair.")
+    # draw the site boundary on the map: it fills the GeoJSON box
+    page.get_by_role("button", name="Start drawing").click()
+    box = page.locator(".leaflet-container").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx, dy in ((-30, -20), (30, -20), (30, 20), (-30, 20)):
+        page.mouse.click(cx + dx, cy + dy)
+    page.get_by_role("button", name="Use this boundary").click()
+    assert '"Polygon"' in page.locator("#site_geojson").input_value()
     page.click("#send-nomination")
     page.wait_for_selector(".govuk-panel--confirmation")
     assert page.locator("#case-state").get_attribute("data-state") == "submitted"
