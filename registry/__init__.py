@@ -32,6 +32,7 @@ BLUEPRINT_MODULES = [
     "registry.api.transfers",
     "registry.api.assets_write",
     "registry.web.asset_edit",
+    "registry.web.organisations",
 ]
 
 
@@ -68,6 +69,12 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     for module_name in BLUEPRINT_MODULES:
         module = importlib.import_module(module_name)
         app.register_blueprint(module.bp)
+
+    # Each process declares its permissions when its module loads: load them all
+    # now, so no worker meets a view that names an action it has not seen yet.
+    from .workflow import engine
+
+    engine.all_processes()
 
     from . import cli
 

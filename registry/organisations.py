@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, DateTime, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import db
+from .errors import InvalidInput
 from .vocabulary import LEGAL_FORMS
 
 
@@ -46,3 +47,45 @@ PUBLIC_FIELDS = ("id", "name", "legal_form", "company_number", "charity_number",
 
 def public_projection(organisation: Organisation) -> dict:
     return {field: getattr(organisation, field) for field in PUBLIC_FIELDS}
+
+
+REGISTRATION_FIELDS = ("name", "legal_form", "member_count", "local_member_count", "community_definition",
+                       "company_number", "charity_number", "oscr_number", "fca_number", "contact_name",
+                       "contact_email", "contact_phone", "contact_address")
+
+
+def _count(raw: str, field: str) -> int | None:
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) > 10_000_000:
+        raise InvalidInput("Enter the number of members as a whole number, like 25.", field=field)
+    return int(raw)
+
+
+def register(values: dict) -> Organisation:
+    """Check and add a group registered by one of its members (flushes, never commits)."""
+    name = (values.get("name") or "").strip()
+    if not name:
+        raise InvalidInput("Enter the group's name.", field="name")
+    if len(name) > 200:
+        raise InvalidInput("The group's name must be 200 characters or fewer.", field="name")
+    if values.get("legal_form") not in LEGAL_FORMS:
+        raise InvalidInput("Choose the group's legal form.", field="legal_form")
+    members = _count(values.get("member_count", ""), "member_count")
+    local = _count(values.get("local_member_count", ""), "local_member_count")
+    if members is not None and local is not None and local > members:
+        raise InvalidInput("Local members cannot be more than all members.", field="local_member_count")
+    email = (values.get("contact_email") or "").strip()
+    if email and ("@" not in email or len(email) > 320):
+        raise InvalidInput("Enter a contact email address like name@example.org.", field="contact_email")
+    organisation = Organisation(
+        name=name, legal_form=values["legal_form"], member_count=members, local_member_count=local,
+        asset_lock=bool(values.get("asset_lock")),
+        non_distribution_of_surplus=bool(values.get("non_distribution_of_surplus")),
+        **{key: (values.get(key) or "").strip()[:400] or None
+           for key in ("community_definition", "company_number", "charity_number", "oscr_number", "fca_number",
+                       "contact_name", "contact_email", "contact_phone", "contact_address")},
+    )
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation

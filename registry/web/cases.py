@@ -15,6 +15,7 @@ from .. import authorities as authority_register
 from ..errors import Forbidden, InvalidInput, NotFound, RegistryError, TransitionRefused
 from ..workflow import acv, cases, cat, engine
 from ..workflow import right_to_challenge as rtc
+from ..workflow import scottish_atr
 from .footprint_map import drawing_map
 from .templating import csp_nonce
 
@@ -107,6 +108,9 @@ def asset_case_panel():
                        "process_label": engine.get_process(c.process).label,
                        "state_label": engine.get_process(c.process).state_label(c.state)} for c in public],
             "can_nominate": "community_group_rep" in permissions.user_roles(user),
+            "nation": authority_register.get(asset["authority_code"] if isinstance(asset, Mapping)
+                                             else asset.authority_code).nation,
+            "open_to_nomination": live_status not in ("nominated", "listed", "in_moratorium"),
             "live_status_label": engine.LIVE_STATUS_LABELS.get(live_status),
         }
 
@@ -175,7 +179,7 @@ def _chosen_organisation(raw, organisations) -> int:
     return chosen
 
 
-def _lodge_form(process: str, fields, user, template: str, case_details, **page):
+def _lodge_form(process: str, fields, user, template: str, case_details, action: str = "submit_eoi", **page):
     """A group lodges a first step of `process` from a form; shows its errors or goes to the new case.
 
     `case_details(values)` gives open_case's keyword arguments (authority, asset, title).
@@ -186,7 +190,7 @@ def _lodge_form(process: str, fields, user, template: str, case_details, **page)
         values = form_data(fields, request.form)
         try:
             organisation_id = _chosen_organisation(request.form.get("organisation_id"), organisations)
-            case = engine.open_case(process, "submit_eoi", user, values, engine.today_uk(),
+            case = engine.open_case(process, action, user, values, engine.today_uk(),
                                     organisation_id=organisation_id, **case_details(values))
             return redirect(url_for("web_cases.show", case_id=case.id, sent=1))
         except RegistryError as exc:
@@ -208,6 +212,24 @@ def challenge(code):
         lambda values: {"authority_code": authority.code,
                         "title": f"{values.get('service_name') or 'Service'}: {authority.name}"[:300]},
         authority=authority)
+
+
+ATR_FIELDS = scottish_atr.PROCESS.get("submit_request").fields
+
+
+@bp.route("/assets/<int:asset_id>/asset-transfer-request", methods=["GET", "POST"])
+@permissions.route_requires("atr.request")
+@security.limit_public_submission
+def scottish_transfer_request(asset_id):
+    """Scotland: an asset transfer request under Part 5 of the Community Empowerment (Scotland) Act 2015."""
+    asset = asset_register.get(asset_id)
+    return _lodge_form(
+        "scottish_atr", ATR_FIELDS, accounts.current_actor(), "cases/apply.html",
+        lambda values: {"authority_code": asset.authority_code, "asset_id": asset.id, "title": asset.name},
+        action="submit_request", heading=f"Make an asset transfer request for {asset.name}",
+        caption="Asset transfer request (Community Empowerment (Scotland) Act 2015, Part 5)", asset=asset,
+        intro=f"{_authority_name(asset.authority_code)} must agree to the request unless there are reasonable "
+              "grounds for refusing it, and must decide within 6 months of the date it validates the request.")
 
 
 CAT_FIELDS = cat.PROCESS.get("submit_eoi").fields
