@@ -216,6 +216,14 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def unconfirmed_with_password(email: str, password: str) -> User | None:
+    """The account, if the password is right but the email address is not confirmed yet."""
+    user = find_by_email(email)
+    if user is None or user.email_confirmed_at is not None or not user.active:
+        return None
+    return user if verify_password(user, password or "") else None
+
+
 def set_password(user: User, password: str) -> None:
     check_password_rules(password)
     user.password_hash = hash_password(password)

@@ -1,5 +1,7 @@
 """Email through the SMTP server named in the settings (SMTP_HOST, SMTP_PORT, MAIL_FROM).
 
+SMTP_HOST=log writes each message to the log instead (bin/serve's default).
+
 Tests run a real local SMTP server (aiosmtpd) and read what was sent.
 A failure to send is logged and reported to the caller, never shown raw.
 """
@@ -21,6 +23,10 @@ def send(to: str, subject: str, body: str) -> bool:
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
+    if settings.smtp_host == "log":
+        # Demo and development: no mail server, so the message (and its links) goes to the log.
+        log.warning("Email (SMTP_HOST=log) to %s: %s\n%s", to, subject, body)
+        return True
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
             smtp.send_message(message)

@@ -90,12 +90,16 @@ def sign_up():
             add_error(form, error)
         else:
             audit.record(user, "account.sign_up", "user", user.id)
-            link = mail.external_url(url_for("web_accounts.confirm", token=accounts.confirmation_token(user)))
-            mail.send(user.email, "Confirm your email address",
-                      f"Confirm your email address to finish creating your account:\n\n{link}\n\n"
-                      "The link works for 3 days. If you did not sign up, ignore this email.")
+            _send_confirmation(user)
             return render_template("accounts/check_email.html", email=user.email)
     return render_template("accounts/sign_up.html", form=form), 400 if form.errors else 200
+
+
+def _send_confirmation(user) -> None:
+    link = mail.external_url(url_for("web_accounts.confirm", token=accounts.confirmation_token(user)))
+    mail.send(user.email, "Confirm your email address",
+              f"Confirm your email address to finish creating your account:\n\n{link}\n\n"
+              "The link works for 3 days. If you did not sign up, ignore this email.")
 
 
 @bp.get("/confirm/<token>")
@@ -114,6 +118,11 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
+        pending = accounts.unconfirmed_with_password(form.email.data, form.password.data) if user is None else None
+        if pending is not None:
+            # The right password proves the address's owner: send a fresh link rather than a dead end.
+            _send_confirmation(pending)
+            return render_template("accounts/check_email.html", email=pending.email)
         if user is None:
             form.email.errors = ["Enter a correct email address and password (and confirm your email first)."]
         else:

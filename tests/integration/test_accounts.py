@@ -28,7 +28,9 @@ def test_sign_up_sends_a_confirmation_email_and_the_link_confirms(client, smtp):
     # Not confirmed yet: cannot sign in.
     refused = client.post("/sign-in", data={"email": "ada.signup@example.org", "password": PASSWORD,
                                            "csrf_token": token})
-    assert refused.status_code == 400
+    # Not signed in: a fresh confirmation link is sent instead of a dead end.
+    assert refused.status_code == 200 and "Check your email" in refused.get_data(as_text=True)
+    assert client.get("/account").status_code == 401
     confirm = client.get(_path(smtp.links()[0]))
     assert confirm.status_code == 302
     db.session.refresh(user)
@@ -187,3 +189,19 @@ def test_rate_limit_on_sign_in_when_enabled(make_user, db_session):
                             ).status_code for _ in range(12)]
     assert 429 in statuses
     assert client.get("/sign-in").status_code == 200  # showing the form is never limited
+
+
+def test_signing_in_before_confirming_sends_a_fresh_link(client, db_session, smtp):
+    from registry import accounts
+
+    accounts.create_user("late.confirmer@example.org", "a long enough password 1", "Late Confirmer")
+    db_session.commit()
+    response = client.post("/sign-in", data={"email": "late.confirmer@example.org",
+                                             "password": "a long enough password 1",
+                                             "csrf_token": csrf_token(client)})
+    assert response.status_code == 200
+    smtp.wait_for(1)
+    assert any("Confirm your email address" in m["Subject"] for m in smtp.messages)
+    wrong = client.post("/sign-in", data={"email": "late.confirmer@example.org", "password": "wrong password 123",
+                                          "csrf_token": csrf_token(client)})
+    assert wrong.status_code == 400
