@@ -2,6 +2,8 @@
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from .. import places
+from ..errors import InvalidInput, NotFound
 from ..maps import embed, full_map
 from ..vocabulary import ASSET_TYPES, SURPLUS_STATUSES
 from . import public
@@ -15,15 +17,28 @@ bp = Blueprint("web_maps", __name__)
 def show():
     settings = current_app.config["SETTINGS"]
     filters = {key: request.args[key] for key in ("type", "status") if request.args.get(key)}
+    if request.args.get("q"):
+        filters["q"] = request.args["q"]
     filters = {k: v for k, v in filters.items()
-               if (k == "type" and v in ASSET_TYPES) or (k == "status" and v in SURPLUS_STATUSES)}
+               if (k == "type" and v in ASSET_TYPES) or (k == "status" and v in SURPLUS_STATUSES) or k == "q"}
     obligations = request.args.get("layer") == "obligations"
+    place_query = (request.args.get("q") or "").strip()[:200]
+    place, place_error, view = None, None, {}
+    if place_query:
+        try:
+            place = places.find_place(place_query)
+        except (NotFound, InvalidInput) as exc:
+            place_error = exc.detail
+        else:
+            view = {"center": (place["lat"], place["lon"]), "zoom": 11 if place["kind"] == "district" else 15}
     the_map = full_map(
+        **view,
         data_url="/api/transfers/map" if obligations else "/api/map/clusters",
-        query={} if obligations else filters, tile_url=settings.tile_url,
+        query={} if obligations else {k: v for k, v in filters.items() if k != "q"}, tile_url=settings.tile_url,
         tile_attribution=settings.tile_attribution, list_link_id="asset-map-list-link",
     )
     return render_template("map.html", map=embed(the_map, nonce=csp_nonce()), filters=filters,
-                           obligations=obligations,
+                           obligations=obligations, place=place, place_query=place_query,
+                           place_error=place_error,
                            list_url=url_for("web_home.results", **filters), asset_types=ASSET_TYPES,
                            statuses=SURPLUS_STATUSES, tile_attribution=settings.tile_attribution)

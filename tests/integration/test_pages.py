@@ -69,3 +69,12 @@ def test_the_maps_list_link_lists_the_assets_in_the_map_area(client):
     expected = client.get(f"/api/collections/assets/items?bbox={bbox}&limit=1").get_json()["numberMatched"]
     assert f"{expected:,} asset" in html
     assert "govuk-error-summary" in client.get("/search?bbox=nonsense").get_data(as_text=True)
+
+
+def test_the_map_goes_to_a_place_and_search_results_keep_it(client):
+    html = client.get("/map?q=LS1+1UR").get_data(as_text=True)
+    assert 'value="LS1 1UR"' in html and "53.80" in html  # centred on the postcode
+    assert "govuk-error-message" in client.get("/map?q=ZZ99+9ZZ").get_data(as_text=True)
+    results = client.get("/search?q=LS1+1UR").get_data(as_text=True)
+    assert 'href="/map?q=LS1+1UR"' in results
+    assert "found within" in " ".join(results.split())
