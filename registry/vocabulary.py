@@ -46,6 +46,18 @@ SURPLUS_STATUSES = {
     "disposed": "Disposed",
 }
 
+# Kept by the workflow engine on each asset while a case is live (asset.live_status).
+LIVE_STATUSES = {
+    "nominated": "Nominated as an asset of community value",
+    "listed": "Listed as an asset of community value",
+    "in_moratorium": "Listed: in a moratorium",
+    "under_consideration": "Request under consideration",
+    "transferred": "Transferred to the community",
+}
+
+# What the public sees: the live status when there is one, else the surplus status.
+PUBLIC_STATUSES = {**SURPLUS_STATUSES, **LIVE_STATUSES}
+
 # domain.md §0.3
 LEGAL_FORMS = {
     "unincorporated_association": "Unincorporated association",

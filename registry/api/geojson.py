@@ -10,7 +10,7 @@ from decimal import Decimal
 import orjson
 
 from .. import places
-from ..vocabulary import ASSET_TYPES, SURPLUS_STATUSES
+from ..vocabulary import ASSET_TYPES, LIVE_STATUSES, PUBLIC_STATUSES
 from .params import EPSG4326, EPSG27700
 
 PUBLIC_ASSET_PROPERTIES = (
@@ -18,13 +18,6 @@ PUBLIC_ASSET_PROPERTIES = (
     "condition", "occupancy", "occupancy_since", "surplus_status", "live_status", "floor_area_m2",
     "site_area_m2", "market_value_gbp", "authority_code", "area_code", "updated_at",
 )
-LIVE_STATUS_LABELS = {
-    "nominated": "Nominated as an asset of community value",
-    "listed": "Listed as an asset of community value",
-    "in_moratorium": "Listed: in a moratorium",
-    "under_consideration": "Request under consideration",
-    "transferred": "Transferred to the community",
-}
 
 
 def _plain(value):
@@ -37,8 +30,8 @@ def _plain(value):
 
 def status_label(row: dict) -> str:
     if row.get("live_status"):
-        return LIVE_STATUS_LABELS.get(row["live_status"], row["live_status"])
-    return SURPLUS_STATUSES.get(row["surplus_status"], row["surplus_status"])
+        return LIVE_STATUSES.get(row["live_status"], row["live_status"])
+    return PUBLIC_STATUSES.get(row["surplus_status"], row["surplus_status"])
 
 
 def asset_properties(row: dict, authority_names: dict[str, str]) -> dict:

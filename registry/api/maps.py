@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request
 
 from .. import search
 from ..errors import InvalidInput
-from ..vocabulary import ASSET_TYPES, SURPLUS_STATUSES
+from ..vocabulary import ASSET_TYPES, PUBLIC_STATUSES
 from ..web import public
 from . import geojson, params
 
@@ -29,7 +29,7 @@ def clusters():
     bbox, _ = params.bbox(args["bbox"], params.CRS84)
     zoom = params.integer(args.get("zoom"), "zoom", default=10, minimum=0, maximum=22)
     types = params.choices(args.get("type"), "type", ASSET_TYPES)
-    statuses = params.choices(args.get("status"), "status", tuple(SURPLUS_STATUSES) + params.LIVE_STATUSES)
+    statuses = params.choices(args.get("status"), "status", PUBLIC_STATUSES)
     authority = params.gss_code(args.get("authority"), "authority")
 
     version = search.map_version()

@@ -1,7 +1,7 @@
 """The OpenAPI 3.0 definition, documenting our radius and nearest extensions."""
 
 from .. import search
-from ..vocabulary import ASSET_TYPES, SURPLUS_STATUSES
+from ..vocabulary import ASSET_TYPES, PUBLIC_STATUSES
 from . import params
 
 
@@ -41,7 +41,7 @@ ITEMS_PARAMETERS = [
     _param("type", "Extension: asset types, comma-separated.",
            {"type": "array", "items": {"type": "string", "enum": list(ASSET_TYPES)}}, style="form", explode=False),
     _param("status", "Extension: surplus statuses or live statuses, comma-separated.",
-           {"type": "array", "items": {"type": "string", "enum": list(SURPLUS_STATUSES) + list(params.LIVE_STATUSES)}},
+           {"type": "array", "items": {"type": "string", "enum": list(PUBLIC_STATUSES)}},
            style="form", explode=False),
     _param("f", "Output format.", {"type": "string", "enum": ["json", "html"]}),
 ]

@@ -7,13 +7,12 @@ import numpy as np
 
 from .. import places, search
 from ..errors import InvalidInput
-from ..vocabulary import ASSET_TYPES, SURPLUS_STATUSES
+from ..vocabulary import ASSET_TYPES, LIVE_STATUSES, PUBLIC_STATUSES
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
 EPSG27700 = "http://www.opengis.net/def/crs/EPSG/0/27700"
 SUPPORTED_CRS = (CRS84, EPSG4326, EPSG27700)
-LIVE_STATUSES = ("listed", "nominated", "in_moratorium", "under_consideration")
 
 ITEMS_PARAMETERS = {"f", "bbox", "bbox-crs", "crs", "limit", "offset", "after", "near", "radius", "nearest", "q",
                     "authority", "area", "type", "status", "datetime"}
@@ -168,7 +167,7 @@ def asset_query(args, *, default_limit: int = 10) -> tuple[search.AssetQuery, di
         authority=gss_code(args.get("authority"), "authority"),
         area=gss_code(args.get("area"), "area"),
         types=choices(args.get("type"), "type", ASSET_TYPES),
-        statuses=choices(args.get("status"), "status", tuple(SURPLUS_STATUSES) + LIVE_STATUSES),
+        statuses=choices(args.get("status"), "status", PUBLIC_STATUSES),
     )
     if query.q and len(query.q) > 200:
         raise InvalidInput("q must be 200 characters or fewer.", field="q")

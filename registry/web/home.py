@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, render_template, request, send_from_di
 from .. import places, search
 from ..api import params
 from ..errors import InvalidInput, NotFound
-from ..vocabulary import ASSET_TYPES, SURPLUS_STATUSES
+from ..vocabulary import ASSET_TYPES, PUBLIC_STATUSES
 from . import public
 
 bp = Blueprint("web_home", __name__)
@@ -28,7 +28,7 @@ def _search_form(args) -> dict:
     errors = {}
     if form["type"] and form["type"] not in ASSET_TYPES:
         errors["type"] = "Choose a type from the list."
-    if form["status"] and form["status"] not in SURPLUS_STATUSES:
+    if form["status"] and form["status"] not in PUBLIC_STATUSES:
         errors["status"] = "Choose a status from the list."
     if not form["radius"].isdigit() or int(form["radius"]) not in RADII_M:
         errors["radius"] = "Choose a distance from the list."
@@ -71,7 +71,7 @@ def results():
         result = search.find_assets(query)
     return render_template(
         "search.html", values=values, errors=errors, place=place, result=result, query=query,
-        asset_types=ASSET_TYPES, statuses=SURPLUS_STATUSES, radii=RADII_M,
+        asset_types=ASSET_TYPES, statuses=PUBLIC_STATUSES, radii=RADII_M,
         page_size=PAGE_SIZE,
     )
 

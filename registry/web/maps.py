@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from .. import places
 from ..errors import InvalidInput, NotFound
 from ..maps import embed, full_map
-from ..vocabulary import ASSET_TYPES, SURPLUS_STATUSES
+from ..vocabulary import ASSET_TYPES, PUBLIC_STATUSES
 from . import public
 from .templating import csp_nonce
 
@@ -20,7 +20,7 @@ def show():
     if request.args.get("q"):
         filters["q"] = request.args["q"]
     filters = {k: v for k, v in filters.items()
-               if (k == "type" and v in ASSET_TYPES) or (k == "status" and v in SURPLUS_STATUSES) or k == "q"}
+               if (k == "type" and v in ASSET_TYPES) or (k == "status" and v in PUBLIC_STATUSES) or k == "q"}
     obligations = request.args.get("layer") == "obligations"
     place_query = (request.args.get("q") or "").strip()[:200]
     place, place_error, view = None, None, {}
@@ -41,4 +41,4 @@ def show():
                            obligations=obligations, place=place, place_query=place_query,
                            place_error=place_error,
                            list_url=url_for("web_home.results", **filters), asset_types=ASSET_TYPES,
-                           statuses=SURPLUS_STATUSES, tile_attribution=settings.tile_attribution)
+                           statuses=PUBLIC_STATUSES, tile_attribution=settings.tile_attribution)

@@ -41,6 +41,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from .. import assets as asset_register
 from .. import db, permissions
 from ..errors import InvalidInput, NotFound, TransitionRefused
+from ..vocabulary import LIVE_STATUSES
 from . import cases, notify, rules
 from .cases import Case, CaseEvent, Deadline
 
@@ -56,13 +57,7 @@ PROCESS_MODULES = {
 
 #: Order in which a live status wins when an asset has several live cases.
 LIVE_STATUS_PRIORITY = ("transferred", "in_moratorium", "under_consideration", "listed", "nominated")
-LIVE_STATUS_LABELS = {
-    "nominated": "Nominated as an asset of community value",
-    "listed": "Listed as an asset of community value",
-    "in_moratorium": "In moratorium",
-    "under_consideration": "Request under consideration",
-    "transferred": "Transferred to the community",
-}
+LIVE_STATUS_LABELS = LIVE_STATUSES
 
 NEW = "new"  # the pseudo-state before a case exists
 
