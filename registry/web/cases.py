@@ -308,7 +308,8 @@ def index():
 # ------------------------------------------------------------------ the case page
 
 
-def _render_case(case, user, error=None, status=200):
+def _render_case(case, user, error=None, status=200, posted_action=None, posted_values=None):
+    """The case page; after a refused step, that step's form is open again with what was typed."""
     today = engine.today_uk()
     process = engine.get_process(case.process)
     projection = cases.public_case(case, today)
@@ -346,7 +347,7 @@ def _render_case(case, user, error=None, status=200):
         organisations=_my_organisations(user) if not isinstance(user, accounts.AnonymousActor) else [],
         child_cases=[cases.public_case(k, today) for k in cases.children_of(case.id) if engine.is_public(k)],
         parent=cases.get(case.parent_case_id) if case.parent_case_id else None,
-        sent=request.args.get("sent"),
+        sent=request.args.get("sent"), posted_action=posted_action, posted_values=posted_values or {},
         checks=case.data.get("checks") if private else None,
         private_data=case.private_data if private else {},
     ), status
@@ -370,7 +371,8 @@ def step(case_id, action):
         engine.transition(case.id, action, user, data, engine.today_uk(), expected_version=_version(request.form))
     except (TransitionRefused, InvalidInput, Forbidden) as exc:
         case = cases.get(case_id)
-        return _render_case(case, user, error=exc, status=exc.status)
+        return _render_case(case, user, error=exc, status=exc.status, posted_action=action,
+                            posted_values={**data, "reasons": request.form.get("reasons", "")})
     return redirect(url_for("web_cases.show", case_id=case.id) + "#timeline")
 
 
@@ -387,7 +389,8 @@ def start_child(case_id, process_code, action):
                                  authority_code=parent.authority_code, asset_id=parent.asset_id,
                                  parent_case_id=parent.id, title=parent.title, regime=parent.regime_version)
     except (TransitionRefused, InvalidInput, Forbidden) as exc:
-        return _render_case(cases.get(case_id), user, error=exc, status=exc.status)
+        return _render_case(cases.get(case_id), user, error=exc, status=exc.status, posted_action=action,
+                            posted_values={**data, "reasons": request.form.get("reasons", "")})
     return redirect(url_for("web_cases.show", case_id=child.id))
 
 
@@ -403,7 +406,8 @@ def extend(case_id, rule_code):
         engine.extend_deadline(case.id, rule_code, date.fromisoformat(until), request.form.get("extension_reason"),
                                user, engine.today_uk())
     except (InvalidInput, Forbidden) as exc:
-        return _render_case(cases.get(case_id), user, error=exc, status=exc.status)
+        return _render_case(cases.get(case_id), user, error=exc, status=exc.status, posted_action=action,
+                            posted_values={**data, "reasons": request.form.get("reasons", "")})
     return redirect(url_for("web_cases.show", case_id=case.id) + "#deadlines")
 
 

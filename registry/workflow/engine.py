@@ -273,7 +273,7 @@ def parse_value(f: Field, raw: Any) -> Any:
         try:
             return date.fromisoformat(str(raw)).isoformat()
         except ValueError:
-            raise InvalidInput(f"{f.label} must be a real date, like 2026-06-01.", field=f.name) from None
+            raise InvalidInput(f"{f.label} must be a real date: day, month and year, for example 1 6 2026 (or 2026-06-01 through the API).", field=f.name) from None
     if f.kind == "choice":
         if raw not in (f.choices or {}):
             raise InvalidInput(f"{f.label}: choose one of {', '.join(f.choices or {})}.", field=f.name)

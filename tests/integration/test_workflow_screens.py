@@ -287,3 +287,18 @@ def test_moratorium_through_the_case_pages(client, world):
     assert cases.get(moratorium_id).state == "full_moratorium"
     public = client.get("/registers/assets-of-community-value").get_data(as_text=True)
     assert "Full moratorium until" in public
+
+
+def test_a_refused_step_keeps_what_was_typed(client, world):
+    case_id = nominate_via_screens(client, world)
+    sign_in(client, world.officer)
+    client.post(f"/cases/{case_id}/steps/begin_validation", data=form(client))
+    response = client.post(f"/cases/{case_id}/steps/accept_nomination", data=form(
+        client, **{"owner_notified_on-day": "31", "owner_notified_on-month": "11",
+                   "owner_notified_on-year": "2026"}))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and "must be a real date" in body
+    assert 'id="accept_nomination-owner_notified_on-day"' in body
+    assert 'name="owner_notified_on-day" type="text" inputmode="numeric" value="31"' in body
+    db.session.expire_all()
+    assert cases.get(case_id).state == "validation"
