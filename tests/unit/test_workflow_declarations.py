@@ -8,7 +8,10 @@ from registry import permissions
 from registry.errors import InvalidInput, TransitionRefused
 from registry.workflow import acv, cat, compensation, moratorium
 from registry.workflow import right_to_challenge as rtc
+from registry.workflow import community_right_to_buy as crtb
+from registry.workflow import scottish_atr
 from registry.workflow.engine import NEW
+from tests.unit.test_workflow_scottish import ATR_ALLOWED, CRTB_ALLOWED
 
 # (state, action) -> next state. Anything not in a table is refused.
 ACV_ALLOWED = {
@@ -98,10 +101,12 @@ COMPENSATION_ALLOWED = {
 
 CASES = [(acv.PROCESS, ACV_ALLOWED), (moratorium.PROCESS, MORATORIUM_ALLOWED), (rtc.PROCESS, RTC_ALLOWED),
          (cat.PROCESS, CAT_ALLOWED), (compensation.PROCESS, COMPENSATION_ALLOWED)]
+# The Scottish tables live beside their own tests; the every-pair walk covers them too.
+ALL_TABLES = [*CASES, (scottish_atr.PROCESS, ATR_ALLOWED), (crtb.PROCESS, CRTB_ALLOWED)]
 
 
 def _all_pairs():
-    for process, allowed in CASES:
+    for process, allowed in ALL_TABLES:
         for state in process.states:
             for t in process.transitions:
                 key = (state, t.action)

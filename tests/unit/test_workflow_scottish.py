@@ -78,27 +78,8 @@ CRTB_ALLOWED = {
     ("registered", "withdraw"): "withdrawn",
 }
 
+# The every-state × every-action test for these tables lives in test_workflow_declarations.py.
 CASES = [(scottish_atr.PROCESS, ATR_ALLOWED), (crtb.PROCESS, CRTB_ALLOWED)]
-
-
-def _all_pairs():
-    for process, allowed in CASES:
-        for state in process.states:
-            for t in process.transitions:
-                key = (state, t.action)
-                yield pytest.param(process, state, t.action, allowed.get(key),
-                                   id=f"{process.code}-{state}-{t.action}-{'ok' if key in allowed else 'refused'}")
-
-
-@pytest.mark.parametrize(("process", "state", "action", "expected"), list(_all_pairs()))
-def test_every_step_from_every_state(process, state, action, expected):
-    if expected is None:
-        with pytest.raises(TransitionRefused) as caught:
-            process.step(state, action)
-        assert caught.value.extra["from_state"] == state
-        assert caught.value.extra["allowed"] == [t.action for t in process.available(state)]
-    else:
-        assert process.step(state, action).to_state == expected
 
 
 @pytest.mark.parametrize(("process", "allowed"), CASES, ids=["scottish_atr", "crtb"])
