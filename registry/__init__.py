@@ -5,6 +5,7 @@ import logging
 from datetime import timedelta
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from . import db
 from .config import Settings
@@ -36,12 +37,21 @@ BLUEPRINT_MODULES = [
 ]
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in every route: ids beyond PostgreSQL's integer range are simply not found (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=2**31 - 1 if max is None else max,
+                         signed=signed)
+
+
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
     settings = settings or Settings.from_environment()
     for key, value in overrides.items():
         setattr(settings, key, value)
 
     app = Flask(__name__, template_folder="../templates", static_folder="static")
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SETTINGS=settings,

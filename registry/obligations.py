@@ -41,7 +41,7 @@ def parse_filters(authority: str | None, organisation: str | None) -> dict:
             raise InvalidInput(f"No authority has the code {code}.", field="authority")
         filters["authority_code"] = code
     if organisation:
-        if not organisation.strip().isdigit():
+        if not organisation.strip().isdigit() or int(organisation) > 2**31 - 1:
             raise InvalidInput("organisation must be an organisation's number.", field="organisation")
         filters["organisation_id"] = int(organisation)
     return filters

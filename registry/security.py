@@ -22,6 +22,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
+from .errors import InvalidInput
 from .web.templating import csp_nonce
 
 csrf = CSRFProtect()
@@ -88,8 +89,19 @@ def content_security_policy(nonce: str, tile_url: str) -> str:
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
+def reject_nul_bytes():
+    """PostgreSQL text cannot hold NUL: refuse it up front, naming the field, instead of failing later."""
+    for source in (request.args, request.form):
+        for name, value in source.items(multi=True):
+            if "\x00" in value or "\x00" in name:
+                raise InvalidInput(f"{name} contains a character that is not allowed.", field=name)
+    if request.is_json and b"\\u0000" in request.get_data(cache=True):
+        raise InvalidInput("The JSON body contains a NUL character, which is not allowed.", field="body")
+
+
 def init_app(app):
     settings = app.config["SETTINGS"]
+    app.before_request(reject_nul_bytes)
     app.config.update(
         WTF_CSRF_CHECK_DEFAULT=False,  # checked below, so bearer requests can be let through
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session

@@ -294,7 +294,8 @@ def _money(raw: Any, name: str, *, required: bool = False) -> Decimal | None:
 def _whole(raw: Any, name: str, *, minimum: int = 1) -> int | None:
     if raw is None or raw == "":
         return None
-    if isinstance(raw, bool) or not str(raw).strip().isdigit() or int(str(raw).strip()) < minimum:
+    if (isinstance(raw, bool) or not str(raw).strip().isdigit() or int(str(raw).strip()) < minimum
+            or int(str(raw).strip()) > 2**31 - 1):
         raise InvalidInput(f"{_label(name)} must be a whole number of at least {minimum}.", field=name)
     return int(str(raw).strip())
 

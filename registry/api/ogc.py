@@ -213,7 +213,7 @@ def authority_items():
         name = sorted(unknown)[0]
         raise InvalidInput(f"Unknown parameter {name!r}.", field=name)
     limit = params.integer(request.args.get("limit"), "limit", default=50, minimum=1, maximum=500, clamp=True)
-    offset = params.integer(request.args.get("offset"), "offset", default=0, minimum=0)
+    offset = params.integer(request.args.get("offset"), "offset", default=0, minimum=0, maximum=1_000_000)
     bbox_wgs84, bbox_wkt = (None, None)
     if request.args.get("bbox"):
         bbox_wgs84, bbox_wkt = params.bbox(request.args["bbox"],

@@ -173,7 +173,7 @@ def asset_query(args, *, default_limit: int = 10) -> tuple[search.AssetQuery, di
         raise InvalidInput("q must be 200 characters or fewer.", field="q")
     query.updated_between = datetime_interval(args.get("datetime"))
     if args.get("after"):
-        query.after_id = integer(args.get("after"), "after", default=0, minimum=0)
+        query.after_id = integer(args.get("after"), "after", default=0, minimum=0, maximum=2**31 - 1)
     bbox_crs = crs_uri(args.get("bbox-crs"), "bbox-crs")
     if args.get("bbox"):
         query.bbox, query.bbox_polygon_wkt = bbox(args["bbox"], bbox_crs)

@@ -295,7 +295,7 @@ def new():
 
 def _asset_id() -> int:
     raw = request.args.get("asset", "")
-    if not raw.isdigit():
+    if not raw.isdigit() or int(raw) > 2**31 - 1:
         raise InvalidInput("Choose the asset from its page: /transfers/new?asset=<number>.", field="asset")
     return int(raw)
 

@@ -225,3 +225,20 @@ def test_datetime_filters_on_the_last_update(client, db_session):
     assert newer["numberMatched"] == total - 4
     bad = client.get("/api/collections/assets/items?datetime=yesterday")
     assert bad.status_code == 400 and bad.get_json()["invalid_param"] == "datetime"
+
+
+@pytest.mark.parametrize("path", ["/api/collections/assets/items/379109767914522880", "/assets/379109767914522880",
+                                  "/api/cases/379109767914522880", "/cases/99999999999"])
+def test_ids_beyond_the_database_range_are_not_found(client, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("url, param", [("/api/places?q=a%00b", "q"), ("/search?q=%00", "q"),
+                                        ("/api/collections/authorities/items?offset=10000000000000000001",
+                                         "offset"),
+                                        ("/api/collections/assets/items?after=99999999999", "after")])
+def test_values_the_database_cannot_hold_are_refused_by_name(client, url, param):
+    response = client.get(url)
+    assert response.status_code == 400
+    if url.startswith("/api/"):
+        assert response.get_json()["invalid_param"] == param
