@@ -22,6 +22,15 @@ def _date_from_parts(args) -> str:
     return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
 
 
+def _parts_of(iso: str) -> dict:
+    """A YYYY-MM-DD date (from a link like /deadlines?date=2026-06-01) for the day/month/year boxes."""
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return {}
+    return {"day": day.day, "month": day.month, "year": day.year}
+
+
 @bp.get("/deadlines")
 @public
 def calculator():
@@ -46,4 +55,5 @@ def calculator():
         processes=rules.PROCESSES,
         regimes=rules.REGIMES,
         long_date=lambda iso: rules.format_date(date.fromisoformat(iso)),
+        date_parts=_parts_of(request.args.get("date", "")),
     ), (400 if error else 200)
