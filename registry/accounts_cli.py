@@ -61,13 +61,23 @@ def demo(password):
         for role in ("council_officer", "council_decision_maker", "reviewer"):
             people.append((f"{role.replace('_', '.')}.{code.lower()}@demo.example",
                            f"Demo {role.replace('_', ' ')} {code}", [role], code))
+    groups = db.session.execute(text("SELECT id, name FROM organisation ORDER BY id LIMIT 10")).all()
+    for number, (organisation_id, organisation_name) in enumerate(groups, start=1):
+        people.append((f"group.rep.{number}@demo.example", f"Demo representative of {organisation_name}",
+                       [], None, organisation_id))
     made = 0
-    for email, name, roles, code in people:
+    for email, name, roles, code, *organisation in people:
         if accounts.find_by_email(email) is None:
             user = accounts.create_user(email, password, name, roles=roles, authority_code=code, confirmed=True)
+            for organisation_id in organisation:
+                accounts.add_membership(user, organisation_id)
             audit.record(None, "account.create", "user", user.id, {"roles": roles, "demo": True}, via="cli")
             made += 1
     db.session.commit()
-    click.echo(f"Created {made} demo users (password from DEMO_PASSWORD). Emails: *@demo.example.")
-    if not os.environ.get("DEMO_PASSWORD"):
-        click.echo("Default password: demo-password-123")
+    shown_password = "from DEMO_PASSWORD" if os.environ.get("DEMO_PASSWORD") else password
+    click.echo(f"{made} demo users created ({len(people)} in all); password: {shown_password}")
+    click.echo("  admin@demo.example  (administrator)")
+    click.echo("  council.officer.<code>@demo.example, council.decision.maker.<code>@demo.example, "
+               "reviewer.<code>@demo.example  (for each council with assets, e.g. e08000035 for Leeds)")
+    for number, (_, organisation_name) in enumerate(groups, start=1):
+        click.echo(f"  group.rep.{number}@demo.example  (acts for {organisation_name})")

@@ -205,3 +205,14 @@ def test_signing_in_before_confirming_sends_a_fresh_link(client, db_session, smt
     wrong = client.post("/sign-in", data={"email": "late.confirmer@example.org", "password": "wrong password 123",
                                           "csrf_token": csrf_token(client)})
     assert wrong.status_code == 400
+
+
+def test_demo_accounts_include_council_staff_and_group_representatives(app, db_session):
+    result = app.test_cli_runner().invoke(args=["users", "demo", "--password", "demo password 12345"])
+    assert result.exit_code == 0, result.output
+    officer = accounts.find_by_email("council.officer.e08000035@demo.example")
+    assert officer is not None and officer.authority_code == "E08000035" and "council_officer" in officer.roles
+    rep = accounts.find_by_email("group.rep.1@demo.example")
+    assert rep is not None and rep.organisation_ids and "community_group_rep" in rep.roles
+    again = app.test_cli_runner().invoke(args=["users", "demo", "--password", "demo password 12345"])
+    assert again.exit_code == 0 and again.output.startswith("0 demo users created")
