@@ -308,6 +308,17 @@ def index():
 # ------------------------------------------------------------------ the case page
 
 
+ROLE_NAMES = {"citizen": "a citizen", "community_group_rep": "the group", "council_officer": "a council officer",
+              "council_decision_maker": "a council decision-maker", "reviewer": "a reviewing officer",
+              "admin": "an administrator"}
+
+
+def _who_may(action: str) -> str:
+    roles = [ROLE_NAMES[r] for r in permissions.ROLES if r in permissions.rule(action).roles and r in ROLE_NAMES
+             and r != "admin"]
+    return " or ".join(roles) or "an administrator"
+
+
 def _render_case(case, user, error=None, status=200, posted_action=None, posted_values=None):
     """The case page; after a refused step, that step's form is open again with what was typed."""
     today = engine.today_uk()
@@ -328,6 +339,9 @@ def _render_case(case, user, error=None, status=200, posted_action=None, posted_
     if (case.process == "acv" and case.state in ("listed", "under_review", "under_appeal", "removed")
             and permissions.can(user, "compensation.record", case)):
         children += [(t, "compensation") for t in engine.get_process("compensation").available(engine.NEW)]
+    # What happens next and who does it, so nobody is left wondering whose turn it is.
+    next_steps = [{"label": t.label, "by": _who_may(t.permission), "yours": t in steps}
+                  for t in process.available(case.state) if not t.system]
     extendable = []
     if permissions.can(user, "case.extend_deadline", case):
         from ..workflow import rules
@@ -347,7 +361,7 @@ def _render_case(case, user, error=None, status=200, posted_action=None, posted_
         organisations=_my_organisations(user) if not isinstance(user, accounts.AnonymousActor) else [],
         child_cases=[cases.public_case(k, today) for k in cases.children_of(case.id) if engine.is_public(k)],
         parent=cases.get(case.parent_case_id) if case.parent_case_id else None,
-        sent=request.args.get("sent"), posted_action=posted_action, posted_values=posted_values or {},
+        sent=request.args.get("sent"), posted_action=posted_action, next_steps=next_steps, posted_values=posted_values or {},
         checks=case.data.get("checks") if private else None,
         private_data=case.private_data if private else {},
     ), status

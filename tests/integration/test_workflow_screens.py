@@ -302,3 +302,10 @@ def test_a_refused_step_keeps_what_was_typed(client, world):
     assert 'name="owner_notified_on-day" type="text" inputmode="numeric" value="31"' in body
     db.session.expire_all()
     assert cases.get(case_id).state == "validation"
+
+
+def test_the_case_page_says_whose_turn_it_is(client, world):
+    case_id = nominate_via_screens(client, world)
+    sign_in(client, world.officer)
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="next-steps"' in page and "a council officer" in page and "(you can do this below)" in page
