@@ -78,3 +78,8 @@ def test_the_map_goes_to_a_place_and_search_results_keep_it(client):
     results = client.get("/search?q=LS1+1UR").get_data(as_text=True)
     assert 'href="/map?q=LS1+1UR"' in results
     assert "found within" in " ".join(results.split())
+
+
+def test_empty_pages_say_why(client):
+    assert "There are no more results" in client.get("/search?q=LS1+1UR&page=400").get_data(as_text=True)
+    assert "Try other words" in client.get("/search?q=zzzqqqxx").get_data(as_text=True)
