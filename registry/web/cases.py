@@ -340,8 +340,9 @@ def _render_case(case, user, error=None, status=200, posted_action=None, posted_
             and permissions.can(user, "compensation.record", case)):
         children += [(t, "compensation") for t in engine.get_process("compensation").available(engine.NEW)]
     # What happens next and who does it, so nobody is left wondering whose turn it is.
-    next_steps = [{"label": t.label, "by": _who_may(t.permission), "yours": t in steps}
-                  for t in process.available(case.state) if not t.system]
+    next_steps = [] if isinstance(user, accounts.AnonymousActor) else [
+        {"label": t.label, "by": _who_may(t.permission), "yours": t in steps}
+        for t in process.available(case.state) if not t.system]
     extendable = []
     if permissions.can(user, "case.extend_deadline", case):
         from ..workflow import rules
