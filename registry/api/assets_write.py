@@ -14,7 +14,6 @@ from flask import Blueprint, Response, request, url_for
 
 from .. import accounts, assets, audit, footprints, permissions, security
 from ..errors import InvalidInput, NotFound, Unauthorised
-from ..vocabulary import SURPLUS_STATUSES  # noqa: F401  (documented in the OpenAPI)
 
 bp = Blueprint("api_assets_write", __name__, url_prefix="/api")
 

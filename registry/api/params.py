@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import places, search
 from ..errors import InvalidInput
-from ..vocabulary import ASSET_TYPES, LIVE_STATUSES, PUBLIC_STATUSES
+from ..vocabulary import ASSET_TYPES, PUBLIC_STATUSES
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"

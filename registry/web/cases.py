@@ -421,8 +421,7 @@ def extend(case_id, rule_code):
         engine.extend_deadline(case.id, rule_code, date.fromisoformat(until), request.form.get("extension_reason"),
                                user, engine.today_uk())
     except (InvalidInput, Forbidden) as exc:
-        return _render_case(cases.get(case_id), user, error=exc, status=exc.status, posted_action=action,
-                            posted_values={**data, "reasons": request.form.get("reasons", "")})
+        return _render_case(cases.get(case_id), user, error=exc, status=exc.status)
     return redirect(url_for("web_cases.show", case_id=case.id) + "#deadlines")
 
 

@@ -309,3 +309,15 @@ def test_the_case_page_says_whose_turn_it_is(client, world):
     sign_in(client, world.officer)
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert 'id="next-steps"' in page and "a council officer" in page and "(you can do this below)" in page
+
+
+def test_a_bad_extension_is_refused_on_the_case_page(client, world):
+    case_id = nominate_via_screens(client, world)
+    sign_in(client, world.officer)
+    response = client.post(f"/cases/{case_id}/deadlines/acv_decision_due/extend",
+                           data=form(client, **{"until-day": "31", "until-month": "2", "until-year": "2027"},
+                                     extension_reason="More time agreed"))
+    body = response.get_data(as_text=True)
+    # 31 February is no date: the case page comes back with the error, and the deadline is unchanged
+    assert response.status_code == 400 and "must be a real date" in body
+    assert cases.get(case_id).state == "submitted"

@@ -5,7 +5,6 @@ from datetime import date
 import pytest
 
 from registry import permissions
-from registry.errors import TransitionRefused
 from registry.workflow import community_right_to_buy as crtb
 from registry.workflow import engine, scottish_atr
 from registry.workflow.engine import NEW
