@@ -13,9 +13,8 @@ from .. import accounts, maps, permissions, security
 from .. import assets as asset_register
 from .. import authorities as authority_register
 from ..errors import Forbidden, InvalidInput, NotFound, RegistryError, TransitionRefused
-from ..workflow import acv, cases, cat, engine
+from ..workflow import acv, cases, cat, engine, scottish_atr
 from ..workflow import right_to_challenge as rtc
-from ..workflow import scottish_atr
 from .footprint_map import drawing_map
 from .templating import csp_nonce
 
@@ -214,6 +213,11 @@ def challenge(code):
         authority=authority)
 
 
+def _on_asset(asset):
+    """open_case details for a request about one asset."""
+    return lambda values: {"authority_code": asset.authority_code, "asset_id": asset.id, "title": asset.name}
+
+
 ATR_FIELDS = scottish_atr.PROCESS.get("submit_request").fields
 
 
@@ -225,7 +229,7 @@ def scottish_transfer_request(asset_id):
     asset = asset_register.get(asset_id)
     return _lodge_form(
         "scottish_atr", ATR_FIELDS, accounts.current_actor(), "cases/apply.html",
-        lambda values: {"authority_code": asset.authority_code, "asset_id": asset.id, "title": asset.name},
+        _on_asset(asset),
         action="submit_request", heading=f"Make an asset transfer request for {asset.name}",
         caption="Asset transfer request (Community Empowerment (Scotland) Act 2015, Part 5)", asset=asset,
         intro=f"{_authority_name(asset.authority_code)} must agree to the request unless there are reasonable "
@@ -242,7 +246,7 @@ def transfer_request(asset_id):
     asset = asset_register.get(asset_id)
     return _lodge_form(
         "cat", CAT_FIELDS, accounts.current_actor(), "cases/apply.html",
-        lambda values: {"authority_code": asset.authority_code, "asset_id": asset.id, "title": asset.name},
+        _on_asset(asset),
         heading=f"Ask to take on {asset.name}", caption="Community asset transfer", asset=asset,
         intro=f"{_authority_name(asset.authority_code)} owns this asset. Tell them what you would do with it; "
               "they will assess it under their community asset transfer policy.")

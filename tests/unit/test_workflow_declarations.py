@@ -6,12 +6,11 @@ import pytest
 
 from registry import permissions
 from registry.errors import InvalidInput, TransitionRefused
-from registry.workflow import acv, cat, compensation, moratorium
-from registry.workflow import right_to_challenge as rtc
+from registry.workflow import acv, cat, compensation, moratorium, scottish_atr
 from registry.workflow import community_right_to_buy as crtb
-from registry.workflow import scottish_atr
+from registry.workflow import right_to_challenge as rtc
 from registry.workflow.engine import NEW
-from tests.unit.test_workflow_scottish import ATR_ALLOWED, CRTB_ALLOWED
+from tests.unit.test_workflow_scottish import ATR_ALLOWED, CRTB_ALLOWED, SCOTTISH_ROLE_CASES
 
 # (state, action) -> next state. Anything not in a table is refused.
 ACV_ALLOWED = {
@@ -146,7 +145,7 @@ def test_unknown_action_is_refused_with_what_is_allowed():
     assert "request_review" in caught.value.detail
 
 
-@pytest.mark.parametrize(("action", "role", "allowed"), [
+ROLE_CASES = [
     pytest.param("acv.nominate", "community_group_rep", True, id="rep_nominates"),
     pytest.param("acv.nominate", "council_officer", False, id="officer_cannot_nominate"),
     pytest.param("acv.nominate", "citizen", False, id="citizen_cannot_nominate"),
@@ -161,7 +160,10 @@ def test_unknown_action_is_refused_with_what_is_allowed():
     pytest.param("rtc.submit", "community_group_rep", True, id="rep_challenges"),
     pytest.param("rtc.decide", "council_officer", False, id="officer_cannot_decide_challenge"),
     pytest.param("rtc.decide", "council_decision_maker", True, id="decision_maker_decides_challenge"),
-])
+]
+
+
+@pytest.mark.parametrize(("action", "role", "allowed"), ROLE_CASES + SCOTTISH_ROLE_CASES)
 def test_role_table(action, role, allowed):
     class Actor:
         id = 1

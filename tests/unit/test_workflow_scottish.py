@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 
-from registry import permissions
 from registry.workflow import community_right_to_buy as crtb
 from registry.workflow import engine, scottish_atr
 from registry.workflow.engine import NEW
@@ -106,7 +105,8 @@ def test_only_the_clock_steps_are_automatic():
     assert {t.action for t in crtb.TRANSITIONS if t.system} == {"deem_declined", "expire"}
 
 
-@pytest.mark.parametrize(("action", "role", "allowed"), [
+# Checked by test_role_table in test_workflow_declarations.py.
+SCOTTISH_ROLE_CASES = [
     pytest.param("atr.request", "community_group_rep", True, id="body_makes_request"),
     pytest.param("atr.request", "citizen", False, id="citizen_cannot_request"),
     pytest.param("atr.validate", "council_officer", True, id="officer_validates"),
@@ -119,15 +119,7 @@ def test_only_the_clock_steps_are_automatic():
     pytest.param("crtb.confirm", "community_group_rep", True, id="s49_body_confirms"),
     pytest.param("crtb.confirm", "council_officer", False, id="s49_officer_cannot_confirm_for_body"),
     pytest.param("crtb.record", "public", False, id="public_cannot_record"),
-])
-def test_role_table(action, role, allowed):
-    class Actor:
-        id = 1
-        roles = frozenset({role})
-        authority_code = None
-        organisation_ids = frozenset()
-
-    assert permissions.can(Actor(), action) is allowed
+]
 
 
 # ---------------------------------------------------------------- s.19, s.77 and s.80 eligibility
