@@ -65,6 +65,10 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     logging.basicConfig(level=logging.INFO)
 
     db.init_app(app, settings.database_url)
+    from .workflow import rules
+
+    rules.configure(settings.period_overrides, closure_days=settings.local_closure_days,
+                    closure_rules=settings.closure_day_rules)
     register_error_handlers(app)
 
     from .web import templating

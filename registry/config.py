@@ -8,6 +8,7 @@ code change.
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://registry:registry@127.0.0.1:5432/registry"
 
@@ -37,6 +38,12 @@ class Settings:
     rate_limits_enabled: bool = True
     # General Disposal Consent 2003 (England, Wales): an undervalue up to this needs no specific consent.
     general_disposal_consent_limit_gbp: int = 2_000_000
+    # Statutory periods (registry/workflow/rules.py): REGISTRY_PERIOD_OVERRIDES (JSON), local closure
+    # days (REGISTRY_LOCAL_CLOSURE_DAYS: ISO dates, comma-separated) and the working-day rules whose
+    # definition includes them (REGISTRY_CLOSURE_DAY_RULES: rule codes). Checked by rules.configure.
+    period_overrides: str = ""
+    local_closure_days: tuple = ()
+    closure_day_rules: tuple = ()
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -55,4 +62,18 @@ class Settings:
             session_cookie_secure=env.get("SESSION_COOKIE_SECURE", "0") == "1",
             session_lifetime_minutes=int(env.get("SESSION_LIFETIME_MINUTES", cls.session_lifetime_minutes)),
             rate_limits_enabled=env.get("RATE_LIMITS", "1") != "0",
+            period_overrides=env.get("REGISTRY_PERIOD_OVERRIDES", ""),
+            local_closure_days=_dates(env.get("REGISTRY_LOCAL_CLOSURE_DAYS", "")),
+            closure_day_rules=_words(env.get("REGISTRY_CLOSURE_DAY_RULES", "")),
         )
+
+
+def _words(text: str) -> tuple:
+    return tuple(word for word in text.replace(",", " ").split() if word)
+
+
+def _dates(text: str) -> tuple:
+    try:
+        return tuple(date.fromisoformat(word) for word in _words(text))
+    except ValueError as error:
+        raise ValueError(f"REGISTRY_LOCAL_CLOSURE_DAYS must be dates written YYYY-MM-DD: {error}") from None

@@ -4,10 +4,19 @@ Everything here takes values and returns values: no database, no clock, no
 ``today()``. The statutory rules that use these functions live as data in
 ``registry.workflow.rules``.
 
-Two conventions, both from domain §0.1:
+Counting rules, each a pure function, chosen by the words of the provision
+(domain §0.1: "the words decide"):
 
 * **"A period of N … beginning with day D"**: D is day 1, so the period's last
   day (inclusive) is D + N - 1 day. ``period_end`` returns that last day.
+* **"within N days of D"**, **"N weeks after D"**, **"N months from D"**: day D
+  is not counted, so the last day is D + N days (or, for months and years, the
+  corresponding date N months later, or the last day of that month where it has
+  no corresponding date). ``period_end_after`` returns that last day.
+* **"N working days beginning with D"**: ``working_days_period_end``.
+* **Next working day** (e.g. the tribunal rules: an act due on a day that is not
+  a working day is in time on the next working day): ``next_working_day``
+  carries a last day forward.
 * **Months and years** use the corresponding-date rule (Dodds v Walker [1980]
   1 WLR 1061): the period ends on the day before the date that corresponds to D
   N months later; where that later month has no corresponding date (31 March →
@@ -26,6 +35,7 @@ them.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from functools import cache
 
@@ -79,18 +89,7 @@ def period_end(start: date, *, days: int = 0, weeks: int = 0, months: int = 0, y
       5 years beginning with 29 February 2024 ends 28 February 2029.
     """
     _require_date(start, "start")
-    given = {"days": days, "weeks": weeks, "months": months, "years": years}
-    for name, amount in given.items():
-        _require_count(amount, name)
-    chosen = {name: amount for name, amount in given.items() if amount != 0}
-    if len(chosen) != 1:
-        raise ValueError(
-            "period_end needs exactly one of days, weeks, months or years; "
-            f"got {', '.join(chosen) or 'none'}"
-        )
-    ((unit, amount),) = chosen.items()
-    if amount < 1:
-        raise ValueError(f"{unit} must be 1 or more (got {amount})")
+    unit, amount = _one_unit(days=days, weeks=weeks, months=months, years=years)
     if unit == "days":
         return start + timedelta(days=amount - 1)
     if unit == "weeks":
@@ -108,6 +107,79 @@ def _months_period_end(start: date, months: int) -> date:
     return corresponding - _ONE_DAY
 
 
+def period_end_after(start: date, *, days: int = 0, weeks: int = 0, months: int = 0, years: int = 0) -> date:
+    """Last day (inclusive) of a period of that length counted *after* ``start``.
+
+    For "within N days of D", "N weeks after D" and "N months from D": D itself
+    is not counted (domain §0.1). Give exactly one unit, as for :func:`period_end`.
+
+    * days / weeks: ``start + N`` days (``start + 7N``). So "within 28 days of"
+      Sat 31 January 2026 ends Sat 28 February 2026.
+    * months / years: the corresponding date N months later; where that month has
+      no corresponding date, its last day. "6 months after" 31 August 2026 ends
+      28 February 2027; "5 years after" 29 February 2024 ends 28 February 2029.
+    """
+    _require_date(start, "start")
+    unit, amount = _one_unit(days=days, weeks=weeks, months=months, years=years)
+    if unit == "days":
+        return start + timedelta(days=amount)
+    if unit == "weeks":
+        return start + timedelta(weeks=amount)
+    # relativedelta clamps a missing day to the month's last day, which is the rule.
+    return start + relativedelta(months=amount * 12 if unit == "years" else amount)
+
+
+def _one_unit(**given: int) -> tuple[str, int]:
+    for name, amount in given.items():
+        _require_count(amount, name)
+    chosen = {name: amount for name, amount in given.items() if amount != 0}
+    if len(chosen) != 1:
+        raise ValueError(
+            "a period needs exactly one of days, weeks, months or years; "
+            f"got {', '.join(chosen) or 'none'}"
+        )
+    ((unit, amount),) = chosen.items()
+    if amount < 1:
+        raise ValueError(f"{unit} must be 1 or more (got {amount})")
+    return unit, amount
+
+
+def anniversary(start: date, years: int) -> date:
+    """First day of year ``years + 1`` of a period beginning with ``start``.
+
+    The corresponding-date rule: year 1 of a period beginning with 29 February
+    2024 ends on 28 February 2025 (no 29 February 2025), so year 2 begins on
+    1 March 2025. For any other start it is the same day and month ``years``
+    later. ``anniversary(start, 0)`` is ``start``.
+    """
+    _require_date(start, "start")
+    _require_count(years, "years")
+    if years == 0:
+        return start
+    return period_end(start, years=years) + _ONE_DAY
+
+
+def whole_years(start: date, on: date) -> int:
+    """Whole years of a period beginning with ``start`` completed before ``on``.
+
+    ``on`` falls in year ``whole_years(start, on) + 1``. By anniversaries under
+    the corresponding-date rule (see :func:`anniversary`): for a start on
+    29 February 2024, 28 February 2025 is still in year 1.
+    """
+    _require_date(start, "start")
+    _require_date(on, "on")
+    if on < start:
+        raise ValueError("on must not be before start")
+    years = relativedelta(on, start).years
+    # relativedelta counts 28 Feb 2025 as a whole year from 29 Feb 2024; the
+    # corresponding-date rule does not. Step back while the anniversary is later.
+    while years > 0 and anniversary(start, years) > on:
+        years -= 1
+    while anniversary(start, years + 1) <= on:
+        years += 1
+    return years
+
+
 def _subdivision(nation: str) -> str:
     try:
         return NATIONS[nation]
@@ -122,8 +194,10 @@ def _bank_holidays(subdivision: str, year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("GB", subdiv=subdivision, years=year))
 
 
-def is_working_day(day: date, nation: str) -> bool:
-    """True unless ``day`` is a Saturday, Sunday or bank holiday in ``nation``.
+def is_working_day(day: date, nation: str, closures: Collection[date] = ()) -> bool:
+    """True unless ``day`` is a Saturday, Sunday or bank holiday in ``nation``
+    (or one of ``closures``: local closure days, only for a rule whose definition
+    of a working day includes them; see ``registry.workflow.rules``).
 
     ``nation`` is one of ``england``, ``wales``, ``scotland``, ``northern_ireland``.
     Substitute days count as bank holidays (e.g. Mon 28 Dec 2026 for Boxing Day,
@@ -131,17 +205,29 @@ def is_working_day(day: date, nation: str) -> bool:
     """
     _require_date(day, "day")
     subdivision = _subdivision(nation)
-    return day.weekday() < 5 and day not in _bank_holidays(subdivision, day.year)
+    return day.weekday() < 5 and day not in _bank_holidays(subdivision, day.year) and day not in closures
 
 
-def next_working_day(day: date, nation: str) -> date:
-    """``day`` itself if it is a working day, otherwise the next working day."""
-    while not is_working_day(day, nation):
+def bank_holidays(nation: str, year: int) -> frozenset[date]:
+    """The bank holidays (substitute days included) of ``nation`` in ``year``."""
+    _require_count(year, "year")
+    return _bank_holidays(_subdivision(nation), year)
+
+
+def next_working_day(day: date, nation: str, closures: Collection[date] = ()) -> date:
+    """``day`` itself if it is a working day, otherwise the next working day.
+
+    The next-working-day rule: "if the time ... for doing any act ends on a day
+    other than a working day, the act is done in time if it is done on the next
+    working day" (Upper Tribunal Rules r.12(2); the GRC Rules' r.12 is taken to
+    say the same [P]).
+    """
+    while not is_working_day(day, nation, closures):
         day += _ONE_DAY
     return day
 
 
-def working_days_period_end(start: date, n: int, nation: str) -> date:
+def working_days_period_end(start: date, n: int, nation: str, closures: Collection[date] = ()) -> date:
     """Last day of "a period of ``n`` working days beginning with ``start``".
 
     Domain §0.1 and §5.1 (SSI 2016/358 reg 3: "20 working days beginning with
@@ -162,11 +248,11 @@ def working_days_period_end(start: date, n: int, nation: str) -> date:
     _require_count(n, "n")
     if n < 1:
         raise ValueError(f"n must be 1 or more (got {n})")
-    day = next_working_day(start, nation)
+    day = next_working_day(start, nation, closures)
     counted = 1
     while counted < n:
         day += _ONE_DAY
-        if is_working_day(day, nation):
+        if is_working_day(day, nation, closures):
             counted += 1
     return day
 

@@ -5,16 +5,24 @@ Sources: domain spec §0.1 (counting), §2.3 and §2.5-2.6 (English ACV), §2.9
 transfer requests), §6.1 (Scottish community right to buy).
 
 An *event* (``acv-disposal-notice-received``) on an *anchor date* starts one or
-more *rules* (``acv_interim_moratorium_end`` …); each rule is a period counted
-"beginning with" the anchor date by ``registry.workflow.clocks`` and yields a
+more *rules* (``acv_interim_moratorium_end`` …); each rule is a period counted by
+one of the pure functions of ``registry.workflow.clocks`` and yields a
 :class:`Deadline`. ``deadlines_for_event`` is pure: no database, no clock.
 
-**Counting.** Every period is "N … beginning with the anchor date" (domain
-§0.1: the anchor day is day 1). Where a provision says "within N weeks of" or
-"after", this gives the earlier of the two possible readings, i.e. the safe
-side for whoever must act (but not for a ``not_before`` date). SSI 2016/357
-reg 10 says "6 months after" the validation date; we follow domain §5.2
-(validation + 6 months - 1 day) until that is confirmed.
+**Counting: the words decide** (domain §0.1). Each rule quotes the statutory
+phrase it implements (``words``) with its citation, and says how it counts:
+
+* ``beginning_with``: "a period of N … beginning with D" — D is day 1
+  (``clocks.period_end``; ``clocks.working_days_period_end`` for working days);
+* ``after``: "within N days of D", "N weeks after D", "N months from D" — D is
+  not counted (``clocks.period_end_after``);
+* ``next_working_day``: a last day that is not a working day is carried to the
+  next working day (``clocks.next_working_day``), where procedure rules say so.
+
+``confidence`` is the domain tag: ``V`` the words were read in the primary text;
+``P`` they come from a secondary source (a council page, guidance, an
+explanatory note) or only partly; ``U`` not checked. Every period that is not
+``V`` can be replaced by configuration (below), and ``/deadlines`` says which.
 
 **Regimes.** English ACV rules exist in two versions: ``LA2011`` (in force) and
 ``EDCEA2026`` (enacted, not commenced, domain §2.9). Every EDCEA 2026 value is
@@ -30,17 +38,25 @@ JSON object whose keys are a rule code (all regimes) or ``REGIME:rule_code``
 
     REGISTRY_PERIOD_OVERRIDES='{"EDCEA2026:acv_full_moratorium_end": "9 months"}'
 
-Load it once at start-up with :func:`load_period_overrides` (it fails fast on a
-bad key or period) and pass the result as ``overrides=`` to
-:func:`deadlines_for_event`. ``overrides=None`` means the statutory defaults.
+The app reads it once at start-up into ``registry.config.Settings`` and calls
+:func:`configure` (which fails fast on a bad key or period); afterwards
+:func:`load_period_overrides` and :func:`deadlines_for_event` use what was
+configured, and never read the environment again. ``overrides=`` given to
+:func:`deadlines_for_event` wins (tests and the calculator's "what if").
+
+**Local closure days** (``REGISTRY_LOCAL_CLOSURE_DAYS``, ``REGISTRY_CLOSURE_DAY_RULES``)
+are extra non-working days (e.g. a council's Christmas closure). They count only
+for the working-day rules named in ``REGISTRY_CLOSURE_DAY_RULES``, i.e. rules
+whose definition of a working day includes them, and :func:`configure` refuses
+any rule that is not a working-day period or whose actor is the council: a
+council's closure never lengthens its own decision period against a group.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
@@ -49,6 +65,16 @@ from registry.errors import InvalidInput
 from registry.workflow import clocks
 
 Unit = Literal["days", "weeks", "months", "years", "working_days"]
+Counting = Literal["beginning_with", "after"]
+COUNTINGS: dict[str, str] = {
+    "beginning_with": "the first day counts as day 1",
+    "after": "the first day is not counted",
+}
+CONFIDENCE: dict[str, str] = {
+    "V": "verified against the statute's text",
+    "P": "partly verified (wording from a secondary source); configurable",
+    "U": "unverified; configurable",
+}
 UNITS: tuple[Unit, ...] = ("days", "weeks", "months", "years", "working_days")
 OVERRIDES_ENV_VAR = "REGISTRY_PERIOD_OVERRIDES"
 
@@ -96,10 +122,15 @@ class Period:
                 return cls(int(match.group(1)), unit)  # type: ignore[arg-type]
         raise ValueError(f"cannot read a period from {spec!r}; write e.g. '6 months' or '20 working days'")
 
-    def end(self, start: date, nation: str) -> date:
-        """Last day of this period beginning with ``start`` (domain §0.1)."""
+    def end(self, start: date, nation: str, counting: Counting = "beginning_with",
+            closures: Collection[date] = ()) -> date:
+        """Last day of this period from ``start``, counted as the words say (domain §0.1)."""
         if self.unit == "working_days":
-            return clocks.working_days_period_end(start, self.amount, nation)
+            if counting != "beginning_with":
+                raise ValueError("working-day periods are counted 'beginning with' their first day")
+            return clocks.working_days_period_end(start, self.amount, nation, closures)
+        if counting == "after":
+            return clocks.period_end_after(start, **{self.unit: self.amount})
         return clocks.period_end(start, **{self.unit: self.amount})
 
     def describe(self, nation: str) -> str:
@@ -144,6 +175,14 @@ class Rule:
     kind: str = "act_by"
     confidence: str = "V"  # domain spec tags: V verified, P partly, U unverified
     extendable: bool = False  # may be extended by agreement (domain §0.1)
+    words: str = ""  # the statutory phrase, quoted
+    counting: Counting = "beginning_with"
+    next_working_day: bool = False  # a last day on a non-working day is carried forward
+    note: str = ""  # where the words came from, when not the primary text
+
+    @property
+    def verified(self) -> bool:
+        return self.confidence == "V"
 
 
 @dataclass(frozen=True)
@@ -163,6 +202,24 @@ class Deadline:
     confidence: str
     extendable: bool
     overridden: bool = False  # the period came from configuration
+    words: str = ""
+    counting: str = "beginning_with"
+    carried_from: date | None = None  # the last day before the next-working-day rule moved it
+    note: str = ""
+
+    @property
+    def verified(self) -> bool:
+        return self.confidence == "V" and not self.overridden
+
+    @property
+    def rule_text(self) -> str:
+        """The rule used, in words: the quoted phrase, the counting, the carry."""
+        parts = [f"“{self.words}” ({self.statute})" if self.words else self.statute,
+                 f"counted {self.counting.replace('_', ' ')}: {COUNTINGS.get(self.counting, '')}"]
+        if self.carried_from:
+            parts.append(f"{format_date(self.carried_from)} is not a working day, so the last day is "
+                         f"carried to the next working day, {format_date(self.due_date)}")
+        return "; ".join(parts)
 
     def as_row(self) -> dict[str, object]:
         return {"rule_code": self.rule_code, "anchor_event": self.anchor_event,
@@ -241,32 +298,52 @@ def _acv(code: str, label: str, event: str, period: str, statute: str, actor: st
     return _rule(code, label, event, period, statute, "LA2011", "england", actor, **extra)
 
 
+_COUNCILS = "wording as councils and the domain spec (§2.2, §2.5) quote it; the regulation's text was not retrieved"
+
 _LA2011_ACV: tuple[Rule, ...] = (
     _acv("acv_decision_due", "Decision on the nomination due", "acv-nomination-received",
-         "8 weeks", "SI 2012/2421 reg 7", "council"),
+         "8 weeks", "SI 2012/2421 reg 7", "council", confidence="P", counting="after",
+         words="within 8 weeks of receiving the nomination (8 weeks from receipt)", note=_COUNCILS),
     _acv("acv_review_request_due", "Last day for the owner to ask for a listing review",
-         "acv-listing-notice-sent", "8 weeks", "Localism Act 2011 s.92; SI 2012/2421 reg 10 and Sch 2",
-         "owner", extendable=True),
+         "acv-listing-notice-sent", "8 weeks", "Localism Act 2011 s.92; SI 2012/2421 reg 10 and Sch 2 para 1",
+         "owner", extendable=True, confidence="P", counting="after",
+         words="within 8 weeks of the written notice of listing (or such longer period as the authority "
+               "allows)", note=_COUNCILS),
     _acv("acv_listing_expires", "Listing ends (last day on the list)", "acv-listing-notice-sent",
-         "5 years", "Localism Act 2011 s.87(3)", "council", kind="period_ends"),
+         "5 years", "Localism Act 2011 s.87(3)", "council", kind="period_ends",
+         words="the end of the period of five years beginning with the date of that entry"),
     _acv("acv_review_decision_due", "Listing review decision due", "acv-review-requested",
-         "8 weeks", "SI 2012/2421 reg 10 and Sch 2", "council", extendable=True),
+         "8 weeks", "SI 2012/2421 reg 10 and Sch 2", "council", extendable=True, confidence="P",
+         counting="after", words="within 8 weeks of the request for review, or a longer period agreed "
+                                 "with the owner", note=_COUNCILS),
     _acv("acv_tribunal_appeal_due", "Last day to appeal to the First-tier Tribunal",
-         "acv-review-decision-sent", "28 days", "SI 2012/2421 reg 11; SI 2009/1976 r.22", "owner"),
+         "acv-review-decision-sent", "28 days", "SI 2012/2421 reg 11; SI 2009/1976 r.22(1)(b) and r.12",
+         "owner", confidence="P", counting="after", next_working_day=True,
+         words="within 28 days of the date on which notice of the act or decision to which the proceedings "
+               "relate was sent",
+         note="r.22(1)(b) read in the text [V]; the next-working-day rule is r.12 of the GRC Rules, taken to "
+              "match the Upper Tribunal's r.12(2) (\"the act is done in time if it is done on the next "
+              "working day\") [P]"),
     _acv("acv_interim_moratorium_end",
          "Interim moratorium ends (last day for a community interest group to ask to bid)",
-         "acv-disposal-notice-received", "6 weeks", "Localism Act 2011 s.95(6)", "group"),
+         "acv-disposal-notice-received", "6 weeks", "Localism Act 2011 s.95(6); SI 2012/2421 reg 2(a)(i)",
+         "group", words="the six weeks beginning with the date of receipt of a notice under section 95(2)"),
     _acv("acv_full_moratorium_end", "Full moratorium ends (if a group asked to bid in time)",
-         "acv-disposal-notice-received", "6 months", "Localism Act 2011 s.95(6)", "group",
-         kind="period_ends"),
+         "acv-disposal-notice-received", "6 months", "Localism Act 2011 s.95(6); SI 2012/2421 reg 2(a)(iii)",
+         "group", kind="period_ends", words="the six months beginning with the date the notice was received"),
     _acv("acv_protected_period_end", "Protected period ends (a new notice is needed after this)",
          "acv-disposal-notice-received", "18 months", "Localism Act 2011 s.95(6)", "owner",
-         kind="period_ends"),
+         kind="period_ends", words="the period of 18 months beginning with the date the notice was received"),
     _acv("acv_compensation_claim_due", "Last day to claim compensation", "acv-compensation-loss-ended",
-         "13 weeks", "SI 2012/2421 reg 14", "owner"),
+         "13 weeks", "SI 2012/2421 reg 14(5)(b)", "owner", confidence="P", counting="after",
+         words="before the end of 13 weeks after the loss or expense was incurred or finished being incurred",
+         note="wording as domain §2.5, Fielder v Harrogate BC [2020] UKUT 288 (AAC) and council pages "
+              "(\"13 weeks after\" / \"13 weeks from\") quote it; the regulation's text was not retrieved"),
     _acv("acv_compensation_review_request_due", "Last day to ask for a review of the compensation decision",
-         "acv-compensation-decision-sent", "8 weeks", "SI 2012/2421 (compensation review)", "owner",
-         confidence="P"),
+         "acv-compensation-decision-sent", "8 weeks", "SI 2012/2421 reg 16", "owner",
+         confidence="P", counting="after",
+         words="within 8 weeks of the authority's written notice of its decision on the claim",
+         note="domain §2.5 [P]; the regulation's text was not retrieved"),
 )
 
 
@@ -278,18 +355,23 @@ def _edcea(rule: Rule) -> Rule:
 
 _EDCEA2026_ACV: tuple[Rule, ...] = tuple(
     replace(_edcea(rule), period=Period(12, "months"),
-            statute="EDCEA 2026 (Sch 29 to the Bill): moratorium reported as 12 months [U]")
+            statute="EDCEA 2026 (Sch 29 to the Bill): moratorium reported as 12 months [U]",
+            words="a moratorium reported as 12 months, assumed to begin with the date the notice was received")
     if rule.code == "acv_full_moratorium_end" else _edcea(rule)
     for rule in _LA2011_ACV
 )
 
 _LA2011_RTC: tuple[Rule, ...] = (
     _rule("rtc_timetable_notice_due", "Tell the group when the decision will be made",
-          "rtc-eoi-received", "30 days", "Localism Act 2011 s.84", "LA2011", "england", "council",
-          confidence="P"),
+          "rtc-eoi-received", "30 days", "Localism Act 2011 s.84(2)", "LA2011", "england", "council",
+          confidence="P", counting="after",
+          words="within 30 days of receiving the expression of interest (or of the end of the period for "
+                "submitting it)",
+          note="wording as My Community's statutory guidance summary and domain §3.1 quote it; the Act's "
+               "text was not retrieved"),
 )
 
-_ATR_APPEAL = "SSI 2016/358 regs 3 and 11; SSI 2016/359 reg 3"
+_ATR_APPEAL = "SSI 2016/358 reg 3(2); SSI 2016/359 reg 3(2)"
 
 
 def _atr(code: str, label: str, event: str, period: str, statute: str, actor: str, **extra: Any) -> Rule:
@@ -297,20 +379,34 @@ def _atr(code: str, label: str, event: str, period: str, statute: str, actor: st
 
 
 _CESA2015: tuple[Rule, ...] = (
+    # Domain §5.2's row ("validation + 6m - 1d") and §5.1 ("within 6 months of") disagree; the words
+    # of reg 10, as its explanatory note gives them, are "6 months after": the validation date is not
+    # counted, so the period ends on the corresponding date six months later.
     _atr("atr_decision_notice_due", "Decision notice due (unless a longer period is agreed)",
          "atr-validated", "6 months", "CE(S)A 2015 s.82(7); SSI 2016/357 reg 10", "council",
-         extendable=True),
+         extendable=True, confidence="P", counting="after",
+         words="a period of 6 months after the date on which the asset transfer request is treated as "
+               "having been made (the validation date), unless a longer period is agreed",
+         note="words from SSI 2016/357's explanatory note and gov.scot guidance ch. 15 (\"within 6 months "
+              "after the validation date\"); reg 10's own text was not retrieved"),
     _atr("atr_review_or_appeal_due", "Last day to ask for a review or to appeal",
-         "atr-decision-notice-sent", "20 working days", _ATR_APPEAL, "group"),
+         "atr-decision-notice-sent", "20 working days", _ATR_APPEAL, "group",
+         words="within the period of 20 working days beginning with the date of the decision notice"),
     _atr("atr_offer_deadline_earliest", "Earliest offer deadline the decision notice may set",
-         "atr-decision-notice-sent", "6 months", "CE(S)A 2015 ss.82-83 (guidance ch. 16)", "council",
-         kind="not_before"),
+         "atr-decision-notice-sent", "6 months", "CE(S)A 2015 s.83 (guidance ch. 16)", "council",
+         kind="not_before", confidence="P", counting="after",
+         words="at least 6 months from the date of the decision notice",
+         note="gov.scot guidance ch. 16, not the statute's text"),
     _atr("atr_deemed_refusal_review_or_appeal_due",
          "Last day to ask for a review or to appeal (no decision notice issued)",
-         "atr-decision-period-expired", "20 working days", _ATR_APPEAL, "group"),
+         "atr-decision-period-expired", "20 working days", _ATR_APPEAL, "group",
+         words="within the period of 20 working days beginning with the date of expiry of the period "
+               "allowed for determination of the request"),
     _atr("atr_ministers_appeal_due", "Last day to appeal to Scottish Ministers after a review",
          "atr-review-decision-sent", "20 working days", "CE(S)A 2015 s.88; SSI 2016/359", "group",
-         confidence="P"),
+         confidence="P", words="within the period of 20 working days beginning with the date of the "
+                               "decision notice on the review",
+         note="by analogy with SSI 2016/359 reg 3(2); the s.88 regulation's text was not retrieved"),
 )
 
 
@@ -320,11 +416,16 @@ def _crtb(code: str, label: str, event: str, period: str, statute: str, actor: s
 
 _LRSA2003: tuple[Rule, ...] = (
     _crtb("crtb_registration_expires", "Registration of the community interest ends (re-register before)",
-          "crtb-registered", "5 years", "LR(S)A 2003 s.44", "group", kind="period_ends"),
+          "crtb-registered", "5 years", "LR(S)A 2003 s.44", "group", kind="period_ends", confidence="P",
+          words="the period of 5 years beginning with the date of registration",
+          note="domain §6.1 [P]; the Act's text was not retrieved"),
     _crtb("crtb_ministers_request_due", "Ministers must ask the community body to confirm it will buy",
-          "crtb-owner-notice", "7 days", "LR(S)A 2003 s.49", "ministers"),
+          "crtb-owner-notice", "7 days", "LR(S)A 2003 s.49", "ministers", confidence="P", counting="after",
+          words="within 7 days of receiving the notice", note="domain §6.1 [P]; the Act's text was not retrieved"),
     _crtb("crtb_confirmation_due", "Last day for the community body to confirm it will buy",
-          "crtb-confirmation-requested", "30 days", "LR(S)A 2003 s.49", "group", confidence="P"),
+          "crtb-confirmation-requested", "30 days", "LR(S)A 2003 s.49", "group", confidence="P",
+          counting="after", words="within 30 days of receiving the request",
+          note="domain §6.1 [P]; the Act's text was not retrieved"),
 )
 
 RULES: dict[str, tuple[Rule, ...]] = {
@@ -363,9 +464,9 @@ def parse_period_overrides(raw: Mapping[str, object] | None) -> dict[str, Period
     return parsed
 
 
-def load_period_overrides(environ: Mapping[str, str] | None = None) -> dict[str, Period]:
-    """Read ``REGISTRY_PERIOD_OVERRIDES`` (JSON object) from ``environ`` (default ``os.environ``)."""
-    text = (os.environ if environ is None else environ).get(OVERRIDES_ENV_VAR, "").strip()
+def parse_overrides_text(text: str | None) -> dict[str, Period]:
+    """``REGISTRY_PERIOD_OVERRIDES``' JSON text, checked. Raises ``ValueError``."""
+    text = (text or "").strip()
     if not text:
         return {}
     try:
@@ -376,6 +477,72 @@ def load_period_overrides(environ: Mapping[str, str] | None = None) -> dict[str,
         # A configuration mistake, reported like the others (ValueError), not a TypeError.
         raise ValueError(f"{OVERRIDES_ENV_VAR} must be a JSON object of rule code to period")  # noqa: TRY004
     return parse_period_overrides(raw)
+
+
+def _rules_named(code: str) -> list[Rule]:
+    return [rule for regime in RULES.values() for rule in regime if rule.code == code]
+
+
+def parse_closure_rules(codes: Collection[str]) -> frozenset[str]:
+    """Rule codes whose definition of a working day includes local closure days. Raises ``ValueError``.
+
+    Only working-day periods for someone other than the council qualify: a council's closure
+    days must never lengthen its own period against a group (issue 11 item 3).
+    """
+    checked = set()
+    for code in codes:
+        found = _rules_named(code)
+        if not found:
+            raise ValueError(f"closure-day rule {code!r}: no such rule")
+        for rule in found:
+            if rule.period.unit != "working_days":
+                raise ValueError(f"closure-day rule {code!r}: not a working-day period")
+            if rule.actor == "council":
+                raise ValueError(f"closure-day rule {code!r}: it is the council's own period, which local "
+                                 "closure days must not lengthen")
+        checked.add(code)
+    return frozenset(checked)
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """What the app configured at start-up (``registry.config.Settings``)."""
+
+    overrides: Mapping[str, Period]
+    closure_days: frozenset[date] = frozenset()
+    closure_rules: frozenset[str] = frozenset()
+
+
+_configured = Configuration(overrides={})
+
+
+def configure(overrides: Mapping[str, object] | str | None = None, *,
+              closure_days: Collection[date] = (), closure_rules: Collection[str] = ()) -> Configuration:
+    """Install the start-up configuration (called once by ``create_app``). Raises ``ValueError``."""
+    global _configured
+    parsed = parse_overrides_text(overrides) if isinstance(overrides, str) else parse_period_overrides(overrides)
+    _configured = Configuration(overrides=parsed, closure_days=frozenset(closure_days),
+                                closure_rules=parse_closure_rules(closure_rules))
+    return _configured
+
+
+def configuration() -> Configuration:
+    return _configured
+
+
+def load_period_overrides(environ: Mapping[str, str] | None = None) -> dict[str, Period]:
+    """The configured overrides; or, given ``environ``, those it holds (``REGISTRY_PERIOD_OVERRIDES``).
+
+    Without ``environ`` this never reads ``os.environ``: the app read it once into
+    ``Settings`` and passed it to :func:`configure`.
+    """
+    if environ is None:
+        return dict(_configured.overrides)
+    return parse_overrides_text(environ.get(OVERRIDES_ENV_VAR, ""))
+
+
+def find_rule(regime: str, rule_code: str) -> Rule | None:
+    return next((rule for rule in RULES.get(regime, ()) if rule.code == rule_code), None)
 
 
 def deadlines_for_event(
@@ -399,25 +566,45 @@ def deadlines_for_event(
             f"Regime {regime!r} does not apply to {event.code}. Use one of: {', '.join(event.regimes)}.",
             field="regime",
         )
-    configured = parse_period_overrides(overrides)
+    configured = _configured.overrides if overrides is None else parse_period_overrides(overrides)
     deadlines = []
     for rule in RULES[regime]:
         if rule.event != event.code:
             continue
-        period = configured.get(f"{regime}:{rule.code}", configured.get(rule.code, rule.period))
-        deadlines.append(Deadline(
-            rule_code=rule.code,
-            anchor_event=event.code,
-            anchor_date=anchor_date,
-            due_date=period.end(anchor_date, rule.nation),
-            label=rule.label,
-            statute=rule.statute,
-            period=f"{period.describe(rule.nation)} beginning with {format_date(anchor_date)}",
-            regime=regime,
-            actor=rule.actor,
-            kind=rule.kind,
-            confidence=rule.confidence,
-            extendable=rule.extendable,
-            overridden=period != rule.period,
-        ))
+        deadlines.append(deadline_for_rule(rule, anchor_date, configured))
     return deadlines
+
+
+def deadline_for_rule(rule: Rule, anchor_date: date, configured: Mapping[str, Period] | None = None) -> Deadline:
+    """The deadline ``rule`` gives for ``anchor_date``, counted as its words say."""
+    configured = _configured.overrides if configured is None else configured
+    period = configured.get(f"{rule.regime}:{rule.code}", configured.get(rule.code, rule.period))
+    closures = _configured.closure_days if rule.code in _configured.closure_rules else frozenset()
+    counting = rule.counting if period.unit != "working_days" else "beginning_with"
+    due = period.end(anchor_date, rule.nation, counting, closures)
+    carried_from = None
+    if rule.next_working_day and not clocks.is_working_day(due, rule.nation):
+        carried_from, due = due, clocks.next_working_day(due, rule.nation)
+    joiner = "beginning with" if counting == "beginning_with" else "after"
+    text = f"{period.describe(rule.nation)} {joiner} {format_date(anchor_date)}"
+    if carried_from:
+        text += f", carried from {format_date(carried_from)} to the next working day"
+    return Deadline(
+        rule_code=rule.code,
+        anchor_event=rule.event,
+        anchor_date=anchor_date,
+        due_date=due,
+        label=rule.label,
+        statute=rule.statute,
+        period=text,
+        regime=rule.regime,
+        actor=rule.actor,
+        kind=rule.kind,
+        confidence=rule.confidence,
+        extendable=rule.extendable,
+        overridden=period != rule.period,
+        words=rule.words,
+        counting=counting,
+        carried_from=carried_from,
+        note=rule.note,
+    )

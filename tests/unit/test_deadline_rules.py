@@ -19,73 +19,160 @@ def due_dates(event, anchor, **kwargs):
 
 
 EVENT_CASES = [
-    # English ACV, Localism Act 2011 (domain §2.2, §2.5, §2.6).
+    # English ACV, Localism Act 2011 and SI 2012/2421 (domain §2.2, §2.5, §2.6).
+    # "within 8 weeks of receiving" (8 weeks from receipt): the day of receipt is not counted.
     pytest.param("acv-nomination-received", date(2026, 6, 1), "LA2011",
-                 {"acv_decision_due": date(2026, 7, 26)},  # + 55 days
-                 id="reg7_decision_8w_beginning_with_1_june"),
+                 {"acv_decision_due": date(2026, 7, 27)},  # 1 Jun + 56 days
+                 id="SI2012-2421_reg7_within_8_weeks_of_receipt_1_june"),
+    pytest.param("acv-nomination-received", date(2028, 2, 29), "LA2011",
+                 {"acv_decision_due": date(2028, 4, 25)},  # 29 Feb + 31 = 31 Mar, + 25
+                 id="SI2012-2421_reg7_within_8_weeks_of_29_february"),
     pytest.param("acv-listing-notice-sent", date(2026, 7, 20), "LA2011",
-                 {"acv_review_request_due": date(2026, 9, 13),  # 20 Jul + 55 days
-                  "acv_listing_expires": date(2031, 7, 19)},  # 20 Jul 2031 - 1 day
-                 id="s92_review_8w_and_s87_listing_5y_from_entry"),
+                 {"acv_review_request_due": date(2026, 9, 14),  # 20 Jul + 56 days
+                  "acv_listing_expires": date(2031, 7, 19)},  # "beginning with": 20 Jul 2031 - 1 day
+                 id="SI2012-2421_sch2_within_8_weeks_of_notice_and_LA2011_s87-3_5y_beginning_with_entry"),
+    pytest.param("acv-listing-notice-sent", date(2024, 2, 29), "LA2011",
+                 {"acv_review_request_due": date(2024, 4, 25),  # 29 Feb + 56 days
+                  "acv_listing_expires": date(2029, 2, 28)},  # no 29 Feb 2029: last day of February
+                 id="LA2011_s87-3_5y_beginning_with_29_february_ends_28_february"),
     pytest.param("acv-review-requested", date(2026, 9, 1), "LA2011",
-                 {"acv_review_decision_due": date(2026, 10, 26)},  # 1 Sep + 55 days
-                 id="sch2_review_decision_8w"),
+                 {"acv_review_decision_due": date(2026, 10, 27)},  # 1 Sep + 56 days
+                 id="SI2012-2421_sch2_review_decision_within_8_weeks_of_request"),
+    # GRC Rules r.22(1)(b) "within 28 days of the date on which notice ... was sent", then r.12.
+    pytest.param("acv-review-decision-sent", date(2026, 1, 31), "LA2011",
+                 {"acv_tribunal_appeal_due": date(2026, 3, 2)},  # Sat 28 Feb -> Mon 2 Mar
+                 id="SI2009-1976_r22-1-b_within_28_days_of_sat_31_jan_carried_r12_to_mon_2_mar"),
     pytest.param("acv-review-decision-sent", date(2026, 10, 26), "LA2011",
-                 {"acv_tribunal_appeal_due": date(2026, 11, 22)},  # 26 Oct + 27 days
-                 id="reg11_tribunal_appeal_28d"),
+                 {"acv_tribunal_appeal_due": date(2026, 11, 23)},  # Mon + 28 = Mon: no carry
+                 id="SI2009-1976_r22-1-b_within_28_days_of_mon_26_oct"),
+    pytest.param("acv-review-decision-sent", date(2026, 11, 28), "LA2011",
+                 # + 28 = Sat 26 Dec; Sun 27; Mon 28 Dec is the Boxing Day substitute (England)
+                 {"acv_tribunal_appeal_due": date(2026, 12, 29)},
+                 id="SI2009-1976_r12_next_working_day_over_english_boxing_day_substitute"),
+    pytest.param("acv-review-decision-sent", date(2026, 3, 6), "LA2011",
+                 # + 28 = Good Friday 3 Apr; Sat, Sun, Easter Monday 6 Apr (England) -> Tue 7 Apr
+                 {"acv_tribunal_appeal_due": date(2026, 4, 7)},
+                 id="SI2009-1976_r12_next_working_day_over_english_easter"),
+    # Localism Act 2011 s.95(6), SI 2012/2421 reg 2: "beginning with the date of receipt".
     pytest.param("acv-disposal-notice-received", date(2026, 6, 1), "LA2011",
                  {"acv_interim_moratorium_end": date(2026, 7, 12),  # Sun, + 41 days
                   "acv_full_moratorium_end": date(2026, 11, 30),  # 1 Dec - 1 day
                   "acv_protected_period_end": date(2027, 11, 30)},  # 1 Dec 2027 - 1 day
-                 id="s95_moratoria_beginning_with_mon_1_june"),
+                 id="LA2011_s95-6_moratoria_beginning_with_mon_1_june"),
     pytest.param("acv-disposal-notice-received", date(2026, 8, 31), "LA2011",
                  {"acv_interim_moratorium_end": date(2026, 10, 11),  # 31 Aug + 41 days
                   "acv_full_moratorium_end": date(2027, 2, 28),  # no 31 Feb 2027: last day
                   "acv_protected_period_end": date(2028, 2, 29)},  # no 31 Feb 2028: leap day
-                 id="s95_moratoria_beginning_with_31_aug"),
+                 id="LA2011_s95-6_moratoria_beginning_with_31_aug_month_end"),
+    pytest.param("acv-disposal-notice-received", date(2028, 2, 29), "LA2011",
+                 {"acv_interim_moratorium_end": date(2028, 4, 10),  # 29 Feb + 41 days
+                  "acv_full_moratorium_end": date(2028, 8, 28),  # 29 Aug 2028 - 1 day
+                  "acv_protected_period_end": date(2029, 8, 28)},  # 29 Aug 2029 - 1 day
+                 id="LA2011_s95-6_moratoria_beginning_with_29_february"),
+    # SI 2012/2421 reg 14(5)(b) "13 weeks after the loss ... finished being incurred".
     pytest.param("acv-compensation-loss-ended", date(2026, 11, 30), "LA2011",
-                 {"acv_compensation_claim_due": date(2027, 2, 28)},  # 30 Nov + 90 days
-                 id="reg14_compensation_claim_13w"),
+                 {"acv_compensation_claim_due": date(2027, 3, 1)},  # 30 Nov + 91 days
+                 id="SI2012-2421_reg14-5-b_13_weeks_after_30_nov"),
+    pytest.param("acv-compensation-loss-ended", date(2027, 11, 30), "LA2011",
+                 {"acv_compensation_claim_due": date(2028, 2, 29)},  # 30 Nov 2027 + 91 days: leap day
+                 id="SI2012-2421_reg14-5-b_13_weeks_after_ends_on_29_february"),
     pytest.param("acv-compensation-decision-sent", date(2027, 3, 1), "LA2011",
-                 {"acv_compensation_review_request_due": date(2027, 4, 25)},  # 1 Mar + 55 days
-                 id="compensation_review_request_8w"),
+                 {"acv_compensation_review_request_due": date(2027, 4, 26)},  # 1 Mar + 56 days
+                 id="SI2012-2421_reg16_compensation_review_within_8_weeks"),
     # [U] EDCEA 2026 (domain §2.9): only the full moratorium differs, 12 months.
     pytest.param("acv-disposal-notice-received", date(2026, 6, 1), "EDCEA2026",
                  {"acv_interim_moratorium_end": date(2026, 7, 12),
                   "acv_full_moratorium_end": date(2027, 5, 31),  # 1 Jun 2027 - 1 day
                   "acv_protected_period_end": date(2027, 11, 30)},
-                 id="edcea_moratorium_12m_beginning_with_1_june"),
+                 id="EDCEA2026_moratorium_12m_beginning_with_1_june"),
     pytest.param("acv-nomination-received", date(2026, 6, 1), "EDCEA2026",
-                 {"acv_decision_due": date(2026, 7, 26)}, id="edcea_decision_8w_assumed_unchanged"),
-    # Right to Challenge (domain §3.2).
+                 {"acv_decision_due": date(2026, 7, 27)}, id="EDCEA2026_decision_assumed_unchanged"),
+    # Right to Challenge (domain §3.1): "within 30 days of" receipt or the window's end.
     pytest.param("rtc-eoi-received", date(2026, 4, 30), "LA2011",
-                 {"rtc_timetable_notice_due": date(2026, 5, 29)},  # 30 Apr + 29 days
-                 id="s84_rtc_timetable_30d"),
+                 {"rtc_timetable_notice_due": date(2026, 5, 30)},  # 30 Apr + 30 days
+                 id="LA2011_s84_within_30_days_of_window_end_30_april"),
     # Scottish asset transfer requests (domain §5.1, §5.2).
+    # SSI 2016/357 reg 10 "6 months after" the validation date: the corresponding date.
+    pytest.param("atr-validated", date(2026, 6, 1), "CESA2015",
+                 {"atr_decision_notice_due": date(2026, 12, 1)},  # not §5.2's 30 Nov
+                 id="SSI2016-357_reg10_6_months_after_1_june"),
     pytest.param("atr-validated", date(2026, 3, 31), "CESA2015",
                  {"atr_decision_notice_due": date(2026, 9, 30)},  # no 31 Sep: last day
-                 id="ssi_2016_357_reg10_decision_6m_from_31_march"),
+                 id="SSI2016-357_reg10_6_months_after_31_march_month_end"),
+    pytest.param("atr-validated", date(2027, 8, 31), "CESA2015",
+                 {"atr_decision_notice_due": date(2028, 2, 29)},  # no 31 Feb 2028: leap day
+                 id="SSI2016-357_reg10_6_months_after_31_aug_ends_29_february"),
     pytest.param("atr-decision-notice-sent", date(2025, 12, 15), "CESA2015",
                  # 20 Scottish working days: see test_clocks for the count.
                  {"atr_review_or_appeal_due": date(2026, 1, 15),
-                  "atr_offer_deadline_earliest": date(2026, 6, 14)},  # 15 Jun - 1 day
-                 id="ssi_2016_358_reg3_20wd_from_15_dec_2025"),
+                  "atr_offer_deadline_earliest": date(2026, 6, 15)},  # "at least 6 months from"
+                 id="SSI2016-358_reg3-2-a_20wd_beginning_with_15_dec_2025"),
+    pytest.param("atr-decision-notice-sent", date(2026, 11, 9), "CESA2015",
+                 # 9-13, 16-20, 23-27 Nov (15); Mon 30 Nov St Andrew's Day; 1-4 Dec (19); Mon 7 Dec
+                 {"atr_review_or_appeal_due": date(2026, 12, 7),
+                  "atr_offer_deadline_earliest": date(2027, 5, 9)},
+                 id="SSI2016-358_reg3-2-a_20wd_skips_st_andrews_day"),
+    pytest.param("atr-decision-notice-sent", date(2026, 3, 23), "CESA2015",
+                 # 23-27 Mar (5); 30 Mar-2 Apr (9); Good Friday 3 Apr; Easter Monday 6 Apr is a
+                 # Scottish working day: 6-10 (14), 13-17 (19), Mon 20 Apr (20)
+                 {"atr_review_or_appeal_due": date(2026, 4, 20),
+                  "atr_offer_deadline_earliest": date(2026, 9, 23)},
+                 id="SSI2016-358_reg3-2-a_20wd_easter_monday_works_in_scotland"),
     pytest.param("atr-decision-period-expired", date(2026, 12, 19), "CESA2015",
                  # Saturday: day 1 is Mon 21 Dec; skips 25, 28 Dec, 1, 4 Jan.
                  {"atr_deemed_refusal_review_or_appeal_due": date(2027, 1, 21)},
-                 id="ssi_2016_358_reg3_deemed_refusal_20wd_from_sat_19_dec_2026"),
+                 id="SSI2016-358_reg3-2-b_deemed_refusal_20wd_from_sat_19_dec_2026"),
     pytest.param("atr-review-decision-sent", date(2027, 2, 1), "CESA2015",
                  {"atr_ministers_appeal_due": date(2027, 2, 26)},  # no holidays in Feb 2027
-                 id="s88_appeal_after_review_20wd"),
+                 id="CESA2015_s88_appeal_after_review_20wd"),
     # Scottish community right to buy (domain §6.1).
     pytest.param("crtb-registered", date(2026, 6, 1), "LRSA2003",
-                 {"crtb_registration_expires": date(2031, 5, 31)}, id="s44_registration_5y"),
+                 {"crtb_registration_expires": date(2031, 5, 31)}, id="LRSA2003_s44_5y_beginning_with"),
     pytest.param("crtb-owner-notice", date(2026, 6, 1), "LRSA2003",
-                 {"crtb_ministers_request_due": date(2026, 6, 7)}, id="s49_ministers_ask_within_7d"),
+                 {"crtb_ministers_request_due": date(2026, 6, 8)}, id="LRSA2003_s49_within_7_days_of_receipt"),
     pytest.param("crtb-confirmation-requested", date(2026, 6, 5), "LRSA2003",
-                 {"crtb_confirmation_due": date(2026, 7, 4)},  # 5 Jun + 29 days
-                 id="s49_body_confirms_within_30d"),
+                 {"crtb_confirmation_due": date(2026, 7, 5)},  # 5 Jun + 30 days
+                 id="LRSA2003_s49_within_30_days_of_receipt"),
 ]
+
+# The statutory phrase each rule must quote (a fragment of it) and how it counts.
+WORDS = {
+    "acv_decision_due": ("within 8 weeks of receiving the nomination", "after"),
+    "acv_review_request_due": ("within 8 weeks of the written notice", "after"),
+    "acv_listing_expires": ("five years beginning with the date of that entry", "beginning_with"),
+    "acv_review_decision_due": ("within 8 weeks of the request", "after"),
+    "acv_tribunal_appeal_due": ("within 28 days of the date on which notice", "after"),
+    "acv_interim_moratorium_end": ("six weeks beginning with the date of receipt", "beginning_with"),
+    "acv_full_moratorium_end": ("six months beginning with the date the notice was received", "beginning_with"),
+    "acv_protected_period_end": ("18 months beginning with", "beginning_with"),
+    "acv_compensation_claim_due": ("13 weeks after the loss or expense", "after"),
+    "acv_compensation_review_request_due": ("within 8 weeks of", "after"),
+    "rtc_timetable_notice_due": ("within 30 days of receiving", "after"),
+    "atr_decision_notice_due": ("6 months after the date", "after"),
+    "atr_review_or_appeal_due": ("20 working days beginning with the date of the decision notice",
+                                 "beginning_with"),
+    "atr_offer_deadline_earliest": ("at least 6 months from", "after"),
+    "atr_deemed_refusal_review_or_appeal_due": ("20 working days beginning with the date of expiry",
+                                                "beginning_with"),
+    "atr_ministers_appeal_due": ("20 working days beginning with", "beginning_with"),
+    "crtb_registration_expires": ("5 years beginning with", "beginning_with"),
+    "crtb_ministers_request_due": ("within 7 days of receiving", "after"),
+    "crtb_confirmation_due": ("within 30 days of receiving", "after"),
+}
+
+
+@pytest.mark.parametrize("rule", rules.RULES["LA2011"] + rules.RULES["CESA2015"] + rules.RULES["LRSA2003"],
+                         ids=lambda rule: f"{rule.code}-{rule.statute}")
+def test_every_period_quotes_its_words_and_counts_by_them(rule):
+    fragment, counting = WORDS[rule.code]
+    assert fragment in rule.words
+    assert rule.counting == counting
+    assert rule.statute and (rule.confidence == "V" or rule.note)  # an unverified rule says why
+
+
+def test_only_the_tribunal_appeal_is_carried_to_the_next_working_day():
+    carried = {rule.code for regime in rules.RULES.values() for rule in regime if rule.next_working_day}
+    assert carried == {"acv_tribunal_appeal_due"}
 
 
 @pytest.mark.parametrize(("event", "anchor", "regime", "expected"), EVENT_CASES)
@@ -96,9 +183,10 @@ def test_deadlines_for_event(event, anchor, regime, expected):
 
 
 def test_the_default_regime_is_the_one_in_force():
-    assert due_dates("acv-disposal-notice-received", date(2026, 6, 1)) == due_dates(
-        "acv-disposal-notice-received", date(2026, 6, 1), regime="LA2011"
-    )
+    # Without a regime, the English ACV rules are the Localism Act's: 6 months, not EDCEA's 12.
+    found = deadlines_for_event("acv-disposal-notice-received", date(2026, 6, 1))
+    assert {d.regime for d in found} == {"LA2011"}
+    assert {d.rule_code: d.due_date for d in found}["acv_full_moratorium_end"] == date(2026, 11, 30)
 
 
 def test_edcea_differs_from_la2011_only_in_the_full_moratorium():
@@ -130,9 +218,19 @@ def test_deadline_carries_what_the_page_and_the_row_need():
         deadline.due_date = date(2026, 1, 16)
 
 
+def test_tribunal_deadline_says_it_was_carried_and_why():
+    (deadline,) = deadlines_for_event("acv-review-decision-sent", date(2026, 1, 31))
+    assert deadline.carried_from == date(2026, 2, 28)
+    assert deadline.due_date == date(2026, 3, 2)
+    assert deadline.period == "28 days after 31 January 2026, carried from 28 February 2026 to the next working day"
+    assert "within 28 days of the date on which notice" in deadline.rule_text
+    assert "carried to the next working day, 2 March 2026" in deadline.rule_text
+    assert deadline.verified is False and "r.12" in deadline.note
+
+
 def test_period_description_singular_and_plural():
     (deadline,) = deadlines_for_event("acv-nomination-received", date(2026, 6, 1))
-    assert deadline.period == "8 weeks beginning with 1 June 2026"
+    assert deadline.period == "8 weeks after 1 June 2026"
     assert Period(1, "weeks").describe("england") == "1 week"
     assert Period(1, "working_days").describe("scotland") == "1 working day in Scotland"
 
@@ -198,8 +296,8 @@ def test_regime_that_does_not_govern_the_event_is_invalid_input(event, regime):
 def test_override_replaces_a_period_in_every_regime():
     (deadline,) = deadlines_for_event("acv-nomination-received", date(2026, 6, 1),
                                       overrides={"acv_decision_due": "10 weeks"})
-    assert deadline.due_date == date(2026, 8, 9)  # 1 June + 69 days
-    assert deadline.period == "10 weeks beginning with 1 June 2026"
+    assert deadline.due_date == date(2026, 8, 10)  # "within ... of": 1 June + 70 days
+    assert deadline.period == "10 weeks after 1 June 2026"
     assert deadline.overridden is True
 
 
@@ -258,3 +356,64 @@ def test_overrides_load_from_the_environment():
 def test_bad_override_environment_fails_fast(text):
     with pytest.raises(ValueError, match=rules.OVERRIDES_ENV_VAR):
         rules.load_period_overrides({rules.OVERRIDES_ENV_VAR: text})
+
+
+# --- configuration read once (Settings), closure days -------------------------------
+
+@pytest.fixture
+def restore_configuration():
+    saved = rules.configuration()
+    yield
+    rules.configure(dict(saved.overrides), closure_days=saved.closure_days, closure_rules=saved.closure_rules)
+
+
+def test_configured_overrides_are_used_and_the_environment_is_not_reread(monkeypatch, restore_configuration):
+    rules.configure('{"acv_decision_due": "10 weeks"}')
+    monkeypatch.setenv(rules.OVERRIDES_ENV_VAR, '{"acv_decision_due": "2 weeks"}')
+    (deadline,) = deadlines_for_event("acv-nomination-received", date(2026, 6, 1))
+    assert deadline.due_date == date(2026, 8, 10) and deadline.overridden and not deadline.verified
+    assert rules.load_period_overrides() == {"acv_decision_due": Period(10, "weeks")}
+
+
+def test_settings_read_the_period_configuration_once(monkeypatch):
+    from registry.config import Settings
+
+    monkeypatch.setenv(rules.OVERRIDES_ENV_VAR, '{"acv_decision_due": "9 weeks"}')
+    monkeypatch.setenv("REGISTRY_LOCAL_CLOSURE_DAYS", "2026-12-24, 2026-12-31")
+    monkeypatch.setenv("REGISTRY_CLOSURE_DAY_RULES", "atr_review_or_appeal_due")
+    settings = Settings.from_environment()
+    assert settings.period_overrides == '{"acv_decision_due": "9 weeks"}'
+    assert settings.local_closure_days == (date(2026, 12, 24), date(2026, 12, 31))
+    assert settings.closure_day_rules == ("atr_review_or_appeal_due",)
+
+
+def test_closure_days_count_only_for_the_rules_named(restore_configuration):
+    # 20 Scottish working days beginning with Mon 30 Nov 2026 (St Andrew's Day): day 1 is Tue 1 Dec;
+    # 1-4, 7-11, 14-18 Dec (14), 21-24 (18), 25 and 28 Dec holidays, 29 (19), 30 Dec (20).
+    anchor = date(2026, 11, 30)
+    assert due_dates("atr-decision-notice-sent", anchor)["atr_review_or_appeal_due"] == date(2026, 12, 30)
+    rules.configure(None, closure_days=[date(2026, 12, 24)], closure_rules=["atr_review_or_appeal_due"])
+    # With 24 Dec closed: 29 (18), 30 (19), 31 Dec (20).
+    assert due_dates("atr-decision-notice-sent", anchor)["atr_review_or_appeal_due"] == date(2026, 12, 31)
+    # A rule not named keeps the statutory working days.
+    assert due_dates("atr-decision-period-expired", anchor)["atr_deemed_refusal_review_or_appeal_due"] == date(
+        2026, 12, 30)
+
+
+@pytest.mark.parametrize(
+    ("codes", "message"),
+    [(["acv_decision_due"], "not a working-day period"),
+     (["atr_decision_notice_due"], "not a working-day period"),
+     (["nope"], "no such rule")],
+    ids=["weeks_rule", "council_decision_period", "unknown"],
+)
+def test_closure_days_never_lengthen_a_council_period_or_a_calendar_period(codes, message):
+    with pytest.raises(ValueError, match=message):
+        rules.parse_closure_rules(codes)
+
+
+def test_closure_days_refused_for_a_council_working_day_rule(monkeypatch):
+    council_rule = dataclasses.replace(rules.RULES["CESA2015"][1], code="council_wd", actor="council")
+    monkeypatch.setitem(rules.RULES, "TEST", (council_rule,))
+    with pytest.raises(ValueError, match="council's own period"):
+        rules.parse_closure_rules(["council_wd"])

@@ -177,7 +177,7 @@ def test_authority_type_for(kind, authority_type):
 
 
 @pytest.mark.parametrize(("notice", "earliest"), [
-    pytest.param(date(2026, 12, 19), date(2027, 6, 18), id="offer_6m_from_19_dec_2026"),
+    pytest.param(date(2026, 12, 19), date(2027, 6, 19), id="offer_at_least_6m_from_19_dec_2026_day_not_counted"),
     pytest.param(date(2026, 8, 31), date(2027, 2, 28), id="offer_6m_from_31_aug_month_end"),
     pytest.param(date(2027, 8, 31), date(2028, 2, 29), id="offer_6m_from_31_aug_leap_year"),
 ])
