@@ -209,9 +209,10 @@ def is_working_day(day: date, nation: str, closures: Collection[date] = ()) -> b
 
 
 def bank_holidays(nation: str, year: int) -> frozenset[date]:
-    """The bank holidays (substitute days included) of ``nation`` in ``year``."""
+    """The bank holidays of ``nation`` in ``year`` as gov.uk lists them: the weekdays off, so a
+    substitute day stands in for a holiday that falls at a weekend."""
     _require_count(year, "year")
-    return _bank_holidays(_subdivision(nation), year)
+    return frozenset(day for day in _bank_holidays(_subdivision(nation), year) if day.weekday() < 5)
 
 
 def next_working_day(day: date, nation: str, closures: Collection[date] = ()) -> date:

@@ -220,3 +220,149 @@ def test_next_working_day():
     # Fri 1 Jan 2027 holiday, Sat/Sun, Mon 4 Jan substitute in Scotland → Tue 5 Jan.
     assert clocks.next_working_day(date(2027, 1, 1), "scotland") == date(2027, 1, 5)
     assert clocks.next_working_day(date(2027, 1, 1), "england") == date(2027, 1, 4)
+
+
+# ---------------------------------------------------------------------------
+# Each nation's whole bank-holiday table for 2026, 2027 and 2028, written down
+# from the official lists (gov.uk/bank-holidays: England and Wales, Scotland,
+# Northern Ireland), substitute days included. `holidays` is pinned in
+# pyproject.toml; if an upgrade moves a day, this fails before a deadline moves.
+# ---------------------------------------------------------------------------
+
+def _days(*isos):
+    return frozenset(date.fromisoformat(iso) for iso in isos)
+
+
+OFFICIAL_BANK_HOLIDAYS = {
+    ("england", 2026): _days("2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25",
+                             "2026-08-31", "2026-12-25", "2026-12-28"),
+    ("england", 2027): _days("2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03", "2027-05-31",
+                             "2027-08-30", "2027-12-27", "2027-12-28"),
+    ("england", 2028): _days("2028-01-03", "2028-04-14", "2028-04-17", "2028-05-01", "2028-05-29",
+                             "2028-08-28", "2028-12-25", "2028-12-26"),
+    # Mon 15 Jun 2026: the one-off Scottish bank holiday for the men's football World Cup (announced by
+    # the Scottish Government in late 2025; in `holidays` 0.109). [P] Not yet seen on gov.uk's list.
+    ("scotland", 2026): _days("2026-01-01", "2026-01-02", "2026-04-03", "2026-05-04", "2026-05-25",
+                              "2026-06-15", "2026-08-03", "2026-11-30", "2026-12-25", "2026-12-28"),
+    ("scotland", 2027): _days("2027-01-01", "2027-01-04", "2027-03-26", "2027-05-03", "2027-05-31",
+                              "2027-08-02", "2027-11-30", "2027-12-27", "2027-12-28"),
+    ("scotland", 2028): _days("2028-01-03", "2028-01-04", "2028-04-14", "2028-05-01", "2028-05-29",
+                              "2028-08-07", "2028-11-30", "2028-12-25", "2028-12-26"),
+    ("northern_ireland", 2026): _days("2026-01-01", "2026-03-17", "2026-04-03", "2026-04-06", "2026-05-04",
+                                      "2026-05-25", "2026-07-13", "2026-08-31", "2026-12-25", "2026-12-28"),
+    ("northern_ireland", 2027): _days("2027-01-01", "2027-03-17", "2027-03-26", "2027-03-29", "2027-05-03",
+                                      "2027-05-31", "2027-07-12", "2027-08-30", "2027-12-27", "2027-12-28"),
+    ("northern_ireland", 2028): _days("2028-01-03", "2028-03-17", "2028-04-14", "2028-04-17", "2028-05-01",
+                                      "2028-05-29", "2028-07-12", "2028-08-28", "2028-12-25", "2028-12-26"),
+}
+
+
+@pytest.mark.parametrize(("nation", "year"), list(OFFICIAL_BANK_HOLIDAYS), ids=lambda v: str(v))
+def test_bank_holiday_table_matches_the_official_list(nation, year):
+    assert clocks.bank_holidays(nation, year) == OFFICIAL_BANK_HOLIDAYS[(nation, year)]
+
+
+@pytest.mark.parametrize("year", [2026, 2027, 2028])
+def test_wales_has_the_english_table(year):
+    assert clocks.bank_holidays("wales", year) == OFFICIAL_BANK_HOLIDAYS[("england", year)]
+
+
+def test_holidays_is_pinned_to_the_version_the_tables_were_checked_with():
+    import holidays
+    import tomllib
+    from pathlib import Path
+
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    pins = [dep for dep in pyproject["project"]["dependencies"] if dep.startswith("holidays")]
+    assert pins == [f"holidays=={holidays.__version__}"]
+
+
+# ---------------------------------------------------------------------------
+# period_end_after: "within N days of D", "N weeks after D", "N months from D"
+# ---------------------------------------------------------------------------
+
+AFTER_CASES = [
+    # GRC Rules r.22(1)(b): "within 28 days of the date on which notice ... was sent".
+    pytest.param(date(2026, 1, 31), {"days": 28}, date(2026, 2, 28), id="r22_28_days_of_sat_31_jan"),
+    pytest.param(date(2028, 2, 1), {"days": 28}, date(2028, 2, 29), id="28_days_of_1_feb_leap_year"),
+    pytest.param(date(2027, 2, 1), {"days": 28}, date(2027, 3, 1), id="28_days_of_1_feb_common_year"),
+    # reg 14(5)(b): "13 weeks after": 91 days, the day itself not counted.
+    pytest.param(date(2026, 11, 30), {"weeks": 13}, date(2027, 3, 1), id="reg14_13_weeks_after_30_nov"),
+    pytest.param(date(2026, 6, 1), {"weeks": 8}, date(2026, 7, 27), id="reg7_8_weeks_from_1_june"),
+    # Months: the corresponding date, or the month's last day where there is none.
+    pytest.param(date(2026, 6, 1), {"months": 6}, date(2026, 12, 1), id="6_months_after_1_june"),
+    pytest.param(date(2026, 8, 31), {"months": 6}, date(2027, 2, 28), id="6_months_after_31_aug"),
+    pytest.param(date(2027, 8, 31), {"months": 6}, date(2028, 2, 29), id="6_months_after_31_aug_leap"),
+    pytest.param(date(2026, 3, 31), {"months": 6}, date(2026, 9, 30), id="6_months_after_31_march"),
+    pytest.param(date(2024, 2, 29), {"years": 5}, date(2029, 2, 28), id="5_years_after_29_february"),
+    pytest.param(date(2024, 2, 29), {"years": 4}, date(2028, 2, 29), id="4_years_after_29_february"),
+]
+
+
+@pytest.mark.parametrize(("start", "length", "expected"), AFTER_CASES)
+def test_period_end_after(start, length, expected):
+    assert clocks.period_end_after(start, **length) == expected
+
+
+def test_after_is_one_day_later_than_beginning_with_for_days_and_weeks():
+    # The two readings of "28 days": beginning with Sat 31 Jan ends Fri 27 Feb (the old, early answer).
+    assert clocks.period_end(date(2026, 1, 31), days=28) == date(2026, 2, 27)
+    assert clocks.period_end_after(date(2026, 1, 31), days=28) == date(2026, 2, 28)
+
+
+@pytest.mark.parametrize(("length", "error"), [({}, ValueError), ({"days": 0}, ValueError),
+                                               ({"days": 1, "weeks": 1}, ValueError), ({"days": "2"}, TypeError)])
+def test_period_end_after_refuses_bad_lengths(length, error):
+    with pytest.raises(error):
+        clocks.period_end_after(date(2026, 6, 1), **length)
+
+
+# ---------------------------------------------------------------------------
+# next_working_day: the carry, across weekends and each nation's holidays
+# ---------------------------------------------------------------------------
+
+CARRY_CASES = [
+    pytest.param(date(2026, 2, 28), "england", date(2026, 3, 2), id="sat_28_feb_to_mon_2_mar"),
+    pytest.param(date(2026, 3, 2), "england", date(2026, 3, 2), id="a_working_day_stays"),
+    pytest.param(date(2026, 4, 3), "england", date(2026, 4, 7), id="good_friday_over_easter_monday_england"),
+    pytest.param(date(2026, 4, 3), "scotland", date(2026, 4, 6), id="good_friday_to_easter_monday_scotland"),
+    pytest.param(date(2026, 12, 25), "england", date(2026, 12, 29), id="christmas_over_boxing_substitute"),
+    pytest.param(date(2027, 1, 1), "scotland", date(2027, 1, 5), id="new_year_over_2_jan_substitute_scotland"),
+    pytest.param(date(2027, 1, 1), "england", date(2027, 1, 4), id="new_year_england_monday_4_jan"),
+    pytest.param(date(2026, 11, 29), "scotland", date(2026, 12, 1), id="sun_over_st_andrews_day"),
+    pytest.param(date(2026, 7, 12), "northern_ireland", date(2026, 7, 14), id="ni_boyne_substitute"),
+]
+
+
+@pytest.mark.parametrize(("day", "nation", "expected"), CARRY_CASES)
+def test_next_working_day_carries(day, nation, expected):
+    assert clocks.next_working_day(day, nation) == expected
+
+
+def test_closure_days_are_skipped_only_when_given():
+    assert clocks.next_working_day(date(2026, 12, 24), "england") == date(2026, 12, 24)
+    assert clocks.next_working_day(date(2026, 12, 24), "england", closures={date(2026, 12, 24)}) == date(
+        2026, 12, 29)
+
+
+# ---------------------------------------------------------------------------
+# anniversaries and whole years (clawback tapers): the corresponding-date rule
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("start", "on", "years"), [
+    pytest.param(date(2024, 2, 29), date(2025, 2, 28), 0, id="29_feb_start_28_feb_2025_still_year_1"),
+    pytest.param(date(2024, 2, 29), date(2025, 3, 1), 1, id="29_feb_start_1_mar_2025_year_2"),
+    pytest.param(date(2024, 2, 29), date(2028, 2, 28), 3, id="29_feb_start_28_feb_2028_year_4"),
+    pytest.param(date(2024, 2, 29), date(2028, 2, 29), 4, id="29_feb_start_29_feb_2028_year_5"),
+    pytest.param(date(2024, 6, 1), date(2025, 5, 31), 0, id="1_jun_start_31_may_year_1"),
+    pytest.param(date(2024, 6, 1), date(2025, 6, 1), 1, id="1_jun_start_1_jun_year_2"),
+    pytest.param(date(2024, 6, 1), date(2024, 6, 1), 0, id="first_day"),
+])
+def test_whole_years(start, on, years):
+    assert clocks.whole_years(start, on) == years
+
+
+def test_anniversary_of_29_february():
+    assert clocks.anniversary(date(2024, 2, 29), 1) == date(2025, 3, 1)
+    assert clocks.anniversary(date(2024, 2, 29), 4) == date(2028, 2, 29)
+    assert clocks.anniversary(date(2024, 3, 31), 1) == date(2025, 3, 31)
