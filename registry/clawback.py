@@ -8,7 +8,15 @@ domain §7.3 asks that the working be shown to users.
 
 The period follows domain §0.1: it begins with `start_date`, and `end_date` is
 its last day (both included). A trigger before `start_date` or after `end_date`
-makes nothing due, whatever the method.
+makes nothing due, whatever the method. Years of the period run from
+anniversary to anniversary by the corresponding-date rule: for a start on
+29 February 2024, year 1 ends on 28 February 2025 and year 2 begins on 1 March.
+
+Indexation (domain §7.3(5)) is applied to the principal *before* any method that
+reads it: full repayment (the `indexed` method is exactly that), the stepped
+taper, the straight line, and a share of proceeds worked out from the principal.
+Where the trigger month's CPI or RPI figure is not yet published, the latest
+month published before it is used, and the worked steps say so.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ import calendar
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from itertools import pairwise
@@ -246,10 +254,10 @@ _PARSERS: Mapping[str, tuple[str, Callable[[Any, str], Any]]] = {
 }
 # Inputs each method reads, besides method, the three dates, index and cap.
 METHOD_FIELDS: Mapping[Method, tuple[str, ...]] = {
-    Method.FULL: ("principal",),
-    Method.STEPPED_TAPER: ("principal", "taper"),
-    Method.STRAIGHT_LINE: ("principal",),
-    Method.PROCEEDS_SHARE: ("net_proceeds", "share", "principal", "base_value"),
+    Method.FULL: ("principal", "fixed_rate", "index_values"),
+    Method.STEPPED_TAPER: ("principal", "taper", "fixed_rate", "index_values"),
+    Method.STRAIGHT_LINE: ("principal", "fixed_rate", "index_values"),
+    Method.PROCEEDS_SHARE: ("net_proceeds", "share", "principal", "base_value", "fixed_rate", "index_values"),
     Method.INDEXED: ("principal", "fixed_rate", "index_values"),
     Method.OVERAGE: ("share", "value_at_trigger", "base_value", "allowable_costs"),
 }
@@ -305,11 +313,15 @@ def check_complete(i: ClawbackInputs) -> None:
         raise InvalidInput("end_date must be after start_date", field="end_date")
     if i.method is Method.INDEXED and i.index is Index.NONE:
         raise InvalidInput("index must be cpi, rpi or fixed for the indexed method", field="index")
-    if i.method is not Method.INDEXED and i.index is not Index.NONE:
-        raise InvalidInput("index applies only to the indexed method; set it to none", field="index")
+    if i.method is Method.OVERAGE and i.index is not Index.NONE:
+        raise InvalidInput("index does not apply to overage, which has no principal; set it to none",
+                           field="index")
+    if i.method is Method.PROCEEDS_SHARE and i.index is not Index.NONE and i.share_fraction is not None:
+        raise InvalidInput("index applies to a share of proceeds only when the share is principal ÷ "
+                           "base_value; leave share empty or set index to none", field="index")
     for name in _REQUIRED[i.method]:
         need(name)
-    if i.method is Method.INDEXED:
+    if i.index is not Index.NONE:
         need("fixed_rate" if i.index is Index.FIXED else "index_values", f" with index {i.index}")
     if i.method is Method.PROCEEDS_SHARE and i.share_fraction is None:
         why = ", unless principal and base_value are both given (share = principal ÷ base_value)"
@@ -355,9 +367,21 @@ def _count(count: int, unit: str = "full year") -> str:
     return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
+def _anniversary(start: date, years: int) -> date:
+    """First day of year `years + 1`: the corresponding date, or the day after the last day of the
+    month where there is none (a year beginning with 29 Feb 2024 ends 28 Feb 2025; year 2 begins 1 Mar)."""
+    later = start + relativedelta(years=years)
+    return later if later.day == start.day else later + timedelta(days=1)
+
+
 def _whole_count(start: date, on: date) -> int:
-    """Whole years by anniversary; a 29 February start has its anniversary on 28 February (§0.1)."""
-    return relativedelta(on, start).years
+    """Whole years of the period completed before `on`, by the corresponding-date rule (§0.1)."""
+    years = relativedelta(on, start).years
+    while years > 0 and _anniversary(start, years) > on:
+        years -= 1
+    while _anniversary(start, years + 1) <= on:
+        years += 1
+    return years
 
 
 def _full(i: ClawbackInputs, g: Decimal, steps: list[Step]) -> Decimal:
@@ -405,12 +429,26 @@ def _proceeds_share(i: ClawbackInputs, g: Decimal, steps: list[Step]) -> Decimal
 
 
 def _index_level(i: ClawbackInputs, on: date, name: str) -> Decimal:
-    """The level for the calendar month that contains `on`; there is no fallback to older months."""
+    """The level for the calendar month that contains `on` (the start month has no fallback)."""
     level = i.index_values.get((on.year, on.month))
     if level is None:
         detail = f"index_values has no {i.index.upper()} figure for {_month(on)}, needed for {name}; add it"
         raise InvalidInput(detail, field="index_values")
     return level
+
+
+def _trigger_level(i: ClawbackInputs) -> tuple[tuple[int, int], Decimal]:
+    """The trigger month's level, or, if it is not yet published, the latest month before it
+    (and not before the start month). Raises `InvalidInput` if there is none."""
+    wanted = (i.trigger_date.year, i.trigger_date.month)
+    start = (i.start_date.year, i.start_date.month)
+    published = [month for month in i.index_values if start <= month <= wanted]
+    if not published:
+        detail = (f"index_values has no {i.index.upper()} figure for {_month(i.trigger_date)} or any month "
+                  f"since {_month(i.start_date)}, needed for trigger_date; add it")
+        raise InvalidInput(detail, field="index_values")
+    month = max(published)
+    return month, i.index_values[month]
 
 
 def _indexed(i: ClawbackInputs, g: Decimal, steps: list[Step]) -> Decimal:
@@ -422,7 +460,7 @@ def _indexed(i: ClawbackInputs, g: Decimal, steps: list[Step]) -> Decimal:
     if i.index is Index.FIXED:
         assert i.fixed_rate_pct is not None
         years = _whole_count(i.start_date, i.trigger_date)
-        days = (i.trigger_date - (i.start_date + relativedelta(years=years))).days
+        days = (i.trigger_date - _anniversary(i.start_date, years)).days
         growth = 1 + i.fixed_rate_pct / 100
         factor = growth**years * growth ** (Decimal(days) / 365)
         rate = _pct(i.fixed_rate_pct)
@@ -432,14 +470,34 @@ def _indexed(i: ClawbackInputs, g: Decimal, steps: list[Step]) -> Decimal:
         factor_text = f"{factor:.10f}"
     else:
         start_level = _index_level(i, i.start_date, "start_date")
-        trigger_level = _index_level(i, i.trigger_date, "trigger_date")
+        month, trigger_level = _trigger_level(i)
         factor, factor_text = trigger_level / start_level, f"{_text(trigger_level)} ÷ {_text(start_level)}"
         steps.append(Step(f"{i.index.upper()} for {_month(i.start_date)} (start): {_text(start_level)}"))
-        steps.append(
-            Step(f"{i.index.upper()} for {_month(i.trigger_date)} (trigger): {_text(trigger_level)}")
-        )
+        if month == (i.trigger_date.year, i.trigger_date.month):
+            steps.append(
+                Step(f"{i.index.upper()} for {_month(i.trigger_date)} (trigger): {_text(trigger_level)}")
+            )
+        else:
+            steps.append(Step(
+                f"{i.index.upper()} for {_month(i.trigger_date)} (trigger) is not yet published, so the "
+                f"latest published month is used: {_month_name(*month)}, {_text(trigger_level)}"
+            ))
     steps.append(Step(f"{_gbp(g)} × {factor_text} = {_gbp(g * factor)}", g * factor))
     return g * factor
+
+
+def _apply_index(i: ClawbackInputs, g: Decimal, steps: list[Step]) -> Decimal:
+    """Domain §7.3(5): index the principal from start to trigger before the method uses it."""
+    if i.index is Index.NONE or i.method is Method.INDEXED:
+        return g
+    steps.append(Step(f"Indexation ({i.index.upper()}) is applied to the principal first (domain §7.3(5))"))
+    return _indexed(i, g, steps)
+
+
+def _indexed_full(i: ClawbackInputs, g: Decimal, steps: list[Step]) -> Decimal:
+    due = _indexed(i, g, steps)
+    steps.append(Step("Triggered within the period, so the whole indexed principal is due", due))
+    return due
 
 
 def _overage(i: ClawbackInputs, g: Decimal, steps: list[Step]) -> Decimal:
@@ -464,7 +522,7 @@ _METHODS: Mapping[Method, Callable[[ClawbackInputs, Decimal, list[Step]], Decima
     Method.STEPPED_TAPER: _stepped_taper,
     Method.STRAIGHT_LINE: _straight_line,
     Method.PROCEEDS_SHARE: _proceeds_share,
-    Method.INDEXED: _indexed,
+    Method.INDEXED: _indexed_full,
     Method.OVERAGE: _overage,
 }
 
@@ -481,7 +539,8 @@ def calculate(inputs: ClawbackInputs) -> Calculation:
     with localcontext() as context:
         context.prec = 50  # far beyond the penny, so rounding the result once is exact
         if i.start_date <= i.trigger_date <= i.end_date:
-            due = max(Decimal(0), _METHODS[i.method](i, i.principal_gbp or Decimal(0), steps))
+            g = _apply_index(i, i.principal_gbp or Decimal(0), steps)
+            due = max(Decimal(0), _METHODS[i.method](i, g, steps))
         else:
             outside = "before the period began" if i.trigger_date < i.start_date else "after the period ended"
             steps.append(

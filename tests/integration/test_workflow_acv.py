@@ -34,7 +34,7 @@ def test_nomination_to_listing(world):
     assert case.data["land_description"] == "The green" and case.private_data["owners_known"] == "Not known"
     engine.transition(case.id, "submit", world.rep, {}, TODAY)
     assert case.state == "submitted" and world.asset.live_status == "nominated"
-    assert deadline(case, "acv_decision_due").due_date == date(2026, 7, 26)  # 8 weeks beginning with 1 June
+    assert deadline(case, "acv_decision_due").due_date == date(2026, 7, 27)  # within 8 weeks of 1 June: + 56 days
     engine.transition(case.id, "begin_validation", world.officer, {}, TODAY)
     assert case.data["checks"]["passed"] is True
     engine.transition(case.id, "accept_nomination", world.officer, {"owner_notified_on": "2026-06-02"}, TODAY)
@@ -45,7 +45,7 @@ def test_nomination_to_listing(world):
     assert case.data["decision"] == "successful" and case.data["entry_date"] == "2026-07-01"
     assert deadline(case, "acv_decision_due").status == "met"
     assert deadline(case, "acv_listing_expires").due_date == date(2031, 6, 30)
-    assert deadline(case, "acv_review_request_due").due_date == date(2026, 8, 25)
+    assert deadline(case, "acv_review_request_due").due_date == date(2026, 8, 26)  # within 8 weeks of 1 July
     events = cases.events_of(case.id)
     assert [e.action for e in events] == ["start_draft", "save_draft", "submit", "begin_validation",
                                           "accept_nomination", "list"]
@@ -68,8 +68,8 @@ def test_late_decision_is_flagged(world):
     case = nominate(world, TODAY)
     engine.transition(case.id, "begin_validation", world.officer, {}, TODAY)
     engine.transition(case.id, "accept_nomination", world.officer, {"owner_notified_on": "2026-06-01"}, TODAY)
-    engine.transition(case.id, "list", world.decision_maker, {"reasons": "r"}, date(2026, 7, 27))
-    assert case.data["decision_late"] is True
+    engine.transition(case.id, "list", world.decision_maker, {"reasons": "r"}, date(2026, 7, 28))
+    assert case.data["decision_late"] is True  # due 27 July (1 June + 56 days)
 
 
 def test_ineligible_body_cannot_be_accepted_but_can_be_rejected(world):
@@ -112,14 +112,15 @@ def test_review_upheld_then_appeal_dismissed_then_expiry(world):
     engine.transition(case.id, "request_review", world.officer,
                       {"request_received_on": "2026-07-20", "grounds": "Private grounds"}, date(2026, 7, 21))
     assert case.state == "under_review" and world.asset.live_status == "listed"  # stays listed (domain §2.5)
-    assert deadline(case, "acv_review_decision_due").due_date == date(2026, 9, 13)
+    assert deadline(case, "acv_review_decision_due").due_date == date(2026, 9, 14)  # 20 Jul + 56 days
     # the decision-maker who listed it may not review it, even holding the reviewer role
     world.decision_maker.stored_roles = ["council_decision_maker", "reviewer"]
     with pytest.raises(Forbidden, match="another officer must review"):
         engine.transition(case.id, "uphold_listing", world.decision_maker, {"reasons": "x"}, date(2026, 8, 1))
     engine.transition(case.id, "uphold_listing", world.reviewer, {"reasons": "Still of value."}, date(2026, 8, 1))
     assert case.state == "listed"
-    assert deadline(case, "acv_tribunal_appeal_due").due_date == date(2026, 8, 28)
+    # within 28 days of Sat 1 Aug: Sat 29 Aug; Mon 31 Aug is a bank holiday (r.12): Tue 1 Sep
+    assert deadline(case, "acv_tribunal_appeal_due").due_date == date(2026, 9, 1)
     engine.transition(case.id, "record_appeal", world.officer,
                       {"tribunal_reference": "CR/2026/0001", "appeal_lodged_on": "2026-08-20"}, date(2026, 8, 21))
     assert case.state == "under_appeal"
@@ -146,11 +147,11 @@ def test_review_removes_listing(world):
 def test_late_review_request_refused(world):
     case = list_asset(world, TODAY)
     with pytest.raises(TransitionRefused) as caught:
-        engine.transition(case.id, "request_review", world.officer, {"request_received_on": "2026-07-27"},
-                          date(2026, 7, 28))
-    assert "2026-07-26" in caught.value.detail
+        engine.transition(case.id, "request_review", world.officer, {"request_received_on": "2026-07-28"},
+                          date(2026, 7, 29))
+    assert "2026-07-27" in caught.value.detail  # within 8 weeks of 1 June: + 56 days
     engine.transition(case.id, "request_review", world.officer,
-                      {"request_received_on": "2026-07-27", "longer_period_allowed": "yes"}, date(2026, 7, 28))
+                      {"request_received_on": "2026-07-28", "longer_period_allowed": "yes"}, date(2026, 7, 29))
     assert case.state == "under_review"
 
 
@@ -158,11 +159,11 @@ def test_appeal_allowed_removes(world):
     case = list_asset(world, TODAY)
     engine.transition(case.id, "request_review", world.officer, {"request_received_on": "2026-06-02"}, TODAY + timedelta(days=2))
     engine.transition(case.id, "uphold_listing", world.reviewer, {"reasons": "r"}, TODAY + timedelta(days=3))
-    with pytest.raises(TransitionRefused):  # 28 days beginning with 4 June end on 1 July
+    with pytest.raises(TransitionRefused):  # within 28 days of Thu 4 June: Thu 2 July
         engine.transition(case.id, "record_appeal", world.officer,
-                          {"tribunal_reference": "CR/1", "appeal_lodged_on": "2026-07-02"}, date(2026, 7, 3))
+                          {"tribunal_reference": "CR/1", "appeal_lodged_on": "2026-07-03"}, date(2026, 7, 3))
     engine.transition(case.id, "record_appeal", world.officer,
-                      {"tribunal_reference": "CR/1", "appeal_lodged_on": "2026-07-01"}, date(2026, 7, 3))
+                      {"tribunal_reference": "CR/1", "appeal_lodged_on": "2026-07-02"}, date(2026, 7, 3))
     engine.transition(case.id, "appeal_allowed", world.officer, {"reasons": "FTT allowed."}, date(2026, 9, 1))
     assert case.state == "removed" and case.data["removal_reason"] == "tribunal"
 

@@ -9,7 +9,7 @@ from registry.workflow import cases, engine
 
 from .workflow_world import build, counts, list_asset
 
-LOSS_ENDED = date(2026, 12, 1)  # 13 weeks beginning with 1 December 2026 end on 1 March 2027
+LOSS_ENDED = date(2026, 12, 1)  # "13 weeks after" 1 December 2026: + 91 days, 2 March 2027
 
 
 @pytest.fixture()
@@ -27,16 +27,16 @@ def claim(world, listed, received, **extra):
 
 def test_claim_in_time_decided_reviewed_and_appealed(world):
     listed = list_asset(world, date(2026, 3, 2))
-    case = claim(world, listed, date(2027, 3, 1))  # the last day
+    case = claim(world, listed, date(2027, 3, 2))  # the last day: 13 weeks after 30 Nov 2026 (+ 91 days)
     limit = next(d for d in cases.all_deadlines(case.id) if d.rule_code == "acv_compensation_claim_due")
-    assert limit.due_date == date(2027, 3, 1) and limit.status == "met"
+    assert limit.due_date == date(2027, 3, 2) and limit.status == "met"
     engine.transition(case.id, "decide_claim", world.decision_maker,
                       {"decision_outcome": "paid_in_part", "amount_paid_gbp": "4000", "reasons": "Some costs only"},
                       date(2027, 4, 1))
     review_due = next(d for d in cases.all_deadlines(case.id) if d.rule_code == "acv_compensation_review_request_due")
-    assert review_due.due_date == date(2027, 5, 26)
-    engine.transition(case.id, "request_review", world.officer, {"request_received_on": "2027-05-26"},
-                      date(2027, 5, 27))
+    assert review_due.due_date == date(2027, 5, 27)  # within 8 weeks of 1 April: + 56 days
+    engine.transition(case.id, "request_review", world.officer, {"request_received_on": "2027-05-27"},
+                      date(2027, 5, 28))
     world.decision_maker.stored_roles = ["council_decision_maker", "reviewer"]
     with pytest.raises(Forbidden):
         engine.transition(case.id, "decide_review", world.decision_maker,
@@ -54,8 +54,8 @@ def test_claim_in_time_decided_reviewed_and_appealed(world):
 def test_late_claim_refused_unless_a_note_says_why(world):
     listed = list_asset(world, date(2026, 3, 2))
     with pytest.raises(TransitionRefused, match="13-week limit"):
-        claim(world, listed, date(2027, 3, 2))
-    case = claim(world, listed, date(2027, 3, 2), late_claim_note="Posted in time; council post room delay")
+        claim(world, listed, date(2027, 3, 3))
+    case = claim(world, listed, date(2027, 3, 3), late_claim_note="Posted in time; council post room delay")
     assert case.state == "claim_received"
 
 
@@ -66,6 +66,6 @@ def test_late_review_request_refused(world):
                       {"decision_outcome": "refused", "reasons": "No loss shown"}, date(2027, 2, 1))
     before = counts(case.id)
     with pytest.raises(TransitionRefused, match="8 weeks"):
-        engine.transition(case.id, "request_review", world.officer, {"request_received_on": "2027-03-29"},
-                          date(2027, 3, 30))
+        engine.transition(case.id, "request_review", world.officer, {"request_received_on": "2027-03-30"},
+                          date(2027, 3, 31))  # due 29 March: 1 Feb + 56 days
     assert counts(case.id) == before

@@ -60,12 +60,12 @@ def test_registration_to_completed_purchase(world):
     engine.transition(case.id, "record_owner_notice", world.officer, {"owner_notice_date": "2026-12-21"},
                       date(2026, 12, 21))
     assert case.data["ros_status"] == "activated" and world.asset.live_status == "under_consideration"
-    assert deadline(case, "crtb_ministers_request_due").due_date == date(2026, 12, 27)  # 7 days, calendar
+    assert deadline(case, "crtb_ministers_request_due").due_date == date(2026, 12, 28)  # within 7 days of 21 Dec
     engine.transition(case.id, "record_ministers_request", world.officer, {"request_received_on": "2026-12-24"},
                       date(2026, 12, 24))
     assert deadline(case, "crtb_ministers_request_due", "met").met_at == date(2026, 12, 24)
-    # 30 days beginning with Thu 24 Dec 2026 end on Fri 22 Jan 2027 (calendar days: holidays count)
-    assert deadline(case, "crtb_confirmation_due").due_date == date(2027, 1, 22)
+    # within 30 days of Thu 24 Dec 2026: Sat 23 Jan 2027 (calendar days: holidays count)
+    assert deadline(case, "crtb_confirmation_due").due_date == date(2027, 1, 23)
     with pytest.raises(Forbidden):  # only the community body itself confirms
         engine.transition(case.id, "confirm", world.officer, {"confirmed_on": "2027-01-22"}, date(2027, 1, 22))
     engine.transition(case.id, "confirm", world.cig_rep, {"confirmed_on": "2027-01-22"}, date(2027, 1, 22))
@@ -97,10 +97,10 @@ def test_registration_to_completed_purchase(world):
 
 def test_no_confirmation_in_30_days_is_deemed_declined(world):
     case = asked_to_confirm(world)
-    assert engine.run_clocks(date(2027, 1, 22)) == []
+    assert engine.run_clocks(date(2027, 1, 23)) == []
     with pytest.raises(TransitionRefused, match="deemed to have declined"):
-        engine.transition(case.id, "confirm", world.cig_rep, {"confirmed_on": "2027-01-23"}, date(2027, 1, 23))
-    assert (case.reference, "deem_declined") in engine.run_clocks(date(2027, 1, 23))
+        engine.transition(case.id, "confirm", world.cig_rep, {"confirmed_on": "2027-01-24"}, date(2027, 1, 24))
+    assert (case.reference, "deem_declined") in engine.run_clocks(date(2027, 1, 24))
     db.session.refresh(case)
     assert case.state == "declined"
     assert (case.data["decline_reason"], case.data["ros_status"]) == ("deemed_declined", "deleted")

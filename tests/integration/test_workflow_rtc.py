@@ -33,7 +33,7 @@ def due(case, rule):
 
 def test_eoi_accepted_then_procurement_and_award(world):
     case = submit(world)
-    assert due(case, "rtc_timetable_notice_due").due_date == date(2026, 6, 30)
+    assert due(case, "rtc_timetable_notice_due").due_date == date(2026, 7, 1)  # within 30 days of 1 June
     engine.transition(case.id, "notify_timetable", world.officer, {"decision_by": "2026-08-31"}, date(2026, 6, 20))
     assert due(case, "rtc_timetable_notice_due").status == "met"
     assert due(case, "rtc_decision_due").due_date == date(2026, 8, 31)
@@ -53,7 +53,7 @@ def test_eoi_accepted_then_procurement_and_award(world):
 
 def test_window_close_anchors_the_30_days(world):
     case = submit(world, window_closes_on="2026-06-30")
-    assert due(case, "rtc_timetable_notice_due").due_date == date(2026, 7, 29)
+    assert due(case, "rtc_timetable_notice_due").due_date == date(2026, 7, 30)  # within 30 days of 30 June
 
 
 def test_rejection_needs_prescribed_grounds_and_reasons(world):

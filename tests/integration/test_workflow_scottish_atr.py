@@ -87,9 +87,9 @@ def test_request_to_completed_transfer(world):
     engine.transition(case.id, "record_incomplete", world.officer,
                       {"missing_items": "A copy of the constitution", "notice_sent_on": "2026-06-03"},
                       date(2026, 6, 3))
-    engine.transition(case.id, "validate", world.officer, {"validation_date": "2026-06-19"}, date(2026, 6, 22))
+    engine.transition(case.id, "validate", world.officer, {"validation_date": "2026-06-18"}, date(2026, 6, 22))
     assert case.state == "validated"
-    # acknowledgement (reg 4): route, s.84 flag and the decision date (6 months beginning with 19 June)
+    # acknowledgement (reg 4): route, s.84 flag and the decision date (6 months after 18 June, SSI 2016/357 reg 10: 18 December)
     assert case.data["authority_type"] == "local_authority"
     assert case.data["route"] == "Review by the authority (s.86), then appeal to the Scottish Ministers (s.88)"
     assert case.data["s84_no_disposal"] is True
@@ -110,7 +110,7 @@ def test_request_to_completed_transfer(world):
     assert deadline(case, "atr_decision_notice_due").status == "met"
     # 20 working days beginning with Mon 16 Nov 2026 skip St Andrew's Day (Mon 30 Nov): Mon 14 Dec
     assert deadline(case, "atr_review_or_appeal_due").due_date == date(2026, 12, 14)
-    assert deadline(case, "atr_offer_deadline_earliest").due_date == date(2027, 5, 15)
+    assert deadline(case, "atr_offer_deadline_earliest").due_date == date(2027, 5, 16)  # at least 6 months from
     assert deadline(case, "atr_offer_due").due_date == date(2027, 5, 17)
     engine.transition(case.id, "make_offer", world.cig_rep, {"offer_date": "2027-03-01", "offer_terms": "£45,000"},
                       date(2027, 3, 1))
@@ -128,23 +128,23 @@ def test_request_to_completed_transfer(world):
 
 
 def test_offer_deadline_must_be_at_least_six_months_after_the_notice(world):
-    case = assessed(world, date(2026, 6, 19), date(2026, 8, 1))
+    case = assessed(world, date(2026, 6, 18), date(2026, 8, 1))
     before = counts(case.id)
     data = {"decision_notice_date": "2026-12-18", "reasons": "Agreed."}
     with pytest.raises(TransitionRefused) as caught:
-        engine.transition(case.id, "agree", world.decision_maker, {**data, "offer_deadline": "2027-06-16"},
+        engine.transition(case.id, "agree", world.decision_maker, {**data, "offer_deadline": "2027-06-17"},
                           date(2026, 12, 18))
-    assert "2027-06-17 or later" in caught.value.detail
+    assert "2027-06-18 or later" in caught.value.detail  # at least 6 months from 18 Dec 2026
     with pytest.raises(TransitionRefused, match="offer"):
         engine.transition(case.id, "agree", world.decision_maker, data, date(2026, 12, 18))  # no offer deadline
     assert counts(case.id) == before and case.state == "assessment"
-    engine.transition(case.id, "agree", world.decision_maker, {**data, "offer_deadline": "2027-06-17"},
+    engine.transition(case.id, "agree", world.decision_maker, {**data, "offer_deadline": "2027-06-18"},
                       date(2026, 12, 18))
     assert case.state == "agreed"
 
 
 def test_offer_lapses_when_no_offer_by_the_deadline(world):
-    case = assessed(world, date(2026, 6, 19), date(2026, 8, 1))
+    case = assessed(world, date(2026, 6, 18), date(2026, 8, 1))
     engine.transition(case.id, "agree", world.decision_maker,
                       {"decision_notice_date": "2026-09-01", "offer_deadline": "2027-03-31", "reasons": "r"},
                       date(2026, 9, 1))
@@ -159,7 +159,7 @@ def test_offer_lapses_when_no_offer_by_the_deadline(world):
 
 
 def test_withdrawn_by_the_body(world):
-    case = validated(world, date(2026, 6, 19))
+    case = validated(world, date(2026, 6, 18))
     engine.transition(case.id, "withdraw", world.cig_rep, {"reasons": "Funding fell through."}, date(2026, 7, 1))
     assert case.state == "withdrawn" and case.data["s84_no_disposal"] is False
     assert world.asset.live_status is None
@@ -262,7 +262,7 @@ def test_scottish_ministers_review_s87_then_refusal_is_final(world):
 
 
 def test_deemed_refusal_when_the_decision_period_passes(world):
-    case = assessed(world, date(2026, 6, 19), date(2026, 8, 1))
+    case = assessed(world, date(2026, 6, 18), date(2026, 8, 1))
     assert scottish_atr.expire_overdue(date(2026, 12, 18)) == []  # the last day of the 6 months
     # a decision notice dated after the period is refused: the request is deemed refused
     before = counts(case.id)
@@ -289,7 +289,7 @@ def test_deemed_refusal_when_the_decision_period_passes(world):
 
 
 def test_deemed_refusal_can_be_reviewed(world):
-    case = assessed(world, date(2026, 6, 19), date(2026, 8, 1))
+    case = assessed(world, date(2026, 6, 18), date(2026, 8, 1))
     scottish_atr.expire_overdue(date(2027, 1, 4))
     db.session.refresh(case)
     engine.transition(case.id, "request_review", world.cig_rep, {"filed_on": "2027-01-20"}, date(2027, 1, 20))
@@ -298,7 +298,7 @@ def test_deemed_refusal_can_be_reviewed(world):
 
 
 def test_extension_must_be_agreed_before_the_period_ends(world):
-    case = assessed(world, date(2026, 6, 19), date(2026, 8, 1))
+    case = assessed(world, date(2026, 6, 18), date(2026, 8, 1))
     before = counts(case.id)
     late = {"new_decision_due": "2027-02-26", "agreed_on": "2026-12-19", "reasons": "More time for valuation"}
     with pytest.raises(TransitionRefused, match="before the decision period ends"):
@@ -320,13 +320,13 @@ def test_extension_must_be_agreed_before_the_period_ends(world):
         engine.transition(case.id, "agree_extension", world.officer,
                           {**late, "agreed_on": "2027-02-27", "new_decision_due": "2027-03-31"}, date(2027, 3, 1))
     engine.transition(case.id, "agree", world.decision_maker,
-                      {"decision_notice_date": "2027-02-26", "offer_deadline": "2027-08-25", "reasons": "r"},
+                      {"decision_notice_date": "2027-02-26", "offer_deadline": "2027-08-26", "reasons": "r"},
                       date(2027, 2, 26))
     assert case.state == "agreed" and deadline(case, "atr_decision_notice_due").status == "met"
 
 
 def test_extension_agreed_in_time_but_recorded_after_the_deemed_refusal(world):
-    case = assessed(world, date(2026, 6, 19), date(2026, 8, 1))
+    case = assessed(world, date(2026, 6, 18), date(2026, 8, 1))
     scottish_atr.expire_overdue(date(2026, 12, 19))
     db.session.refresh(case)
     assert case.state == "deemed_refused"
@@ -435,7 +435,7 @@ def test_unauthorised_actor_refused_and_nothing_written(world, action, who, erro
 
 
 def test_only_a_decision_maker_decides(world):
-    case = assessed(world, date(2026, 6, 19), date(2026, 8, 1))
+    case = assessed(world, date(2026, 6, 18), date(2026, 8, 1))
     before = counts(case.id)
     with pytest.raises(Forbidden):
         engine.transition(case.id, "refuse", world.officer,

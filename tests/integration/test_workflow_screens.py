@@ -168,11 +168,12 @@ def test_api_transition_with_the_same_engine(client, world):
 @pytest.mark.parametrize(("event", "day", "rule", "due"), [
     ("acv-disposal-notice-received", "2026-06-01", "acv_interim_moratorium_end", "2026-07-12"),
     ("acv-disposal-notice-received", "2026-03-31", "acv_full_moratorium_end", "2026-09-30"),
-    ("acv-nomination-received", "2026-06-01", "acv_decision_due", "2026-07-26"),
-    ("acv-review-decision-sent", "2026-06-01", "acv_tribunal_appeal_due", "2026-06-28"),
-    ("rtc-eoi-received", "2026-06-01", "rtc_timetable_notice_due", "2026-06-30"),
+    ("acv-nomination-received", "2026-06-01", "acv_decision_due", "2026-07-27"),
+    ("acv-review-decision-sent", "2026-06-01", "acv_tribunal_appeal_due", "2026-06-29"),
+    ("acv-review-decision-sent", "2026-01-31", "acv_tribunal_appeal_due", "2026-03-02"),  # Sat 28 Feb carried
+    ("rtc-eoi-received", "2026-06-01", "rtc_timetable_notice_due", "2026-07-01"),
     ("atr-decision-notice-sent", "2026-12-18", "atr_review_or_appeal_due", "2027-01-20"),
-    ("crtb-owner-notice", "2026-06-01", "crtb_ministers_request_due", "2026-06-07"),
+    ("crtb-owner-notice", "2026-06-01", "crtb_ministers_request_due", "2026-06-08"),
 ])
 def test_deadlines_api(client, event, day, rule, due):
     response = client.get(f"/api/deadlines?event={event}&date={day}")

@@ -125,9 +125,37 @@ WORKED_EXAMPLES = [
     pytest.param(
         stepped("2021-02-27", start="2020-02-29"), "100000.00", id="stepped_taper_feb29_start_day_before"
     ),
+    # Corresponding-date rule: year 1 of a period beginning with 29 Feb ends on 28 Feb (no 29 Feb),
+    # so 28 Feb is still year 1 and year 2 begins on 1 March.
     pytest.param(
-        stepped("2021-02-28", start="2020-02-29"), "80000.00", id="stepped_taper_feb29_start_anniv_28feb"
+        stepped("2021-02-28", start="2020-02-29"), "100000.00", id="stepped_taper_feb29_start_28feb_is_year_1"
     ),
+    pytest.param(
+        stepped("2021-03-01", start="2020-02-29"), "80000.00", id="stepped_taper_feb29_start_1mar_is_year_2"
+    ),
+    pytest.param(
+        stepped("2025-02-28", start="2024-02-29", end="2029-02-28"), "100000.00",
+        id="stepped_taper_start_29feb2024_28feb2025_is_year_1",
+    ),
+    # §7.3(5): indexation first, then the method. 100000 × 120.9 ÷ 108.6 = 111325.9668…; year 3: × 60%.
+    pytest.param(
+        stepped("2022-06-15", index="cpi", index_values=CPI), "66795.58", id="cpi_then_stepped_taper_year_3"
+    ),
+    # Fixed 3% for exactly one year: 103000; then straight line 365 of 730 days left: 51500.
+    pytest.param(
+        line("2022-01-01", index="fixed", fixed_rate="3"), "51500.00", id="fixed_rate_then_straight_line"
+    ),
+    # Share = indexed principal ÷ base value: 50000 × 120.9/108.6 ÷ 200000 × 300000 = 83494.475…
+    pytest.param(
+        proceeds(principal="50000", base_value="200000", net_proceeds="300000", index="cpi", index_values=CPI),
+        "83494.48", id="cpi_then_share_of_proceeds_from_principal",
+    ),
+    pytest.param({**full("2022-06-15", start="2020-04-01", end="2030-03-31", index="cpi", index_values=CPI),
+                  "principal": "100000"}, "111325.97", id="cpi_then_full_repayment_same_as_indexed"),
+    # Trigger month not yet published: the latest month published before it (May 2022) is used.
+    # 100000 × 119.0 ÷ 108.6 = 109576.427…
+    pytest.param(indexed(index_values={"2020-04": "108.6", "2022-05": "119.0"}), "109576.43",
+                 id="cpi_trigger_month_unpublished_falls_back_to_latest_month"),
     pytest.param(
         stepped("2024-02-28", start="2020-02-29"), "40000.00", id="stepped_taper_feb29_start_leap_year4"
     ),
@@ -387,10 +415,22 @@ INVALID = [
         indexed(index="hpi"), "index", "index must be one of none, cpi, rpi, fixed", id="index_unknown"
     ),
     pytest.param(
-        stepped("2022-06-15", index="cpi"),
+        overage(index="cpi", index_values=CPI),
         "index",
-        "index applies only to the indexed method",
-        id="index_on_a_stepped_taper",
+        "index does not apply to overage",
+        id="index_on_overage",
+    ),
+    pytest.param(
+        proceeds(share="50", index="cpi", index_values=CPI),
+        "index",
+        "only when the share is principal ÷ base_value",
+        id="index_with_an_explicit_share_changes_nothing",
+    ),
+    pytest.param(
+        stepped("2022-06-15", index="cpi"),
+        "index_values",
+        "index_values is required",
+        id="index_on_a_stepped_taper_needs_its_figures",
     ),
     pytest.param(
         indexed(index="fixed", fixed_rate=None),
@@ -424,10 +464,10 @@ INVALID = [
         id="index_values_month_twice",
     ),
     pytest.param(
-        indexed(index_values={"2020-04": "108.6"}),
+        indexed(index_values={"2022-06": "120.9"}),
         "index_values",
-        "no CPI figure for June 2022",
-        id="index_values_trigger_month_missing",
+        "no CPI figure for April 2020",
+        id="index_values_start_month_missing",
     ),
     pytest.param(
         overage(value_at_trigger=None),
@@ -637,3 +677,25 @@ def test_double_rounding_would_differ_and_is_not_done(share_pct, net_proceeds, o
         Decimal("0.01"), ROUND_HALF_UP
     ) == Decimal(twice)
     assert due(proceeds(share=share_pct, net_proceeds=net_proceeds)) == Decimal(once)
+
+
+def test_fallback_month_is_said_in_the_worked_steps():
+    result = to_json(calculate(parse_inputs(indexed(index_values={"2020-04": "108.6", "2022-05": "119.0"}))))
+    texts = [step["text"] for step in result["steps"]]
+    assert "CPI for June 2022 (trigger) is not yet published, so the latest published month is used: " \
+           "May 2022, 119" in texts
+
+
+def test_indexation_comes_before_the_taper_in_the_steps():
+    result = to_json(calculate(parse_inputs(stepped("2022-06-15", index="cpi", index_values=CPI))))
+    texts = [step["text"] for step in result["steps"]]
+    first_index = next(n for n, text in enumerate(texts) if text.startswith("Indexation (CPI)"))
+    taper = next(n for n, text in enumerate(texts) if text.startswith("Taper for year 3"))
+    assert first_index < taper
+
+
+def test_independent_fraction_check_of_cpi_then_taper():
+    expected = Fraction(100000) * Fraction("120.9") / Fraction("108.6") * Fraction(60, 100)
+    pennies = floor(expected * 100 + Fraction(1, 2))
+    got = calculate(parse_inputs(stepped("2022-06-15", index="cpi", index_values=CPI))).amount_due
+    assert got == Decimal(pennies) / 100
