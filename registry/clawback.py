@@ -85,6 +85,23 @@ def can_change_status(from_status: str, to_status: str) -> bool:
     return to_status in STATUS_TRANSITIONS.get(from_status, frozenset())
 
 
+def trigger_refusal(status: str, trigger_date: date, start_date: date, end_date: date) -> str | None:
+    """Why a trigger on `trigger_date` cannot be recorded on a condition in `status`, or None.
+
+    A trigger dated within the period is always recordable, even after the nightly expiry marked
+    the condition expired: the right to recover arose on the trigger date, not on the day it was
+    keyed in (issue 11). A trigger after the period on an expired condition is refused.
+    """
+    if status == "expired":
+        if start_date <= trigger_date <= end_date:
+            return None
+        return (f"The condition's period ended on {_day(end_date)}; a trigger on {_day(trigger_date)} "
+                "is outside it.")
+    if can_change_status(status, "triggered"):
+        return None
+    return f"A condition that is {status} cannot become triggered."
+
+
 @dataclass(frozen=True)
 class ClawbackInputs:
     """Validated inputs. Percentages are 0-100, except `share_fraction` (0-1)."""

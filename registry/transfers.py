@@ -45,6 +45,7 @@ from . import assets, audit, clawback, db, permissions
 from .assets import Asset
 from .errors import Conflict, InvalidInput, NotFound
 from .organisations import Organisation
+from .workflow import clocks
 from .workflow import cases as _cases  # noqa: F401  (the "case" table, for transfer.case_id)
 
 TENURES = {
@@ -388,7 +389,8 @@ def parse_condition(data: Mapping[str, Any], *, defaults: Mapping[str, Any] | No
 
     `defaults` fill what the condition leaves out (from a transfer: principal = discount,
     base_value = market value, start_date = completion date). `period_years` may stand in
-    for `end_date` (the period ends the day before that anniversary). The calculation
+    for `end_date`: a period of N years beginning with the start date, by the corresponding-date
+    rule (5 years from 29 Feb 2024 end on 28 Feb 2029; domain §0.1). The calculation
     inputs are checked by registry/clawback.py itself, so a condition that is stored
     can always be calculated.
     """
@@ -399,9 +401,11 @@ def parse_condition(data: Mapping[str, Any], *, defaults: Mapping[str, Any] | No
         years = _whole(data.get("period_years"), "period_years")
         if years is None:
             raise InvalidInput("Enter the end date of the period, or its length in years.", field="end_date")
-        end = start + relativedelta(years=years) - timedelta(days=1)
+        end = clocks.period_end(start, years=years)
     method = _choice(data.get("method"), "method", METHODS)
-    index = str(data.get("index") or "none").strip().lower() if method == "indexed" else "none"
+    # Indexation may go with any method that reads the principal (domain §7.3(5)); the calculator
+    # refuses it where it means nothing (overage; a share of proceeds with its own share).
+    index = str(data.get("index") or "none").strip().lower()
     triggers = [_choice(t, "triggers", TRIGGERS) for t in _list(data.get("triggers"))]
     if not triggers:
         raise InvalidInput("Choose at least one trigger.", field="triggers")
@@ -416,7 +420,7 @@ def parse_condition(data: Mapping[str, Any], *, defaults: Mapping[str, Any] | No
         probe["net_proceeds"] = "0"
     if method == "overage":
         probe["value_at_trigger"] = "0"
-    if method == "indexed" and index in ("cpi", "rpi"):
+    if index in ("cpi", "rpi"):
         probe["index_values"] = {start.strftime("%Y-%m"): "100"}
     inputs = clawback.parse_inputs(probe)
     reads = clawback.METHOD_FIELDS[inputs.method]
@@ -600,8 +604,9 @@ def lock_condition(condition_id: int) -> ClawbackCondition:
     return condition
 
 
-def _set_status(condition: ClawbackCondition, to_status: str, actor, on_date: date, **change) -> ConditionStatusChange:
-    if not clawback.can_change_status(condition.status, to_status):
+def _set_status(condition: ClawbackCondition, to_status: str, actor, on_date: date, *, checked: bool = False,
+                **change) -> ConditionStatusChange:
+    if not checked and not clawback.can_change_status(condition.status, to_status):
         raise Conflict(f"A condition that is {condition.status} cannot become {to_status}.",
                        from_status=condition.status, to_status=to_status)
     row = ConditionStatusChange(condition_id=condition.id, from_status=condition.status, to_status=to_status,
@@ -673,7 +678,7 @@ def calculation_inputs(condition: ClawbackCondition, trigger_date: date,
                  for name, value in stored.items() if name in reads and value is not None})
     if condition.cap_gbp is not None:
         data["cap"] = str(condition.cap_gbp)
-    if condition.method == "indexed":
+    if condition.indexation and condition.indexation != "none":
         data["index"] = condition.indexation
         if condition.indexation in ("cpi", "rpi"):
             data["index_values"] = {month: str(level) for month, level in
@@ -698,14 +703,24 @@ def log_trigger(condition_id: int, data: Mapping[str, Any], actor, today: date) 
     trigger_date = _date(data.get("trigger_date"), "trigger_date") or today
     if trigger_date > today:
         raise InvalidInput("The trigger date cannot be in the future.", field="trigger_date")
+    refusal = clawback.trigger_refusal(condition.status, trigger_date, condition.start_date, condition.end_date)
+    if refusal:
+        field = "trigger_date" if condition.status == "expired" else None
+        if field:
+            raise InvalidInput(refusal, field=field)
+        raise Conflict(refusal, from_status=condition.status, to_status="triggered")
+    after_expiry = condition.status == "expired"
     calculation = clawback.calculate(clawback.parse_inputs(calculation_inputs(condition, trigger_date, data)))
     result = clawback.to_json(calculation)
-    row = _set_status(condition, "triggered", actor, trigger_date, trigger=trigger,
-                      reason=_text(data.get("note"), "note", max_length=5000) or TRIGGERS[trigger],
-                      calculation=result, amount_due_gbp=calculation.amount_due)
+    reason = _text(data.get("note"), "note", max_length=5000) or TRIGGERS[trigger]
+    if after_expiry:
+        reason += (f" (dated {trigger_date:%-d %B %Y}, within the period that ended {condition.end_date:%-d %B %Y};"
+                   " recorded after the condition was marked expired)")
+    row = _set_status(condition, "triggered", actor, trigger_date, checked=True, trigger=trigger,
+                      reason=reason, calculation=result, amount_due_gbp=calculation.amount_due)
     _audit(actor, "condition.trigger", "clawback_condition", condition.id,
            {"trigger": trigger, "trigger_date": trigger_date.isoformat(), "amount_due": result["amount_due"],
-            "inputs": result["inputs"]})
+            "inputs": result["inputs"], "after_expiry": after_expiry})
     return row
 
 

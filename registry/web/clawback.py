@@ -99,8 +99,10 @@ def inputs_from_form(args) -> dict:
     for name in TEXT_FIELDS:
         data[name] = args.get(name, "").strip() or None
     data["taper"] = _taper(args.get("taper", ""))
-    if method == "indexed":
-        data["index"] = args.get("index") or None
+    # Indexation applies before any method that reads the principal (domain §7.3(5)).
+    index = (args.get("index") or "").strip()
+    if index and index != "none":
+        data["index"] = index
         data["index_values"] = _index_values(args.get("index_values", ""))
     return {name: value for name, value in data.items() if value is not None}
 

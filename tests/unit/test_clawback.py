@@ -699,3 +699,19 @@ def test_independent_fraction_check_of_cpi_then_taper():
     pennies = floor(expected * 100 + Fraction(1, 2))
     got = calculate(parse_inputs(stepped("2022-06-15", index="cpi", index_values=CPI))).amount_due
     assert got == Decimal(pennies) / 100
+
+
+@pytest.mark.parametrize(("status", "trigger", "refused"), [
+    pytest.param("active", "2025-03-31", False, id="active_in_period"),
+    pytest.param("expired", "2025-03-31", False, id="expired_but_dated_on_the_last_day"),
+    pytest.param("expired", "2020-04-01", False, id="expired_but_dated_on_the_first_day"),
+    pytest.param("expired", "2025-04-01", True, id="expired_and_dated_after_the_period"),
+    pytest.param("waived", "2024-01-01", True, id="waived"),
+    pytest.param("discharged", "2024-01-01", True, id="discharged"),
+    pytest.param("triggered", "2024-01-01", True, id="already_triggered"),
+])
+def test_trigger_refusal(status, trigger, refused):
+    from registry.clawback import trigger_refusal
+
+    reason = trigger_refusal(status, date.fromisoformat(trigger), date(2020, 4, 1), date(2025, 3, 31))
+    assert (reason is not None) is refused
