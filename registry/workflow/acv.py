@@ -40,7 +40,18 @@ declare("case.view_private", roles=_OFFICERS | {"reviewer", "community_group_rep
 # ------------------------------------------------------------------ eligibility (reg 5), pure
 
 #: reg 5(1): bodies that can nominate without further tests (beyond local connection / non-distribution).
-NOMINATING_FORMS_ANY = {"parish_council", "neighbourhood_forum", "charity", "CIO", "CIC", "trust"}
+#: A ``trust`` is not among them: reg 5 lists a charity, not a trust as such (see ``listed_form``).
+NOMINATING_FORMS_ANY = {"parish_council", "neighbourhood_forum", "charity", "CIO", "CIC"}
+
+
+def listed_form(org: Mapping) -> str | None:
+    """The reg 5 / reg 12 form a body counts as: its legal form, except that a ``trust`` counts only
+    as what it also is. A trust registered as a charity (a registered charity number) is a charity
+    (reg 5(1)(b)); any other trust is none of the listed forms (SI 2012/2421 reg 5)."""
+    form = org.get("legal_form")
+    if form == "trust":
+        return "charity" if (org.get("charity_number") or "").strip() else None
+    return form
 #: reg 5(1)(d)-(e): eligible only if they do not distribute any surplus to members.
 NOMINATING_FORMS_NON_DISTRIBUTING = {"CLG_non_distributing", "community_benefit_society", "cooperative_society"}
 UNINCORPORATED_MIN_LOCAL_MEMBERS = 21  # reg 5(1)(c)
@@ -55,8 +66,12 @@ def nominating_body_eligibility(org: Mapping, authority_code: str, neighbours: s
     (reg 4): its activities are concerned with the authority's area or a neighbouring one.
     """
     problems = []
-    form = org.get("legal_form")
-    if form in NOMINATING_FORMS_ANY:
+    form = listed_form(org)
+    if org.get("legal_form") == "trust" and form is None:
+        problems.append("a trust can nominate only if it is also one of the bodies reg 5 lists, for example a "
+                        "charitable trust registered as a charity: record its charity number, or its legal form "
+                        "as a charity (SI 2012/2421 reg 5)")
+    elif form in NOMINATING_FORMS_ANY:
         pass
     elif form in NOMINATING_FORMS_NON_DISTRIBUTING:
         if not org.get("non_distribution_of_surplus"):
@@ -89,7 +104,7 @@ def organisation_facts(organisation_id: int | None) -> dict:
     if org is None:
         return {}
     return {"id": org.id, "name": org.name, "legal_form": org.legal_form,
-            "local_member_count": org.local_member_count,
+            "charity_number": org.charity_number, "local_member_count": org.local_member_count,
             "non_distribution_of_surplus": org.non_distribution_of_surplus, "area_code": org.area_code}
 
 
