@@ -49,7 +49,15 @@ def calculate(args) -> dict:
                 "actor": d.actor,
                 "kind": d.kind,
                 "confidence": d.confidence,
+                "verified": d.verified,
+                "overridden": d.overridden,
                 "extendable": d.extendable,
+                # The rule used: the statutory words, how they count, and any carry.
+                "words": d.words,
+                "counting": d.counting,
+                "carried_from": d.carried_from.isoformat() if d.carried_from else None,
+                "rule_text": d.rule_text,
+                "source_note": d.note,
             }
             for d in found
         ],
