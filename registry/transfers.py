@@ -45,8 +45,8 @@ from . import assets, audit, clawback, db, permissions
 from .assets import Asset
 from .errors import Conflict, InvalidInput, NotFound
 from .organisations import Organisation
-from .workflow import clocks
 from .workflow import cases as _cases  # noqa: F401  (the "case" table, for transfer.case_id)
+from .workflow import clocks
 
 TENURES = {
     "freehold": "Freehold",

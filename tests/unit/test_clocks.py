@@ -268,9 +268,10 @@ def test_wales_has_the_english_table(year):
 
 
 def test_holidays_is_pinned_to_the_version_the_tables_were_checked_with():
-    import holidays
     import tomllib
     from pathlib import Path
+
+    import holidays
 
     pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
     pins = [dep for dep in pyproject["project"]["dependencies"] if dep.startswith("holidays")]
