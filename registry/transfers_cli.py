@@ -3,22 +3,23 @@
 Each command commits once at the end, or not at all (registry/cli.py `commit_or_rollback`).
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import click
 from flask.cli import AppGroup
 
 from . import transfers
+from .uktime import today_uk
 
 transfers_cli = AppGroup("transfers", help="Completed transfers: condition expiry and monitoring reminders.")
 
 
 def _today(value: str | None) -> date:
-    return date.fromisoformat(value) if value else datetime.now(UTC).date()
+    return date.fromisoformat(value) if value else today_uk()
 
 
 @transfers_cli.command("expire")
-@click.option("--today", help="Run as if on this date (YYYY-MM-DD); default: today (UTC).")
+@click.option("--today", help="Run as if on this date (YYYY-MM-DD); default: today in the UK.")
 def expire(today):
     """Mark active conditions whose period has ended as expired."""
     from .cli import commit_or_rollback
@@ -28,7 +29,7 @@ def expire(today):
 
 
 @transfers_cli.command("remind")
-@click.option("--today", help="Run as if on this date (YYYY-MM-DD); default: today (UTC).")
+@click.option("--today", help="Run as if on this date (YYYY-MM-DD); default: today in the UK.")
 @click.option("--days-ahead", default=14, show_default=True, help="Remind this many days before the date.")
 def remind(today, days_ahead):
     """Email community bodies whose annual report or review is due soon."""

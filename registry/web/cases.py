@@ -18,7 +18,7 @@ from ..workflow import right_to_challenge as rtc
 from .footprint_map import drawing_map
 from .templating import csp_nonce
 
-bp = Blueprint("web_cases", __name__, cli_group="cases")
+bp = Blueprint("web_cases", __name__)
 
 DRAFT_FIELDS = acv.PROCESS.get("save_draft").fields
 
@@ -427,31 +427,3 @@ def extend(case_id, rule_code):
     except (InvalidInput, Forbidden) as exc:
         return _render_case(cases.get(case_id), user, error=exc, status=exc.status)
     return redirect(url_for("web_cases.show", case_id=case.id) + "#deadlines")
-
-
-# ------------------------------------------------------------------ the clock (cron: flask cases run-clocks)
-
-
-@bp.cli.command("run-clocks")
-def run_clocks_command():
-    """Take every automatic step that is due today (moratorium periods ending, listings expiring)."""
-    import click
-
-    from .. import db
-
-    done = engine.run_clocks(engine.today_uk())
-    db.session.commit()
-    for reference, action in done:
-        click.echo(f"{reference}: {action}")
-    click.echo(f"{len(done)} step(s) taken.")
-
-
-@bp.cli.command("send-reminders")
-def send_reminders_command():
-    """Email each group about its deadlines due in 7 days (run daily)."""
-    import click
-
-    from ..workflow import notify
-
-    with current_app.test_request_context(base_url=current_app.config["SETTINGS"].public_base_url or None):
-        click.echo(f"{notify.send_reminders(engine.today_uk())} reminder(s) sent.")

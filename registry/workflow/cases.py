@@ -74,12 +74,19 @@ class Case(db.Base):
 
 class CaseEvent(db.Base):
     __tablename__ = "case_event"
+    __table_args__ = (
+        Index("uq_case_event_supersedes", "supersedes_event_id", unique=True,
+              postgresql_where=text("supersedes_event_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     at_utc: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    on_date: Mapped[date] = mapped_column(Date)
+    on_date: Mapped[date] = mapped_column(Date)  # the UK day it was recorded
+    effective_date: Mapped[date] = mapped_column(Date)  # the day it happened in law (received, sent, decided)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    supersedes_event_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("case_event.id"))
     action: Mapped[str] = mapped_column(String(60))
     from_state: Mapped[str | None] = mapped_column(String(40))
     to_state: Mapped[str] = mapped_column(String(40))
@@ -110,6 +117,7 @@ class Deadline(db.Base):
     extension_agreed_until: Mapped[date | None] = mapped_column(Date)
     extension_reason: Mapped[str | None] = mapped_column(Text)
     overridden_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     case: Mapped[Case] = relationship(back_populates="deadlines")
