@@ -330,12 +330,25 @@ def public_case(case: Case, today: date) -> dict:
 
     process = get_process(case.process)
     timeline = []
-    for event in events_of(case.id):
+    events = events_of(case.id)
+    superseded = {e.supersedes_event_id for e in events if e.supersedes_event_id}
+    for event in events:
         transition = process.get(event.action)
+        if event.supersedes_event_id:
+            gone = next((e for e in events if e.id == event.supersedes_event_id), None)
+            gone_step = process.get(gone.action) if gone else None
+            label = "Superseded: " + (gone_step.label if gone_step else "an automatic step") + \
+                " (a step that came before it in law was entered late)"
+        else:
+            label = transition.label if transition else event.action.replace("_", " ").capitalize()
         timeline.append({
             "on_date": event.on_date.isoformat(),
+            "effective_date": (event.effective_date or event.on_date).isoformat(),
+            "recorded_on": event.on_date.isoformat(),
+            "superseded": event.id in superseded,
+            "supersedes_event_id": event.supersedes_event_id,
             "action": event.action,
-            "label": transition.label if transition else event.action.replace("_", " ").capitalize(),
+            "label": label,
             "from_state": event.from_state,
             "to_state": event.to_state,
             "to_state_label": process.state_label(event.to_state),
