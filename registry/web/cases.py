@@ -360,6 +360,10 @@ def _render_case(case, user, error=None, status=200, posted_action=None, posted_
 
         codes = {r.code for r in rules.RULES.get(case.regime_version, ()) if r.extendable}
         extendable = [d for d in projection["deadlines"] if d["status"] == "open" and d["rule"] in codes]
+    correctable = []
+    if case.id is not None and permissions.can(user, "case.correct", case):
+        correctable = [{"id": e.id, "label": (process.get(e.action).label if process.get(e.action) else e.action),
+                        "effective_date": e.effective_date.isoformat()} for e in engine.live_events(case)[1:]]
     asset = None
     if case.asset_id:
         try:
@@ -369,7 +373,7 @@ def _render_case(case, user, error=None, status=200, posted_action=None, posted_
     return render_template(
         "cases/show.html", case=case, c=projection, process=process, private=private, steps=steps,
         children=children, extendable=extendable, asset=asset, error=error, late_steps=late_steps,
-        effective_field=engine.EFFECTIVE_DATE, late_field=engine.LATE_REASON,
+        effective_field=engine.EFFECTIVE_DATE, late_field=engine.LATE_REASON, correctable=correctable,
         authority_name=_authority_name(case.authority_code),
         organisations=_my_organisations(user) if not isinstance(user, accounts.AnonymousActor) else [],
         child_cases=[cases.public_case(k, today) for k in cases.children_of(case.id) if engine.is_public(k)],
@@ -419,6 +423,20 @@ def start_child(case_id, process_code, action):
         return _render_case(cases.get(case_id), user, error=exc, status=exc.status, posted_action=action,
                             posted_values={**data, "reasons": request.form.get("reasons", "")})
     return redirect(url_for("web_cases.show", case_id=child.id))
+
+
+@bp.post("/cases/<int:case_id>/corrections")
+@permissions.route_requires("case.correct")
+def correct(case_id):
+    case, user = _visible_case(case_id)
+    try:
+        raw = request.form.get("event_id", "")
+        if not raw.isdigit():
+            raise InvalidInput("Choose the step to correct back to.", field="event_id")
+        engine.correct_record(case.id, int(raw), user, request.form.get("reason"), engine.today_uk())
+    except (InvalidInput, Forbidden, Conflict) as exc:
+        return _render_case(cases.get(case_id), user, error=exc, status=exc.status)
+    return redirect(url_for("web_cases.show", case_id=case.id) + "#timeline")
 
 
 @bp.post("/cases/<int:case_id>/deadlines/<rule_code>/extend")

@@ -698,6 +698,42 @@ def agreed_before_expiry(rule) -> bool:
     return bool(declared) if declared is not None else rule.regime in AGREED_BEFORE_EXPIRY_REGIMES
 
 
+permissions.declare("case.correct", roles={"council_officer", "council_decision_maker"}, scope="authority",
+                    description="Correct a case's record: supersede its latest steps, back to an automatic step")
+
+
+def correct_record(case_id: int, event_id: int, actor, reason: str, today: date) -> Case:
+    """The officer's correction: supersede the case's live steps from the newest back to ``event_id``.
+
+    Each superseded step gets its own appended event naming it (no event row is ever updated); the case
+    returns to the state it was in before ``event_id`` with the deadlines as they were then, so a step
+    that came before in law can now be entered. Flushes; the caller commits.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why the record is corrected (kept private).", field="reason")
+    with db.session.begin_nested():
+        case = cases.lock(case_id)
+        permissions.require(actor, "case.correct", case)
+        process = get_process(case.process)
+        events = live_events(case)
+        index = next((i for i, e in enumerate(events) if e.id == event_id), None)
+        if index is None or index == 0:
+            raise InvalidInput("Choose a step of this case that stands, after the one that opened it.",
+                               field="event_id")
+        for event in reversed(events[index:]):
+            if event.to_state != case.state:
+                raise InvalidInput("The record cannot be corrected back that far automatically: ask an "
+                                   "administrator.", field="event_id")
+            _supersede(case, process, event, actor, today, today, reason)
+        case.version += 1
+        db.session.flush()
+        if case.asset_id is not None:
+            sync_live_status(case.asset_id)
+        db.session.flush()
+    return case
+
+
 def run_clocks(today: date) -> list[tuple[str, str]]:
     """Take every automatic step whose time has come (e.g. the interim moratorium ended). Flushes."""
     done = []

@@ -431,3 +431,73 @@ def test_today_uk_is_the_london_date():
     # 23:30 UTC on 30 June 2026 is 00:30 on 1 July in British Summer Time; in January they agree.
     assert today_uk(datetime(2026, 6, 30, 23, 30, tzinfo=UTC)) == date(2026, 7, 1)
     assert today_uk(datetime(2026, 1, 15, 23, 30, tzinfo=UTC)) == date(2026, 1, 15)
+
+
+# ---------------------------------------------------------------- the other pairs, and the officer's correction
+
+
+def test_atr_offer_made_on_the_offer_deadline_and_entered_after_the_lapse_stands(scots):
+    case = atr_in_assessment(scots, date(2026, 3, 2))
+    notice_day = date(2026, 6, 1)
+    engine.transition(case.id, "agree", scots.decision_maker, agree_data(notice_day), notice_day)
+    offer_last = row(case, "atr_offer_due").due_date
+    engine.run_clocks(offer_last + timedelta(days=1))
+    assert case.state == "offer_lapsed" and case.data["s84_no_disposal"] is False
+    engine.transition(case.id, "make_offer", scots.cig_rep,
+                      {"offer_date": offer_last.isoformat(), "offer_terms": "£45,000",
+                       "late_entry_reason": "Offer emailed on the deadline; the council read it later."},
+                      offer_last + timedelta(days=2))
+    case = cases.get(case.id)
+    assert case.state == "offer_made" and case.data["s84_no_disposal"] is True
+    assert (row(case, "atr_offer_due").status, row(case, "atr_offer_due").met_at) == ("met", offer_last)
+
+
+def test_crtb_confirmation_on_the_last_day_entered_after_the_deemed_decline_stands(db_session):
+    w = build("S12000017")
+    w.cig.legal_form = "community_benefit_society"
+    db.session.flush()
+    case = engine.open_case("community_right_to_buy", "record_application", w.cig_rep,
+                            {"ros_register": "RCIL", "ros_reference": "CB00999", "application_date": "2026-01-05",
+                             "land_description": "The village hall"}, date(2026, 1, 5),
+                            authority_code="S12000017", asset_id=w.asset.id, organisation_id=w.cig.id)
+    engine.transition(case.id, "record_registration", w.officer, {"registration_date": "2026-03-02"},
+                      date(2026, 3, 2))
+    engine.transition(case.id, "record_owner_notice", w.officer, {"owner_notice_date": "2026-09-01"},
+                      date(2026, 9, 1))
+    engine.transition(case.id, "record_ministers_request", w.officer, {"request_received_on": "2026-09-03"},
+                      date(2026, 9, 3))
+    last_day = row(case, "crtb_confirmation_due").due_date
+    engine.run_clocks(last_day + timedelta(days=1))
+    assert case.state == "declined" and case.data["decline_reason"] == "deemed_declined"
+    engine.transition(case.id, "confirm", w.cig_rep,
+                      {"confirmed_on": last_day.isoformat(), "late_entry_reason": "Posted on the last day."},
+                      last_day + timedelta(days=2))
+    case = cases.get(case.id)
+    assert case.state == "ballot" and "decline_reason" not in case.data
+    assert row(case, "crtb_confirmation_due").status == "met"
+
+
+def test_the_officer_correction_supersedes_the_later_steps_too(client, world):
+    listed = list_asset(world, date(2026, 3, 2))
+    case = notice(world, listed)
+    engine.run_clocks(date(2026, 7, 13))
+    engine.transition(case.id, "record_disposal", world.officer,
+                      {"disposal_date": "2026-08-03", "buyer_type": "other"}, date(2026, 8, 3))
+    automatic = next(e for e in cases.events_of(case.id) if e.action == "end_interim")
+    db.session.commit()
+    sign_in(client, world.officer)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'id="correct-the-record"' in page
+    refused = client.post(f"/api/cases/{case.id}/corrections", headers={"X-CSRFToken": csrf_token(client)},
+                          json={"event_id": automatic.id})
+    assert refused.status_code == 400 and refused.get_json()["invalid_param"] == "reason"
+    answer = client.post(f"/api/cases/{case.id}/corrections", headers={"X-CSRFToken": csrf_token(client)},
+                         json={"event_id": automatic.id, "reason": "The group's request of 12 July was mislaid."})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.get_json()["state"] == "interim_moratorium"
+    assert [e.action for e in cases.events_of(case.id)][-2:] == ["supersede", "supersede"]
+    engine.transition(case.id, "request_to_bid", world.officer,
+                      {"organisation_id": world.cig.id, "request_received_on": "2026-07-12"}, date(2026, 8, 10))
+    case = cases.get(case.id)
+    assert case.state == "full_moratorium" and row(case, "acv_full_moratorium_end").status == "open"
+    assert "buyer_type" not in case.data and world.asset.live_status == "in_moratorium"
