@@ -361,7 +361,7 @@ def public_case(case: Case, today: date) -> dict:
         "extended_to": d.extension_agreed_until.isoformat() if d.extension_agreed_until else None,
         "effective_due": d.effective_due.isoformat(), "status": d.status, "actor": d.actor,
         "met_on": d.met_at.isoformat() if d.met_at else None, "overdue": d.is_overdue(today),
-    } for d in all_deadlines(case.id)]
+    } for d in all_deadlines(case.id) if d.status != "superseded"]  # a clock a superseded step started never ran
     return {
         "id": case.id,
         "reference": case.reference,
