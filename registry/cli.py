@@ -19,6 +19,7 @@ db_cli = AppGroup("db", help="Database migrations.")
 places_cli = AppGroup("places", help="The postcode gazetteer and districts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 assets_cli = AppGroup("assets", help="The asset register.")
+cases_cli = AppGroup("cases", help="The statutory clocks: automatic steps and reminders (run daily).")
 
 
 def alembic_config() -> AlembicConfig:
@@ -138,8 +139,56 @@ def assets_import(path, authority, skip_bad_rows, crs):
         sys.exit(1)
 
 
+def _as_of(value: str | None):
+    from datetime import date
+
+    from .uktime import today_uk
+
+    return date.fromisoformat(value) if value else today_uk()
+
+
+def _mail_context():
+    """A request context for links in emails (PUBLIC_BASE_URL), as a CLI job has no request."""
+    return current_app.test_request_context(base_url=current_app.config["SETTINGS"].public_base_url or None)
+
+
+@cases_cli.command("run-clocks")
+@click.option("--today", help="Run as if on this UK date (YYYY-MM-DD); default: today in the UK.")
+def cases_run_clocks(today):
+    """Take every automatic step whose time has come, then email the parties.
+
+    A step that ends a right runs only once the period's last day has ended in the UK: a run on
+    day D ends a period whose last day is D-1 or earlier. Commits once, then sends the emails.
+    """
+    from .workflow import engine, notify
+
+    notify.collect()
+    try:
+        done = commit_or_rollback(lambda: engine.run_clocks(_as_of(today)))
+    except Exception:
+        notify.discard_queued()
+        raise
+    with _mail_context():
+        sent = notify.send_queued()
+    for reference, action in done:
+        click.echo(f"{reference}: {action}")
+    click.echo(f"{len(done)} step(s) taken; {sent} email(s) sent.")
+
+
+@cases_cli.command("send-reminders")
+@click.option("--today", help="Run as if on this UK date (YYYY-MM-DD); default: today in the UK.")
+@click.option("--days-ahead", default=7, show_default=True, help="Remind when the last day is this close.")
+def cases_send_reminders(today, days_ahead):
+    """Email each group, once, about each of its deadlines whose last day is within the window (daily)."""
+    from .workflow import notify
+
+    with _mail_context():
+        sent = commit_or_rollback(lambda: notify.send_reminders(_as_of(today), days_ahead))
+    click.echo(f"{sent} reminder(s) sent.")
+
+
 def init_app(app):
-    for group in (db_cli, places_cli, demo_cli, assets_cli):
+    for group in (db_cli, places_cli, demo_cli, assets_cli, cases_cli):
         app.cli.add_command(group)
     from .transfers_cli import transfers_cli
 

@@ -481,9 +481,11 @@ def create(data: Mapping[str, Any], actor, today: date, *, asset_id: int, organi
     if case_id is not None and db.session.scalar(select(Transfer.id).where(Transfer.case_id == case_id)):
         raise Conflict("That case has already been recorded as a transfer.")
     from . import authorities
+    from .workflow import prohibitions
 
     nation = authorities.get(asset.authority_code).nation
     values = parse_transfer(data, nation=nation, limit_gbp=gdc_limit_gbp())
+    prohibitions.check_disposal(asset.id, values["completion_date"], to_organisation_id=organisation_id)
     years = _whole(data.get("monitoring_years"), "monitoring_years")
     review_every = _whole(data.get("review_interval_years"), "review_interval_years", minimum=0)
     review_every = DEFAULT_REVIEW_INTERVAL_YEARS if review_every is None else review_every

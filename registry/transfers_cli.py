@@ -9,19 +9,17 @@ import click
 from flask.cli import AppGroup
 
 from . import transfers
+from .uktime import today_uk
 
 transfers_cli = AppGroup("transfers", help="Completed transfers: condition expiry and monitoring reminders.")
 
 
 def _today(value: str | None) -> date:
-    # UK time: a condition's last day ends at midnight in London, not in UTC.
-    from .workflow.engine import today_uk
-
     return date.fromisoformat(value) if value else today_uk()
 
 
 @transfers_cli.command("expire")
-@click.option("--today", help="Run as if on this date (YYYY-MM-DD); default: today (UK time).")
+@click.option("--today", help="Run as if on this date (YYYY-MM-DD); default: today in the UK.")
 def expire(today):
     """Mark active conditions whose period has ended as expired."""
     from .cli import commit_or_rollback
@@ -31,7 +29,7 @@ def expire(today):
 
 
 @transfers_cli.command("remind")
-@click.option("--today", help="Run as if on this date (YYYY-MM-DD); default: today (UK time).")
+@click.option("--today", help="Run as if on this date (YYYY-MM-DD); default: today in the UK.")
 @click.option("--days-ahead", default=14, show_default=True, help="Remind this many days before the date.")
 def remind(today, days_ahead):
     """Email community bodies whose annual report or review is due soon."""

@@ -14,6 +14,8 @@ from flask import Blueprint, Response, request, url_for
 
 from .. import accounts, assets, audit, footprints, permissions, security
 from ..errors import InvalidInput, NotFound, Unauthorised
+from ..uktime import today_uk
+from ..workflow import prohibitions
 
 bp = Blueprint("api_assets_write", __name__, url_prefix="/api")
 
@@ -113,6 +115,7 @@ def replace(asset_id):
     properties = _same_authority(body.get("properties") or {}, asset.authority_code)
     point, footprint = _shapes(body, required=True)
     record = assets.validate_record(properties, point=point, footprint=footprint)
+    prohibitions.check_status_change(asset_id, asset.surplus_status, record.surplus_status, today_uk())
     assets.update(asset_id, record)
     audit.record(actor, "asset.replace", "asset", asset_id, {"fields": sorted(properties)})
     return Response(status=204)
@@ -130,6 +133,7 @@ def patch(asset_id):
     shapes = _shapes(body, required=False)
     point, footprint = shapes if shapes is not None else assets.current_shapes(asset_id)
     record = assets.validate_record(properties, point=point, footprint=footprint)
+    prohibitions.check_status_change(asset_id, asset.surplus_status, record.surplus_status, today_uk())
     assets.update(asset_id, record)
     audit.record(actor, "asset.patch", "asset", asset_id,
                  {"fields": sorted(changes), "geometry": shapes is not None})

@@ -2,6 +2,11 @@
 
 GET  /api/cases/<id>                      the public case (timeline, deadlines; no personal data)
 POST /api/cases/<id>/transitions          {"action": ..., "data": {...}, "version": n} → the case
+POST /api/cases/<id>/corrections          {"event_id": n, "reason": "..."} → the case (officers)
+
+Every step's ``data`` may carry ``effective_date`` (YYYY-MM-DD: the day it happened in law; default: the
+step's own date field, else today) and, for a step that came before an automatic step already recorded,
+``late_entry_reason`` (private): the automatic step is then superseded.
 """
 
 import orjson
@@ -43,4 +48,15 @@ def take_step(case_id):
     version = body.get("version")
     engine.transition(case_id, body["action"], accounts.current_actor(), data, engine.today_uk(),
                       expected_version=version if isinstance(version, int) else None)
+    return _json(_public(case_id))
+
+
+@bp.post("/cases/<int:case_id>/corrections")
+@permissions.signed_in
+def correct(case_id):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("event_id"), int):
+        raise InvalidInput('Send JSON like {"event_id": 12, "reason": "..."}.', field="event_id")
+    engine.correct_record(case_id, body["event_id"], accounts.current_actor(), body.get("reason") or "",
+                          engine.today_uk())
     return _json(_public(case_id))

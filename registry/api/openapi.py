@@ -165,8 +165,15 @@ def _write_and_workflow_paths(ok) -> dict:
         "/cases/{caseId}/transitions": {"post": {
             "summary": "Take a step in a case's process", "operationId": "transitionCase", "security": secured,
             "parameters": [{"name": "caseId", "in": "path", "required": True, "schema": {"type": "integer"}}],
-            "requestBody": _json_body("{action, data, version}"),
+            "requestBody": _json_body("{action, data, version}; data may carry effective_date (YYYY-MM-DD, the "
+                                      "day it happened in law) and late_entry_reason (private)"),
             "responses": {**ok("The case after the step"), **denied, "409": PROBLEM}}},
+        "/cases/{caseId}/corrections": {"post": {
+            "summary": "Correct the record: supersede the case's steps back to one (officers)",
+            "operationId": "correctCase", "security": secured,
+            "parameters": [{"name": "caseId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "requestBody": _json_body("{event_id, reason}"),
+            "responses": {**ok("The case after the correction"), "400": PROBLEM, **denied, "409": PROBLEM}}},
         "/transfers/obligations": {"get": {
             "summary": "Live clawback obligations", "operationId": "obligations",
             "parameters": [_param("authority", "GSS code", {"type": "string"}),

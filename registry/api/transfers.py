@@ -9,7 +9,7 @@ PUT  /api/transfers/index-values          the authority's CPI/RPI figures       
 Writes take a bearer token (no CSRF) or a signed-in session with X-CSRFToken.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -17,13 +17,15 @@ from .. import assets, obligations, permissions, transfers
 from ..accounts import current_actor
 from ..errors import InvalidInput
 from ..permissions import public, route_requires
+from ..uktime import today_uk
 from .geojson import dumps
 
 bp = Blueprint("api_transfers", __name__, url_prefix="/api/transfers")
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    """The UK date (registry.uktime): one "today" everywhere."""
+    return today_uk()
 
 
 def _json_body() -> dict:

@@ -21,7 +21,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from .. import accounts, assets, audit, footprints, permissions
 from ..errors import InvalidInput, RegistryError
+from ..uktime import today_uk
 from ..vocabulary import ASSET_TYPES, CONDITIONS, OCCUPANCY, SURPLUS_STATUSES
+from ..workflow import prohibitions
 from .footprint_map import drawing_map
 from .forms import FlaskForm, add_error
 from .templating import csp_nonce
@@ -192,6 +194,7 @@ def edit(asset_id):
             shapes = _shapes(form, required=False)
             point, footprint = shapes if shapes is not None else assets.current_shapes(asset_id)
             record = assets.validate_record(_raw(form, asset.authority_code), point=point, footprint=footprint)
+            prohibitions.check_status_change(asset_id, asset.surplus_status, record.surplus_status, today_uk())
             assets.update(asset_id, record)
         except RegistryError as error:
             _save_errors(form, error)
@@ -216,6 +219,7 @@ def change_status(asset_id):
     if not form.validate_on_submit():
         raise InvalidInput("Choose a status from the list.", field="surplus_status")
     before = asset.surplus_status
+    prohibitions.check_status_change(asset_id, before, form.surplus_status.data, today_uk())
     assets.set_status(asset_id, form.surplus_status.data)
     audit.record(actor, "asset.change_status", "asset", asset_id, {"from": before, "to": form.surplus_status.data})
     flash("Status changed.")

@@ -12,13 +12,13 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from .. import accounts, maps, permissions, security
 from .. import assets as asset_register
 from .. import authorities as authority_register
-from ..errors import Forbidden, InvalidInput, NotFound, RegistryError, TransitionRefused
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, RegistryError
 from ..workflow import acv, cases, cat, engine, scottish_atr
 from ..workflow import right_to_challenge as rtc
 from .footprint_map import drawing_map
 from .templating import csp_nonce
 
-bp = Blueprint("web_cases", __name__, cli_group="cases")
+bp = Blueprint("web_cases", __name__)
 
 DRAFT_FIELDS = acv.PROCESS.get("save_draft").fields
 
@@ -329,13 +329,20 @@ def _render_case(case, user, error=None, status=200, posted_action=None, posted_
     process = engine.get_process(case.process)
     projection = cases.public_case(case, today)
     private = _can_see_private(user, case)
-    steps = []
+    steps, late_steps = [], set()
     if not isinstance(user, accounts.AnonymousActor):
         for t in process.available(case.state):
             target = t.target(case, {"organisation_id": next(iter(getattr(user, "organisation_ids", ()) or ()),
                                                                   None)}) if t.target else case
             if permissions.can(user, t.permission, target):
                 steps.append(t)
+        # Steps that happened before the automatic step now on the case, entered late (they supersede it).
+        for t in engine.late_entry_steps(case):
+            target = t.target(case, {"organisation_id": next(iter(getattr(user, "organisation_ids", ()) or ()),
+                                                                  None)}) if t.target else case
+            if permissions.can(user, t.permission, target):
+                steps.append(t)
+                late_steps.add(t.action)
     children = []
     if (case.process == "acv" and case.state in ("listed", "under_review", "under_appeal")
             and permissions.can(user, "moratorium.record", case)):
@@ -353,6 +360,10 @@ def _render_case(case, user, error=None, status=200, posted_action=None, posted_
 
         codes = {r.code for r in rules.RULES.get(case.regime_version, ()) if r.extendable}
         extendable = [d for d in projection["deadlines"] if d["status"] == "open" and d["rule"] in codes]
+    correctable = []
+    if case.id is not None and permissions.can(user, "case.correct", case):
+        correctable = [{"id": e.id, "label": (process.get(e.action).label if process.get(e.action) else e.action),
+                        "effective_date": e.effective_date.isoformat()} for e in engine.live_events(case)[1:]]
     asset = None
     if case.asset_id:
         try:
@@ -361,7 +372,8 @@ def _render_case(case, user, error=None, status=200, posted_action=None, posted_
             asset = None
     return render_template(
         "cases/show.html", case=case, c=projection, process=process, private=private, steps=steps,
-        children=children, extendable=extendable, asset=asset, error=error,
+        children=children, extendable=extendable, asset=asset, error=error, late_steps=late_steps,
+        effective_field=engine.EFFECTIVE_DATE, late_field=engine.LATE_REASON, correctable=correctable,
         authority_name=_authority_name(case.authority_code),
         organisations=_my_organisations(user) if not isinstance(user, accounts.AnonymousActor) else [],
         child_cases=[cases.public_case(k, today) for k in cases.children_of(case.id) if engine.is_public(k)],
@@ -385,10 +397,10 @@ def step(case_id, action):
     case, user = _visible_case(case_id)
     process = engine.get_process(case.process)
     declared = process.get(action)
-    data = form_data(declared.fields if declared else (), request.form)
+    data = form_data((*(declared.fields if declared else ()), engine.EFFECTIVE_DATE), request.form)
     try:
         engine.transition(case.id, action, user, data, engine.today_uk(), expected_version=_version(request.form))
-    except (TransitionRefused, InvalidInput, Forbidden) as exc:
+    except (Conflict, InvalidInput, Forbidden) as exc:
         case = cases.get(case_id)
         return _render_case(case, user, error=exc, status=exc.status, posted_action=action,
                             posted_values={**data, "reasons": request.form.get("reasons", "")})
@@ -402,15 +414,29 @@ def start_child(case_id, process_code, action):
     if process_code not in ("moratorium", "compensation"):
         abort(404)
     declared = engine.get_process(process_code).get(action)
-    data = form_data(declared.fields if declared else (), request.form)
+    data = form_data((*(declared.fields if declared else ()), engine.EFFECTIVE_DATE), request.form)
     try:
         child = engine.open_case(process_code, action, user, data, engine.today_uk(),
                                  authority_code=parent.authority_code, asset_id=parent.asset_id,
                                  parent_case_id=parent.id, title=parent.title, regime=parent.regime_version)
-    except (TransitionRefused, InvalidInput, Forbidden) as exc:
+    except (Conflict, InvalidInput, Forbidden) as exc:
         return _render_case(cases.get(case_id), user, error=exc, status=exc.status, posted_action=action,
                             posted_values={**data, "reasons": request.form.get("reasons", "")})
     return redirect(url_for("web_cases.show", case_id=child.id))
+
+
+@bp.post("/cases/<int:case_id>/corrections")
+@permissions.route_requires("case.correct")
+def correct(case_id):
+    case, user = _visible_case(case_id)
+    try:
+        raw = request.form.get("event_id", "")
+        if not raw.isdigit():
+            raise InvalidInput("Choose the step to correct back to.", field="event_id")
+        engine.correct_record(case.id, int(raw), user, request.form.get("reason"), engine.today_uk())
+    except (InvalidInput, Forbidden, Conflict) as exc:
+        return _render_case(cases.get(case_id), user, error=exc, status=exc.status)
+    return redirect(url_for("web_cases.show", case_id=case.id) + "#timeline")
 
 
 @bp.post("/cases/<int:case_id>/deadlines/<rule_code>/extend")
@@ -420,38 +446,12 @@ def extend(case_id, rule_code):
     data = form_data((engine.Field("until", "Extended until", "date"),), request.form)
     try:
         until = engine.parse_value(engine.Field("until", "The new last day", "date"), data.get("until"))
+        agreed = engine.parse_value(engine.Field("agreed_on", "The date it was agreed", "date", required=False),
+                                    request.form.get("agreed_on"))
         from datetime import date
 
         engine.extend_deadline(case.id, rule_code, date.fromisoformat(until), request.form.get("extension_reason"),
-                               user, engine.today_uk())
+                               user, engine.today_uk(), agreed_on=date.fromisoformat(agreed) if agreed else None)
     except (InvalidInput, Forbidden) as exc:
         return _render_case(cases.get(case_id), user, error=exc, status=exc.status)
     return redirect(url_for("web_cases.show", case_id=case.id) + "#deadlines")
-
-
-# ------------------------------------------------------------------ the clock (cron: flask cases run-clocks)
-
-
-@bp.cli.command("run-clocks")
-def run_clocks_command():
-    """Take every automatic step that is due today (moratorium periods ending, listings expiring)."""
-    import click
-
-    from .. import db
-
-    done = engine.run_clocks(engine.today_uk())
-    db.session.commit()
-    for reference, action in done:
-        click.echo(f"{reference}: {action}")
-    click.echo(f"{len(done)} step(s) taken.")
-
-
-@bp.cli.command("send-reminders")
-def send_reminders_command():
-    """Email each group about its deadlines due in 7 days (run daily)."""
-    import click
-
-    from ..workflow import notify
-
-    with current_app.test_request_context(base_url=current_app.config["SETTINGS"].public_base_url or None):
-        click.echo(f"{notify.send_reminders(engine.today_uk())} reminder(s) sent.")

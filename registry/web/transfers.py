@@ -6,7 +6,7 @@ condition's page, the history, the calculations kept when a trigger was logged,
 and the forms to log a trigger, change a status and record monitoring.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -25,13 +25,15 @@ from ..accounts import current_actor
 from ..api.geojson import dumps
 from ..errors import InvalidInput, RegistryError
 from ..permissions import public, route_requires
+from ..uktime import today_uk
 from .forms import FlaskForm, add_error
 
 bp = Blueprint("web_transfers", __name__, url_prefix="/transfers")
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    """The UK date (registry.uktime): one "today" everywhere."""
+    return today_uk()
 
 
 class TriggerForm(FlaskForm):

@@ -74,12 +74,19 @@ class Case(db.Base):
 
 class CaseEvent(db.Base):
     __tablename__ = "case_event"
+    __table_args__ = (
+        Index("uq_case_event_supersedes", "supersedes_event_id", unique=True,
+              postgresql_where=text("supersedes_event_id IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     at_utc: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    on_date: Mapped[date] = mapped_column(Date)
+    on_date: Mapped[date] = mapped_column(Date)  # the UK day it was recorded
+    effective_date: Mapped[date] = mapped_column(Date)  # the day it happened in law (received, sent, decided)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    supersedes_event_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("case_event.id"))
     action: Mapped[str] = mapped_column(String(60))
     from_state: Mapped[str | None] = mapped_column(String(40))
     to_state: Mapped[str] = mapped_column(String(40))
@@ -110,6 +117,7 @@ class Deadline(db.Base):
     extension_agreed_until: Mapped[date | None] = mapped_column(Date)
     extension_reason: Mapped[str | None] = mapped_column(Text)
     overridden_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     case: Mapped[Case] = relationship(back_populates="deadlines")
@@ -322,12 +330,25 @@ def public_case(case: Case, today: date) -> dict:
 
     process = get_process(case.process)
     timeline = []
-    for event in events_of(case.id):
+    events = events_of(case.id)
+    superseded = {e.supersedes_event_id for e in events if e.supersedes_event_id}
+    for event in events:
         transition = process.get(event.action)
+        if event.supersedes_event_id:
+            gone = next((e for e in events if e.id == event.supersedes_event_id), None)
+            gone_step = process.get(gone.action) if gone else None
+            label = "Superseded: " + (gone_step.label if gone_step else "an automatic step") + \
+                " (a step that came before it in law was entered late)"
+        else:
+            label = transition.label if transition else event.action.replace("_", " ").capitalize()
         timeline.append({
             "on_date": event.on_date.isoformat(),
+            "effective_date": (event.effective_date or event.on_date).isoformat(),
+            "recorded_on": event.on_date.isoformat(),
+            "superseded": event.id in superseded,
+            "supersedes_event_id": event.supersedes_event_id,
             "action": event.action,
-            "label": transition.label if transition else event.action.replace("_", " ").capitalize(),
+            "label": label,
             "from_state": event.from_state,
             "to_state": event.to_state,
             "to_state_label": process.state_label(event.to_state),
@@ -340,7 +361,7 @@ def public_case(case: Case, today: date) -> dict:
         "extended_to": d.extension_agreed_until.isoformat() if d.extension_agreed_until else None,
         "effective_due": d.effective_due.isoformat(), "status": d.status, "actor": d.actor,
         "met_on": d.met_at.isoformat() if d.met_at else None, "overdue": d.is_overdue(today),
-    } for d in all_deadlines(case.id)]
+    } for d in all_deadlines(case.id) if d.status != "superseded"]  # a clock a superseded step started never ran
     return {
         "id": case.id,
         "reference": case.reference,

@@ -135,7 +135,7 @@ def _guard_reregistration(ctx: Context) -> None:
 
 def _guard_registration_running(ctx: Context) -> None:
     current = ctx.deadline("crtb_registration_expires")
-    on = ctx.date_value("owner_notice_date") or ctx.today
+    on = ctx.date_value("owner_notice_date") or ctx.effective_date
     if current is None or on > current.effective_due:
         ctx.refuse("The registration has ended"
                    + (f" (its last day was {current.effective_due.isoformat()})" if current else "")

@@ -28,10 +28,9 @@ import importlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import shapely
 from geoalchemy2.elements import WKTElement
@@ -39,8 +38,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 
 from .. import assets as asset_register
-from .. import db, permissions
+from .. import audit, db, permissions
 from ..errors import InvalidInput, NotFound, TransitionRefused
+from ..uktime import today_uk  # noqa: F401  (the edge calls engine.today_uk())
 from ..vocabulary import LIVE_STATUSES
 from . import cases, notify, rules
 from .cases import Case, CaseEvent, Deadline
@@ -198,6 +198,9 @@ class Context:
     reasons: str | None
     open_deadlines: dict[str, Deadline]
     anchor_date: date | None = None
+    effective_date: date | None = None  # the day the step happened in law (defaults to today)
+    supersedes: CaseEvent | None = None  # the automatic step this in-time, late-entered step supersedes
+    late_reason: str | None = None  # why it was keyed late (private)
 
     def refuse(self, detail: str) -> None:
         raise TransitionRefused(
@@ -316,6 +319,156 @@ def parse_fields(t: Transition, data: Mapping) -> tuple[dict, dict, str | None]:
 # ------------------------------------------------------------------ the one write path
 
 
+#: Every step may say the day it happened in law; without it, the step's own date field, else today.
+EFFECTIVE_DATE = Field("effective_date", "Date it happened (received, sent, decided or exchanged)", "date",
+                       required=False, hint="Leave blank for today. For example, 27 3 2026")
+#: Why a step is keyed in after an automatic step it comes before (kept private).
+LATE_REASON = Field("late_entry_reason", "Why it is entered late, and who received it", "textarea",
+                    required=False, private=True,
+                    hint="Needed only when the step happened before an automatic step already recorded.")
+SUPERSEDE = "supersede"  # the action of an event that supersedes an earlier one
+
+
+def _effective_date(t: Transition, data: Mapping, today: date) -> tuple[date, str, dict | None]:
+    """(effective date, the field it came from, data with the anchor filled in from it, if it was). Pure."""
+    raw = data.get("effective_date")
+    anchor_raw = data.get(t.anchor) if t.anchor else None
+    anchor_raw = None if anchor_raw in (None, "") else anchor_raw
+    anchor_field = t.field(t.anchor) if t.anchor else None
+    anchor_value = None
+    if anchor_raw is not None and anchor_field is not None and not t.anchor_may_be_future:
+        try:
+            anchor_value = date.fromisoformat(parse_value(anchor_field, anchor_raw))
+        except InvalidInput:
+            anchor_value = None  # parse_fields names the field
+    if raw in (None, ""):
+        if anchor_value is not None:
+            return anchor_value, t.anchor, None
+        return today, "effective_date", None
+    value = date.fromisoformat(parse_value(EFFECTIVE_DATE, raw))
+    if anchor_value is not None and anchor_value != value:
+        raise InvalidInput(f"The date it happened ({value.isoformat()}) must be the same as "
+                           f"{anchor_field.label[0].lower() + anchor_field.label[1:]} "
+                           f"({anchor_value.isoformat()}), or left blank.", field="effective_date")
+    filled = None
+    if t.anchor and anchor_raw is None and anchor_field is not None and not t.anchor_may_be_future:
+        filled = {**data, t.anchor: value.isoformat()} if not hasattr(data, "getlist") else data.copy()
+        filled[t.anchor] = value.isoformat()
+    return value, "effective_date", filled
+
+
+def live_events(case: Case) -> list[CaseEvent]:
+    """The case's events that stand: supersede events and the events they superseded left out."""
+    events = cases.events_of(case.id)
+    gone = {e.supersedes_event_id for e in events if e.supersedes_event_id}
+    return [e for e in events if e.id not in gone and e.action != SUPERSEDE]
+
+
+def _late_entry_point(case: Case, process: Process, action: str) -> tuple[CaseEvent, list[CaseEvent]] | None:
+    """The latest automatic step this action could have come before, and the live steps after it."""
+    t = process.get(action)
+    if t is None or case.id is None:
+        return None
+    events = live_events(case)
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        declared = process.get(event.action)
+        if (event.actor_user_id is None and declared is not None and declared.system
+                and event.from_state in t.from_states):
+            return event, events[index + 1:]
+    return None
+
+
+def late_entry_steps(case: Case) -> list[Transition]:
+    """Steps that could still be entered as having happened before the last automatic step (for the forms)."""
+    process = get_process(case.process)
+    events = live_events(case) if case.id is not None else []
+    if not events:
+        return []
+    last = events[-1]
+    declared = process.get(last.action)
+    if last.actor_user_id is not None or declared is None or not declared.system:
+        return []
+    here = {t.action for t in process.available(case.state)}
+    return [t for t in process.available(last.from_state) if t.action not in here and not t.system]
+
+
+def _supersede(case: Case, process: Process, event: CaseEvent, actor, effective: date, today: date,
+               reason: str) -> CaseEvent:
+    """Undo what ``event`` did to the case and its deadlines, and append an event that names it. Flushes."""
+    undo = (event.private_data or {}).get("_undo") or {}
+    data, private = dict(case.data or {}), dict(case.private_data or {})
+    for target, changes in ((data, undo.get("data") or {}), (private, undo.get("private") or {})):
+        for key, old in changes.items():
+            if old is None:
+                target.pop(key, None)
+            else:
+                target[key] = old
+    case.data, case.private_data = data, private
+    for row_id, (status, met_at) in (undo.get("deadlines") or {}).items():
+        row = db.session.get(Deadline, int(row_id))
+        if row is not None:
+            row.status, row.met_at = status, date.fromisoformat(met_at) if met_at else None
+    for row_id in undo.get("started") or ():
+        row = db.session.get(Deadline, int(row_id))
+        if row is not None:
+            row.status = "superseded"
+    from_state = case.state
+    case.state = event.from_state
+    declared = process.get(event.action)
+    record = CaseEvent(
+        case_id=case.id, actor_user_id=getattr(actor, "id", None), on_date=today, effective_date=effective,
+        action=SUPERSEDE, from_state=from_state, to_state=case.state, supersedes_event_id=event.id,
+        data={"superseded_action": event.action,
+              "superseded_label": declared.label if declared else event.action},
+        private_data={"reason": reason, "keyed_by_user_id": getattr(actor, "id", None)},
+    )
+    db.session.add(record)
+    flag_modified(case, "data")
+    flag_modified(case, "private_data")
+    db.session.flush()
+    audit.record(actor, "case.supersede", "case", case.id,
+                 {"event_id": record.id, "supersedes_event_id": event.id, "superseded_action": event.action})
+    return record
+
+
+def _step_or_late_entry(case: Case, process: Process, action: str, actor, data: Mapping, today: date):
+    """The declared step; or, for a step dated before an automatic step, that automatic step superseded."""
+    try:
+        return process.step(case.state, action), None
+    except TransitionRefused:
+        if actor is SYSTEM:
+            raise
+        found = _late_entry_point(case, process, action)
+        if found is None:
+            raise
+        automatic, later = found
+        t = process.get(action)
+        # Who may act is checked first, so a stranger learns nothing from a late-entry message.
+        permissions.require(actor, t.permission, t.target(case, data) if t.target else case)
+        effective, _, _ = _effective_date(t, data, today)
+        if effective >= automatic.effective_date:
+            raise
+        auto_label = process.get(automatic.action).label
+        if later:
+            names = "; ".join(f"'{(process.get(e.action).label if process.get(e.action) else e.action)}' "
+                              f"({e.effective_date.isoformat()})" for e in later)
+            raise TransitionRefused(
+                f"{t.label} dated {effective.isoformat()} came before the automatic step '{auto_label}' "
+                f"({automatic.effective_date.isoformat()}), but later steps already follow it: {names}. "
+                f"An officer must first correct the record (the correction supersedes {names} and the automatic "
+                "step), then enter this step.",
+                from_state=case.state, action=action,
+                allowed=[x.action for x in process.available(case.state)]) from None
+        reason = (data.get("late_entry_reason") or "").strip()
+        if not reason:
+            raise InvalidInput(f"This step is dated {effective.isoformat()}, before the automatic step "
+                               f"'{auto_label}' recorded on {automatic.on_date.isoformat()}: say why it is entered "
+                               "late and who received it (kept private).", field="late_entry_reason") from None
+        _supersede(case, process, automatic, actor, effective, today, reason)
+        return process.step(case.state, action), (automatic, reason)
+
+
 def _check(case: Case, process: Process, action: str, actor, data: Mapping, today: date,
            expected_version: int | None) -> Context:
     allowed = [x.action for x in process.available(case.state)]
@@ -325,7 +478,7 @@ def _check(case: Case, process: Process, action: str, actor, data: Mapping, toda
             f"'{process.state_label(case.state)}'. Reload the case and check before you act.",
             from_state=case.state, action=action, allowed=allowed,
         )
-    t = process.step(case.state, action)
+    t, late = _step_or_late_entry(case, process, action, actor, data, today)
     if actor is SYSTEM:
         if not t.system:
             raise TransitionRefused(f"{t.label} needs a person to take it.", from_state=case.state,
@@ -335,13 +488,27 @@ def _check(case: Case, process: Process, action: str, actor, data: Mapping, toda
         permissions.require(actor, t.permission, target)
         if t.different_person:
             permissions.require_different_person(actor, case.decided_by_user_id)
+    effective, source, filled = _effective_date(t, data, today)
+    if filled is not None:
+        data = filled
+    if effective > today and not t.anchor_may_be_future:
+        raise InvalidInput("That date is in the future: a step is recorded on or after the day it happened.",
+                           field=source)
+    if case.id is not None:
+        opened = next(iter(cases.events_of(case.id)), None)
+        if opened is not None and effective < opened.effective_date:
+            raise InvalidInput(f"That date is before the case opened ({opened.effective_date.isoformat()}).",
+                               field=source)
     values, private, reasons = parse_fields(t, data)
     open_now = cases.open_deadlines(case) if case.id is not None else {}
     ctx = Context(case, process, t, actor, today, values, private, reasons, open_now)
+    ctx.effective_date = effective
+    if late is not None:
+        ctx.supersedes, ctx.late_reason = late
     if t.anchor:
-        ctx.anchor_date = ctx.date_value(t.anchor) or today
+        ctx.anchor_date = ctx.date_value(t.anchor) or effective
     else:
-        ctx.anchor_date = today
+        ctx.anchor_date = effective
     if ctx.anchor_date > today and not t.anchor_may_be_future:
         raise InvalidInput("That date is in the future.", field=t.anchor or "date")
     if t.guard:
@@ -354,13 +521,23 @@ def _period_overrides():
     return rules.load_period_overrides()
 
 
+def _changed(before: dict, after: dict) -> dict:
+    """{key: its value before} for every key the step changed (None: it was not there). Pure."""
+    return {k: before.get(k) for k in set(before) | set(after) if before.get(k) != after.get(k)}
+
+
 def _write(ctx: Context) -> CaseEvent:
     case, t, today = ctx.case, ctx.transition, ctx.today
+    effective = ctx.effective_date or today
     from_state = case.state if case.id is not None else None
     if case.id is None:
         reference, number = cases.next_reference(ctx.process.reference_prefix, today.year)
         case.id, case.reference = number, reference
         db.session.add(case)
+    # What the step changes, kept (privately) on its event so a superseding step can undo it.
+    data_before, private_before = dict(case.data or {}), dict(case.private_data or {})
+    rows_before = {d.id: (d.status, d.met_at.isoformat() if d.met_at else None)
+                   for d in cases.all_deadlines(case.id)} if from_state is not None else {}
     site = ctx.values.pop("site_geojson", None) or ctx.private.pop("site_geojson", None)
     if site:
         case.site = WKTElement(site, srid=4326)
@@ -380,27 +557,53 @@ def _write(ctx: Context) -> CaseEvent:
 
     for code, row in ctx.open_deadlines.items():
         if code in t.meets:
-            row.status, row.met_at = "met", today
+            row.status, row.met_at = "met", effective
         elif code in t.closes or case.state in ctx.process.terminal:
             row.status = "not_applicable"
     if t.starts:
         for d in rules.deadlines_for_event(t.starts, ctx.anchor_date, regime=case.regime_version,
                                            overrides=_period_overrides()):
             met_now = d.rule_code in t.meets  # e.g. a claim that starts and meets its own limit
+            status, met_at = ("met", effective) if met_now else ("open", None)
+            row = db.session.scalar(select(Deadline).where(
+                Deadline.case_id == case.id, Deadline.rule_code == d.rule_code,
+                Deadline.anchor_date == d.anchor_date))
+            if row is not None:  # the same clock, started again after a superseded step: it runs again
+                row.label, row.due_date, row.actor, row.status, row.met_at = (d.label, d.due_date, d.actor,
+                                                                              status, met_at)
+                continue
             db.session.add(Deadline(case_id=case.id, rule_code=d.rule_code, label=d.label,
                                     anchor_event=d.anchor_event, anchor_date=d.anchor_date,
-                                    due_date=d.due_date, actor=d.actor, status="met" if met_now else "open",
-                                    met_at=today if met_now else None))
+                                    due_date=d.due_date, actor=d.actor, status=status, met_at=met_at))
+    db.session.flush()
+    rows_after = cases.all_deadlines(case.id)
+    undo = {
+        "data": _changed(data_before, case.data or {}),
+        "private": _changed(private_before, case.private_data or {}),
+        "deadlines": {str(d.id): list(rows_before[d.id]) for d in rows_after if d.id in rows_before
+                      and rows_before[d.id] != (d.status, d.met_at.isoformat() if d.met_at else None)},
+        "started": [d.id for d in rows_after if d.id not in rows_before],
+    }
+    private_event = dict(ctx.private)
+    if ctx.supersedes is not None:
+        private_event["late_entry"] = {"keyed_by_user_id": getattr(ctx.actor, "id", None),
+                                       "reason": ctx.late_reason, "supersedes_event_id": ctx.supersedes.id}
+    private_event["_undo"] = undo
     event = CaseEvent(
-        case_id=case.id, actor_user_id=getattr(ctx.actor, "id", None), on_date=today, action=t.action,
-        from_state=from_state, to_state=case.state, reasons=ctx.reasons,
-        data={k: v for k, v in ctx.values.items()}, private_data=ctx.private,
+        case_id=case.id, actor_user_id=getattr(ctx.actor, "id", None), on_date=today, effective_date=effective,
+        action=t.action, from_state=from_state, to_state=case.state, reasons=ctx.reasons,
+        data={k: v for k, v in ctx.values.items()}, private_data=private_event,
     )
     db.session.add(event)
     db.session.flush()
     if case.asset_id is not None:
         sync_live_status(case.asset_id)
     db.session.flush()
+    audit.record(None if ctx.actor is SYSTEM else ctx.actor, f"case.{t.action}", "case", case.id,
+                 {"event_id": event.id, "process": case.process, "from": from_state, "to": case.state,
+                  "effective_date": effective.isoformat(),
+                  "supersedes_event_id": ctx.supersedes.id if ctx.supersedes is not None else None},
+                 via="system" if ctx.actor is SYSTEM else None)
     notify.queue(case, event)
     return event
 
@@ -444,7 +647,8 @@ def open_case(process_code: str, action: str, actor, data: Mapping | None = None
     return case
 
 
-def extend_deadline(case_id: int, rule_code: str, until: date, reason: str, actor, today: date) -> Deadline:
+def extend_deadline(case_id: int, rule_code: str, until: date, reason: str, actor, today: date,
+                    agreed_on: date | None = None) -> Deadline:
     """Record an agreed extension of an extendable deadline (domain §0.1), with an event."""
     reason = (reason or "").strip()
     if not reason:
@@ -457,17 +661,77 @@ def extend_deadline(case_id: int, rule_code: str, until: date, reason: str, acto
             raise InvalidInput(f"The case has no open deadline {rule_code!r}.", field="rule_code")
         if until <= row.effective_due:
             raise InvalidInput("An extension must be later than the current due date.", field="until")
-        extendable = any(r.code == rule_code and r.extendable for r in rules.RULES.get(case.regime_version, ()))
-        if not extendable:
+        rule = next((r for r in rules.RULES.get(case.regime_version, ()) if r.code == rule_code), None)
+        if rule is None or not rule.extendable:
             raise InvalidInput("The law does not allow that period to be extended.", field="rule_code")
+        agreed = agreed_on or today
+        if agreed > today:
+            raise InvalidInput("The date it was agreed is in the future.", field="agreed_on")
+        if agreed > row.effective_due and agreed_before_expiry(rule):
+            raise InvalidInput(
+                f"The period ended on {row.effective_due.isoformat()}: it can be extended only by an agreement "
+                f"made before it ended ({rule.statute}), and this one is dated {agreed.isoformat()}.",
+                field="until")
         row.extension_agreed_until, row.extension_reason = until, reason
         row.overridden_by = getattr(actor, "id", None)
+        row.reminder_sent_at = None  # a new last day: its reminder is due again
         case.version += 1
-        db.session.add(CaseEvent(case_id=case.id, actor_user_id=getattr(actor, "id", None), on_date=today,
-                                 action="extend_deadline", from_state=case.state, to_state=case.state,
-                                 reasons=reason, data={"rule_code": rule_code, "until": until.isoformat()}))
+        event = CaseEvent(case_id=case.id, actor_user_id=getattr(actor, "id", None), on_date=today,
+                          effective_date=agreed, action="extend_deadline", from_state=case.state,
+                          to_state=case.state, data={"rule_code": rule_code, "until": until.isoformat()},
+                          private_data={"extension_reason": reason})
+        db.session.add(event)
         db.session.flush()
+        audit.record(actor, "case.extend_deadline", "case", case.id,
+                     {"event_id": event.id, "rule_code": rule_code, "until": until.isoformat()})
     return row
+
+
+#: Regimes whose extensions must be agreed before the period ends (CE(S)A 2015 s.82(7): "such longer
+#: period as may be agreed" between the authority and the body, agreed while the period runs).
+AGREED_BEFORE_EXPIRY_REGIMES = frozenset({"CESA2015"})
+
+
+def agreed_before_expiry(rule) -> bool:
+    """Whether an extension of this rule's period must be agreed before the period ends. Pure."""
+    declared = getattr(rule, "agreed_before_expiry", None)
+    return bool(declared) if declared is not None else rule.regime in AGREED_BEFORE_EXPIRY_REGIMES
+
+
+permissions.declare("case.correct", roles={"council_officer", "council_decision_maker"}, scope="authority",
+                    description="Correct a case's record: supersede its latest steps, back to an automatic step")
+
+
+def correct_record(case_id: int, event_id: int, actor, reason: str, today: date) -> Case:
+    """The officer's correction: supersede the case's live steps from the newest back to ``event_id``.
+
+    Each superseded step gets its own appended event naming it (no event row is ever updated); the case
+    returns to the state it was in before ``event_id`` with the deadlines as they were then, so a step
+    that came before in law can now be entered. Flushes; the caller commits.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why the record is corrected (kept private).", field="reason")
+    with db.session.begin_nested():
+        case = cases.lock(case_id)
+        permissions.require(actor, "case.correct", case)
+        process = get_process(case.process)
+        events = live_events(case)
+        index = next((i for i, e in enumerate(events) if e.id == event_id), None)
+        if index is None or index == 0:
+            raise InvalidInput("Choose a step of this case that stands, after the one that opened it.",
+                               field="event_id")
+        for event in reversed(events[index:]):
+            if event.to_state != case.state:
+                raise InvalidInput("The record cannot be corrected back that far automatically: ask an "
+                                   "administrator.", field="event_id")
+            _supersede(case, process, event, actor, today, today, reason)
+        case.version += 1
+        db.session.flush()
+        if case.asset_id is not None:
+            sync_live_status(case.asset_id)
+        db.session.flush()
+    return case
 
 
 def run_clocks(today: date) -> list[tuple[str, str]]:
@@ -508,13 +772,3 @@ def sync_live_status(asset_id: int) -> str | None:
     return status
 
 
-def today_uk() -> date:
-    """Today's date in the UK (Europe/London), for the edge to pass in: rules never read the clock.
-
-    Statutory days are UK calendar days: just after midnight in British Summer Time it is
-    already the next day here while UTC still shows the previous one.
-    """
-    return datetime.now(ZoneInfo("Europe/London")).date()
-
-
-today_utc = today_uk  # the earlier name, kept for callers

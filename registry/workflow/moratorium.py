@@ -91,7 +91,7 @@ def _guard_notice(ctx: Context) -> None:
     parent = db.session.get(cases.Case, ctx.case.parent_case_id) if ctx.case.parent_case_id else None
     if parent is None or parent.process != "acv" or parent.state not in ("listed", "under_review", "under_appeal"):
         ctx.refuse("A disposal notice can be recorded only against land on the list of assets of community value.")
-    received = ctx.date_value("notice_received_on") or ctx.today
+    received = ctx.date_value("notice_received_on") or ctx.effective_date
     for sibling in cases.children_of(parent.id):
         if sibling.process != "moratorium" or sibling.id == ctx.case.id:
             continue
@@ -105,7 +105,7 @@ def _guard_notice(ctx: Context) -> None:
 
 def _guard_request(ctx: Context) -> None:
     interim = ctx.deadline("acv_interim_moratorium_end")
-    requested = ctx.date_value("request_received_on") or ctx.today
+    requested = ctx.date_value("request_received_on") or ctx.effective_date
     if interim is None or requested > interim.effective_due:
         ctx.refuse("The interim moratorium has ended"
                    + (f" (its last day was {interim.due_date.isoformat()})" if interim else "")
@@ -130,11 +130,15 @@ def _guard_period_over(rule_code: str, what: str):
 
 def _guard_disposal(ctx: Context) -> None:
     buyer = ctx.values.get("buyer_type")
-    on = ctx.date_value("disposal_date") or ctx.today
+    on = ctx.date_value("disposal_date") or ctx.effective_date
     if ctx.case.state in MORATORIUM_STATES and buyer != "community_interest_group":
         label = ctx.process.state_label(ctx.case.state).lower()
         ctx.refuse(f"The land is in the {label}: a relevant disposal may be made only to a community interest "
                    "group until the moratorium ends (Localism Act 2011 s.95).")
+    if buyer != "community_interest_group":  # s.95 on the date of the disposal, whatever the case reads today
+        from .prohibitions import check_disposal
+
+        check_disposal(ctx.case.asset_id, on)
     protected = ctx.deadline("acv_protected_period_end")
     if buyer != "community_interest_group" and protected is not None and on > protected.effective_due:
         ctx.refuse(f"The protected period ended on {protected.effective_due.isoformat()}: the owner must give a "
@@ -177,20 +181,23 @@ TRANSITIONS = (
                "full_moratorium", "moratorium.request_to_bid",
                (Field("organisation_id", "Community interest group", "integer"),
                 Field("request_received_on", "Date the written request was received", "date", required=False)),
-               meets=("acv_interim_moratorium_end",), guard=_guard_request, target=_request_target),
+               anchor="request_received_on", meets=("acv_interim_moratorium_end",), guard=_guard_request,
+               target=_request_target),
     Transition("end_interim", "Record that the interim moratorium ended with no request", ("interim_moratorium",),
-               "free_to_dispose", "moratorium.record", closes=("acv_full_moratorium_end",),
+               "free_to_dispose", "moratorium.record", meets=("acv_interim_moratorium_end",),
+               closes=("acv_full_moratorium_end",),
                guard=_guard_period_over("acv_interim_moratorium_end", "interim moratorium"), system=True),
     Transition("end_full", "Record that the full moratorium ended", ("full_moratorium",), "free_to_dispose",
-               "moratorium.record", guard=_guard_period_over("acv_full_moratorium_end", "full moratorium"),
+               "moratorium.record", meets=("acv_full_moratorium_end",),
+               guard=_guard_period_over("acv_full_moratorium_end", "full moratorium"),
                system=True),
     Transition("record_disposal", "Record the sale or lease", _ALL_LIVE, "disposed", "moratorium.record",
                (Field("disposal_date", "Date contracts were exchanged or the lease granted", "date"),
                 Field("buyer_type", "Who bought it", "choice", choices=BUYER_TYPES),
                 Field("price_gbp", "Price (optional)", "integer", required=False)),
-               guard=_guard_disposal, effect=_to_state_by_buyer),
+               anchor="disposal_date", guard=_guard_disposal, effect=_to_state_by_buyer),
     Transition("expire_protected", "Record that the protected period ended", ("free_to_dispose",),
-               "protected_period_expired", "moratorium.record",
+               "protected_period_expired", "moratorium.record", meets=("acv_protected_period_end",),
                guard=_guard_period_over("acv_protected_period_end", "protected period"), system=True),
     Transition("withdraw_notice", "Record that the owner withdrew the notice", _ALL_LIVE, "notice_withdrawn",
                "moratorium.record", reasons=True),

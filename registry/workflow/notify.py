@@ -1,8 +1,12 @@
 """Emails to the parties when a case is decided, and reminders before a deadline they own.
 
-A step queues its notices on the request (``queue``); they are sent only after
-the request has committed its writes (``send_queued``, called at teardown when
-the answer was a success), so nobody is told of a decision that was rolled back.
+A step queues its notices on the application context (``queue``): in a request,
+they are sent only after the request has committed its writes (``send_queued``,
+called at teardown when the answer was a success); in a CLI job (``flask cases
+run-clocks``) the command commits, then sends. Nobody is told of a decision
+that was rolled back. Reminders (``send_reminders``) go once per deadline
+(``deadline.reminder_sent_at``), whenever the daily run first finds it inside
+the reminder window, so a missed day catches up.
 Messages carry public facts only (the case title, the decision, the published
 reasons, a link), never anyone's personal data.
 """
@@ -12,8 +16,8 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from flask import g, has_request_context
-from sqlalchemy import select, text
+from flask import g, has_app_context, has_request_context
+from sqlalchemy import func, select, text
 
 from .. import db, mail
 
@@ -26,6 +30,8 @@ NOTIFY_ACTIONS = frozenset({
     "receive_notice", "request_to_bid", "end_interim", "end_full",
     "notify_timetable", "accept", "reject", "propose_modification",
     "decline_eoi", "invite_business_case", "approve_in_principle", "refuse", "formal_decision", "complete",
+    # automatic steps (flask cases run-clocks): the parties hear of them too
+    "expire_protected", "deem_refused", "close_refusal", "lapse_offer", "deem_declined",
 })
 
 
@@ -67,10 +73,23 @@ def message(case, event, process) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
+def collect() -> None:
+    """Queue notices outside a request too (a CLI job): it calls ``send_queued`` after its commit."""
+    g.workflow_collect_notices = True
+
+
 def queue(case, event) -> None:
-    if event.action not in NOTIFY_ACTIONS or not has_request_context():
+    if event.action not in NOTIFY_ACTIONS or not has_app_context():
+        return
+    if not (has_request_context() or g.get("workflow_collect_notices")):
         return
     g.setdefault("workflow_notices", []).append((case.id, event.id))
+
+
+def discard_queued() -> None:
+    """Forget queued notices (their writes were rolled back)."""
+    if has_app_context():
+        g.pop("workflow_notices", None)
 
 
 def send_queued() -> int:
@@ -90,22 +109,35 @@ def send_queued() -> int:
 
 
 def send_reminders(today: date, days_ahead: int = 7) -> int:
-    """Remind each group of its own deadlines falling due in exactly ``days_ahead`` days (run daily)."""
+    """Remind each group, once, of each of its open deadlines whose last day is within ``days_ahead`` days.
+
+    A deadline is reminded the first time a run finds its (extended) last day between today and
+    ``today + days_ahead``: a day the job did not run is caught up the next day, and an extended
+    deadline is reminded again for its new last day. ``reminder_sent_at`` is set when every message
+    went (a refused send is tried again on the next run). Flushes; the caller commits.
+    """
     from .cases import Case, Deadline
     from .engine import get_process
 
-    due = today + timedelta(days=days_ahead)
+    last = today + timedelta(days=days_ahead)
+    effective_due = func.greatest(Deadline.due_date, func.coalesce(Deadline.extension_agreed_until,
+                                                                   Deadline.due_date))
     rows = db.session.execute(
         select(Deadline, Case).join(Case, Case.id == Deadline.case_id)
-        .where(Deadline.status == "open", Deadline.actor == "group",
-               Deadline.extension_agreed_until.is_(None), Deadline.due_date == due)
+        .where(Deadline.status == "open", Deadline.actor == "group", Deadline.reminder_sent_at.is_(None),
+               effective_due >= today, effective_due <= last)
+        .order_by(Deadline.id).with_for_update(of=Deadline, skip_locked=True)
     ).all()
     sent = 0
     for deadline, case in rows:
         process = get_process(case.process)
+        due = deadline.effective_due
         subject = f"Reminder: {deadline.label} by {due.isoformat()} ({case.reference})"
         body = (f"{process.label}: {case.title} ({case.reference})\n\n{deadline.label}: the last day is "
                 f"{due.isoformat()}.\n\nSee the case: {mail.external_url(f'/cases/{case.id}')}")
-        for address in recipients(case):
-            sent += bool(mail.send(address, subject, body))
+        results = [bool(mail.send(address, subject, body)) for address in recipients(case)]
+        sent += sum(results)
+        if all(results):
+            deadline.reminder_sent_at = func.now()
+    db.session.flush()
     return sent

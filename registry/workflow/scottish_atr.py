@@ -282,7 +282,7 @@ def _guard_submit(ctx: Context) -> None:
 
 
 def _effect_submit(ctx: Context) -> None:
-    received = ctx.date_value("received_on") or ctx.today
+    received = ctx.date_value("received_on") or ctx.effective_date
     ctx.case.data["received_on"] = received.isoformat()
     facts = organisation_facts(ctx.case.organisation_id)
     ctx.case.data["transfer_body"] = facts.get("name")
@@ -422,7 +422,7 @@ def _open_challenge_deadline(ctx: Context, codes: tuple[str, ...]) -> Deadline |
 
 
 def _guard_filed_in_time(ctx: Context, row: Deadline | None, what: str) -> None:
-    filed = ctx.date_value("filed_on") or ctx.today
+    filed = ctx.date_value("filed_on") or ctx.effective_date
     if row is None:
         ctx.refuse(f"There is no open period in which to {what}.")
     if filed > row.effective_due:

@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from registry import db
 from registry.accounts import User
@@ -46,8 +47,17 @@ def committed_case(app):
         session.execute(text("DELETE FROM deadline WHERE case_id = :id"), {"id": ids["case"]})
         session.execute(text('DELETE FROM "case" WHERE id = :id'), {"id": ids["case"]})
         session.execute(text("UPDATE asset SET live_status = NULL WHERE id = :id"), {"id": ids["asset"]})
-        session.execute(text("DELETE FROM user_account WHERE id = ANY(:ids)"), {"ids": ids["users"]})
-        session.execute(text("DELETE FROM organisation WHERE id = ANY(:ids)"), {"ids": ids["orgs"]})
+        for user_id in ids["users"]:
+            try:
+                with session.begin_nested():
+                    session.execute(text("DELETE FROM user_account WHERE id = :id"), {"id": user_id})
+            except IntegrityError:  # the audit log refers to them (every workflow step is audited): disable
+                session.execute(text("UPDATE user_account SET active = false WHERE id = :id"), {"id": user_id})
+        try:
+            with session.begin_nested():
+                session.execute(text("DELETE FROM organisation WHERE id = ANY(:ids)"), {"ids": ids["orgs"]})
+        except IntegrityError:  # members kept for the audit log keep their organisation
+            pass
         session.commit()
         db.session.remove()
 
