@@ -120,6 +120,12 @@ _COORDINATE_ALIASES = {
 }
 
 
+def field_of(header: str) -> str | None:
+    """The field (or coordinate) a header names by the standard names, if any."""
+    key = header_key(header)
+    return _ALIAS_TO_FIELD.get(key) or _COORDINATE_ALIASES.get(key)
+
+
 @dataclass
 class ColumnMap:
     """Which column (by index) holds which field, and what is left over."""
