@@ -24,7 +24,7 @@ from sqlalchemy import text
 
 from .. import assets, db, places
 from ..errors import InvalidInput
-from . import mapping
+from . import authority_names, mapping
 from .reading import _Parsed
 from .report import Rejection
 
@@ -227,7 +227,7 @@ def check_rows(parsed: _Parsed, default_authority: str | None,
     early = {r.record for r in parsed.problems}
     label = parsed.label
     numeric_limits, title_length = _column_limits()
-    default = (default_authority or "").strip().upper() or None
+    default = authority_names.resolve(default_authority) or (default_authority or "").strip().upper() or None
     columns = parsed.columns.fields
     x_label, y_label = parsed.coordinate_labels
     where = f"{x_label}/{y_label}" if x_label != y_label else x_label
@@ -266,7 +266,7 @@ def check_rows(parsed: _Parsed, default_authority: str | None,
                     warn.append((postcode_label, f"{postcode_label} {given[i]!r} is only the first half of a "
                                  f"postcode; the {where} coordinates are used."))
                 elif not full[i]:
-                    warn.append((postcode_label, f"{postcode_label} {given[i]!r} is not a UK postcode; the "
+                    warn.append((postcode_label, f"{postcode_label} {given[i]!r} is not a known postcode; the "
                                  f"{where} coordinates are used."))
             if not full[i]:
                 extra.setdefault(postcode_label, given[i])

@@ -182,15 +182,21 @@ def map_columns(headers: list[str], overrides: dict[str, str] | None = None) -> 
             pending.append((index, key))
             continue
         _assign(result, index, target, taken)
+    # Standard names: where several columns could be a field, the most specific name wins (AssetCode
+    # before id), then the leftmost column.
+    candidates: dict[str, list[tuple[int, int]]] = {}
     for index, key in pending:
         target = _ALIAS_TO_FIELD.get(key) or _COORDINATE_ALIASES.get(key)
         if target == "authority_code":
             result.authority_columns.append(index)
-            continue
-        if target and target not in taken:
-            _assign(result, index, target, taken)
+        elif target and target not in taken:
+            candidates.setdefault(target, []).append((_rank(target, key), index))
         elif key:
             result.extra.append(index)
+    for target, options in candidates.items():
+        options.sort()
+        _assign(result, options[0][1], target, taken)
+        result.extra.extend(index for _, index in options[1:])
     # The authority's columns in order of how surely they name it: codes, URIs, then names.
     order = {a: n for n, a in enumerate(FIELD_ALIASES["authority_code"])}
     result.authority_columns.sort(key=lambda i: order.get(header_key(headers[i]), -1))
@@ -199,6 +205,13 @@ def map_columns(headers: list[str], overrides: dict[str, str] | None = None) -> 
             result.area_factors[name] = area_factor(headers[result.fields[name]])
     result.extra.sort()
     return result
+
+
+def _rank(target: str, key: str) -> int:
+    aliases = FIELD_ALIASES.get(target)
+    if aliases is None:
+        return 0
+    return aliases.index(key) if key in aliases else len(aliases)
 
 
 def _assign(result: ColumnMap, index: int, target: str, taken: set[str]) -> None:

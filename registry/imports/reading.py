@@ -200,8 +200,13 @@ def read_spreadsheet(path: Path) -> Table:
             if any(any(c not in (None, "") for c in row) for row in candidate):
                 sheet_rows = candidate
                 break
-    except Exception as error:  # calamine raises its own error types for broken files
-        raise FileProblem(f"The spreadsheet cannot be read: {error}.") from None
+    except Exception as error:  # calamine raises its own error types; GDAL reads some files it cannot
+        try:
+            table = read_gis(path)
+        except FileProblem:
+            raise FileProblem(f"The spreadsheet cannot be read: {error}.") from None
+        return Table(path.suffix.lower().lstrip("."), table.headers, table.rows,
+                     [n + 1 for n in table.numbers], table.encoding)
     if not sheet_rows:
         raise FileProblem("The spreadsheet is empty.")
     start = next(i for i, row in enumerate(sheet_rows) if any(c not in (None, "") for c in row))
@@ -686,11 +691,13 @@ def _coordinates(parsed: _Parsed, table: Table, crs: str) -> None:
             if not parsed.coordinate_labels or not used:
                 parsed.coordinate_labels = (header[coords[key]], header[coords[key]])
 
-    if table.geometries is not None:
+    if table.geometries is not None:  # a GIS file's own geometry wins over any coordinate columns
         source = crs if crs != "auto" else (table.source_crs or "4326")
         for i, geometry in enumerate(table.geometries):
-            if geometry is None or geometries[i] is not None:
+            if geometry is None:
                 continue
+            bng[i] = False
+            parsed.swappable[i] = False
             if source == "27700":
                 geometries[i], bng[i] = geometry, True
             elif source == "4326":
