@@ -13,7 +13,6 @@ accepted and flagged.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -383,8 +382,10 @@ def check_rows(parsed: _Parsed, default_authority: str | None,
                 parsed.warnings.append(parsed.message(i, label("effective_date"), f"{label('effective_date')} "
                                                       f"{raw['effective_date']!r} is not a date: kept with the "
                                                       "row's details."))
-        record = dataclasses.replace(record, point=point, location_source=location_source,
-                                     effective_date=effective, extra=extra, **fields)
+        record.point, record.location_source, record.effective_date, record.extra = (
+            point, location_source, effective, extra)
+        for name, value in fields.items():
+            setattr(record, name, value)
         key = (record.authority_code, reference_key(record.reference))
         if key in seen:
             rejected.append(parsed.message(i, label("reference"), f"{label('reference')} {record.reference!r} for "

@@ -289,6 +289,10 @@ def clean_text(value) -> str:
     """Trimmed, non-breaking and odd spaces made plain, runs of space collapsed (line breaks too)."""
     if value is None:
         return ""
+    if type(value) is str and value.isascii() and value.isprintable():  # the common case, fast
+        value = value.strip()
+        if "  " not in value:
+            return value
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", str(value)))
     return _SPACES.sub(" ", text).strip()
 
@@ -299,6 +303,13 @@ def parse_number(value, *, decimal_comma: bool = False) -> float | None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
+    if type(value) is str and "," not in value and value.isascii():
+        plain = value.strip()
+        if plain and (plain[0].isdigit() or plain[0] in "-.") and plain[-1].isdigit() and "_" not in plain:
+            try:
+                return float(plain)
+            except ValueError:
+                pass
     text = clean_text(value).replace(" ", "").replace("'", "")
     text = re.sub(r"^[£$€]|(m2|m²|sqm|ha|hectares|acres?)$", "", text, flags=re.IGNORECASE)
     if text in ("", "-", "n/a", "N/A", "NA", "na"):

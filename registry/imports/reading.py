@@ -497,8 +497,12 @@ def build(table: Table, crs: str, overrides: dict[str, str] | None,
             value = mapping.clean_text(_cell(row, index))
             if value:
                 raw[name] = value
-        extras.append({name: mapping.clean_text(_cell(row, i)) for name, i in zip(extra_names, columns.extra)
-                       if mapping.clean_text(_cell(row, i))})
+        extra = {}
+        for name, i in zip(extra_names, columns.extra):
+            value = mapping.clean_text(_cell(row, i))
+            if value:
+                extra[name] = value
+        extras.append(extra)
         first_given, code = None, None
         for index in columns.authority_columns:
             value = mapping.clean_text(_cell(row, index))
