@@ -259,14 +259,14 @@ def check_rows(parsed: _Parsed, default_authority: str | None,
         if given[i]:
             if point is not None and i not in geometry_problems:
                 if full[i] and full[i] not in found:
-                    warn.append((postcode_label, f"{postcode_label} {given[i]!r} is not a known postcode; the "
-                                 f"{where} coordinates are used."))
+                    warn.append((postcode_label, (f"{postcode_label} {given[i]!r} is not a known postcode; the "
+                                 f"{where} coordinates are used.")))
                 elif outward[i]:
-                    warn.append((postcode_label, f"{postcode_label} {given[i]!r} is only the first half of a "
-                                 f"postcode; the {where} coordinates are used."))
+                    warn.append((postcode_label, (f"{postcode_label} {given[i]!r} is only the first half of a "
+                                 f"postcode; the {where} coordinates are used.")))
                 elif not full[i]:
-                    warn.append((postcode_label, f"{postcode_label} {given[i]!r} is not a known postcode; the "
-                                 f"{where} coordinates are used."))
+                    warn.append((postcode_label, (f"{postcode_label} {given[i]!r} is not a known postcode; the "
+                                 f"{where} coordinates are used.")))
             if not full[i]:
                 extra.setdefault(postcode_label, given[i])
                 raw.pop("postcode", None)
@@ -275,14 +275,14 @@ def check_rows(parsed: _Parsed, default_authority: str | None,
         if point is None and i not in geometry_problems and not bad:
             if full[i] and full[i] in found:
                 point, location_source = found[full[i]], "postcode"
-                warn.append((postcode_label, f"No coordinates: placed at the centre of postcode {full[i]} "
-                             "(approximate)."))
+                warn.append((postcode_label, (f"No coordinates: placed at the centre of postcode {full[i]} "
+                             "(approximate).")))
             elif (outward[i] or (full[i] or "").split(" ")[0]) in districts:
                 district = outward[i] or full[i].split(" ")[0]
                 point, location_source = districts[district], "postcode_district"
                 unknown = f"{full[i]} is not a known postcode: " if full[i] else ""
-                warn.append((postcode_label, f"No coordinates: {unknown}placed at the centre of postcode district "
-                             f"{district} (approximate)."))
+                warn.append((postcode_label, (f"No coordinates: {unknown}placed at the centre of postcode district "
+                             f"{district} (approximate).")))
             else:
                 location_source = "none"
                 reason = f"{postcode_label} {given[i]!r} is not a known postcode" if given[i] else "no postcode"
@@ -293,8 +293,8 @@ def check_rows(parsed: _Parsed, default_authority: str | None,
             raw["authority_code"] = default
             if parsed.authority_given[i]:
                 column, value = parsed.authority_given[i]
-                warn.append((column, f"{column} {value!r} is not an authority we know: --authority {default} "
-                             "is used."))
+                warn.append((column, (f"{column} {value!r} is not an authority we know: --authority {default} "
+                             "is used.")))
 
         # The name: the file's, else its address, else its street, else its reference.
         if not raw.get("name"):
@@ -312,8 +312,8 @@ def check_rows(parsed: _Parsed, default_authority: str | None,
         raw["asset_type"] = type_code
         if type_code == "other" and type_label:
             column = label("asset_type") if raw.get("asset_type") and "asset_type" in columns else label("holding_type")
-            warn.append((column, f"{column} {type_label!r} is not one of our asset types: stored as Other, with "
-                         "the council's label kept."))
+            warn.append((column, (f"{column} {type_label!r} is not one of our asset types: stored as Other, with "
+                         "the council's label kept.")))
 
         record = None
         for _attempt in range(len(SOFT_FIELDS) + 1):
@@ -326,8 +326,8 @@ def check_rows(parsed: _Parsed, default_authority: str | None,
                 if name in SOFT_FIELDS and raw.get(name) not in (None, ""):
                     column = label(name)
                     extra.setdefault(column, parsed.raws[i].get(name, raw[name]))
-                    warn.append((column, f"{error.detail} {_capital(column)} {raw[name]!r} is kept with the "
-                                 "row's details, not as the field."))
+                    warn.append((column, (f"{error.detail} {_capital(column)} {raw[name]!r} is kept with the "
+                                 "row's details, not as the field.")))
                     raw.pop(name)
                     continue
                 if name == "authority_code":

@@ -243,7 +243,10 @@ def parse_mapping(text: str, suffix: str) -> dict[str, str]:
         elif suffix in (".yaml", ".yml"):
             import yaml
 
-            data = yaml.safe_load(text)
+            try:
+                data = yaml.safe_load(text)
+            except yaml.YAMLError as error:
+                raise MappingError(f"The mapping file cannot be read as YAML: {error}.") from None
         else:
             rows = [r for r in csv.reader(io.StringIO(text)) if r and any(c.strip() for c in r)]
             if rows and {header_key(c) for c in rows[0][:2]} <= {"column", "field", "header", "source", "target"}:
@@ -254,8 +257,6 @@ def parse_mapping(text: str, suffix: str) -> dict[str, str]:
     except (json.JSONDecodeError, ValueError) as error:
         if isinstance(error, MappingError):
             raise
-        raise MappingError(f"The mapping file cannot be read: {error}.") from None
-    except Exception as error:  # yaml.YAMLError without importing yaml at module level
         raise MappingError(f"The mapping file cannot be read: {error}.") from None
     if not isinstance(data, dict):
         raise MappingError("The mapping must map each column name to a field name.")
@@ -365,8 +366,8 @@ TYPE_RULES: list[tuple[str, re.Pattern]] = [(code, re.compile(pattern, re.IGNORE
     ("library", r"\blibrar(y|ies)\b"),
     ("church_hall", r"\bchurch\s+hall"),
     ("youth_centre", r"\byouth\s+(centre|center|club|hub)"),
-    ("community_centre", r"\b(community|village|neighbourhood|neighborhood|parish)\s+(centre|center|hall|hub|"
-                         r"building|house|room)s?\b|\bcommunity\s+hubs?\b"),
+    ("community_centre", (r"\b(community|village|neighbourhood|neighborhood|parish)\s+(centre|center|hall|hub|"
+                         r"building|house|room)s?\b|\bcommunity\s+hubs?\b")),
     ("swimming_pool", r"\bswimming\b|\b(pool|baths|lido)s?\b"),
     ("park_pavilion", r"\bpavilions?\b"),
     ("public_toilet", r"\btoilets?\b|\bconv[ei]{1,2}n[ei]{1,2}nces?\b|\bw\.?c\.?s?\b"),
@@ -376,10 +377,10 @@ TYPE_RULES: list[tuple[str, re.Pattern]] = [(code, re.compile(pattern, re.IGNORE
     ("former_school", r"\b(former|old|closed|disused)\s+(\w+\s+)?schools?\b"),
     ("depot", r"\bdepots?\b|\bworkshops?\b|\bworks\s+yard|\bstores?\s+yard"),
     ("office", r"\boffices?\b|\bcivic\s+(centre|center)\b|\btown\s+hall\b|\bcouncil\s+house\b"),
-    ("sports_ground", r"\bsports?\s+(ground|field|pitch|club|centre)s?\b|\bplaying\s+fields?\b|"
-                      r"\brecreation\s+grounds?\b|\bbowling\s+greens?\b|\bstadium\b|\bcricket\b|\bfootball\b"),
-    ("land", r"\bopen\s+spaces?\b|\bparks?\b|\bgardens?\b|\bgreens?\b|\bcommons?\b|\bwoodlands?\b|"
-             r"\bverges?\b|\bamenity\s+land\b|\bgrazing\b|\bfarm\s*land\b|\bvacant\s+land\b|\bplots?\b"),
+    ("sports_ground", (r"\bsports?\s+(ground|field|pitch|club|centre)s?\b|\bplaying\s+fields?\b|"
+                      r"\brecreation\s+grounds?\b|\bbowling\s+greens?\b|\bstadium\b|\bcricket\b|\bfootball\b")),
+    ("land", (r"\bopen\s+spaces?\b|\bparks?\b|\bgardens?\b|\bgreens?\b|\bcommons?\b|\bwoodlands?\b|"
+             r"\bverges?\b|\bamenity\s+land\b|\bgrazing\b|\bfarm\s*land\b|\bvacant\s+land\b|\bplots?\b")),
     ("allotments", r"\ballot+ments?\b"),
     ("land", r"^\s*land\s*$|^\s*land\s+(only|parcel|site)s?\s*$|\bundeveloped\s+land\b"),
 ]]

@@ -157,8 +157,8 @@ def read_text_table(content: str, encoding: str) -> Table:
             if not values or not any(str(v).strip() for v in values):
                 continue
             if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
-                problems.append((len(rows), "row", f"The row has {len(values)} values but the header has "
-                                 f"{len(header)} columns: check for an unquoted {_delimiter_name(delimiter)}."))
+                problems.append((len(rows), "row", (f"The row has {len(values)} values but the header has "
+                                 f"{len(header)} columns: check for an unquoted {_delimiter_name(delimiter)}.")))
             rows.append(values)
             numbers.append(spreadsheet_row)
     except csv.Error as error:
@@ -200,7 +200,7 @@ def read_spreadsheet(path: Path) -> Table:
             if any(any(c not in (None, "") for c in row) for row in candidate):
                 sheet_rows = candidate
                 break
-    except Exception as error:  # calamine raises its own error types; GDAL reads some files it cannot
+    except Exception as error:  # noqa: BLE001 - calamine raises many error types; GDAL reads some it cannot
         try:
             table = read_gis(path)
         except FileProblem:
@@ -228,8 +228,6 @@ def read_spreadsheet(path: Path) -> Table:
 
 def read_gis(path: Path) -> Table:
     try:
-        import pyogrio
-        import pyogrio.errors
         from pyogrio.raw import read
     except ImportError:  # pragma: no cover
         raise FileProblem("GIS files need the pyogrio package.") from None
@@ -238,7 +236,7 @@ def read_gis(path: Path) -> Table:
         source = f"/vsizip/{path}"
     try:
         meta, _, wkb, field_data = read(source, force_2d=True, datetime_as_string=True)
-    except Exception as error:  # pyogrio.errors.DataSourceError and friends
+    except Exception as error:  # noqa: BLE001 - pyogrio's DataSourceError, DataLayerError, GDAL's own errors
         raise FileProblem(f"The file cannot be read as {path.suffix.lstrip('.').upper() or 'GIS'} data: "
                           f"{str(error).splitlines()[0]}.") from None
     headers = [str(name) for name in meta["fields"]]
@@ -266,12 +264,13 @@ def _epsg_of(crs) -> str | None:
     match = re.search(r"EPSG:?(\d+)", str(crs), re.IGNORECASE)
     if match:
         return match.group(1)
-    try:
-        from pyproj import CRS
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
 
+    try:
         code = CRS.from_user_input(crs).to_epsg()
         return str(code) if code else None
-    except Exception:
+    except CRSError:
         return None
 
 
@@ -343,13 +342,13 @@ def read_geojson_table(content: str, crs: str) -> Table:
         geometry = feature.get("geometry")
         geometries.append(None)
         if not geometry:
-            problems.append((index, "geometry", "The feature has no geometry: give a Point, Polygon or "
-                             "MultiPolygon."))
+            problems.append((index, "geometry", ("The feature has no geometry: give a Point, Polygon or "
+                             "MultiPolygon.")))
             continue
         kind = geometry.get("type") if isinstance(geometry, dict) else None
         if kind not in GEOMETRY_TYPES:
-            problems.append((index, "geometry", f"The geometry is a {kind or 'unknown type'}: it must be a "
-                             "Point, Polygon or MultiPolygon."))
+            problems.append((index, "geometry", (f"The geometry is a {kind or 'unknown type'}: it must be a "
+                             "Point, Polygon or MultiPolygon.")))
             continue
         try:
             geometries[-1] = shapely.geometry.shape(geometry)
@@ -391,8 +390,8 @@ def _json_cell(value) -> str:
 # ------------------------------------------------------------------ coordinate systems
 
 _CRS_WORDS = [
-    ("27700", r"27700|osgb\s*-?\s*36|osgb|british\s+national\s+grid|national\s+grid|\bbng\b|ordnance|"
-              r"\bos\s+grid|easting"),
+    ("27700", (r"27700|osgb\s*-?\s*36|osgb|british\s+national\s+grid|national\s+grid|\bbng\b|ordnance|"
+              r"\bos\s+grid|easting")),
     ("29903", r"29903|irish\s+grid|\btm75\b|\big\b|29900"),
     ("29902", r"29902|\btm65\b"),
     ("4326", r"4326|wgs\s*-?\s*84|crs84|4258|etrs\s*-?\s*89|lat(itude)?\s*/?\s*lon|decimal\s+degrees|degrees|gps"),
@@ -565,6 +564,8 @@ def _numbers(parsed: _Parsed, decimal_comma: bool) -> None:
 
 
 def _coordinates(parsed: _Parsed, table: Table, crs: str) -> None:
+    from pyproj.exceptions import CRSError, ProjError
+
     n = len(parsed.raws)
     coords = parsed.columns.coordinates
     header = table.headers
@@ -665,7 +666,7 @@ def _coordinates(parsed: _Parsed, table: Table, crs: str) -> None:
             rows_for = [i for i in other if kind[i] == code]
             try:
                 lons, lats = to_wgs84_xy(code, xs[rows_for], ys[rows_for])
-            except Exception:
+            except (CRSError, ProjError):
                 for i in rows_for:
                     parsed.problems.append(parsed.message(i, parsed.coordinate_labels[0],
                                                           f"EPSG:{code} is not a coordinate system we can convert."))
@@ -710,14 +711,14 @@ def _coordinates(parsed: _Parsed, table: Table, crs: str) -> None:
                 try:
                     geometries[i] = shapely.transform(geometry, lambda c: np.column_stack(
                         to_wgs84_xy(source, c[:, 0], c[:, 1])))
-                except Exception:
+                except (CRSError, ProjError):
                     parsed.problems.append(parsed.message(i, "geometry",
                                                           f"EPSG:{source} is not a coordinate system we can convert."))
         parsed.coordinate_labels = ("geometry", "geometry") if not used else parsed.coordinate_labels
         parsed.crs = source if source in ("4326", "27700") else f"{source}->4326"
     else:
         systems = sorted({k for k in kind if k})
-        parsed.crs = "+".join(systems) if systems else ("4326" if not used else "4326")
+        parsed.crs = "+".join(systems) if systems else "4326"
         if systems and any(s not in ("4326", "27700") for s in systems):
             parsed.crs = "+".join(s if s in ("4326", "27700") else f"{s}->4326" for s in systems)
     parsed.geometries = geometries

@@ -165,7 +165,7 @@ def test_trafford_fields_are_kept_as_the_standard_defines_them(council_world):
     assert report.rejected == []
     records = {r["AssetCode"]: r for r in file_records("trafford_land_and_building_assets_2023.csv")}
     parsed = imports.reading.read(COUNCILS / "trafford_land_and_building_assets_2023.csv", "auto", None, None)
-    good, rejected = imports.check_rows(parsed, None, None)
+    good, _rejected = imports.check_rows(parsed, None, None)
     by_ref = {record.reference: record for _, record in good}
     town_hall = by_ref["TMBC0001/T0000003"]
     assert records["TMBC0001/T0000003"]["PropertyName"] == "Altrincham Town Hall"
@@ -334,8 +334,8 @@ def test_an_unknown_organisation_is_named_and_authority_option_covers_it(db_sess
     covered = imports.import_file(path, default_authority="Leeds City Council")
 
     assert [r.text for r in refused.rejected] == [
-        "Record 1 (spreadsheet row 2, AssetCode ORG-2): Organisation 'Nowhere Parish Council' is not an authority "
-        "we know: give a GSS code like E08000035, or pass --authority."]
+        ("Record 1 (spreadsheet row 2, AssetCode ORG-2): Organisation 'Nowhere Parish Council' is not an authority "
+        "we know: give a GSS code like E08000035, or pass --authority.")]
     assert covered.rejected == [] and covered.authorities == {LEEDS: 1}
     assert "--authority E08000035 is used" in covered.warnings[0].message
 
@@ -349,8 +349,8 @@ def test_an_asset_outside_its_authority_is_accepted_and_flagged(db_session, tmp_
 
     assert report.rejected == [] and report.accepted == 1
     assert [w.text for w in report.warnings] == [
-        "Record 1 (spreadsheet row 2, reference AWAY-1): The asset lies outside the area of E08000035, its "
-        "authority: accepted (councils own land elsewhere) and flagged."]
+        ("Record 1 (spreadsheet row 2, reference AWAY-1): The asset lies outside the area of E08000035, its "
+        "authority: accepted (councils own land elsewhere) and flagged.")]
 
 
 def test_coordinate_system_column_and_irish_grid(db_session, tmp_path):
