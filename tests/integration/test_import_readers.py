@@ -78,3 +78,20 @@ def test_the_command_takes_a_mapping_file(app, db_session, tmp_path):
     assert mapped.exit_code == 0, mapped.output
     assert "1 added" in mapped.output
     assert refused.exit_code == 2 and "'PropertyNa' to 'title', which is not a field" in refused.output
+
+
+def test_the_planning_data_acv_csv_reads_its_organisation_curie_and_wkt_point(db_session, tmp_path):
+    # As planning.data publishes it: `organisation` as a statistical-geography CURIE, `point` as WKT.
+    path = tmp_path / "asset-of-community-value.csv"
+    path.write_text("reference,name,organisation,point,entry-date,start-date\n"
+                    'ACV-1,The Fox,statistical-geography:E08000035,POINT(-1.548567 53.801277),2024-01-31,2023-12-01\n'
+                    'ACV-2,The Hare,local-authority:LDS,"POINT (-1.55 53.8)",2024-02-01,\n')
+
+    parsed = imports.reading.read(path, "auto", None, None)
+    records, rejected = imports.check_rows(parsed, None, None)
+
+    assert rejected == [] and parsed.ignored_columns == ["start-date"]
+    fox, hare = (record for _, record in records)
+    assert (fox.authority_code, hare.authority_code) == (LEEDS, LEEDS)
+    assert (fox.point.x, fox.point.y) == (-1.548567, 53.801277) and str(fox.effective_date) == "2024-01-31"
+    assert fox.extra == {"start-date": "2023-12-01"} and hare.extra == {}
