@@ -89,11 +89,9 @@ def _write(report: ImportReport, records, present_fields: set[str], write_option
         summary = write(records, present_fields=present_fields,
                         authority_codes=sorted(report.authorities), timings=report.timings, **write_options)
         report.summary = summary
-        report.inserted = getattr(summary, "inserted", getattr(summary, "new", 0))
-        report.updated = getattr(summary, "updated", 0)
-        if not isinstance(report.updated, int):
-            report.updated = len(report.updated)
-        report.unchanged = getattr(summary, "unchanged", 0)
+        report.inserted = _count(summary, "inserted", "added", "new")
+        report.updated = _count(summary, "updated", "changed")
+        report.unchanged = _count(summary, "unchanged")
         report.written = not write_options.get("dry_run", False)
         return
     if write_options:
@@ -102,3 +100,12 @@ def _write(report: ImportReport, records, present_fields: set[str], write_option
     storable = [(n, r) for n, r in records if r.point is not None]
     report.inserted, report.updated, report.unchanged = write(storable, report.timings)
     report.written = True
+
+
+def _count(summary, *names: str) -> int:
+    """A count from the writer's summary, whichever name it uses; lists and maps count their items."""
+    for name in names:
+        value = getattr(summary, name, None)
+        if value is not None:
+            return value if isinstance(value, int) else len(value)
+    return 0
