@@ -5,7 +5,7 @@ the importer, the API and the forms; `upsert` writes one validated record.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -84,7 +84,7 @@ class AssetRecord:
     reference: str
     name: str
     asset_type: str
-    point: shapely.Point
+    point: shapely.Point | None
     footprint: shapely.MultiPolygon | None = None
     description: str | None = None
     address: str | None = None
@@ -99,6 +99,17 @@ class AssetRecord:
     floor_area_m2: Decimal | None = None
     site_area_m2: Decimal | None = None
     market_value_gbp: Decimal | None = None
+    tenure: str | None = None
+    tenure_detail: str | None = None
+    other_detail: str | None = None
+    holding_type: str | None = None
+    street_number: str | None = None
+    street: str | None = None
+    post_town: str | None = None
+    asset_type_label: str | None = None
+    location_source: str = "surveyed"
+    effective_date: date | None = None
+    extra: dict = field(default_factory=dict)
 
 
 def _text(raw, field, *, required=False, max_length=None):

@@ -116,26 +116,34 @@ def demo_load(per_council, seed, if_empty):
 
 @assets_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--authority", help="Owning authority GSS code, for files that do not say.")
+@click.option("--authority", help="Owning authority (GSS code or name), for rows whose file does not say.")
 @click.option("--skip-bad-rows", is_flag=True, help="Import the good rows even if some are invalid.")
-@click.option("--crs", type=click.Choice(["auto", "4326", "27700"]), default="auto", show_default=True)
-def assets_import(path, authority, skip_bad_rows, crs):
-    """Import assets from CSV (lon/lat or easting/northing) or GeoJSON."""
+@click.option("--crs", type=click.Choice(["auto", "4326", "27700", "29903"]), default="auto", show_default=True)
+@click.option("--mapping", "mapping_path", type=click.Path(exists=True, dir_okay=False),
+              help="A column -> field map (CSV of two columns, JSON or YAML) that overrides the standard names.")
+def assets_import(path, authority, skip_bad_rows, crs, mapping_path):
+    """Import assets: CSV/TSV, XLSX/ODS, GeoJSON, GeoPackage, zipped Shapefile or KML."""
     from . import imports
+    from .errors import InvalidInput
 
-    report = imports.import_file(
-        Path(path), default_authority=authority, skip_bad_rows=skip_bad_rows, crs=crs,
-        progress=lambda done, total: click.echo(f"  {done:,} of {total:,} rows checked…", err=True),
-    )
+    try:
+        report = imports.import_file(
+            Path(path), default_authority=authority, skip_bad_rows=skip_bad_rows, crs=crs, mapping=mapping_path,
+            progress=lambda done, total: click.echo(f"  {done:,} of {total:,} rows checked…", err=True),
+        )
+    except InvalidInput as error:
+        raise click.UsageError(error.detail) from None
     click.echo(report.describe(), err=True)
     for rejected in report.rejected:
-        click.echo(f"row {rejected.row}: {rejected.field}: {rejected.message}", err=True)
+        click.echo(f"rejected: {rejected.text}", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning.text}", err=True)
     if report.written:
         db.session.commit()
-        click.echo(report.summary())
+        click.echo(report.outcome())
     else:
         db.session.rollback()
-        click.echo(report.summary(), err=True)
+        click.echo(report.outcome(), err=True)
         sys.exit(1)
 
 

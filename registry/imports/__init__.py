@@ -1,66 +1,111 @@
-"""Importing assets from a council's file: CSV (lon/lat or easting/northing) and GeoJSON.
+"""Importing assets from a council's file: CSV/TSV, XLSX/ODS, GeoJSON, GeoPackage, zipped Shapefile, KML.
 
-`import_file` reads the whole file, checks every row and returns an
-`ImportReport` listing each rejected row (its number as a person counts it:
-the line number in a CSV, the feature number in GeoJSON), the field and why.
-It writes all or nothing: a file with any invalid row writes nothing unless
-`skip_bad_rows` is set. Rows are keyed by (authority, reference), so importing
-the same file again updates the assets instead of duplicating them; a file
-that lists the same reference twice is an error on the second row.
+`import_file` reads the whole file (`reading`: any format, any encoding, the columns mapped onto
+fields by the Transparency Code's names, ours, planning.data's and the Scottish register's, or by
+a mapping file), checks every row (`checking`) and returns an `ImportReport` listing each rejected
+row and each warning, every one with its record number, spreadsheet row and reference in the
+file's own column names. It writes all or nothing: a file with any rejected row writes nothing
+unless `skip_bad_rows` is set; warnings never stop it. Rows are keyed by (authority, reference).
 
-Field rules live in `assets.validate_record`; this package only maps a file's
-columns onto its fields (`reading`), turns coordinates into WGS84 points and
-footprints (British National Grid through OSTN15, vectorised over the whole
-file), checks the geometry, the owning authority and duplicates (`checking`),
-and writes in bulk (`writing`): COPY into a temporary staging table, then one
-INSERT … SELECT … ON CONFLICT. It flushes, never commits: the CLI commits once.
+Writing (`writing`) is COPY into a temporary staging table, then set-based SQL. It flushes, never
+commits: the CLI commits once.
 """
 
 from __future__ import annotations
 
+import inspect
 import time
+from collections import Counter
 from pathlib import Path
 
 from ..errors import InvalidInput
 from .checking import PROGRESS_EVERY, UK_OUTLINE, Progress, check_rows
-from .reading import decode, parse
+from .mapping import MappingError, load_mapping
+from .reading import decode, parse, read
 from .report import FileProblem, ImportReport, Rejection
 from .writing import BULK_ROWS, NEAREST_IN_ONE_PASS_ROWS, write
 
 __all__ = ["BULK_ROWS", "NEAREST_IN_ONE_PASS_ROWS", "PROGRESS_EVERY", "UK_OUTLINE", "ImportReport", "Rejection",
-           "import_file"]
+           "decode", "import_file", "load_mapping", "parse"]
+
+CRS_CHOICES = ("auto", "4326", "27700", "29903")
 
 
 def import_file(path: Path | str, *, default_authority: str | None = None, skip_bad_rows: bool = False,
-                crs: str = "auto", progress: Progress | None = None) -> ImportReport:
-    """Check every row of the file, then write all of it, or nothing, or (if asked) the good rows."""
+                crs: str = "auto", mapping: dict[str, str] | Path | str | None = None,
+                progress: Progress | None = None, **write_options) -> ImportReport:
+    """Check every row of the file, then write all of it, or nothing, or (if asked) the good rows.
+
+    `mapping` is a column -> field map, or the path of a mapping file (CSV, JSON or YAML);
+    `write_options` go to `writing.write` (dry_run, retire_missing, …).
+    """
     started = time.monotonic()
     path = Path(path)
     report = ImportReport(path=str(path), skip_bad_rows=skip_bad_rows)
-    if crs not in ("auto", "4326", "27700"):
-        raise InvalidInput("crs must be auto, 4326 or 27700.", field="crs")
+    if crs not in CRS_CHOICES:
+        raise InvalidInput("crs must be auto, 4326, 27700 or 29903.", field="crs")
     try:
-        content, report.encoding = decode(path.read_bytes())
-        parsed = parse(content, path.suffix.lower(), crs)
+        overrides = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
+    except MappingError as error:
+        raise InvalidInput(str(error), field="mapping") from None
+    try:
+        parsed = read(path, crs, overrides, default_authority)
     except FileProblem as problem:
         report.rejected.append(Rejection(problem.row, problem.field, problem.message))
         report.seconds = time.monotonic() - started
         return report
     report.format, report.crs, report.total = parsed.format, parsed.crs, len(parsed.numbers)
+    report.encoding = parsed.encoding
     report.ignored_columns = parsed.ignored_columns
+    report.present_fields = parsed.present_fields
+    report.mapping = {**{parsed.columns.headers[i]: name for name, i in parsed.columns.fields.items()},
+                      **{parsed.columns.headers[i]: name for name, i in parsed.columns.coordinates.items()},
+                      **{parsed.columns.headers[i]: "authority_code" for i in parsed.columns.authority_columns}}
     report.timings["read"] = time.monotonic() - started
 
     records, rejected = check_rows(parsed, default_authority, progress)
     report.timings["check"] = time.monotonic() - started - report.timings["read"]
-    report.rejected = sorted(parsed.problems + rejected, key=lambda r: r.row)
+    report.rejected = sorted(parsed.problems + rejected, key=lambda r: (r.row, r.record or 0))
+    report.warnings = sorted(parsed.warnings, key=lambda r: (r.row, r.record or 0))
+    report.accepted = len(records)
+    report.locations = Counter(record.location_source for _, record in records)
+    report.authorities = Counter(record.authority_code for _, record in records)
     if report.total == 0:
         report.rejected.append(Rejection(0, "file", "The file has no rows to import."))
     if report.rejected and (not skip_bad_rows or not records):
         report.seconds = time.monotonic() - started
         return report
     writing = time.monotonic()
-    report.inserted, report.updated, report.unchanged = write(records, report.timings)
-    report.written = True
+    _write(report, records, parsed.present_fields, write_options)
     report.seconds = time.monotonic() - started
     report.timings["write"] = report.seconds - (writing - started)
     return report
+
+
+def _write(report: ImportReport, records, present_fields: set[str], write_options: dict) -> None:
+    """Hand the records to the writer: the keyword form (present_fields, dry_run, …) where it takes it."""
+    parameters = inspect.signature(write).parameters
+    if "present_fields" in parameters:
+        summary = write(records, present_fields=present_fields,
+                        authority_codes=sorted(report.authorities), timings=report.timings, **write_options)
+        report.summary = summary
+        report.inserted = _count(summary, "inserted", "added", "new")
+        report.updated = _count(summary, "updated", "changed")
+        report.unchanged = _count(summary, "unchanged")
+        report.written = not write_options.get("dry_run", False)
+        return
+    if write_options:
+        raise TypeError(f"This writer takes no options: {', '.join(write_options)}.")
+    # The writer before migration 0006 cannot store rows without a location.
+    storable = [(n, r) for n, r in records if r.point is not None]
+    report.inserted, report.updated, report.unchanged = write(storable, report.timings)
+    report.written = True
+
+
+def _count(summary, *names: str) -> int:
+    """A count from the writer's summary, whichever name it uses; lists and maps count their items."""
+    for name in names:
+        value = getattr(summary, name, None)
+        if value is not None:
+            return value if isinstance(value, int) else len(value)
+    return 0

@@ -1,7 +1,14 @@
 """Checking every row: geometry (OSTN15 for the grid, validity, inside the UK), fields, owners, duplicates.
 
-Field rules are `assets.validate_record`'s; this module adds only what a file brings: coordinates,
-footprints, an owner that must exist, and a reference that must appear once.
+Field rules are `assets.validate_record`'s; this module adds what a file brings. Coordinates win:
+a row with good coordinates keeps them whatever its postcode says (a bad or outward-only postcode is
+a warning); swapped axes are put right with a warning naming the row. A row without coordinates is
+placed at its postcode's centroid (`location_source` postcode), or its postcode district's
+(`postcode_district`, an outward code only), or nowhere (`none`): a warning says which. Values are
+mapped, not refused: a free-text type goes through `mapping.asset_type`; a value our vocabulary
+does not know becomes the default, with a warning, and is kept with the row's extra details.
+Rows may belong to authorities other than the file's; an asset outside its authority's area is
+accepted and flagged.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from sqlalchemy import text
 
 from .. import assets, db, places
 from ..errors import InvalidInput
+from . import authority_names, mapping
 from .reading import _Parsed
 from .report import Rejection
 
@@ -42,17 +50,31 @@ def _fmt(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:.1f}"
 
 
-def to_wgs84(parsed: _Parsed) -> tuple[np.ndarray, np.ndarray, dict[int, Rejection]]:
-    """WGS84 points and footprints per row, and a geometry problem per bad row (by index)."""
+def _fmt(value: float) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:.1f}"
+
+
+def _bng_to_wgs(geometries):
+    def osgb_to_wgs84(coords):
+        lons, lats = places.bng_to_wgs84(coords[:, 0], coords[:, 1])
+        return np.column_stack([lons, lats])
+    return shapely.transform(geometries, osgb_to_wgs84)
+
+
+def to_wgs84(parsed: _Parsed) -> tuple[np.ndarray, np.ndarray, dict[int, Rejection], list[Rejection]]:
+    """WGS84 points and footprints per row, a geometry problem per bad row (by index), and warnings."""
     geometries = parsed.geometries
     n = len(geometries)
     problems: dict[int, Rejection] = {}
+    warnings: list[Rejection] = []
     present = np.array([g is not None for g in geometries], dtype=bool)
     x_label, y_label = parsed.coordinate_labels
-    geometry_label = "geometry" if parsed.format == "geojson" else f"{x_label}/{y_label}"
+    pair = x_label != y_label
+    geometry_label = f"{x_label}/{y_label}" if pair else x_label
+    swappable = parsed.swappable if parsed.swappable is not None else np.zeros(n, dtype=bool)
 
     def reject(i, field_name, message):
-        problems.setdefault(int(i), Rejection(parsed.numbers[i], field_name, message))
+        problems.setdefault(int(i), parsed.message(int(i), field_name, message))
 
     source = geometries.copy()
     empty = np.zeros(n, dtype=bool)
@@ -64,10 +86,11 @@ def to_wgs84(parsed: _Parsed) -> tuple[np.ndarray, np.ndarray, dict[int, Rejecti
     bounds = np.full((n, 4), np.nan)
     bounds[present] = shapely.bounds(source[present])
     bng = parsed.bng & present
-    outside_grid = bng & ~((bounds[:, 0] >= BNG_RANGE[0]) & (bounds[:, 1] >= BNG_RANGE[1])
-                           & (bounds[:, 2] <= BNG_RANGE[2]) & (bounds[:, 3] <= BNG_RANGE[3]))
+    in_grid = ((bounds[:, 0] >= BNG_RANGE[0]) & (bounds[:, 1] >= BNG_RANGE[1])
+               & (bounds[:, 2] <= BNG_RANGE[2]) & (bounds[:, 3] <= BNG_RANGE[3]))
+    outside_grid = bng & ~in_grid
     for i in np.flatnonzero(outside_grid):
-        reject(i, x_label if parsed.format == "csv" else geometry_label,
+        reject(i, x_label if pair else geometry_label,
                f"{_fmt(bounds[i, 0])}, {_fmt(bounds[i, 1])} is outside the UK: British National Grid "
                f"eastings run 0–700000 and northings 0–1300000.")
     present &= ~outside_grid
@@ -84,10 +107,7 @@ def to_wgs84(parsed: _Parsed) -> tuple[np.ndarray, np.ndarray, dict[int, Rejecti
     wgs = source.copy()
     convert = bng & present
     if convert.any():
-        def osgb_to_wgs84(coords):
-            lons, lats = places.bng_to_wgs84(coords[:, 0], coords[:, 1])
-            return np.column_stack([lons, lats])
-        wgs[convert] = shapely.transform(source[convert], osgb_to_wgs84)
+        wgs[convert] = _bng_to_wgs(source[convert])
     plain = present & ~convert
     if plain.any():
         wgs[plain] = shapely.force_2d(source[plain])
@@ -97,20 +117,33 @@ def to_wgs84(parsed: _Parsed) -> tuple[np.ndarray, np.ndarray, dict[int, Rejecti
     inside = np.zeros(n, dtype=bool)
     inside[finite] = shapely.contains(UK_OUTLINE, wgs[finite])
     for i in np.flatnonzero(present & ~inside):
-        field_name = x_label if parsed.format == "csv" else geometry_label
+        field_name = x_label if pair else geometry_label
+        x, y = bounds[i, 0], bounds[i, 1]
+        if swappable[i] and not polygonal[i]:
+            swapped = shapely.Point(y, x)
+            if convert[i] and BNG_RANGE[0] <= y <= BNG_RANGE[2] and BNG_RANGE[1] <= x <= BNG_RANGE[3]:
+                swapped = _bng_to_wgs(np.array([swapped], dtype=object))[0]
+            elif convert[i]:
+                swapped = None
+            if swapped is not None and np.isfinite(shapely.bounds(swapped)).all() \
+                    and shapely.contains(UK_OUTLINE, swapped):
+                wgs[i] = swapped
+                inside[i] = True
+                warnings.append(parsed.message(int(i), field_name, f"{x_label} {_fmt(x)} and {y_label} {_fmt(y)} "
+                                               "were the wrong way round: they have been swapped."))
+                continue
         if convert[i] or not finite[i]:
-            reject(i, field_name, f"{_fmt(bounds[i, 0])}, {_fmt(bounds[i, 1])} is outside the area OSTN15 "
-                   "covers (Great Britain and its waters).")
+            reject(i, field_name, f"{_fmt(x)}, {_fmt(y)} is outside the area OSTN15 covers (Great Britain and "
+                   "its waters).")
             continue
-        lon, lat = bounds[i, 0], bounds[i, 1]
         hint = ""
-        if shapely.contains_xy(UK_OUTLINE, lat, lon):
-            hint = " Longitude and latitude look swapped."
-        elif shapely.contains_xy(UK_OUTLINE, -lon, lat):
+        if shapely.contains_xy(UK_OUTLINE, -x, y):
             hint = " Check the sign of the longitude: west of Greenwich is negative."
-        elif not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        elif shapely.contains_xy(UK_OUTLINE, y, x):
+            hint = " Longitude and latitude look swapped."
+        elif not (-180 <= x <= 180 and -90 <= y <= 90):
             hint = " These look like grid metres: use easting/northing columns or --crs 27700."
-        reject(i, field_name, f"{_fmt(lon)}, {_fmt(lat)} is outside the UK.{hint}")
+        reject(i, field_name, f"{_fmt(x)}, {_fmt(y)} is outside the UK.{hint}")
     present &= inside
 
     points = np.full(n, None, dtype=object)
@@ -128,7 +161,7 @@ def to_wgs84(parsed: _Parsed) -> tuple[np.ndarray, np.ndarray, dict[int, Rejecti
         points[keep] = shapely.point_on_surface(wgs[keep])
     point_rows = present & ~polygonal
     points[point_rows] = wgs[point_rows]
-    return points, footprints, problems
+    return points, footprints, problems, warnings
 
 
 def _invalid_polygon_message(reason: str) -> str:
@@ -149,95 +182,248 @@ def _column_limits() -> tuple[dict[str, Decimal], int]:
     return limits, table.c.title_numbers.type.item_type.length
 
 
+# Fields whose bad values are warned about and kept with the row's extra details, not refused.
+SOFT_FIELDS = ("asset_type", "condition", "occupancy", "surplus_status", "uprn", "title_numbers", "occupancy_since")
+# Text the new columns hold (migration 0006): longer values are kept whole in extra.
+TEXT_LIMITS = {"tenure": 100, "holding_type": 20, "street_number": 50, "street": 200, "post_town": 100,
+               "asset_type_label": 200}
+LOCATION_SOURCES = ("surveyed", "postcode", "postcode_district", "none")
+
+
+def reference_key(reference: str) -> str:
+    """The reference as re-imports match it: case and runs of white space do not count."""
+    return " ".join(reference.split()).lower()
+
+
+def parse_any_date(value):
+    """ISO dates, and the day-first dates UK spreadsheets write (31/03/2024, 31-Mar-2024)."""
+    if not value:
+        return None
+    from datetime import date
+
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    from dateutil import parser
+
+    try:
+        return parser.parse(text, dayfirst=True).date()
+    except (ValueError, OverflowError):
+        return None
+
+
 def check_rows(parsed: _Parsed, default_authority: str | None,
                progress: Progress | None) -> tuple[list[tuple[int, assets.AssetRecord]], list[Rejection]]:
-    """Validate every row; the good records (with their row numbers) and the rejections."""
-    total = len(parsed.numbers)
-    points, footprints, geometry_problems = to_wgs84(parsed)
-    early = {r.row for r in parsed.problems}
-    labels = parsed.labels
-    fallback_point = shapely.Point(0, 0)
-    numeric_limits, title_length = _column_limits()
-    default = (default_authority or "").strip().upper() or None
+    """Validate every row; the good records (with their row numbers) and the rejections.
 
-    need_geocode = [i for i in range(total) if points[i] is None and i not in geometry_problems
-                    and parsed.numbers[i] not in early]
-    geocoded = geocode_postcodes([parsed.raws[i].get("postcode") for i in need_geocode])
-    for i, point in zip(need_geocode, geocoded, strict=True):
-        points[i] = point
+    Warnings are added to `parsed.warnings`.
+    """
+    total = len(parsed.numbers)
+    points, footprints, geometry_problems, geometry_warnings = to_wgs84(parsed)
+    parsed.warnings.extend(geometry_warnings)
+    early = {r.record for r in parsed.problems}
+    label = parsed.label
+    numeric_limits, title_length = _column_limits()
+    default = authority_names.resolve(default_authority) or (default_authority or "").strip().upper() or None
+    columns = parsed.columns.fields
+    x_label, y_label = parsed.coordinate_labels
+    where = f"{x_label}/{y_label}" if x_label != y_label else x_label
+
+    # Postcodes: full ones for every row that has one (to check them or to place the row), outward codes too.
+    given = [str(raw.get("postcode") or "").strip() for raw in parsed.raws]
+    full = [places.normalise_postcode(p) if p else None for p in given]
+    outward = [p.upper().replace(" ", "") if p and not full[i] and places.OUTCODE.match(p.upper().replace(" ", ""))
+               else None for i, p in enumerate(given)]
+    found = postcode_points([p for p in full if p])
+    districts = district_points([o for o in outward if o] +
+                                [p.split(" ")[0] for i, p in enumerate(full) if p and p not in found
+                                 and points[i] is None])
 
     rejected: list[Rejection] = []
-    candidates: list[tuple[int, assets.AssetRecord]] = []
+    candidates: list[tuple[int, int, assets.AssetRecord]] = []
     seen: dict[tuple[str, str], int] = {}
     for i in range(total):
         number = parsed.numbers[i]
-        raw = parsed.raws[i]
-        bad = number in early
+        raw = dict(parsed.raws[i])
+        extra = dict(parsed.extras[i]) if i < len(parsed.extras) else {}
+        warn = []
+        bad = (i + 1) in early
         if i in geometry_problems:
             rejected.append(geometry_problems[i])
             bad = True
-        elif points[i] is None and number not in early:
-            x_label, y_label = parsed.coordinate_labels
-            if parsed.format == "csv":
-                postcode = str(raw.get("postcode") or "").strip()
-                if postcode:
-                    message = (f"We could not find the postcode {postcode!r} to place the asset: "
-                               f"enter {x_label} and {y_label}.")
-                else:
-                    message = f"Enter {x_label} and {y_label}" + (" (or a postcode)" if "postcode" in labels
-                                                                   else "") + "."
-                rejected.append(Rejection(number, x_label, message))
-            bad = True
-        if default and not str(raw.get("authority_code") or "").strip():
-            raw = {**raw, "authority_code": default}
-        try:
-            record = assets.validate_record(raw, point=points[i] if points[i] is not None else fallback_point,
-                                            footprint=footprints[i])
-        except InvalidInput as error:
-            name = error.field or "row"
-            if name == "authority_code" and "authority_code" not in labels:
-                message = "The file has no authority column: pass --authority with the owner's GSS code."
+        point = points[i]
+        location_source = "surveyed"
+        postcode_label = label("postcode")
+        if given[i]:
+            if point is not None and i not in geometry_problems:
+                if full[i] and full[i] not in found:
+                    warn.append((postcode_label, (f"{postcode_label} {given[i]!r} is not a known postcode; the "
+                                 f"{where} coordinates are used.")))
+                elif outward[i]:
+                    warn.append((postcode_label, (f"{postcode_label} {given[i]!r} is only the first half of a "
+                                 f"postcode; the {where} coordinates are used.")))
+                elif not full[i]:
+                    warn.append((postcode_label, (f"{postcode_label} {given[i]!r} is not a known postcode; the "
+                                 f"{where} coordinates are used.")))
+            if not full[i]:
+                extra.setdefault(postcode_label, given[i])
+                raw.pop("postcode", None)
             else:
-                message = error.detail
-            rejected.append(Rejection(number, labels.get(name, name), message))
+                raw["postcode"] = full[i]
+        if point is None and i not in geometry_problems and not bad:
+            if full[i] and full[i] in found:
+                point, location_source = found[full[i]], "postcode"
+                warn.append((postcode_label, (f"No coordinates: placed at the centre of postcode {full[i]} "
+                             "(approximate).")))
+            elif (outward[i] or (full[i] or "").split(" ")[0]) in districts:
+                district = outward[i] or full[i].split(" ")[0]
+                point, location_source = districts[district], "postcode_district"
+                unknown = f"{full[i]} is not a known postcode: " if full[i] else ""
+                warn.append((postcode_label, (f"No coordinates: {unknown}placed at the centre of postcode district "
+                             f"{district} (approximate).")))
+            else:
+                location_source = "none"
+                reason = f"{postcode_label} {given[i]!r} is not a known postcode" if given[i] else "no postcode"
+                warn.append((where, f"No coordinates and {reason}: stored without a location (not on the map)."))
+
+        # The owner: the row's own organisation columns, else --authority.
+        if not raw.get("authority_code") and default:
+            raw["authority_code"] = default
+            if parsed.authority_given[i]:
+                column, value = parsed.authority_given[i]
+                warn.append((column, (f"{column} {value!r} is not an authority we know: --authority {default} "
+                             "is used.")))
+
+        # The name: the file's, else its address, else its street, else its reference.
+        if not raw.get("name"):
+            street = " ".join(filter(None, [raw.get("street_number"), raw.get("street")]))
+            raw["name"] = raw.get("address") or street or ""
+        if not raw.get("address") and (raw.get("street") or raw.get("post_town")):
+            street = " ".join(filter(None, [raw.get("street_number"), raw.get("street")]))
+            raw["address"] = ", ".join(filter(None, [street, raw.get("post_town")]))
+
+        # Types and holdings: free text mapped by keyword rules, the council's label kept.
+        holding_text = raw.get("holding_type")
+        holding = mapping.holding_type(holding_text)
+        type_text = raw.get("asset_type") or (holding_text if holding_text and not holding else None)
+        type_code, type_label = mapping.asset_type(type_text, raw.get("name"), holding)
+        raw["asset_type"] = type_code
+        if type_code == "other" and type_label:
+            column = label("asset_type") if raw.get("asset_type") and "asset_type" in columns else label("holding_type")
+            warn.append((column, (f"{column} {type_label!r} is not one of our asset types: stored as Other, with "
+                         "the council's label kept.")))
+
+        record = None
+        for _attempt in range(len(SOFT_FIELDS) + 1):
+            try:
+                record = assets.validate_record(raw, point=point if point is not None else shapely.Point(0, 0),
+                                                footprint=footprints[i])
+                break
+            except InvalidInput as error:
+                name = error.field or "row"
+                if name in SOFT_FIELDS and raw.get(name) not in (None, ""):
+                    column = label(name)
+                    extra.setdefault(column, parsed.raws[i].get(name, raw[name]))
+                    warn.append((column, (f"{error.detail} {_capital(column)} {raw[name]!r} is kept with the "
+                                 "row's details, not as the field.")))
+                    raw.pop(name)
+                    continue
+                if name == "authority_code":
+                    if parsed.authority_given[i]:
+                        column, value = parsed.authority_given[i]
+                        message = (f"{column} {value!r} is not an authority we know: give a GSS code like "
+                                   "E08000035, or pass --authority.")
+                        rejected.append(parsed.message(i, column, message))
+                    else:
+                        rejected.append(parsed.message(i, "authority_code", "The file has no authority column: "
+                                                       "pass --authority with the owner's GSS code."))
+                else:
+                    column = label(name)
+                    message = error.detail
+                    if name in columns and message.startswith("Enter the"):
+                        message = f"Enter the {column}."
+                    rejected.append(parsed.message(i, column, message))
+                bad = True
+                break
+        for column, message in warn:
+            parsed.warnings.append(parsed.message(i, column, message))
+        if record is None:
+            _tick(progress, i, total)
+            continue
+        for name, limit in numeric_limits.items():
+            value = getattr(record, name)
+            if value is not None and value >= limit:
+                rejected.append(parsed.message(i, label(name), f"{label(name)} must be less than {limit:,}."))
+                bad = True
+        for title in record.title_numbers:
+            if len(title) > title_length:
+                rejected.append(parsed.message(i, label("title_numbers"),
+                                               f"Title number {title!r} is longer than {title_length} characters."))
+                bad = True
+        fields = {
+            "tenure": raw.get("tenure"), "tenure_detail": raw.get("tenure_detail"),
+            "other_detail": raw.get("other_detail"), "holding_type": holding,
+            "street_number": raw.get("street_number"), "street": raw.get("street"), "post_town": raw.get("post_town"),
+            "asset_type_label": type_label,
+        }
+        for name, limit in TEXT_LIMITS.items():
+            if fields.get(name) and len(fields[name]) > limit:
+                extra.setdefault(label(name), fields[name])
+                parsed.warnings.append(parsed.message(i, label(name), f"{label(name)} is longer than {limit} "
+                                                      "characters: kept whole with the row's details."))
+                fields[name] = fields[name][:limit]
+        effective = None
+        if raw.get("effective_date"):
+            effective = parse_any_date(raw["effective_date"])
+            if effective is None:
+                extra.setdefault(label("effective_date"), raw["effective_date"])
+                parsed.warnings.append(parsed.message(i, label("effective_date"), f"{label('effective_date')} "
+                                                      f"{raw['effective_date']!r} is not a date: kept with the "
+                                                      "row's details."))
+        record.point, record.location_source, record.effective_date, record.extra = (
+            point, location_source, effective, extra)
+        for name, value in fields.items():
+            setattr(record, name, value)
+        key = (record.authority_code, reference_key(record.reference))
+        if key in seen:
+            rejected.append(parsed.message(i, label("reference"), f"{label('reference')} {record.reference!r} for "
+                                           f"{record.authority_code} is already on {seen[key]}: each asset must "
+                                           "appear once."))
             bad = True
         else:
-            for name, limit in numeric_limits.items():
-                value = getattr(record, name)
-                if value is not None and value >= limit:
-                    rejected.append(Rejection(number, labels.get(name, name),
-                                              f"{labels.get(name, name)} must be less than {limit:,}."))
-                    bad = True
-            for title in record.title_numbers:
-                if len(title) > title_length:
-                    rejected.append(Rejection(number, labels.get("title_numbers", "title_numbers"),
-                                              f"Title number {title!r} is longer than {title_length} characters."))
-                    bad = True
-            key = (record.authority_code, record.reference)
-            if key in seen:
-                rejected.append(Rejection(number, labels.get("reference", "reference"),
-                                          f"Reference {record.reference!r} for {record.authority_code} is already "
-                                          f"on row {seen[key]}: each asset must appear once."))
-                bad = True
-            else:
-                seen[key] = number
-            if not bad:
-                candidates.append((number, record))
-        if progress and (i + 1) % PROGRESS_EVERY == 0:
-            progress(i + 1, total)
+            seen[key] = (f"feature {number}" if parsed.feature_numbers else f"spreadsheet row {number}")
+        if not bad:
+            candidates.append((i, number, record))
+        _tick(progress, i, total)
     if progress and total % PROGRESS_EVERY:
         progress(total, total)
 
-    known = known_authorities({record.authority_code for _, record in candidates})
+    known = known_authorities({record.authority_code for _, _, record in candidates})
     records = []
-    for number, record in candidates:
+    for i, number, record in candidates:
         if record.authority_code in known:
             records.append((number, record))
         else:
-            label = labels.get("authority_code", "authority_code")
-            rejected.append(Rejection(number, label, f"There is no authority with the code "
-                                      f"{record.authority_code!r}: use a GSS code like E08000035."))
+            column, value = parsed.authority_given[i] or (label("authority_code"), record.authority_code)
+            rejected.append(parsed.message(i, column, f"There is no authority with the code "
+                                           f"{record.authority_code!r} ({column} {value!r}): load it first, or "
+                                           "use a GSS code like E08000035."))
+    index_of = {id(record): i for i, _, record in candidates}
+    for record_index, code in outside_their_area([(index_of[id(r)], r) for _, r in records]):
+        parsed.warnings.append(parsed.message(record_index, where, f"The asset lies outside the area of {code}, "
+                                              "its authority: accepted (councils own land elsewhere) and flagged."))
     return records, rejected
+
+
+def _capital(text_: str) -> str:
+    return text_[:1].upper() + text_[1:]
+
+
+def _tick(progress, i, total):
+    if progress and (i + 1) % PROGRESS_EVERY == 0:
+        progress(i + 1, total)
 
 
 def known_authorities(codes: set[str]) -> set[str]:
@@ -248,18 +434,49 @@ def known_authorities(codes: set[str]) -> set[str]:
     return {row[0] for row in rows}
 
 
-def geocode_postcodes(raw_postcodes: list) -> list[shapely.Point | None]:
-    """Postcode centroids from the gazetteer, for rows that give a postcode but no coordinates."""
-    compacts = []
-    for raw in raw_postcodes:
-        normalised = places.normalise_postcode(str(raw)) if raw else None
-        compacts.append(normalised.replace(" ", "") if normalised else None)
-    wanted = sorted({c for c in compacts if c})
+def postcode_points(postcodes: list[str]) -> dict[str, shapely.Point]:
+    """Full postcodes ('LS1 1UR') -> their centroid from the gazetteer."""
+    wanted = sorted({p.replace(" ", "") for p in postcodes if p})
     if not wanted:
-        return [None] * len(compacts)
+        return {}
     rows = db.session.execute(
-        text("SELECT compact, ST_X(point), ST_Y(point) FROM postcode WHERE compact = ANY(:wanted)"),
-        {"wanted": wanted},
-    )
-    found = {compact: shapely.Point(lon, lat) for compact, lon, lat in rows}
-    return [found.get(c) if c else None for c in compacts]
+        text("SELECT postcode, ST_X(point), ST_Y(point) FROM postcode WHERE compact = ANY(:wanted)"),
+        {"wanted": wanted})
+    return {postcode: shapely.Point(lon, lat) for postcode, lon, lat in rows}
+
+
+def district_points(outcodes: list[str]) -> dict[str, shapely.Point]:
+    """Outward codes ('WA14') -> the centre of their postcodes."""
+    wanted = sorted({o.upper() for o in outcodes if o})
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        text("SELECT outcode, ST_X(point), ST_Y(point) FROM postcode_district WHERE outcode = ANY(:wanted)"),
+        {"wanted": wanted})
+    return {outcode: shapely.Point(lon, lat) for outcode, lon, lat in rows}
+
+
+def geocode_postcodes(raw_postcodes: list) -> list[shapely.Point | None]:
+    """Postcode centroids from the gazetteer (None where unknown), in order."""
+    normalised = [places.normalise_postcode(str(raw)) if raw else None for raw in raw_postcodes]
+    found = postcode_points([p for p in normalised if p])
+    return [found.get(p) if p else None for p in normalised]
+
+
+def outside_their_area(records: list[tuple[int, assets.AssetRecord]]) -> list[tuple[int, str]]:
+    """(row index, authority) for located records outside their authority's boundary (where it has one)."""
+    located = [(i, r) for i, r in records if r.point is not None]
+    if not located:
+        return []
+    rows = db.session.execute(text(
+        """
+        WITH r AS (SELECT * FROM unnest(CAST(:idx AS int[]), CAST(:codes AS text[]), CAST(:lons AS float8[]),
+                                        CAST(:lats AS float8[])) AS t(i, code, lon, lat))
+        SELECT r.i, r.code FROM r
+        WHERE EXISTS (SELECT 1 FROM authority_boundary_part p WHERE p.authority_code = r.code)
+          AND NOT EXISTS (SELECT 1 FROM authority_boundary_part p WHERE p.authority_code = r.code
+                          AND ST_Intersects(p.geom, ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326)))
+        ORDER BY r.i
+        """), {"idx": [i for i, _ in located], "codes": [r.authority_code for _, r in located],
+               "lons": [r.point.x for _, r in located], "lats": [r.point.y for _, r in located]})
+    return [(row[0], row[1]) for row in rows]

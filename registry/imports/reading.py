@@ -1,7 +1,18 @@
-"""Reading a council's file: its encoding, CSV or GeoJSON, its columns mapped onto asset fields.
+"""Reading a council's file into rows of fields, whatever its format, and its coordinates into geometries.
 
-Each reader returns the raw fields of every row and its geometry in the file's own coordinate
-system; nothing is checked here beyond what is needed to read the file.
+Readers (each returns a `Table`: headers, cells, the spreadsheet row of each record, and for GIS
+formats a geometry per record in the file's CRS):
+- CSV/TSV/TXT: any delimiter (csv.Sniffer), any encoding (UTF-8/UTF-16 by BOM, else charset-normalizer),
+  quoted multi-line cells with bare CRs (the csv module), duplicate header names, trailing empty rows;
+- XLSX, XLS, ODS: python-calamine (the first sheet with data);
+- GeoJSON (with a legacy `crs` member): orjson + shapely, as before;
+- GeoPackage, zipped Shapefile, KML/KMZ, GML and anything else GDAL reads: pyogrio.
+
+`build` then maps the columns onto fields (`mapping`), resolves the owning authority
+(`authority_names`) and decides each row's coordinate system: the `--crs` option, else the row's
+CRS column, else the authority's nation (Northern Ireland: Irish Grid), else the size of the numbers.
+British National Grid stays in metres for OSTN15 (`checking`); every other system is turned into
+WGS84 here with PROJ. Nothing is checked beyond what reading needs.
 """
 
 from __future__ import annotations
@@ -10,6 +21,8 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import orjson
@@ -17,65 +30,83 @@ import shapely
 import shapely.errors
 import shapely.geometry
 
+from . import authority_names, mapping
 from .report import FileProblem, Rejection
 
-# A file's column names, normalised (lower case, runs of other characters -> "_"),
-# to the asset fields of `assets.validate_record`.
-FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "reference": ("reference", "ref", "asset_ref", "asset_reference", "asset_id", "asset_no",
-                  "asset_number", "property_reference", "property_ref", "property_id", "local_reference",
-                  "id"),
-    "name": ("name", "asset_name", "property_name", "site_name", "building_name"),
-    "authority_code": ("authority_code", "authority", "council_code", "gss_code", "gss", "la_code",
-                       "lad_code", "lad", "owner_code", "organisation_code", "authority_gss_code"),
-    "asset_type": ("asset_type", "type", "property_type", "category", "asset_category"),
-    "description": ("description", "notes", "details"),
-    "address": ("address", "full_address", "site_address", "property_address", "street_address"),
-    "postcode": ("postcode", "post_code", "postal_code", "zip"),
-    "uprn": ("uprn", "unique_property_reference_number"),
-    "title_numbers": ("title_numbers", "title_number", "title_number_s", "title_nos", "title_no",
-                      "land_registry_title", "land_registry_titles", "title", "titles"),
-    "current_use": ("current_use", "use", "present_use"),
-    "condition": ("condition", "building_condition"),
-    "occupancy": ("occupancy", "occupation", "occupancy_status"),
-    "occupancy_since": ("occupancy_since", "vacant_since", "occupancy_date", "since"),
-    "surplus_status": ("surplus_status", "status", "disposal_status"),
-    "floor_area_m2": ("floor_area_m2", "floor_area", "floor_area_m", "floor_area_sqm", "gia", "gia_m2",
-                      "gross_internal_area", "gross_internal_area_m2"),
-    "site_area_m2": ("site_area_m2", "site_area", "site_area_m", "site_area_sqm", "land_area",
-                     "land_area_m2"),
-    "market_value_gbp": ("market_value_gbp", "market_value", "estimated_market_value", "value",
-                         "estimated_value", "valuation", "market_value_"),
-}
-LON_ALIASES = ("longitude", "lon", "long", "lng")
-LAT_ALIASES = ("latitude", "lat")
-EASTING_ALIASES = ("easting", "eastings", "east", "x_bng", "bng_x", "os_easting", "grid_easting")
-NORTHING_ALIASES = ("northing", "northings", "north", "y_bng", "bng_y", "os_northing", "grid_northing")
-# Columns that may hold either system: decided by --crs, or by the size of the numbers.
-AMBIGUOUS_X = ("x", "geox", "geo_x", "x_coordinate", "xcoord")
-AMBIGUOUS_Y = ("y", "geoy", "geo_y", "y_coordinate", "ycoord")
-
 GEOMETRY_TYPES = ("Point", "Polygon", "MultiPolygon")
+SPREADSHEETS = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+GIS = (".gpkg", ".zip", ".shp", ".kml", ".kmz", ".gml", ".fgb", ".gdb", ".tab", ".mif")
+TEXT = (".csv", ".tsv", ".txt", ".tab.txt")
+
+
+@dataclass
+class Table:
+    """A file's records as cells, before any mapping."""
+
+    format: str
+    headers: list[str]
+    rows: list[list]
+    numbers: list[int]  # the spreadsheet row of each record (header = row 1), or its feature number
+    encoding: str = ""
+    geometries: list | None = None  # per record, in `source_crs`; None where missing or unreadable
+    source_crs: str | None = None  # EPSG code as text, for GIS formats
+    decimal_comma: bool = False
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (index, field, message)
+    feature_numbers: bool = False  # numbers count features, not spreadsheet rows
 
 
 @dataclass
 class _Parsed:
-    """What a reader hands on: raw fields per row and a source geometry per row."""
+    """What reading hands to checking: raw fields per row and a geometry per row."""
 
     format: str
     numbers: list[int]
     raws: list[dict]
-    labels: dict[str, str]  # asset field -> the file's own name for it
-    geometries: np.ndarray  # shapely geometries in the source CRS; None where missing or bad
-    bng: np.ndarray  # bool per row: geometry is in British National Grid
+    columns: mapping.ColumnMap
+    geometries: np.ndarray  # WGS84 or (where bng) British National Grid; None where missing or bad
+    bng: np.ndarray
     crs: str
     coordinate_labels: tuple[str, str] = ("longitude", "latitude")
     problems: list[Rejection] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)
+    extras: list[dict] = field(default_factory=list)
+    authority_given: list[tuple[str, str] | None] = field(default_factory=list)
+    encoding: str = ""
+    feature_numbers: bool = False
+    swappable: np.ndarray | None = None  # rows whose x/y came as a plain pair (may be swapped)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {name: self.columns.headers[i] for name, i in self.columns.fields.items()}
+
+    @property
+    def ignored_columns(self) -> list[str]:
+        return self.columns.unmapped
+
+    @property
+    def present_fields(self) -> set[str]:
+        present = set(self.columns.present_fields)
+        if len(self.geometries) and any(g is not None for g in self.geometries) or self.columns.coordinates:
+            present.add("point")
+        return present
+
+    def label(self, name: str) -> str:
+        return self.columns.label(name)
+
+    def message(self, index: int, field_name: str, text: str) -> Rejection:
+        """A row message with its record number, spreadsheet row and reference, in the file's terms."""
+        reference = self.raws[index].get("reference") if index < len(self.raws) else None
+        return Rejection(self.numbers[index], field_name, text, record=index + 1,
+                         reference=str(reference).strip() or None if reference is not None else None,
+                         reference_label=self.label("reference"),
+                         unit="feature" if self.feature_numbers else "spreadsheet row")
+
+
+# ------------------------------------------------------------------ encodings and text files
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and the name of its encoding: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252."""
+    """Text and the name of its encoding: BOMs first, then UTF-8, then charset-normalizer's best guess."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     try:
@@ -85,192 +116,180 @@ def decode(data: bytes) -> tuple[str, str]:
         pass
     try:
         return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
-        return data.decode("latin-1"), "latin-1"
+    except UnicodeDecodeError:
+        pass
+    try:  # not Western European: charset-normalizer's guess, when it is a multi-byte encoding
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+        if best and best.encoding and not re.match(r"(cp|windows_|iso8859|latin|mac_|koi8|tis|ptcp)",
+                                                    best.encoding.replace("-", "_").lower()):
+            return data.decode(best.encoding), best.encoding
+    except (ImportError, UnicodeDecodeError, LookupError):
+        pass
+    return data.decode("latin-1"), "latin-1"
 
 
-def parse(content: str, suffix: str, crs: str) -> _Parsed:
-    looks_like_json = content.lstrip()[:1] in ("{", "[")
-    if suffix in (".geojson", ".json") or (suffix not in (".csv", ".txt", ".tsv") and looks_like_json):
-        return read_geojson(content, crs)
-    return read_csv(content, crs)
-
-
-def _capital(label: str) -> str:
-    return label[:1].upper() + label[1:]
-
-
-def normalise_header(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
-
-
-_ALIAS_TO_FIELD = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
-
-
-def map_fields(names: list[str]) -> tuple[dict[str, str], list[str]]:
-    """The file's names -> asset fields (first column wins), and the names left over."""
-    mapping: dict[str, str] = {}
-    taken: set[str] = set()
-    leftover = []
-    for name in names:
-        target = _ALIAS_TO_FIELD.get(normalise_header(name))
-        if target and target not in taken:
-            mapping[name] = target
-            taken.add(target)
-        else:
-            leftover.append(name)
-    return mapping, leftover
-
-
-def _find(normalised: dict[str, int], aliases: tuple[str, ...]) -> int | None:
-    for alias in aliases:
-        if alias in normalised:
-            return normalised[alias]
-    return None
-
-
-def _to_floats(values: list[str]) -> tuple[np.ndarray, list[int]]:
-    """Numbers, NaN for blanks; the indexes of values that are not numbers."""
-    out = np.full(len(values), np.nan)
-    bad = []
-    for i, value in enumerate(values):
-        value = value.strip()
-        if not value:
-            continue
-        try:
-            out[i] = float(value.replace(",", ""))
-        except ValueError:
-            bad.append(i)
-            continue
-        if not np.isfinite(out[i]):
-            out[i] = np.nan
-            bad.append(i)
-    return out, bad
-
-
-def read_csv(content: str, crs: str) -> _Parsed:
-    first_line = content[:4096].split("\n", 1)[0]
-    delimiter = max((",", "\t", ";"), key=first_line.count)  # ties go to the comma
+def read_text_table(content: str, encoding: str) -> Table:
+    sample = content[:65536]
+    first_line = sample.split("\n", 1)[0]
+    try:
+        dialect = csv.Sniffer().sniff(first_line if first_line.strip() else sample, delimiters=",;\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
+        while header is not None and not any(h.strip() for h in header):
+            header = next(reader)
     except StopIteration:
         raise FileProblem("The file is empty.") from None
     except csv.Error as error:
         raise FileProblem(f"The header line cannot be read as CSV: {error}.", row=1) from None
-    header = [h.strip() for h in header]
-    normalised = {}
-    for i, h in enumerate(header):
-        normalised.setdefault(normalise_header(h), i)
-
-    lon_i, lat_i = _find(normalised, LON_ALIASES), _find(normalised, LAT_ALIASES)
-    east_i, north_i = _find(normalised, EASTING_ALIASES), _find(normalised, NORTHING_ALIASES)
-    amb_x, amb_y = _find(normalised, AMBIGUOUS_X), _find(normalised, AMBIGUOUS_Y)
-    if (lon_i is None) != (lat_i is None):
-        raise FileProblem("The file has a longitude column without a latitude column, or the other way round.",
-                          field="longitude" if lon_i is None else "latitude", row=1)
-    if (east_i is None) != (north_i is None):
-        raise FileProblem("The file has an easting column without a northing column, or the other way round.",
-                          field="easting" if east_i is None else "northing", row=1)
-    if crs == "27700" and lon_i is not None and east_i is None:
-        raise FileProblem(f"--crs 27700 was given but the file has longitude and latitude columns "
-                          f"({header[lon_i]}, {header[lat_i]}).", field="crs", row=1)
-    if crs == "4326" and east_i is not None and lon_i is None:
-        raise FileProblem(f"--crs 4326 was given but the file has easting and northing columns "
-                          f"({header[east_i]}, {header[north_i]}).", field="crs", row=1)
-
-    coordinate_columns = {i for i in (lon_i, lat_i, east_i, north_i) if i is not None}
-    if lon_i is None and east_i is None and amb_x is not None and amb_y is not None:
-        coordinate_columns |= {amb_x, amb_y}
-    mapping, leftover = map_fields([h for i, h in enumerate(header) if i not in coordinate_columns])
-    columns = [(header.index(name), target) for name, target in mapping.items()]
-    ignored = [h for h in leftover if h]
-    if "postcode" not in mapping.values() and not coordinate_columns:
-        raise FileProblem("The file has no coordinate columns: give longitude and latitude, or easting and "
-                          "northing (or a postcode for each row).", field="file", row=1)
-
-    numbers: list[int] = []
-    raws: list[dict] = []
-    rows: list[list[str]] = []
-    last_line = reader.line_num
-    problems: list[Rejection] = []
+    header_row = reader.line_num and 1
+    rows, numbers = [], []
+    spreadsheet_row = header_row
+    problems = []
     try:
         for values in reader:
-            first_line, last_line = last_line + 1, reader.line_num
-            if not values or not any(v.strip() for v in values):
+            spreadsheet_row += 1
+            if not values or not any(str(v).strip() for v in values):
                 continue
             if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
-                problems.append(Rejection(first_line, "row", f"The row has {len(values)} values but the header "
-                                          f"has {len(header)} columns: check for an unquoted comma."))
-            numbers.append(first_line)
+                problems.append((len(rows), "row", (f"The row has {len(values)} values but the header has "
+                                 f"{len(header)} columns: check for an unquoted {_delimiter_name(delimiter)}.")))
             rows.append(values)
-            raws.append({target: (values[i] if i < len(values) else "") for i, target in columns})
+            numbers.append(spreadsheet_row)
     except csv.Error as error:
-        raise FileProblem(f"Line {reader.line_num} cannot be read as CSV: {error}.", row=reader.line_num) from None
+        raise FileProblem(f"Spreadsheet row {spreadsheet_row + 1} cannot be read as CSV: {error}.",
+                          row=spreadsheet_row + 1) from None
+    return Table("csv" if delimiter != "\t" else "tsv", [h.strip() for h in header], rows, numbers, encoding,
+                 decimal_comma=delimiter == ";", problems=problems)
 
-    def column(i):
-        return [v[i] if i is not None and i < len(v) else "" for v in rows]
 
-    n = len(rows)
-    x = np.full(n, np.nan)
-    y = np.full(n, np.nan)
-    bng = np.zeros(n, dtype=bool)
-    labels_xy = ("longitude", "latitude")
-    used_crs = "4326"
+def _delimiter_name(delimiter: str) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}.get(delimiter, repr(delimiter))
 
-    def take(xi, yi, is_bng):
-        xs, bad_x = _to_floats(column(xi))
-        ys, bad_y = _to_floats(column(yi))
-        bad_x, bad_y = set(bad_x), set(bad_y)
-        for i in sorted(bad_x):
-            problems.append(Rejection(numbers[i], header[xi], f"{_capital(header[xi])} must be a number."))
-        for i in sorted(bad_y):
-            problems.append(Rejection(numbers[i], header[yi], f"{_capital(header[yi])} must be a number."))
-        fill = np.isnan(x) & np.isfinite(xs) & np.isfinite(ys)
-        for i in np.flatnonzero(np.isfinite(xs) != np.isfinite(ys)):
-            if i not in bad_x and i not in bad_y:
-                missing = header[yi] if np.isfinite(xs[i]) else header[xi]
-                problems.append(Rejection(numbers[i], missing, f"Enter the {missing}."))
-        x[fill], y[fill], bng[fill] = xs[fill], ys[fill], is_bng
 
-    if lon_i is not None:
-        take(lon_i, lat_i, False)
-        labels_xy = (header[lon_i], header[lat_i])
-    if east_i is not None:
-        take(east_i, north_i, True)
-        if lon_i is None:
-            labels_xy, used_crs = (header[east_i], header[north_i]), "27700"
-        elif bng.any():
-            used_crs = "4326+27700"
-    if lon_i is None and east_i is None and amb_x is not None and amb_y is not None:
-        xs, _ = _to_floats(column(amb_x))
-        ys, _ = _to_floats(column(amb_y))
-        finite = np.isfinite(xs) & np.isfinite(ys)
-        is_bng = crs == "27700" or (crs == "auto" and finite.any() and not (
-            (np.abs(xs[finite]) <= 180).all() and (np.abs(ys[finite]) <= 90).all()))
-        take(amb_x, amb_y, is_bng)
-        labels_xy, used_crs = (header[amb_x], header[amb_y]), ("27700" if is_bng else "4326")
+# ------------------------------------------------------------------ spreadsheets
 
-    geometries = np.full(n, None, dtype=object)
-    have = np.isfinite(x) & np.isfinite(y)
-    geometries[have] = shapely.points(x[have], y[have])
-    return _Parsed("csv", numbers, raws, {t: name for name, t in mapping.items()}, geometries, bng,
-                   used_crs, labels_xy, problems, ignored)
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def read_spreadsheet(path: Path) -> Table:
+    try:
+        from python_calamine import CalamineWorkbook
+
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet_rows = None
+        for index in range(len(workbook.sheet_names)):
+            candidate = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            if any(any(c not in (None, "") for c in row) for row in candidate):
+                sheet_rows = candidate
+                break
+    except Exception as error:  # noqa: BLE001 - calamine raises many error types; GDAL reads some it cannot
+        try:
+            table = read_gis(path)
+        except FileProblem:
+            raise FileProblem(f"The spreadsheet cannot be read: {error}.") from None
+        return Table(path.suffix.lower().lstrip("."), table.headers, table.rows,
+                     [n + 1 for n in table.numbers], table.encoding)
+    if not sheet_rows:
+        raise FileProblem("The spreadsheet is empty.")
+    start = next(i for i, row in enumerate(sheet_rows) if any(c not in (None, "") for c in row))
+    header = [_cell_text(c).strip() for c in sheet_rows[start]]
+    while header and not header[-1]:
+        header.pop()
+    rows, numbers = [], []
+    for offset, row in enumerate(sheet_rows[start + 1:], start=start + 2):
+        cells = [_cell_text(c) for c in row]
+        if not any(c.strip() for c in cells):
+            continue
+        rows.append(cells)
+        numbers.append(offset)
+    return Table(path.suffix.lower().lstrip("."), header, rows, numbers, "")
+
+
+# ------------------------------------------------------------------ GIS formats through GDAL
+
+
+def read_gis(path: Path) -> Table:
+    try:
+        from pyogrio.raw import read
+    except ImportError:  # pragma: no cover
+        raise FileProblem("GIS files need the pyogrio package.") from None
+    source = str(path)
+    if path.suffix.lower() == ".zip":
+        source = f"/vsizip/{path}"
+    try:
+        meta, _, wkb, field_data = read(source, force_2d=True, datetime_as_string=True)
+    except Exception as error:  # noqa: BLE001 - pyogrio's DataSourceError, DataLayerError, GDAL's own errors
+        raise FileProblem(f"The file cannot be read as {path.suffix.lstrip('.').upper() or 'GIS'} data: "
+                          f"{str(error).splitlines()[0]}.") from None
+    headers = [str(name) for name in meta["fields"]]
+    n = len(wkb) if wkb is not None else (len(field_data[0]) if field_data else 0)
+    rows = [[_cell_text(column[i]) for column in field_data] for i in range(n)]
+    geometries, problems = [], []
+    for i in range(n):
+        geometry = None
+        if wkb is not None and wkb[i] is not None:
+            try:
+                geometry = shapely.from_wkb(wkb[i])
+            except shapely.errors.ShapelyError as error:
+                problems.append((i, "geometry", f"The geometry cannot be read: {error}."))
+        geometries.append(geometry)
+    crs = _epsg_of(meta.get("crs"))
+    kind = {".gpkg": "geopackage", ".zip": "shapefile", ".shp": "shapefile", ".kml": "kml", ".kmz": "kml"}.get(
+        path.suffix.lower(), path.suffix.lower().lstrip("."))
+    return Table(kind, headers, rows, list(range(1, n + 1)), meta.get("encoding") or "", geometries,
+                 crs or "4326", problems=problems, feature_numbers=True)
+
+
+def _epsg_of(crs) -> str | None:
+    if not crs:
+        return None
+    match = re.search(r"EPSG:?(\d+)", str(crs), re.IGNORECASE)
+    if match:
+        return match.group(1)
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        code = CRS.from_user_input(crs).to_epsg()
+        return str(code) if code else None
+    except CRSError:
+        return None
+
+
+# ------------------------------------------------------------------ GeoJSON
 
 
 def _crs_of(member) -> str | None:
     if not member:
         return None
     name = str((member.get("properties") or {}).get("name", "")) if isinstance(member, dict) else str(member)
-    if re.search(r"27700\b", name):
-        return "27700"
-    if re.search(r"(4326|4258|CRS84)\b", name, re.IGNORECASE):
-        return "4326"
-    raise FileProblem(f"The file's coordinate reference system {name!r} is not supported: use WGS84 "
-                      "(EPSG:4326) or British National Grid (EPSG:27700).", field="crs")
+    code = crs_code(name)
+    if code is None:
+        raise FileProblem(f"The file's coordinate reference system {name!r} is not one we know: use WGS84 "
+                          "(EPSG:4326), British National Grid (EPSG:27700) or Irish Grid (EPSG:29903).",
+                          field="crs")
+    return code
 
 
-def read_geojson(content: str, crs: str) -> _Parsed:
+def read_geojson_table(content: str, crs: str) -> Table:
     try:
         document = orjson.loads(content)
     except orjson.JSONDecodeError as error:
@@ -285,54 +304,58 @@ def read_geojson(content: str, crs: str) -> _Parsed:
         raise FileProblem(f"--crs {crs} was given but the file says its coordinates are EPSG:{declared}.",
                           field="crs")
     features = document["features"]
-    n = len(features)
-    numbers = list(range(1, n + 1))
-    raws: list[dict] = []
-    geometries = np.full(n, None, dtype=object)
-    problems: list[Rejection] = []
     names: dict[str, None] = {}
-    mappings: dict[tuple, dict[str, str]] = {}
-    labels: dict[str, str] = {}
-    mapped: set[str] = set()
+    for feature in features:
+        if isinstance(feature, dict):
+            names.update(dict.fromkeys(str(k) for k in (feature.get("properties") or {})))
+    # Features of one file may name a field differently ("Asset Name" here, "name" there): one column each.
+    by_field: dict[str, list[str]] = {}
+    for name in names:
+        target = mapping.field_of(name)
+        if target:
+            by_field.setdefault(target, []).append(name)
+    aliases = {group[0]: group[1:] for group in by_field.values() if len(group) > 1}
+    for others in aliases.values():
+        for other in others:
+            names.pop(other, None)
+    headers = list(names)
+    reference_headers = [h for h in headers if mapping.header_key(h) in mapping.FIELD_ALIASES["reference"]]
+    reference_header = reference_headers[0] if reference_headers else None
+    add_id = reference_header is None
+    if add_id:
+        headers.append("id")
+    rows, geometries, problems = [], [], []
     for index, feature in enumerate(features):
-        number = index + 1
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            problems.append(Rejection(number, "feature", "Each item in features must be a GeoJSON Feature."))
-            raws.append({})
+            problems.append((index, "feature", "Each item in features must be a GeoJSON Feature."))
+            rows.append([""] * len(headers))
+            geometries.append(None)
             continue
         properties = feature.get("properties") or {}
-        key = tuple(properties)
-        if key not in mappings:
-            mapping, _ = map_fields(list(key))
-            mappings[key] = mapping
-            for name, target in mapping.items():
-                labels.setdefault(target, name)
-                mapped.add(name)
-            names.update(dict.fromkeys(key))
-        raw = {target: properties[name] for name, target in mappings[key].items()}
-        if "reference" not in raw and feature.get("id") not in (None, ""):
-            raw["reference"] = str(feature["id"])
-        raws.append(raw)
+        cells = [_json_cell(_first_present(properties, h, aliases.get(h, ()))) for h in names]
+        if reference_header is not None and feature.get("id") not in (None, "") \
+                and not cells[headers.index(reference_header)].strip():
+            cells[headers.index(reference_header)] = str(feature["id"])  # the feature's id is its reference
+        if add_id:
+            cells.append("" if feature.get("id") in (None, "") else str(feature["id"]))
+        rows.append(cells)
         geometry = feature.get("geometry")
+        geometries.append(None)
         if not geometry:
-            problems.append(Rejection(number, "geometry", "The feature has no geometry: give a Point, "
-                                      "Polygon or MultiPolygon."))
+            problems.append((index, "geometry", ("The feature has no geometry: give a Point, Polygon or "
+                             "MultiPolygon.")))
             continue
         kind = geometry.get("type") if isinstance(geometry, dict) else None
         if kind not in GEOMETRY_TYPES:
-            problems.append(Rejection(number, "geometry", f"The geometry is a {kind or 'unknown type'}: "
-                                      "it must be a Point, Polygon or MultiPolygon."))
+            problems.append((index, "geometry", (f"The geometry is a {kind or 'unknown type'}: it must be a "
+                             "Point, Polygon or MultiPolygon.")))
             continue
         try:
-            geometries[index] = shapely.geometry.shape(geometry)
+            geometries[-1] = shapely.geometry.shape(geometry)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, shapely.errors.ShapelyError) as error:
-            problems.append(Rejection(number, "geometry", f"The {kind} coordinates cannot be read: {error}."))
-    ignored = [name for name in names if name not in mapped]
-
-    if crs != "auto":
-        used = crs
-    elif declared:
-        used = declared
+            problems.append((index, "geometry", f"The {kind} coordinates cannot be read: {error}."))
+    if declared:
+        source = declared
     else:
         # RFC 7946 says WGS84, but council exports often hold grid metres without saying so.
         present = [g for g in geometries if g is not None]
@@ -340,7 +363,383 @@ def read_geojson(content: str, crs: str) -> _Parsed:
         bounds = bounds[np.isfinite(bounds).all(axis=1)]
         looks_bng = bool(len(bounds)) and bool(
             (np.abs(bounds[:, [0, 2]]) > 180).any() or (np.abs(bounds[:, [1, 3]]) > 90).any())
-        used = "27700" if looks_bng else "4326"
-    bng = np.full(n, used == "27700")
-    xy = ("easting", "northing") if used == "27700" else ("longitude", "latitude")
-    return _Parsed("geojson", numbers, raws, labels, geometries, bng, used, xy, problems, ignored)
+        source = "27700" if looks_bng else "4326"
+    table = Table("geojson", headers, rows, list(range(1, len(features) + 1)), "", geometries, source,
+                  problems=problems, feature_numbers=True)
+    table.declared_crs = bool(declared)  # type: ignore[attr-defined]
+    return table
+
+
+def _first_present(properties: dict, name: str, others) -> object:
+    for key in (name, *others):
+        if properties.get(key) not in (None, ""):
+            return properties[key]
+    return None
+
+
+def _json_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return _cell_text(value)
+    if isinstance(value, (list, dict)):
+        return orjson.dumps(value).decode() if isinstance(value, dict) else ";".join(str(v) for v in value)
+    return str(value)
+
+
+# ------------------------------------------------------------------ coordinate systems
+
+_CRS_WORDS = [
+    ("27700", (r"27700|osgb\s*-?\s*36|osgb|british\s+national\s+grid|national\s+grid|\bbng\b|ordnance|"
+              r"\bos\s+grid|easting")),
+    ("29903", r"29903|irish\s+grid|\btm75\b|\big\b|29900"),
+    ("29902", r"29902|\btm65\b"),
+    ("4326", r"4326|wgs\s*-?\s*84|crs84|4258|etrs\s*-?\s*89|lat(itude)?\s*/?\s*lon|decimal\s+degrees|degrees|gps"),
+    ("3857", r"3857|900913|web\s+mercator|pseudo[-\s]mercator"),
+]
+
+
+def crs_code(value) -> str | None:
+    """'OSGB36', 'EPSG:27700', 'British National Grid' -> '27700'; 'WGS84' -> '4326'; None if unknown."""
+    text = mapping.clean_text(value).lower()
+    if not text:
+        return None
+    for code, pattern in _CRS_WORDS:
+        if re.search(pattern, text):
+            return code
+    match = re.search(r"\b(\d{4,5})\b", text)
+    return match.group(1) if match else None
+
+
+_TRANSFORMERS: dict[str, object] = {}
+
+
+def to_wgs84_xy(code: str, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from pyproj import Transformer
+
+    if code not in _TRANSFORMERS:
+        _TRANSFORMERS[code] = Transformer.from_crs(f"EPSG:{code}", "EPSG:4326", always_xy=True)
+    return _TRANSFORMERS[code].transform(xs, ys)
+
+
+# ------------------------------------------------------------------ from a table to fields
+
+
+def read(path: Path, crs: str, overrides: dict[str, str] | None = None,
+         default_authority: str | None = None) -> _Parsed:
+    suffix = path.suffix.lower()
+    if suffix in SPREADSHEETS:
+        table = read_spreadsheet(path)
+    elif suffix in GIS:
+        table = read_gis(path)
+    else:
+        content, encoding = decode(path.read_bytes())
+        looks_like_json = content.lstrip()[:1] in ("{", "[")
+        if suffix in (".geojson", ".json") or (suffix not in TEXT and looks_like_json):
+            table = read_geojson_table(content, crs)
+        else:
+            table = read_text_table(content, encoding)
+        table.encoding = encoding
+    return build(table, crs, overrides, default_authority)
+
+
+def parse(content: str, suffix: str, crs: str) -> _Parsed:
+    """Read text already in memory (CSV or GeoJSON)."""
+    looks_like_json = content.lstrip()[:1] in ("{", "[")
+    if suffix in (".geojson", ".json") or (suffix not in TEXT and looks_like_json):
+        table = read_geojson_table(content, crs)
+    else:
+        table = read_text_table(content, "")
+    return build(table, crs, None, None)
+
+
+def _capital(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+def _cell(row: list, index: int | None) -> str:
+    if index is None or index >= len(row):
+        return ""
+    return row[index]
+
+
+def build(table: Table, crs: str, overrides: dict[str, str] | None,
+          default_authority: str | None) -> _Parsed:
+    columns = mapping.map_columns(table.headers, overrides)
+    coords = columns.coordinates
+    header = table.headers
+    for a, b in (("longitude", "latitude"), ("easting", "northing"), ("x", "y")):
+        if (a in coords) != (b in coords):
+            missing, have = (a, b) if a not in coords else (b, a)
+            raise FileProblem(f"The file has a {header[coords[have]]} column but no {missing} column to go "
+                              "with it.", field=missing, row=1)
+    if crs == "27700" and "longitude" in coords and "easting" not in coords and "x" not in coords:
+        raise FileProblem(f"--crs 27700 was given but the file has longitude and latitude columns "
+                          f"({header[coords['longitude']]}, {header[coords['latitude']]}).", field="crs", row=1)
+    if crs == "4326" and "easting" in coords and "longitude" not in coords and "x" not in coords:
+        raise FileProblem(f"--crs 4326 was given but the file has easting and northing columns "
+                          f"({header[coords['easting']]}, {header[coords['northing']]}).", field="crs", row=1)
+    has_location = bool(coords.keys() & {"longitude", "easting", "x", "point", "geometry", "location"}) \
+        or table.geometries is not None
+    if not has_location and "postcode" not in columns.fields:
+        raise FileProblem("The file has no coordinate columns: give longitude and latitude, or easting and "
+                          "northing (or a postcode for each row).", field="file", row=1)
+
+    n = len(table.rows)
+    raws, extras, given = [], [], []
+    default = authority_names.resolve(default_authority) or (default_authority or "").strip().upper() or None
+    text_fields = [(name, index) for name, index in columns.fields.items()]
+    extra_names = _unique_names([header[i] for i in columns.extra])
+    for row in table.rows:
+        raw = {}
+        for name, index in text_fields:
+            value = mapping.clean_text(_cell(row, index))
+            if value:
+                raw[name] = value
+        extra = {}
+        for name, i in zip(extra_names, columns.extra):
+            value = mapping.clean_text(_cell(row, i))
+            if value:
+                extra[name] = value
+        extras.append(extra)
+        first_given, code = None, None
+        for index in columns.authority_columns:
+            value = mapping.clean_text(_cell(row, index))
+            if not value:
+                continue
+            first_given = first_given or (header[index], value)
+            code = authority_names.resolve(value)
+            if code:
+                break
+        given.append(first_given)
+        raw["authority_code"] = code or (None if first_given else default)
+        raws.append(raw)
+    for name in ("tenure", "tenure_detail", "post_town", "asset_type", "holding_type"):
+        if name in columns.fields:
+            merged = mapping.merge_case_variants([r.get(name) for r in raws])
+            for raw, value in zip(raws, merged):
+                if value:
+                    raw[name] = value
+
+    parsed = _Parsed(table.format, table.numbers, raws, columns, np.full(n, None, dtype=object),
+                     np.zeros(n, dtype=bool), "4326", extras=extras, authority_given=given,
+                     encoding=table.encoding, feature_numbers=table.feature_numbers,
+                     swappable=np.zeros(n, dtype=bool))
+    for index, field_name, message in table.problems:
+        parsed.problems.append(parsed.message(index, field_name, message))
+    _numbers(parsed, table.decimal_comma)
+    _coordinates(parsed, table, crs)
+    return parsed
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+def _numbers(parsed: _Parsed, decimal_comma: bool) -> None:
+    """Areas and values as plain decimals (square metres for areas); a bad number is the row's problem."""
+    for name in ("floor_area_m2", "site_area_m2", "market_value_gbp"):
+        if name not in parsed.columns.fields:
+            continue
+        factor = parsed.columns.area_factors.get(name, 1.0)
+        for i, raw in enumerate(parsed.raws):
+            if name not in raw:
+                continue
+            try:
+                number = mapping.parse_number(raw[name], decimal_comma=decimal_comma)
+            except ValueError:
+                label = parsed.label(name)
+                parsed.problems.append(parsed.message(i, label, f"{_capital(label)} {raw[name]!r} is not a number."))
+                del raw[name]
+                continue
+            if number is None:
+                del raw[name]
+            else:
+                raw[name] = mapping.number_text(number * factor)
+
+
+def _coordinates(parsed: _Parsed, table: Table, crs: str) -> None:
+    from pyproj.exceptions import CRSError, ProjError
+
+    n = len(parsed.raws)
+    coords = parsed.columns.coordinates
+    header = table.headers
+    rows = table.rows
+    xs = np.full(n, np.nan)
+    ys = np.full(n, np.nan)
+    kind = np.full(n, "", dtype=object)  # the pair each row's numbers came from
+    bad = set()
+
+    def numbers(a: str, b: str, label_kind: str):
+        for i, row in enumerate(rows):
+            if np.isfinite(xs[i]) or i in bad:
+                continue
+            values = []
+            for key in (a, b):
+                text = mapping.clean_text(_cell(row, coords[key]))
+                try:
+                    values.append(mapping.parse_number(text, decimal_comma=table.decimal_comma))
+                except ValueError:
+                    parsed.problems.append(parsed.message(i, header[coords[key]],
+                                                          f"{_capital(header[coords[key]])} {text!r} is not a number."))
+                    bad.add(i)
+                    values.append(None)
+            if i in bad:
+                continue
+            x, y = values
+            if x is None and y is None:
+                continue
+            if x is None or y is None or (x == 0 and y == 0):
+                if x == 0 and y == 0:
+                    parsed.warnings.append(parsed.message(
+                        i, header[coords[a]], f"{header[coords[a]]}/{header[coords[b]]} are 0, 0: read as no "
+                        "coordinates."))
+                    continue
+                missing = header[coords[b]] if y is None else header[coords[a]]
+                parsed.problems.append(parsed.message(i, missing, f"Enter the {missing}."))
+                bad.add(i)
+                continue
+            xs[i], ys[i], kind[i] = x, y, label_kind
+
+    used = []
+    if "longitude" in coords:
+        numbers("longitude", "latitude", "4326")
+        used.append((header[coords["longitude"]], header[coords["latitude"]]))
+    if "easting" in coords:
+        numbers("easting", "northing", "27700")
+        used.append((header[coords["easting"]], header[coords["northing"]]))
+    if "x" in coords:
+        numbers("x", "y", "xy")
+        used.append((header[coords["x"]], header[coords["y"]]))
+    parsed.coordinate_labels = used[0] if used else ("longitude", "latitude")
+
+    # Each row's system: --crs, else the row's CRS column, else the authority's nation, else the numbers.
+    row_crs = np.full(n, "", dtype=object)
+    if "crs" in coords:
+        unknown = {}
+        for i, row in enumerate(rows):
+            value = mapping.clean_text(_cell(row, coords["crs"]))
+            if value:
+                code = crs_code(value)
+                if code:
+                    row_crs[i] = code
+                else:
+                    unknown.setdefault(value, i)
+        for value, i in unknown.items():
+            parsed.warnings.append(parsed.message(i, header[coords["crs"]], f"{header[coords['crs']]} {value!r} "
+                                                  "is not a coordinate system we know: worked out from the numbers."))
+    for i in range(n):
+        if not kind[i]:
+            continue
+        if crs != "auto":
+            chosen = crs
+        elif kind[i] in ("4326", "27700"):
+            chosen = kind[i]
+        elif row_crs[i]:
+            chosen = row_crs[i]
+        elif str(parsed.raws[i].get("authority_code") or "").startswith("N09"):
+            chosen = "29903"
+        else:
+            chosen = "4326" if abs(xs[i]) <= 180 and abs(ys[i]) <= 90 else "27700"
+        if chosen == "4326" and kind[i] != "4326" and (abs(xs[i]) > 180 or abs(ys[i]) > 90) and row_crs[i] == "4326":
+            chosen = "27700"
+            parsed.warnings.append(parsed.message(
+                i, header[coords["crs"]], f"{header[coords['crs']]} says WGS84 but {_fmt(xs[i])}, {_fmt(ys[i])} are "
+                "grid metres: read as British National Grid."))
+        kind[i] = chosen
+    parsed.swappable = np.array([bool(k) for k in kind], dtype=bool)
+
+    geometries = np.full(n, None, dtype=object)
+    bng = np.zeros(n, dtype=bool)
+    have = np.array([bool(k) for k in kind], dtype=bool)
+    if have.any():
+        idx = np.flatnonzero(have)
+        geometries[idx] = shapely.points(xs[idx], ys[idx])
+        bng[idx] = np.array([kind[i] == "27700" for i in idx])
+        other = [i for i in idx if kind[i] not in ("4326", "27700")]
+        for code in {kind[i] for i in other}:
+            rows_for = [i for i in other if kind[i] == code]
+            try:
+                lons, lats = to_wgs84_xy(code, xs[rows_for], ys[rows_for])
+            except (CRSError, ProjError):
+                for i in rows_for:
+                    parsed.problems.append(parsed.message(i, parsed.coordinate_labels[0],
+                                                          f"EPSG:{code} is not a coordinate system we can convert."))
+                    geometries[i] = None
+                continue
+            geometries[rows_for] = shapely.points(lons, lats)
+
+    # Well-known text (planning.data `point` / `geometry`) and `(lat, lon)` pairs (Camden's `Location`).
+    for key in ("geometry", "point", "location"):
+        if key not in coords:
+            continue
+        for i, row in enumerate(rows):
+            if geometries[i] is not None or i in bad:
+                continue
+            text = mapping.clean_text(_cell(row, coords[key]))
+            if not text:
+                continue
+            geometry = _text_geometry(text, key)
+            if geometry is None:
+                parsed.problems.append(parsed.message(i, header[coords[key]],
+                                                      f"{_capital(header[coords[key]])} {text[:60]!r} is not a point "
+                                                      "or shape we can read (give WKT like POINT (-2.07 51.91))."))
+                bad.add(i)
+                continue
+            geometries[i] = geometry
+            bng[i] = crs == "27700" or (crs == "auto" and bool(np.any(np.abs(shapely.bounds(geometry)) > 180)))
+            if not parsed.coordinate_labels or not used:
+                parsed.coordinate_labels = (header[coords[key]], header[coords[key]])
+
+    if table.geometries is not None:  # a GIS file's own geometry wins over any coordinate columns
+        source = crs if crs != "auto" else (table.source_crs or "4326")
+        for i, geometry in enumerate(table.geometries):
+            if geometry is None:
+                continue
+            bng[i] = False
+            parsed.swappable[i] = False
+            if source == "27700":
+                geometries[i], bng[i] = geometry, True
+            elif source == "4326":
+                geometries[i] = geometry
+            else:
+                try:
+                    geometries[i] = shapely.transform(geometry, lambda c: np.column_stack(
+                        to_wgs84_xy(source, c[:, 0], c[:, 1])))
+                except (CRSError, ProjError):
+                    parsed.problems.append(parsed.message(i, "geometry",
+                                                          f"EPSG:{source} is not a coordinate system we can convert."))
+        parsed.coordinate_labels = ("geometry", "geometry") if not used else parsed.coordinate_labels
+        parsed.crs = source if source in ("4326", "27700") else f"{source}->4326"
+    else:
+        systems = sorted({k for k in kind if k})
+        parsed.crs = "+".join(systems) if systems else "4326"
+        if systems and any(s not in ("4326", "27700") for s in systems):
+            parsed.crs = "+".join(s if s in ("4326", "27700") else f"{s}->4326" for s in systems)
+    parsed.geometries = geometries
+    parsed.bng = bng
+
+
+def _text_geometry(text: str, key: str):
+    if key == "location":
+        numbers = re.findall(r"-?\d+(?:\.\d+)?", text)
+        if len(numbers) == 2:
+            lat, lon = float(numbers[0]), float(numbers[1])
+            return shapely.Point(lon, lat)
+        return None
+    try:
+        geometry = shapely.from_wkt(re.sub(r"^\s*SRID=\d+;", "", text))
+    except shapely.errors.ShapelyError:
+        return None
+    if geometry is None or geometry.geom_type not in GEOMETRY_TYPES:
+        return None
+    return shapely.force_2d(geometry)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:.1f}"

@@ -21,6 +21,7 @@ from registry import db, imports, places
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 LEEDS, EDINBURGH, CARDIFF, GLASGOW = "E08000035", "S12000036", "W06000015", "S12000049"
 GEOD = Geod(ellps="WGS84")
+HELMERT = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)  # PROJ without the OSTN15 grid
 
 # OS OSTN15 test points: OSGB36 National Grid E, N -> ETRS89 lat, lon (TP01 St Mary's, Scilly; TP05 Southampton, former OS HQ;
 # TP09 Lambeth; TP20 near Leeds; TP30 near Inverness; TP40 Shetland). ETRS89 is WGS84 to well
@@ -130,8 +131,9 @@ def test_geojson_in_british_national_grid_declared_by_its_crs_member(db_session)
 
     assert report.rejected == [] and report.inserted == 2 and report.crs == "27700"
     rows = {r["reference"]: r for r in asset_rows("GLA-")}
-    lon, lat = places.bng_to_wgs84([259560], [665230])
-    assert (rows["GLA-01"]["lon"], rows["GLA-01"]["lat"]) == pytest.approx((lon[0], lat[0]), abs=1e-9)
+    # Independent of the conversion under test: PROJ's Helmert is within a few metres of OSTN15.
+    lon, lat = HELMERT.transform(259560, 665230)
+    assert distance_m(lon, lat, rows["GLA-01"]["lon"], rows["GLA-01"]["lat"]) < 5
     assert rows["GLA-02"]["inside"] and rows["GLA-02"]["footprint_type"] == "MULTIPOLYGON"
     assert rows["GLA-02"]["area_code"] == GLASGOW
 
@@ -151,9 +153,9 @@ def test_ambiguous_x_y_columns_in_grid_metres(db_session, tmp_path, crs):
     report = run(path, default_authority=LEEDS, crs=crs)
 
     assert report.rejected == [] and report.crs == "27700"
-    lon, lat = places.bng_to_wgs84([429500], [433500])
+    lon, lat = HELMERT.transform(429500, 433500)
     row = asset_rows("XY-")[0]
-    assert (row["lon"], row["lat"]) == pytest.approx((lon[0], lat[0]))
+    assert distance_m(lon, lat, row["lon"], row["lat"]) < 5
 
 
 def test_ambiguous_x_y_columns_in_degrees(db_session, tmp_path):
@@ -176,11 +178,16 @@ def test_rows_with_a_known_postcode_and_no_coordinates_are_placed_at_it(db_sessi
 
     report = run(path, default_authority=LEEDS)
 
-    assert [(r.row, r.field) for r in report.rejected] == [(3, "lon")]
-    assert "ZZ9 9ZZ" in report.rejected[0].message
-    report = run(path, default_authority=LEEDS, skip_bad_rows=True)
-    assert report.inserted == 1
-    assert (asset_rows("PC-")[0]["lon"], asset_rows("PC-")[0]["lat"]) == pytest.approx((lon, lat))
+    # Both rows are accepted: one placed at its postcode (approximate), one with no location at all.
+    assert report.rejected == [] and report.accepted == 2
+    assert report.locations == {"postcode": 1, "none": 1}
+    assert [(w.row, w.field) for w in report.warnings] == [(2, "postcode"), (3, "lon/lat")]
+    assert "placed at the centre of postcode" in report.warnings[0].message
+    assert "'ZZ9 9ZZ' is not a known postcode" in report.warnings[1].message
+    assert "without a location" in report.warnings[1].message
+    placed = [r for r in asset_rows("PC-") if r["lon"] is not None]
+    assert [r["reference"] for r in placed] == ["PC-1"]
+    assert (placed[0]["lon"], placed[0]["lat"]) == pytest.approx((lon, lat))
 
 
 # ---------------------------------------------------------------- re-importing
@@ -238,15 +245,18 @@ def test_bytes_that_are_not_cp1252_fall_back_to_latin_1(db_session, tmp_path):
 
 
 BAD_ROWS = [
-    (3, "type", "Asset type must be one of"),
-    (4, "uprn", "UPRN must be a whole number"),
     (5, "authority", "There is no authority with the code 'E07999999'"),
     (6, "longitude", "is outside the UK"),
-    (7, "longitude", "Longitude and latitude look swapped"),
-    (8, "latitude", "Latitude must be a number"),
-    (9, "reference", "Reference 'BAD-01' for E08000035 is already on row 2"),
+    (8, "latitude", "Latitude 'north' is not a number"),
+    (9, "reference", "reference 'BAD-01' for E08000035 is already on spreadsheet row 2"),
     (10, "name", "Enter the name"),
-    (11, "longitude", "Enter longitude and latitude"),
+]
+# Values mapped, not refused (issue 10): these rows are accepted with a warning.
+BAD_ROW_WARNINGS = [
+    (3, "type", "'spaceport' is not one of our asset types: stored as Other"),
+    (4, "uprn", "UPRN must be a whole number"),
+    (7, "longitude", "were the wrong way round: they have been swapped"),
+    (11, "longitude/latitude", "No coordinates and no postcode: stored without a location"),
 ]
 
 
@@ -257,16 +267,24 @@ def test_a_file_with_bad_rows_writes_nothing_and_names_each_row_and_field(db_ses
     assert [(r.row, r.field) for r in report.rejected] == [(row, field) for row, field, _ in BAD_ROWS]
     for rejection, (_, _, message) in zip(report.rejected, BAD_ROWS, strict=True):
         assert message in rejection.message
+    assert [(w.row, w.field) for w in report.warnings] == [(row, field) for row, field, _ in BAD_ROW_WARNINGS]
+    for warning, (_, _, message) in zip(report.warnings, BAD_ROW_WARNINGS, strict=True):
+        assert message in warning.message
+    assert report.rejected[0].text.startswith("Record 4 (spreadsheet row 5, reference BAD-04): ")
     assert asset_rows("BAD-") == []
 
 
 def test_skip_bad_rows_writes_the_good_ones(db_session):
     report = run("assets_bad_rows.csv", skip_bad_rows=True)
 
-    assert report.written and report.inserted == 2 and len(report.rejected) == len(BAD_ROWS)
-    rows = asset_rows("BAD-")
-    assert [(r["reference"], r["name"]) for r in rows] == [
-        ("BAD-01", "A good community centre"), ("BAD-10", "Another good one")]
+    assert report.written and report.accepted == 6 and len(report.rejected) == len(BAD_ROWS)
+    located = [r for r in asset_rows("BAD-") if r["lon"] is not None]
+    assert [(r["reference"], r["asset_type"]) for r in located] == [
+        ("BAD-01", "community_centre"), ("BAD-02", "other"), ("BAD-03", "library"), ("BAD-06", "library"),
+        ("BAD-10", "depot")]
+    swapped = next(r for r in located if r["reference"] == "BAD-06")
+    assert (swapped["lon"], swapped["lat"]) == pytest.approx((-1.5318, 53.8146))
+    assert next(r for r in located if r["reference"] == "BAD-03")["uprn"] is None  # '12AB' kept as a detail
 
 
 def test_bad_geometry_is_rejected_with_a_clear_message(db_session):
@@ -283,12 +301,12 @@ def test_bad_geometry_is_rejected_with_a_clear_message(db_session):
 
 def test_skip_bad_rows_with_no_good_rows_writes_nothing(db_session, tmp_path):
     path = write_csv(tmp_path / "none.csv", ["ref", "name", "type", "lon", "lat"],
-                     [["NONE-1", "Bad type", "castle", "-1.55", "53.8"]])
+                     [["NONE-1", "", "castle", "-1.55", "53.8"]])
 
     report = run(path, default_authority=LEEDS, skip_bad_rows=True)
 
     assert not report.written
-    assert report.summary() == "Nothing written: all 1 rows are invalid."
+    assert report.outcome() == "Nothing written: all 1 rows are invalid."
 
 
 def test_grid_references_outside_the_grid_or_ostn15_are_rejected(db_session, tmp_path):
@@ -455,8 +473,9 @@ def test_the_command_reports_bad_rows_and_writes_nothing(app, db_session):
     result = runner.invoke(args=["assets", "import", str(SAMPLES / "assets_bad_rows.csv")])
 
     assert result.exit_code == 1
-    assert "row 3: type: Asset type must be one of" in result.output
-    assert "Nothing written: 9 of 11 rows are invalid" in result.output
+    assert "rejected: Record 4 (spreadsheet row 5, reference BAD-04): There is no authority" in result.output
+    assert "warning: Record 2 (spreadsheet row 3, reference BAD-02): type 'spaceport'" in result.output
+    assert "Nothing written: 5 of 11 rows are invalid" in result.output
     assert asset_rows("BAD-") == []
 
 
@@ -468,7 +487,7 @@ def test_the_command_passes_authority_crs_and_skip_bad_rows(app, db_session):
     skipped = runner.invoke(args=["assets", "import", str(SAMPLES / "assets_bad_rows.csv"), "--skip-bad-rows"])
 
     assert result.exit_code == 0 and "4 added" in result.output
-    assert skipped.exit_code == 0 and "2 added, 0 updated, 0 unchanged, 9 rejected" in skipped.output
+    assert skipped.exit_code == 0 and "5 rejected" in skipped.output
 
 
 def test_the_command_says_which_encoding_it_read_and_refuses_unreadable_files(app, db_session, tmp_path):
@@ -481,7 +500,7 @@ def test_the_command_says_which_encoding_it_read_and_refuses_unreadable_files(ap
 
     assert encoded.exit_code == 0 and "in cp1252" in encoded.output
     assert refused.exit_code == 1
-    assert "row 0: file: The file is not valid JSON" in refused.output
+    assert "rejected: The file: The file is not valid JSON" in refused.output
     assert "Nothing written: the file cannot be imported as it is." in refused.output
 
 
