@@ -108,6 +108,7 @@ def council_aliases(code: str, ons_name: str) -> set[str]:
     if inverted:
         names.add(inverted.group("place"))
     for candidate in sorted(names):
+        names.add(re.sub(r"^The ", "", candidate))
         stripped = re.sub(r"^(The |City of |City and County of |Royal Borough of |London Borough of )", "",
                           candidate)
         stripped = re.sub(r"( City)?( Borough| District| County)? Council$| Corporation$", "", stripped)
