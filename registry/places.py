@@ -353,7 +353,7 @@ def read_boundary_file(path: Path, kind: str | None = None) -> dict:
             continue
         polygon = _multipolygon(geometry)
         if polygon is None:
-            skipped.append(f"feature {index} ({code}): not a polygon")
+            skipped.append(f"feature {index} ({code}): not a polygon within the UK")
             continue
         features.append((code, name or code, district, polygon))
     if not features:

@@ -82,6 +82,8 @@ def _filters(query: AssetQuery, params: dict) -> list[str]:
         if query.area[:3] in GSS_PREFIX_KIND:
             clauses.append("a.area_code = :area")
         else:  # a ward or parish: its imported official boundary (places.import_boundary_file)
+            # The box first (the asset point index), then the subdivided parts for the exact answer.
+            clauses.append("a.point && (SELECT geom FROM area_boundary WHERE code = :area)")
             clauses.append("EXISTS (SELECT 1 FROM area_boundary_part p WHERE p.area_code = :area "
                            "AND ST_Intersects(p.geom, a.point))")
         params["area"] = query.area
