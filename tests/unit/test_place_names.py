@@ -2,7 +2,9 @@
 
 import pytest
 
+from registry.errors import InvalidInput
 from registry.place_names import council_aliases, council_display_name, normalise, place_kind
+from registry.places import detect_boundary_fields, kind_of_code
 
 # (GSS code, ONS name, the name the council uses on its own website and letters)
 DISPLAY_NAMES = [
@@ -70,3 +72,36 @@ def test_normalise(raw, expected):
 ])
 def test_place_kind_from_population(population, kind):
     assert place_kind(population) == kind
+
+
+# ---------------------------------------------------------------- boundary file properties
+
+
+@pytest.mark.parametrize(("fields", "kind", "expected"), [
+    (["FID", "WD23CD", "WD23NM", "WD23NMW", "LAD23CD"], None, ("ward", "WD23CD", "WD23NM")),
+    (["wd19cd", "wd19nm"], None, ("ward", "wd19cd", "wd19nm")),
+    (["WD13CD", "WD13NM"], None, ("ward", "WD13CD", "WD13NM")),
+    (["PAR23CD", "PAR23NM", "PAR23NMW"], None, ("parish", "PAR23CD", "PAR23NM")),
+    (["PARNCP23CD", "PARNCP23NM"], None, ("parish", "PARNCP23CD", "PARNCP23NM")),
+    (["LAD23CD", "LAD23NM", "BNG_E"], None, ("district", "LAD23CD", "LAD23NM")),
+    (["CTYUA23CD", "CTYUA23NM"], None, ("district", "CTYUA23CD", "CTYUA23NM")),
+    (["area_code", "area_name"], None, (None, "area_code", "area_name")),
+    (["area_code", "area_name"], "parish", ("parish", "area_code", "area_name")),
+    (["code", "name"], "ward", ("ward", "code", "name")),
+])
+def test_boundary_properties_are_recognised(fields, kind, expected):
+    assert detect_boundary_fields(fields, kind) == expected
+
+
+def test_unknown_properties_are_named_in_the_message():
+    with pytest.raises(InvalidInput) as caught:
+        detect_boundary_fields(["colour", "size"])
+    assert "found colour, size" in caught.value.detail
+
+
+@pytest.mark.parametrize(("code", "kind"), [
+    ("E05011397", "ward"), ("W05000879", "ward"), ("S13002532", "ward"), ("E04000203", "parish"),
+    ("W04000863", "parish"), ("E08000035", "district"), ("S12000036", "district"), ("E10000023", None),
+])
+def test_kind_of_code(code, kind):
+    assert kind_of_code(code) == kind
