@@ -172,3 +172,33 @@ def test_a_file_it_cannot_read_gets_one_clear_line(app, db_session, tmp_path, co
     assert "Traceback" not in output and len(output.splitlines()) == 1
     assert db_session.execute(text("SELECT count(*) FROM area_boundary")).scalar() == before
 
+
+
+@pytest.mark.parametrize("driver", ["ESRI Shapefile", "KML", "GPKG"])
+def test_any_format_gdal_reads(tmp_path, driver):
+    """The same real ward extract as zipped Shapefile, KML and GeoPackage reads back to the same areas."""
+    import zipfile
+
+    originals = ward_shapes()
+    names = {f["properties"]["wd19cd"]: f["properties"]["wd19nm"]
+             for f in json.loads(WARDS.read_text())["features"]}
+    codes = sorted(originals)
+    suffix = {"ESRI Shapefile": ".shp", "KML": ".kml", "GPKG": ".gpkg"}[driver]
+    path = tmp_path / f"wards{suffix}"
+    pyogrio.raw.write(str(path), geometry=np.array([shapely.to_wkb(originals[c]) for c in codes], dtype=object),
+                      field_data=[np.array(codes), np.array([names[c] for c in codes])], fields=["WD19CD", "WD19NM"],
+                      geometry_type="MultiPolygon", crs="EPSG:4326", driver=driver)
+    if driver == "ESRI Shapefile":
+        zipped = tmp_path / "wards.zip"
+        with zipfile.ZipFile(zipped, "w") as archive:
+            for part in tmp_path.glob("wards.*"):
+                if part != zipped:
+                    archive.write(part, part.name)
+        path = zipped
+    parsed = places.read_boundary_file(path)
+    assert parsed["kind"] == "ward"
+    read = {code: (name, geometry) for code, name, _d, geometry in parsed["features"]}
+    assert sorted(read) == codes
+    for code in codes:
+        assert read[code][0] == names[code]
+        assert read[code][1].symmetric_difference(originals[code]).area < 1e-9
