@@ -709,7 +709,14 @@ PLACE_SEARCH_SQL = """
         SELECT p.*, CASE WHEN p.match_name = :q THEN 0 WHEN p.match_name LIKE :prefix THEN 1 ELSE 2 END AS how,
                similarity(p.match_name, :q) AS score
         FROM place p
-        WHERE p.match_name = :q OR p.match_name LIKE :prefix OR p.match_name % :q
+        WHERE p.match_name = :q
+           -- a prefix long enough to mean the place ("Kirkst"), not a word inside it ("park" in "Parkstone")
+           OR (p.match_name LIKE :prefix AND length(:q) >= 4 AND length(:q) >= 0.6 * length(p.match_name))
+           -- a small misspelling: similar trigrams, about the same length, as many words
+           -- ("Edinbrugh" is Edinburgh; "church hall" is not Churchill, nor "park" Par)
+           OR (p.match_name % :q AND similarity(p.match_name, :q) >= 0.4 AND length(:q) >= 5
+               AND abs(length(p.match_name) - length(:q)) <= 2
+               AND array_length(string_to_array(p.match_name, ' '), 1) = array_length(string_to_array(:q, ' '), 1))
     ), best AS (
         SELECT DISTINCT ON (source, source_id) * FROM matches
         ORDER BY source, source_id, how, score DESC
@@ -724,7 +731,11 @@ PLACE_SEARCH_SQL = """
 
 
 def search_places(query: str, limit: int = 10) -> list[dict]:
-    """Places whose name matches: exact, then prefix, then similar (pg_trgm); bigger places first."""
+    """Places whose name matches: exact, then prefix, then similar (pg_trgm); bigger places first.
+
+    Prefixes and misspellings are held to rules that keep everyday search words
+    ("park", "school", "car park") from turning into places that merely contain them.
+    """
     q = normalise(query)
     if not q:
         return []

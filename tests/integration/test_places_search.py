@@ -104,3 +104,12 @@ def test_everyday_council_names_on_pages_ons_names_in_data(db_session, client):
     assert "City of Edinburgh Council" in councils and "Leeds City Council" in councils
     data = client.get(f"/api/collections/assets/items/{asset_id}").get_json()
     assert data["properties"]["authority_name"] == "Bristol, City of"  # data outputs keep the ONS name
+
+
+@pytest.mark.parametrize("words", ["park", "school", "church hall", "car park", "community centre", "pub",
+                                   "swimming pool", "allotments", "land"])
+def test_everyday_search_words_stay_word_searches(db_session, client, words):
+    with pytest.raises(places.NotFound):
+        places.find_place(words)
+    page = client.get("/search", query_string={"q": words}).get_data(as_text=True)
+    assert f"Assets matching “{words}”" in page
