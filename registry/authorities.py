@@ -2,7 +2,10 @@
 
 Boundaries loaded by the demo set-up are approximate (derived from postcode
 points, `boundary_source = 'approximate-postcodes'`); importing official ONS
-boundaries replaces them (`boundary_source = 'ons'`).
+boundaries replaces them (`boundary_source = 'ons'`). `name` is the ONS name
+("Bristol, City of"), kept for data outputs; `display_name` is the council's
+everyday name ("Bristol City Council") for pages (registry/place_names.py).
+Wards and parishes, once imported, live in `area_boundary` (see places.py).
 """
 
 from datetime import datetime
@@ -13,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from . import db
 from .errors import NotFound
+from .place_names import council_display_name
 from .vocabulary import GSS_PREFIX_KIND
 
 GSS_CODE_PATTERN = r"^[ENSW][0-9]{8}$"
@@ -23,11 +27,16 @@ class Authority(db.Base):
 
     code: Mapped[str] = mapped_column(String(9), primary_key=True)
     name: Mapped[str]
+    display_name: Mapped[str | None]
     kind: Mapped[str]
     nation: Mapped[str]
     boundary = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=True)
     boundary_source: Mapped[str | None]
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    @property
+    def everyday_name(self) -> str:
+        return self.display_name or council_display_name(self.code, self.name)
 
 
 def kind_and_nation(code: str) -> tuple[str, str]:
@@ -45,7 +54,8 @@ def all_with_asset_counts() -> list[dict]:
     rows = db.session.execute(
         text(
             """
-            SELECT a.code, a.name, a.nation, a.kind, count(x.id) AS asset_count
+            SELECT a.code, a.name, coalesce(a.display_name, a.name) AS display_name, a.nation, a.kind,
+                   count(x.id) AS asset_count
             FROM authority a LEFT JOIN asset x ON x.authority_code = a.code AND NOT x.withheld
             GROUP BY a.code ORDER BY a.name
             """
@@ -85,7 +95,32 @@ def summary(code: str) -> dict:
         "bbox": bbox,
         "boundary_geojson": row["boundary_geojson"],
         "counts_by_status": {status: n for status, n in counts},
+        "counts_by_ward": counts_by_area(code, "ward"),
+        "counts_by_parish": counts_by_area(code, "parish"),
     }
+
+
+def counts_by_area(code: str, kind: str) -> list[dict]:
+    """Public assets of this council in each of its imported wards or parishes ([] when none are imported).
+
+    An asset is counted in an area when its point lies in the area's official
+    boundary (an asset on a shared edge counts in both).
+    """
+    rows = db.session.execute(
+        text(
+            """
+            SELECT b.code, b.name,
+                   (SELECT count(*) FROM asset x WHERE x.authority_code = :code AND NOT x.withheld
+                      AND EXISTS (SELECT 1 FROM area_boundary_part p
+                                  WHERE p.area_code = b.code AND ST_Intersects(p.geom, x.point))) AS asset_count
+            FROM area_boundary b
+            WHERE b.kind = :kind AND b.district_code = :code
+            ORDER BY b.name
+            """
+        ),
+        {"code": code, "kind": kind},
+    ).mappings()
+    return [dict(r) for r in rows]
 
 
 def codes() -> set[str]:

@@ -65,38 +65,57 @@ def commit_or_rollback(work):
 
 @places_cli.command("load")
 @click.option("--areas", help="Only these postcode areas, comma-separated (e.g. LS,EH,CF).")
-@click.option("--if-empty", is_flag=True, help="Do nothing if the gazetteer is already loaded.")
+@click.option("--if-empty", is_flag=True, help="Load only what is not loaded yet (postcodes, place names).")
 def places_load(areas, if_empty):
-    """Load the ONS postcode directory and derive approximate district boundaries."""
+    """Load the ONS postcode directory, approximate district boundaries and the place-name gazetteer."""
     from . import places
 
-    if if_empty and db.session.execute(text("SELECT EXISTS (SELECT 1 FROM postcode)")).scalar():
-        click.echo("Postcodes already loaded.")
+    postcodes_loaded = db.session.execute(text("SELECT EXISTS (SELECT 1 FROM postcode)")).scalar()
+    places_loaded = db.session.execute(text("SELECT EXISTS (SELECT 1 FROM place)")).scalar()
+    if if_empty and postcodes_loaded and places_loaded:
+        click.echo("Postcodes and place names already loaded.")
         return
     area_set = {a.strip().upper() for a in areas.split(",")} if areas else None
     started = time.monotonic()
 
     def work():
-        count = places.load_postcodes(area_set, progress=lambda n: click.echo(f"  {n:,} postcodes…"))
-        click.echo(f"Loaded {count:,} postcodes in {time.monotonic() - started:.0f}s; deriving districts…")
-        districts = places.load_authorities()
-        click.echo(f"{districts} districts with approximate boundaries.")
+        if not (if_empty and postcodes_loaded):
+            count = places.load_postcodes(area_set, progress=lambda n: click.echo(f"  {n:,} postcodes…"))
+            click.echo(f"Loaded {count:,} postcodes in {time.monotonic() - started:.0f}s; deriving districts…")
+            districts = places.load_authorities()
+            click.echo(f"{districts} districts with approximate boundaries.")
+        names = places.load_gazetteer()
+        click.echo(f"{names:,} towns, villages and other places (GeoNames), with councils, wards and parishes.")
 
     commit_or_rollback(work)
 
 
 @places_cli.command("import-boundaries")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def places_import_boundaries(path):
-    """Replace approximate district boundaries with official ONS ones (GeoJSON, WGS84)."""
-    import json
-
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--kind", type=click.Choice(["ward", "parish", "district"]),
+              help="What the areas are, when the file's property names do not say (e.g. area_code).")
+@click.option("--if-empty", is_flag=True, help="Do nothing if boundaries of this kind are already loaded.")
+def places_import_boundaries(path, kind, if_empty):
+    """Import official ward, parish or district boundaries (GeoJSON, GeoPackage, Shapefile, KML…; WGS84 or BNG)."""
     from . import places
+    from .errors import RegistryError
 
-    with open(path, encoding="utf-8-sig") as handle:
-        collection = json.load(handle)
-    count = commit_or_rollback(lambda: places.import_official_boundaries(collection))
-    click.echo(f"{count} district boundaries imported from {path}.")
+    file = Path(path)
+    if not file.is_file():
+        click.echo(f"{path}: there is no such file.", err=True)
+        sys.exit(1)
+    if if_empty and kind and places.has_boundaries(kind):
+        click.echo(f"{kind.capitalize()} boundaries already loaded.")
+        return
+    try:
+        report = commit_or_rollback(lambda: places.import_boundary_file(file, kind))
+    except RegistryError as error:
+        click.echo(f"{file.name}: {error.detail}", err=True)
+        sys.exit(1)
+    plural = {"ward": "wards", "parish": "parishes", "district": "districts"}[report["kind"]]
+    click.echo(f"{report['imported']} {plural} imported from {file.name}"
+               + (f"; {len(report['skipped'])} features skipped ({report['skipped'][0]}…)."
+                  if report["skipped"] else "."))
 
 
 @demo_cli.command("load")

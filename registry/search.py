@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 
 from . import db
+from .vocabulary import GSS_PREFIX_KIND
 
 MAX_LIMIT = 1000
 COUNT_CAP = 10_000  # numberMatched is given only when it is exact and cheap
@@ -55,7 +56,8 @@ PUBLIC_COLUMNS = """
     a.current_use, a.condition, a.occupancy, a.occupancy_since, a.surplus_status, a.live_status,
     a.floor_area_m2, a.site_area_m2, a.market_value_gbp, a.authority_code, a.area_code,
     a.updated_at, ST_X(a.point) AS lon, ST_Y(a.point) AS lat, (a.footprint IS NOT NULL) AS has_footprint,
-    (SELECT name FROM authority WHERE code = a.authority_code) AS authority_name
+    (SELECT name FROM authority WHERE code = a.authority_code) AS authority_name,
+    (SELECT coalesce(display_name, name) FROM authority WHERE code = a.authority_code) AS authority_display_name
 """
 
 
@@ -77,7 +79,13 @@ def _filters(query: AssetQuery, params: dict) -> list[str]:
         clauses.append("a.authority_code = :authority")
         params["authority"] = query.authority
     if query.area:
-        clauses.append("a.area_code = :area")
+        if query.area[:3] in GSS_PREFIX_KIND:
+            clauses.append("a.area_code = :area")
+        else:  # a ward or parish: its imported official boundary (places.import_boundary_file)
+            # The box first (the asset point index), then the subdivided parts for the exact answer.
+            clauses.append("a.point && (SELECT geom FROM area_boundary WHERE code = :area)")
+            clauses.append("EXISTS (SELECT 1 FROM area_boundary_part p WHERE p.area_code = :area "
+                           "AND ST_Intersects(p.geom, a.point))")
         params["area"] = query.area
     if query.types:
         clauses.append("a.asset_type = ANY(:types)")
@@ -191,6 +199,15 @@ def footprints_containing(lon: float, lat: float) -> list[dict]:
         {"lon": lon, "lat": lat},
     ).mappings()
     return [dict(r) for r in rows]
+
+
+def authority_display_names(codes: set[str]) -> dict[str, str]:
+    """Everyday council names ("Leeds City Council") for pages; authority_names keeps the ONS names."""
+    if not codes:
+        return {}
+    rows = db.session.execute(text("SELECT code, coalesce(display_name, name) FROM authority "
+                                   "WHERE code = ANY(:codes)"), {"codes": list(codes)})
+    return dict(rows.all())
 
 
 def authority_names(codes: set[str]) -> dict[str, str]:

@@ -11,6 +11,7 @@ and the demo assets (fixtures/demo.py): the same world the demo app shows.
 
 import os
 import threading
+from pathlib import Path
 
 import pytest
 from alembic import command as alembic_command
@@ -26,6 +27,7 @@ TEST_DATABASE_URL = normalise_database_url(
     os.environ.get("TEST_DATABASE_URL", "postgresql://registry:registry@127.0.0.1:5432/registry_test")
 )
 DEMO_ASSETS_PER_COUNCIL = 150
+DEMO_WARDS = Path(ROOT) / "fixtures" / "samples" / "boundaries" / "leeds_wards_wd19.geojson"
 
 
 def test_settings(**overrides) -> Settings:
@@ -57,6 +59,11 @@ def ensure_base_data() -> None:
     if not db.session.execute(text("SELECT EXISTS (SELECT 1 FROM postcode)")).scalar():
         places.load_postcodes(demo.DEMO_POSTCODE_AREAS)
         places.load_authorities()
+        db.session.commit()
+    if not db.session.execute(text("SELECT EXISTS (SELECT 1 FROM place)")).scalar():
+        # Place names (GeoNames), councils, and the demo's official ward extract (Leeds).
+        places.import_boundary_file(DEMO_WARDS, "ward")
+        places.load_gazetteer()
         db.session.commit()
     if not db.session.execute(text("SELECT EXISTS (SELECT 1 FROM asset)")).scalar():
         demo.load(per_council=DEMO_ASSETS_PER_COUNCIL)

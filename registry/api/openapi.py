@@ -37,7 +37,7 @@ ITEMS_PARAMETERS = [
     _param("q", "Extension: words to find in the name, description and address (ranked full-text search; "
                 "supports quoted phrases, OR and -exclusions).", {"type": "string", "maxLength": 200}),
     _param("authority", "Extension: GSS code of the owning authority.", {"type": "string", "example": "E08000035"}),
-    _param("area", "Extension: GSS code of the district the asset lies in.", {"type": "string"}),
+    _param("area", "Extension: GSS code of the district, or of an imported ward or parish, the asset lies in.", {"type": "string"}),
     _param("type", "Extension: asset types, comma-separated.",
            {"type": "array", "items": {"type": "string", "enum": list(ASSET_TYPES)}}, style="form", explode=False),
     _param("status", "Extension: surplus statuses or live statuses, comma-separated.",
@@ -87,11 +87,13 @@ def document(base_url: str) -> dict:
                 "summary": "One district", "operationId": "getAuthority",
                 "parameters": [{"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {**ok("A district", "application/geo+json"), "404": PROBLEM}}},
-            "/places": {"get": {"summary": "Resolve a postcode, postcode district or council name to a point",
+            "/places": {"get": {"summary": "Resolve a postcode, postcode district, town, ward, parish or council name "
+                                           "to a point (404 for an unknown postcode, with `suggestions`)",
                                 "operationId": "findPlace",
                                 "parameters": [_param("q", "Postcode or place", {"type": "string"}, required=True)],
                                 "responses": {**ok("The place"), "404": PROBLEM}}},
-            "/locate": {"get": {"summary": "Which district a point is in, and which asset footprints contain it",
+            "/locate": {"get": {"summary": "Which district, wards and parish a point is in, and which asset footprints "
+                                           "contain it",
                                 "operationId": "locate",
                                 "parameters": [_param("lon", "Longitude", {"type": "number"}, required=True),
                                                _param("lat", "Latitude", {"type": "number"}, required=True)],

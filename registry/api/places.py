@@ -1,4 +1,8 @@
-"""Places: a postcode or district name to a point; a point to its district and assets."""
+"""Places: a postcode, town, ward, parish or council name to a point; a point to its areas and assets.
+
+An unknown postcode answers 404 problem+json with `postcode` and `suggestions`
+(real postcodes of the same sector or district); an unknown name 404.
+"""
 
 import orjson
 from flask import Blueprint, Response, request
@@ -16,7 +20,8 @@ bp = Blueprint("api_places", __name__, url_prefix="/api")
 def find_place():
     query = request.args.get("q", "")
     if not query.strip():
-        raise InvalidInput("q is required: a postcode, postcode district or council name.", field="q")
+        raise InvalidInput("q is required: a postcode, postcode district, place, ward, parish or council name.",
+                           field="q")
     return Response(orjson.dumps(places.find_place(query)), mimetype="application/json")
 
 

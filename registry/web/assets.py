@@ -19,8 +19,9 @@ def show(asset_id):
     row = search.get_public(asset_id)
     if row is None:
         raise NotFound(f"There is no asset {asset_id}.")
-    names = search.authority_names({row["authority_code"], row["area_code"] or row["authority_code"]})
-    properties = geojson.asset_properties(row, names)
+    codes = {row["authority_code"], row["area_code"] or row["authority_code"]}
+    properties = geojson.asset_properties(row, search.authority_names(codes))
+    names = search.authority_display_names(codes)  # the page says "Leeds City Council", the data "Leeds"
     geometry = (orjson.loads(row["footprint_geojson"]) if row["footprint_geojson"]
                 else {"type": "Point", "coordinates": [row["lon"], row["lat"]]})
     settings = current_app.config["SETTINGS"]

@@ -45,7 +45,7 @@ def _authority_name(code: str | None) -> str | None:
     if not code:
         return None
     try:
-        return authority_register.get(code).name
+        return authority_register.get(code).everyday_name
     except NotFound:
         return code
 

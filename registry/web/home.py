@@ -12,6 +12,7 @@ bp = Blueprint("web_home", __name__)
 PAGE_SIZE = 20
 RADII_M = (500, 1000, 2000, 5000, 10000, 25000)
 DEFAULT_RADIUS_M = 2000
+AREA_KINDS = ("district", "ward", "parish")  # places searched by their boundary, not a radius
 
 
 @bp.get("/")
@@ -49,7 +50,7 @@ def _search_form(args) -> dict:
 def results():
     form = _search_form(request.args)
     values, errors = form["values"], form["errors"]
-    place, result, query = None, None, None
+    place, result, query, unknown_postcode = None, None, None, None
     if not errors:
         page = int(values["page"])
         query = search.AssetQuery(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
@@ -59,20 +60,27 @@ def results():
         if values["q"]:
             try:
                 place = places.find_place(values["q"])
+            except places.UnknownPostcode as error:
+                # Said to be unknown, with real postcodes near it: never a silent word search.
+                unknown_postcode = {"postcode": error.extra["postcode"], "message": error.detail,
+                                    "suggestions": error.extra["suggestions"]}
             except (NotFound, InvalidInput):
                 place = None
-            if place is not None and place["kind"] == "district":
-                query.area = place["district_code"]
+            if unknown_postcode:
+                query = None
+            elif place is not None and place["kind"] in AREA_KINDS:
+                query.area = place["code"]
             elif place is not None:
                 query.near = (place["lon"], place["lat"])
                 query.radius_m = float(values["radius"])
             else:
                 query.q = values["q"]
-        result = search.find_assets(query)
+        if query is not None:
+            result = search.find_assets(query)
     return render_template(
         "search.html", values=values, errors=errors, place=place, result=result, query=query,
         asset_types=ASSET_TYPES, statuses=PUBLIC_STATUSES, radii=RADII_M,
-        page_size=PAGE_SIZE,
+        page_size=PAGE_SIZE, unknown_postcode=unknown_postcode, area_kinds=AREA_KINDS,
     )
 
 

@@ -20,7 +20,7 @@ def test_postcode_search_lists_assets_nearest_first_with_distances(client):
 
 def test_district_search_lists_that_councils_area(client):
     html = client.get("/search?q=Glasgow+City").get_data(as_text=True)
-    assert "Assets near Glasgow City" in html and "Glasgow City" in html
+    assert "Assets in Glasgow City Council" in html  # the council's everyday name, searched by its area
 
 
 def test_word_search_and_filters_and_paging(client):
