@@ -13,7 +13,7 @@ from .. import accounts, maps, permissions, security
 from .. import assets as asset_register
 from .. import authorities as authority_register
 from ..errors import Forbidden, InvalidInput, NotFound, RegistryError, TransitionRefused
-from ..workflow import acv, cases, cat, engine, scottish_atr
+from ..workflow import acv, cases, cat, engine, public, scottish_atr
 from ..workflow import right_to_challenge as rtc
 from .footprint_map import drawing_map
 from .templating import csp_nonce
@@ -327,7 +327,7 @@ def _render_case(case, user, error=None, status=200, posted_action=None, posted_
     """The case page; after a refused step, that step's form is open again with what was typed."""
     today = engine.today_uk()
     process = engine.get_process(case.process)
-    projection = cases.public_case(case, today)
+    projection = public.public_case(case, today)
     private = _can_see_private(user, case)
     steps = []
     if not isinstance(user, accounts.AnonymousActor):
@@ -364,7 +364,7 @@ def _render_case(case, user, error=None, status=200, posted_action=None, posted_
         children=children, extendable=extendable, asset=asset, error=error,
         authority_name=_authority_name(case.authority_code),
         organisations=_my_organisations(user) if not isinstance(user, accounts.AnonymousActor) else [],
-        child_cases=[cases.public_case(k, today) for k in cases.children_of(case.id) if engine.is_public(k)],
+        child_cases=[public.public_case(k, today) for k in cases.children_of(case.id) if engine.is_public(k)],
         parent=cases.get(case.parent_case_id) if case.parent_case_id else None,
         sent=request.args.get("sent"), posted_action=posted_action, next_steps=next_steps, posted_values=posted_values or {},
         checks=case.data.get("checks") if private else None,

@@ -42,7 +42,7 @@ from .. import assets as asset_register
 from .. import db, permissions
 from ..errors import InvalidInput, NotFound, TransitionRefused
 from ..vocabulary import LIVE_STATUSES
-from . import cases, notify, rules
+from . import cases, notify, publication, rules
 from .cases import Case, CaseEvent, Deadline
 
 PROCESS_MODULES = {
@@ -94,6 +94,7 @@ class Field:
     choices: Mapping[str, str] | None = None
     private: bool = False
     hint: str = ""
+    public: bool = False  # free text that is published (registers, feeds, case pages); private is the default
 
 
 @dataclass(frozen=True)
@@ -336,6 +337,7 @@ def _check(case: Case, process: Process, action: str, actor, data: Mapping, toda
         if t.different_person:
             permissions.require_different_person(actor, case.decided_by_user_id)
     values, private, reasons = parse_fields(t, data)
+    private.update(publication.screen(t, values, reasons, data, roles=permissions.user_roles(actor)))
     open_now = cases.open_deadlines(case) if case.id is not None else {}
     ctx = Context(case, process, t, actor, today, values, private, reasons, open_now)
     if t.anchor:
