@@ -23,8 +23,8 @@ from wtforms.validators import InputRequired, Optional
 from .. import assets, authorities, clawback, obligations, permissions, transfers
 from ..accounts import current_actor
 from ..api.geojson import dumps
-from ..formats import obligations as obligations_format
 from ..errors import InvalidInput, RegistryError
+from ..formats import obligations as obligations_format
 from ..permissions import public, route_requires
 from .forms import FlaskForm, add_error
 
