@@ -242,6 +242,8 @@ def seeded(db_session, make_user, two_authorities):
             "case_id": [c.id for c in made],
             "transfer_id": ids("SELECT id FROM transfer ORDER BY id DESC LIMIT 3"),
             "name": list(registers.REGISTERS),
+            # map tiles, if the app serves them: the z/x/y tile over central Leeds, where the seeds are
+            "z": [14], "x": [8121], "y": [5276], "zoom": [14],
         },
     }
 
