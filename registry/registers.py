@@ -37,7 +37,8 @@ _BASE = """
            a.id AS asset_id, a.address, a.postcode, a.uprn,
            c.data AS case_data,
            (SELECT jsonb_build_object('action', e.action, 'reasons', e.reasons) FROM case_event e
-             WHERE e.case_id = c.id AND e.to_state = c.state ORDER BY e.id DESC LIMIT 1) AS last_event,
+             WHERE e.case_id = c.id AND e.to_state = c.state AND e.action = ANY(:reasoned)
+             ORDER BY e.id DESC LIMIT 1) AS last_event,
            (SELECT d.due_date FROM deadline d WHERE d.case_id = c.id AND d.rule_code = 'acv_listing_expires'
              ORDER BY d.anchor_date DESC LIMIT 1) AS expiry_date,
            m.reference AS moratorium_reference, m.state AS moratorium_state, m.data AS moratorium_data,
@@ -66,7 +67,8 @@ _BASE = """
 
 def _rows(states, authority: str | None, extra: str = "", params: dict | None = None) -> list[dict]:
     sql = _BASE + extra + " ORDER BY au.name, c.reference"
-    result = db.session.execute(text(sql), {"states": list(states), "authority": authority, **(params or {})})
+    result = db.session.execute(text(sql), {"states": list(states), "authority": authority,
+                                            "reasoned": projection.reasoned_actions("acv"), **(params or {})})
     rows = []
     for row in result.mappings():
         item = dict(row)

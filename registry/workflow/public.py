@@ -64,6 +64,11 @@ def public_reasons(process_code: str, action: str, reasons: str | None) -> str |
     return reasons if (reasons and step is not None and step.reasons) else None
 
 
+def reasoned_actions(process_code: str) -> list[str]:
+    """The steps of a process whose reasons are published (declared ``reasons=True``)."""
+    return [t.action for t in get_process(process_code).transitions if t.reasons]
+
+
 def public_event(process_code: str, event) -> dict:
     process = get_process(process_code)
     step = process.get(event.action)

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import text
 
 from registry import db, permissions, registers, transfers
-from registry.workflow import engine
+from registry.workflow import cases, engine
 from registry.workflow import public as projection
 from registry.workflow.publication import FREE_TEXT_KINDS
 
@@ -327,9 +327,13 @@ def test_registers_and_feeds_are_not_empty_and_show_the_published_words(client, 
     obligations = list(csv.DictReader(io.StringIO(client.get("/transfers/obligations?f=csv")
                                                   .get_data(as_text=True))))
     assert obligations
-    for code in {c.authority_code for c in seeded["cases"]}:
+    deciding = {c.authority_code for c in seeded["cases"]
+                if any(e.action in registers.DECISION_ACTIONS for e in cases.events_of(c.id))}
+    assert deciding
+    for code in deciding:
         feed = client.get(f"/authorities/{code}/decisions.atom").get_data(as_text=True)
         assert feed.count("<entry>") > 0, code
+        assert published("reasons") in feed
 
 
 def test_the_extension_reason_is_recorded_but_not_published(client, seeded):
