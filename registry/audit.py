@@ -61,3 +61,30 @@ def entries_for(target_type: str, target_id) -> list[AuditEntry]:
 
 def latest(limit: int = 100) -> list[AuditEntry]:
     return list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+#: How the audit view groups actions: by what wrote them (the part before the first dot).
+FAMILY_LABELS = {"case": "Workflow steps", "import": "Imports", "boundary": "Boundary loads",
+                 "boundaries": "Boundary loads", "asset": "Assets", "account": "Accounts", "admin": "Administration",
+                 "transfer": "Transfers", "condition": "Clawback conditions", "sign_in": "Signing in"}
+
+
+def families() -> list[tuple[str, str]]:
+    """(prefix, label) of every family of action in the log, for the audit view's filter."""
+    family = func.split_part(AuditEntry.action, ".", 1)
+    prefixes = db.session.scalars(select(family).distinct().order_by(family)).all()
+    return [(p, FAMILY_LABELS.get(p, p.replace("_", " ").capitalize())) for p in prefixes]
+
+
+def search(limit: int = 200, *, family: str | None = None, target_type: str | None = None,
+           target_id: str | None = None) -> list[AuditEntry]:
+    """The latest entries, optionally of one family of action (``case`` matches ``case.list``) or one target."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if family:
+        query = query.where((AuditEntry.action == family)
+                            | AuditEntry.action.startswith(family + ".", autoescape=True))
+    if target_type:
+        query = query.where(AuditEntry.target_type == target_type)
+    if target_id:
+        query = query.where(AuditEntry.target_id == str(target_id))
+    return list(db.session.scalars(query))

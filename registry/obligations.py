@@ -1,13 +1,11 @@
 """The live-obligations registers: clawback conditions still in force, per authority or organisation.
 
-Public outputs (page, CSV, GeoJSON, the map layer) are built here from one
-allow-list, `PUBLIC_FIELDS`: the beneficiary is a public body, the recipient an
+Public rows (for the page, and for the CSV, GeoJSON and map layer that
+registry/formats/obligations.py writes) come from one allow-list, `PUBLIC_FIELDS`: the beneficiary is a public body, the recipient an
 organisation, and no person's name or contact is ever selected. Withheld assets
 (safeguarding) never appear.
 """
 
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 
@@ -64,14 +62,6 @@ def _live_query(authority_code: str | None = None, organisation_id: int | None =
     return query
 
 
-def _plain(value):
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def live(today: date, *, authority_code: str | None = None, organisation_id: int | None = None) -> list[dict]:
     """One public row per live condition (active or triggered), soonest end first, plus lon/lat."""
     names = dict(db.session.execute(select(Authority.code, Authority.name)).all())
@@ -107,39 +97,8 @@ def live(today: date, *, authority_code: str | None = None, organisation_id: int
     return rows
 
 
-def _cell(value) -> str:
-    text_value = "" if value is None else str(_plain(value))
-    # Typed text must not run as a spreadsheet formula when the CSV is opened (CSV injection).
-    return "'" + text_value if text_value[:1] in ("=", "+", "-", "@", "\t", "\r") else text_value
-
-
-def as_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(PUBLIC_FIELDS)
-    for row in rows:
-        writer.writerow([_cell("; ".join(row[f]) if f == "triggers" else row[f]) for f in PUBLIC_FIELDS])
-    return out.getvalue()
-
-
-def _point(row: dict) -> dict:
-    return {"type": "Point", "coordinates": [round(row["lon"], 7), round(row["lat"], 7)]}
-
-
-def as_geojson(rows: list[dict]) -> dict:
-    """One Feature per live condition, at its asset's point."""
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "id": row["condition_id"], "geometry": _point(row),
-             "properties": {f: _plain(row[f]) for f in PUBLIC_FIELDS}}
-            for row in rows
-        ],
-    }
-
-
-def map_layer(today: date, *, authority_code: str | None = None) -> dict:
-    """Assets with live conditions: one Feature per asset (the map layer's source)."""
+def map_entries(today: date, *, authority_code: str | None = None) -> list[dict]:
+    """Assets with live conditions: one entry per asset (MAP_FIELDS plus lon/lat), the map layer's source."""
     by_asset: dict[int, dict] = {}
     for row in live(today, authority_code=authority_code):
         entry = by_asset.setdefault(row["asset_id"], {
@@ -157,13 +116,13 @@ def map_layer(today: date, *, authority_code: str | None = None) -> dict:
                       "authority_code": row["authority_code"], "authority_name": row["authority_name"],
                       "organisation_names": entry["organisation_names"],
                       "live_conditions": entry["live_conditions"],
-                      "principal_total_gbp": _plain(entry["principal_total_gbp"]),
-                      "latest_end_date": _plain(entry["latest_end_date"]),
+                      "principal_total_gbp": entry["principal_total_gbp"],
+                      "latest_end_date": entry["latest_end_date"],
                       "id": asset_id, "name": row["asset_name"], "status": "transferred",
                       "status_label": f"Transferred: {entry['live_conditions']} live condition"
                                       f"{'' if entry['live_conditions'] == 1 else 's'} until "
                                       f"{entry['latest_end_date']:%-d %B %Y}",
                       "asset_type_label": row["authority_name"], "url": f"/assets/{asset_id}"}
         assert tuple(properties) == MAP_FIELDS
-        features.append({"type": "Feature", "id": asset_id, "geometry": _point(row), "properties": properties})
-    return {"type": "FeatureCollection", "features": features}
+        features.append({**properties, "lon": row["lon"], "lat": row["lat"]})
+    return features

@@ -3,24 +3,24 @@
 - the list of assets of community value (Localism Act 2011 s.87) with moratorium dates;
 - the list of unsuccessful nominations (s.93), with reasons, kept for 5 years.
 
-Every row is built from an allow-list of public columns: no owner, occupier
-or contact ever appears. Withheld assets never appear. Each register comes as
-rows (for the page and JSON), CSV, GeoJSON, and the ACV list also in the
-planning.data.gov.uk ``asset-of-community-value`` field names (domain §8.3).
+Every case value and every reason comes through the one public projection
+(registry/workflow/public.py, built from the process declarations), and every
+row keeps only the allow-listed public columns (``COLUMNS``): no owner,
+occupier, contact or private note ever appears. Withheld assets never appear.
+This module returns rows; registry/formats writes them as CSV, GeoJSON and the
+planning.data.gov.uk ``asset-of-community-value`` fields (domain §8.3).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
-import orjson
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import text
 
 from . import db
 from .workflow import acv
+from .workflow import public as projection
 
 LISTED_STATES = ("listed", "under_review", "under_appeal")
 UNSUCCESSFUL_STATES = ("not_listed", "invalid_nomination")
@@ -35,29 +35,21 @@ REGISTERS = {
 _BASE = """
     SELECT c.id AS case_id, c.reference, c.title AS name, c.state, c.authority_code, au.name AS authority_name,
            a.id AS asset_id, a.address, a.postcode, a.uprn,
-           c.data->>'land_description' AS description,
-           c.data->>'nominating_group' AS nominating_group,
-           c.data->>'nomination_date' AS nomination_date,
-           c.data->>'decision' AS decision,
-           c.data->>'decision_date' AS decision_date,
-           c.data->>'entry_date' AS entry_date,
-           c.data->>'end_date' AS end_date,
-           coalesce(c.data->>'decline_reason', c.data->>'invalid_reason') AS reason_code,
-           (SELECT e.reasons FROM case_event e WHERE e.case_id = c.id AND e.to_state = c.state
-             ORDER BY e.id DESC LIMIT 1) AS reasons,
+           c.data AS case_data,
+           (SELECT jsonb_build_object('action', e.action, 'reasons', e.reasons) FROM case_event e
+             WHERE e.case_id = c.id AND e.to_state = c.state AND e.action = ANY(:reasoned)
+             ORDER BY e.id DESC LIMIT 1) AS last_event,
            (SELECT d.due_date FROM deadline d WHERE d.case_id = c.id AND d.rule_code = 'acv_listing_expires'
              ORDER BY d.anchor_date DESC LIMIT 1) AS expiry_date,
-           m.reference AS moratorium_reference, m.state AS moratorium_state,
-           m.data->>'notice_received_on' AS notification_to_sell_date,
-           m.data->>'interested_group' AS interested_group,
+           m.reference AS moratorium_reference, m.state AS moratorium_state, m.data AS moratorium_data,
            (SELECT d.due_date FROM deadline d WHERE d.case_id = m.id
              AND d.rule_code = 'acv_interim_moratorium_end' ORDER BY d.anchor_date DESC LIMIT 1) AS interim_moratorium_end,
            (SELECT d.due_date FROM deadline d WHERE d.case_id = m.id AND d.status <> 'not_applicable'
              AND d.rule_code = 'acv_full_moratorium_end' ORDER BY d.anchor_date DESC LIMIT 1) AS full_moratorium_end,
            (SELECT d.due_date FROM deadline d WHERE d.case_id = m.id
              AND d.rule_code = 'acv_protected_period_end' ORDER BY d.anchor_date DESC LIMIT 1) AS protected_period_end,
-           ST_AsText(coalesce(ST_PointOnSurface(c.site), a.point)) AS point_wkt,
-           ST_AsText(coalesce(c.site, a.footprint)) AS geometry_wkt,
+           ST_AsGeoJSON(coalesce(ST_PointOnSurface(c.site), a.point), 6) AS point_geojson,
+           ST_AsGeoJSON(coalesce(c.site, a.footprint), 6) AS geometry_geojson,
            ST_AsGeoJSON(coalesce(c.site, a.footprint, a.point), 6) AS geojson
     FROM "case" c
     JOIN authority au ON au.code = c.authority_code
@@ -75,15 +67,33 @@ _BASE = """
 
 def _rows(states, authority: str | None, extra: str = "", params: dict | None = None) -> list[dict]:
     sql = _BASE + extra + " ORDER BY au.name, c.reference"
-    result = db.session.execute(text(sql), {"states": list(states), "authority": authority, **(params or {})})
+    result = db.session.execute(text(sql), {"states": list(states), "authority": authority,
+                                            "reasoned": projection.reasoned_actions("acv"), **(params or {})})
     rows = []
     for row in result.mappings():
         item = dict(row)
         for key, value in item.items():
             if isinstance(value, date):
                 item[key] = value.isoformat()
-        rows.append(item)
+        rows.append(_published(item))
     return rows
+
+
+def _published(item: dict) -> dict:
+    """The case's and its moratorium's values, and the latest reasons, through the public projection."""
+    case = projection.public_data("acv", item.pop("case_data"))
+    moratorium = projection.public_data("moratorium", item.pop("moratorium_data"))
+    event = item.pop("last_event") or {}
+    item.update(
+        description=case.get("land_description"), nominating_group=case.get("nominating_group"),
+        nomination_date=case.get("nomination_date"), decision=case.get("decision"),
+        decision_date=case.get("decision_date"), entry_date=case.get("entry_date"), end_date=case.get("end_date"),
+        reason_code=case.get("decline_reason") or case.get("invalid_reason"),
+        reasons=projection.public_reasons("acv", event.get("action", ""), event.get("reasons")),
+        notification_to_sell_date=moratorium.get("notice_received_on"),
+        interested_group=moratorium.get("interested_group"),
+    )
+    return item
 
 
 def acv_list(authority: str | None = None) -> list[dict]:
@@ -120,15 +130,11 @@ def unsuccessful_list(today: date, authority: str | None = None) -> list[dict]:
 _RTC = """
     SELECT c.id AS case_id, c.reference, c.title AS name, c.state, c.authority_code, au.name AS authority_name,
            o.name AS nominating_group,
-           c.data->>'service_name' AS service_name, c.data->>'service_area' AS service_area,
-           c.data->>'relevant_body_type' AS relevant_body_type,
-           c.data->>'decision' AS decision, c.data->>'decision_date' AS decision_date,
-           (SELECT string_agg(g, ';') FROM jsonb_array_elements_text(coalesce(c.data->'grounds', '[]'::jsonb)) g)
-               AS grounds,
-           c.data->>'modifications' AS modifications, c.data->>'publication_url' AS publication_url,
-           (SELECT e.reasons FROM case_event e WHERE e.case_id = c.id AND e.reasons IS NOT NULL
+           c.data AS case_data,
+           (SELECT jsonb_build_object('action', e.action, 'reasons', e.reasons) FROM case_event e
+             WHERE e.case_id = c.id AND e.reasons IS NOT NULL
              AND e.action IN ('accept', 'reject', 'propose_modification', 'decline_modification')
-             ORDER BY e.id DESC LIMIT 1) AS reasons,
+             ORDER BY e.id DESC LIMIT 1) AS last_event,
            ST_AsGeoJSON(ST_PointOnSurface(au.boundary), 6) AS geojson
     FROM "case" c
     JOIN authority au ON au.code = c.authority_code
@@ -145,7 +151,15 @@ def rtc_decisions(authority: str | None = None) -> list[dict]:
 
     rows = [dict(r) for r in db.session.execute(text(_RTC), {"authority": authority}).mappings()]
     for row in rows:
-        codes = [g for g in (row.get("grounds") or "").split(";") if g]
+        case = projection.public_data("right_to_challenge", row.pop("case_data"))
+        event = row.pop("last_event") or {}
+        row.update({key: case.get(key) for key in (
+            "service_name", "service_area", "relevant_body_type", "decision", "decision_date", "modifications",
+            "publication_url")})
+        codes = list(case.get("grounds") or [])
+        row["grounds"] = ";".join(codes)
+        row["reasons"] = projection.public_reasons("right_to_challenge", event.get("action", ""),
+                                                   event.get("reasons"))
         row["grounds_label"] = "; ".join(right_to_challenge.GROUNDS.get(g, g) for g in codes)
         row["status"] = row["decision"]
     return rows
@@ -161,7 +175,7 @@ def rows_for(register: str, today: date, authority: str | None = None) -> list[d
     raise KeyError(register)
 
 
-# ------------------------------------------------------------------ representations (allow-listed columns)
+# ------------------------------------------------------------------ the public columns of each register
 
 COLUMNS = {
     "assets-of-community-value": (
@@ -181,75 +195,6 @@ COLUMNS = {
         "publication_url", "state", "case_id",
     ),
 }
-
-#: planning.data.gov.uk asset-of-community-value (working draft v1.0.0, domain §8.3).
-PLANNING_DATA_FIELDS = (
-    "reference", "name", "address-text", "description", "point", "geometry", "organisation", "nomination-date",
-    "nominating-group", "decision", "decision-date", "expiry-date", "notification-to-sell-date",
-    "interested-group", "protected-period-start-date", "notes", "entry-date", "start-date", "end-date",
-)
-
-
-def to_csv(register: str, rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    columns = COLUMNS[register]
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
-    return out.getvalue()
-
-
-def to_geojson(register: str, rows: list[dict], base_url: str = "") -> bytes:
-    columns = COLUMNS[register]
-    features = []
-    for row in rows:
-        properties = {c: row.get(c) for c in columns}
-        properties["status"] = row.get("status")
-        properties["url"] = f"{base_url}/cases/{row['case_id']}"
-        features.append({
-            "type": "Feature",
-            "id": row["reference"],
-            # PostGIS wrote this text (ST_AsGeoJSON); embedded as-is.
-            "geometry": orjson.Fragment(row["geojson"]) if row.get("geojson") else None,
-            "properties": properties,
-        })
-    return orjson.dumps({"type": "FeatureCollection", "name": register, "features": features})
-
-
-def planning_data_row(row: dict) -> dict:
-    address = ", ".join(p for p in (row.get("address"), row.get("postcode")) if p)
-    return {
-        "reference": row["reference"],
-        "name": row["name"],
-        "address-text": address,
-        "description": row.get("description") or "",
-        "point": row.get("point_wkt") or "",
-        "geometry": row.get("geometry_wkt") or "",
-        "organisation": f"statistical-geography:{row['authority_code']}",
-        "nomination-date": row.get("nomination_date") or "",
-        "nominating-group": row.get("nominating_group") or "",
-        "decision": row.get("decision") or "",
-        "decision-date": row.get("decision_date") or "",
-        "expiry-date": row.get("expiry_date") or "",
-        "notification-to-sell-date": row.get("notification_to_sell_date") or "",
-        "interested-group": row.get("interested_group") or "",
-        "protected-period-start-date": row.get("notification_to_sell_date") or "",
-        "notes": row.get("reasons") or "",
-        "entry-date": row.get("entry_date") or "",
-        "start-date": row.get("nomination_date") or "",
-        "end-date": row.get("end_date") or "",
-    }
-
-
-def to_planning_data_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=PLANNING_DATA_FIELDS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(planning_data_row(row))
-    return out.getvalue()
-
 
 # ------------------------------------------------------------------ each authority's decisions, for its Atom feed
 
@@ -278,6 +223,7 @@ def decisions(authority_code: str, limit: int = 50) -> list[dict]:
     for row in rows:
         process = get_process(row["process"])
         step = process.get(row["action"])
-        out.append({**row, "label": step.label if step else row["action"],
+        out.append({**row, "reasons": projection.public_reasons(row["process"], row["action"], row["reasons"]),
+                    "label": step.label if step else row["action"],
                     "state_label": process.state_label(row["to_state"]), "process_label": process.label})
     return out

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, request
 
 from .. import accounts, permissions
 from ..errors import InvalidInput, NotFound
-from ..workflow import cases, engine
+from ..workflow import cases, engine, public
 
 bp = Blueprint("api_cases", __name__, url_prefix="/api")
 
@@ -27,7 +27,7 @@ def _public(case_id: int) -> dict:
     case = cases.get(case_id)
     if not engine.is_public(case) and not permissions.can(accounts.current_actor(), "case.view_private", case):
         raise NotFound(f"There is no case {case_id}.")
-    return cases.public_case(case, engine.today_uk())
+    return public.public_case(case, engine.today_uk())
 
 
 @bp.get("/cases/<int:case_id>")

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, jsonify, request
 from .. import assets, obligations, permissions, transfers
 from ..accounts import current_actor
 from ..errors import InvalidInput
+from ..formats import obligations as obligations_format
 from ..permissions import public, route_requires
 from ..uktime import today_uk
 from .geojson import dumps
@@ -42,21 +43,21 @@ def obligations_data():
     rows = obligations.live(today(), **filters)
     f = request.args.get("f", "geojson")
     if f == "csv":
-        return Response(obligations.as_csv(rows), mimetype="text/csv")
+        return Response(obligations_format.to_csv(rows), mimetype="text/csv")
     if f == "json":
-        features = obligations.as_geojson(rows)["features"]
+        features = obligations_format.to_geojson(rows)["features"]
         return Response(dumps({"obligations": [feature["properties"] for feature in features]}),
                         mimetype="application/json")
     if f != "geojson":
         raise InvalidInput("f must be geojson, json or csv.", field="f")
-    return Response(dumps(obligations.as_geojson(rows)), mimetype="application/geo+json")
+    return Response(dumps(obligations_format.to_geojson(rows)), mimetype="application/geo+json")
 
 
 @bp.get("/map")
 @public
 def map_layer():
     filters = obligations.parse_filters(request.args.get("authority"), None)
-    return Response(dumps(obligations.map_layer(today(), **filters)), mimetype="application/geo+json")
+    return Response(dumps(obligations_format.map_layer(obligations.map_entries(today(), **filters))), mimetype="application/geo+json")
 
 
 def _transfer_json(transfer: transfers.Transfer) -> dict:

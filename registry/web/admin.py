@@ -1,6 +1,6 @@
 """Administration: assign officers to authorities and people to organisations; read the audit log."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect
 from wtforms import SelectField, SelectMultipleField
 from wtforms.validators import DataRequired
@@ -130,7 +130,11 @@ def remove_membership(user_id, organisation_id):
 @bp.get("/audit")
 @permissions.route_requires("audit.view")
 def audit_log():
-    return render_template("admin/audit.html", entries=audit.latest(200))
+    """The log, filtered by family of action (workflow steps, imports, boundary loads…) or by target."""
+    chosen = {key: (request.args.get(key) or "").strip()[:80] or None
+              for key in ("family", "target_type", "target_id")}
+    return render_template("admin/audit.html", entries=audit.search(200, **chosen), families=audit.families(),
+                           chosen=chosen)
 
 
 @bp.get("/permissions")

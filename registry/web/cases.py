@@ -4,6 +4,7 @@ Thin views: every change goes through ``registry.workflow.engine`` (the same
 calls the tests walk); every read through ``registry.workflow.cases``.
 """
 
+import hashlib
 from collections.abc import Mapping
 
 import orjson
@@ -13,7 +14,7 @@ from .. import accounts, maps, permissions, security
 from .. import assets as asset_register
 from .. import authorities as authority_register
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, RegistryError
-from ..workflow import acv, cases, cat, engine, scottish_atr
+from ..workflow import acv, cases, cat, engine, preview, public, publication, scottish_atr
 from ..workflow import right_to_challenge as rtc
 from .footprint_map import drawing_map
 from .templating import csp_nonce
@@ -323,11 +324,11 @@ def _who_may(action: str) -> str:
     return " or ".join(roles) or "an administrator"
 
 
-def _render_case(case, user, error=None, status=200, posted_action=None, posted_values=None):
+def _render_case(case, user, error=None, status=200, posted_action=None, posted_values=None, preview=None):
     """The case page; after a refused step, that step's form is open again with what was typed."""
     today = engine.today_uk()
     process = engine.get_process(case.process)
-    projection = cases.public_case(case, today)
+    projection = public.public_case(case, today)
     private = _can_see_private(user, case)
     steps, late_steps = [], set()
     if not isinstance(user, accounts.AnonymousActor):
@@ -376,11 +377,12 @@ def _render_case(case, user, error=None, status=200, posted_action=None, posted_
         effective_field=engine.EFFECTIVE_DATE, late_field=engine.LATE_REASON, correctable=correctable,
         authority_name=_authority_name(case.authority_code),
         organisations=_my_organisations(user) if not isinstance(user, accounts.AnonymousActor) else [],
-        child_cases=[cases.public_case(k, today) for k in cases.children_of(case.id) if engine.is_public(k)],
+        child_cases=[public.public_case(k, today) for k in cases.children_of(case.id) if engine.is_public(k)],
         parent=cases.get(case.parent_case_id) if case.parent_case_id else None,
         sent=request.args.get("sent"), posted_action=posted_action, next_steps=next_steps, posted_values=posted_values or {},
         checks=case.data.get("checks") if private else None,
         private_data=case.private_data if private else {},
+        preview=preview, offer_override=_offer_override(user, error, posted_values or {}),
     ), status
 
 
@@ -391,6 +393,33 @@ def show(case_id):
     return _render_case(case, user)
 
 
+# ------------------------------------------------------------------ published text is shown before it is saved
+
+
+def _publication_preview(case, declared, data, user) -> dict | None:
+    """What the step would publish, after every check the step itself makes; None when it publishes no text.
+
+    The step is tried in a savepoint that is always rolled back (its queued emails dropped), so the
+    person sees the refusal or the text exactly as it will be published, and nothing is saved yet.
+    """
+    values, _, reasons = engine.parse_fields(declared, data)
+    texts = publication.published_texts(declared, values, reasons)
+    if not texts:
+        return None
+    preview.try_transition(case.id, declared.action, user, data, engine.today_uk(),
+                          expected_version=_version(request.form))
+    digest = hashlib.sha256(orjson.dumps(texts)).hexdigest()
+    return {"texts": [{"label": label, "text": text} for _, label, text in texts], "digest": digest}
+
+
+def _offer_override(user, error, posted) -> bool:
+    """Offer an officer the deliberate "publish it anyway" when published text holds contact details."""
+    officer = bool(permissions.user_roles(user) & permissions.OFFICER_ROLES)
+    flagged = isinstance(error, InvalidInput) and ("contains an email" in error.detail or "contains a phone"
+                                                   in error.detail or error.field == publication.OVERRIDE_REASON)
+    return officer and (flagged or bool(posted.get(publication.OVERRIDE)))
+
+
 @bp.post("/cases/<int:case_id>/steps/<action>")
 @permissions.signed_in
 def step(case_id, action):
@@ -399,6 +428,10 @@ def step(case_id, action):
     declared = process.get(action)
     data = form_data((*(declared.fields if declared else ()), engine.EFFECTIVE_DATE), request.form)
     try:
+        shown = _publication_preview(case, declared, data, user) if declared else None
+        if shown and request.form.get("confirm_publication") != shown["digest"]:
+            return _render_case(cases.get(case_id), user, posted_action=action, preview=shown,
+                                posted_values={**data, "reasons": request.form.get("reasons", "")})
         engine.transition(case.id, action, user, data, engine.today_uk(), expected_version=_version(request.form))
     except (Conflict, InvalidInput, Forbidden) as exc:
         case = cases.get(case_id)

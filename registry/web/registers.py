@@ -4,6 +4,8 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from .. import authorities as authority_register
 from .. import registers
+from ..formats import atom, planning_data
+from ..formats import registers as register_formats
 from ..permissions import public
 from ..workflow import engine
 
@@ -44,7 +46,7 @@ def show(name):
 def csv_download(name):
     name = _register(name)
     rows = registers.rows_for(name, engine.today_uk(), _authority_param())
-    return Response(registers.to_csv(name, rows), mimetype="text/csv",
+    return Response(register_formats.to_csv(name, rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
@@ -53,14 +55,14 @@ def csv_download(name):
 def geojson_download(name):
     name = _register(name)
     rows = registers.rows_for(name, engine.today_uk(), _authority_param())
-    return Response(registers.to_geojson(name, rows, request.host_url.rstrip("/")), mimetype="application/geo+json")
+    return Response(register_formats.to_geojson(name, rows, request.host_url.rstrip("/")), mimetype="application/geo+json")
 
 
 @bp.get("/registers/assets-of-community-value/planning-data.csv")
 @public
 def planning_data_csv():
     rows = registers.acv_list(_authority_param())
-    return Response(registers.to_planning_data_csv(rows), mimetype="text/csv",
+    return Response(planning_data.to_csv(rows), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="asset-of-community-value.csv"'})
 
 
@@ -69,7 +71,5 @@ def planning_data_csv():
 def decisions_feed(code):
     authority = authority_register.get(code.upper())
     entries = registers.decisions(authority.code)
-    base = request.host_url.rstrip("/")
-    body = render_template("registers/decisions.atom.xml", authority=authority, entries=entries, base=base,
-                           updated=(entries[0]["at_utc"] if entries else None))
-    return Response(body, mimetype="application/atom+xml")
+    return Response(atom.decisions_feed(authority, entries, request.host_url.rstrip("/")),
+                    mimetype="application/atom+xml")

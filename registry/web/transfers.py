@@ -24,6 +24,7 @@ from .. import assets, authorities, clawback, obligations, permissions, transfer
 from ..accounts import current_actor
 from ..api.geojson import dumps
 from ..errors import InvalidInput, RegistryError
+from ..formats import obligations as obligations_format
 from ..permissions import public, route_requires
 from ..uktime import today_uk
 from .forms import FlaskForm, add_error
@@ -157,10 +158,10 @@ def obligations_register():
     f = request.args.get("f", "html")
     if f == "csv":
         name = "obligations-" + "-".join(str(v) for v in filters.values()) if filters else "obligations"
-        return Response(obligations.as_csv(rows), mimetype="text/csv",
+        return Response(obligations_format.to_csv(rows), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     if f == "geojson":
-        return Response(dumps(obligations.as_geojson(rows)), mimetype="application/geo+json")
+        return Response(dumps(obligations_format.to_geojson(rows)), mimetype="application/geo+json")
     if f != "html":
         raise InvalidInput("f must be html, csv or geojson.", field="f")
     return render_template("transfers/obligations.html", rows=rows, filters=filters,

@@ -3,7 +3,7 @@
 A ``Case`` is one run of a declared process (registry/workflow/acv.py, …) on an
 asset. ``data`` holds what may be published; ``private_data`` (owners' and
 occupiers' names and addresses, contact details) never leaves through a public
-projection (``public_case`` below, registers.py). ``CaseEvent`` rows are
+projection (``registry.workflow.public``). ``CaseEvent`` rows are
 append-only (a database trigger refuses UPDATE and DELETE). ``Deadline`` rows
 are the statutory clocks (domain §0.1): officers can see, extend and report on
 them.
@@ -293,90 +293,3 @@ def neighbouring_authorities(code: str) -> set[str]:
         {"code": code},
     )
     return {r[0] for r in rows}
-
-
-# ------------------------------------------------------------------ the public projection (allow-listed)
-
-#: The only case data keys that may leave through a public page, export or API answer.
-PUBLIC_DATA_KEYS = (
-    "nomination_date", "nominating_group", "land_description", "current_use", "community_value_reasons",
-    "owner_notified_on", "occupier_notified_on", "decision", "decision_date", "decision_late", "entry_date",
-    "invalid_reason", "decline_reason", "llc_reference", "hmlr_restriction_reference", "request_received_on",
-    "hearing_requested", "tribunal_reference", "appeal_lodged_on", "removal_reason", "end_date",
-    "notice_received_on", "disposal_type", "interested_group", "exemption_code", "disposal_date", "buyer_type",
-    "to_community",
-    # Right to Challenge (financial resources and capability evidence stay private)
-    "service_name", "service_area", "relevant_body_type", "outcomes", "window_closes_on", "decision_by",
-    "modifications", "publication_url", "procurement_min_months", "procurement_max_months",
-    "procurement_reference", "winner", "contract_start", "grounds",
-    # Community asset transfer (funding and the full business case stay private)
-    "proposal", "community_benefit", "tenure_sought", "business_case_due", "business_case_summary",
-    "assessment_score", "assessment_max_score", "assessment_summary", "tenure", "lease_term_years",
-    "annual_rent_gbp", "market_value_gbp", "consideration_gbp", "undervalue_gbp", "short_tenancy", "gdc_limit_gbp",
-    "within_general_consent", "wellbeing_justification", "consent_reference", "open_space",
-    "s123_notice_published_on", "objections_considered_on", "decision_reference", "completion_date", "title_numbers",
-    # Compensation (amounts and the claimant stay private)
-    "claim_received_on", "loss_ended_on", "decision_outcome", "outcome",
-)
-
-
-def public_data(data: dict | None) -> dict:
-    return {k: data[k] for k in PUBLIC_DATA_KEYS if data and k in data}
-
-
-def public_case(case: Case, today: date) -> dict:
-    """Everything the public may see about a case: no names, addresses, contacts or private notes."""
-    from .engine import get_process
-
-    process = get_process(case.process)
-    timeline = []
-    events = events_of(case.id)
-    superseded = {e.supersedes_event_id for e in events if e.supersedes_event_id}
-    for event in events:
-        transition = process.get(event.action)
-        if event.supersedes_event_id:
-            gone = next((e for e in events if e.id == event.supersedes_event_id), None)
-            gone_step = process.get(gone.action) if gone else None
-            label = "Superseded: " + (gone_step.label if gone_step else "an automatic step") + \
-                " (a step that came before it in law was entered late)"
-        else:
-            label = transition.label if transition else event.action.replace("_", " ").capitalize()
-        timeline.append({
-            "on_date": event.on_date.isoformat(),
-            "effective_date": (event.effective_date or event.on_date).isoformat(),
-            "recorded_on": event.on_date.isoformat(),
-            "superseded": event.id in superseded,
-            "supersedes_event_id": event.supersedes_event_id,
-            "action": event.action,
-            "label": label,
-            "from_state": event.from_state,
-            "to_state": event.to_state,
-            "to_state_label": process.state_label(event.to_state),
-            "reasons": event.reasons,
-            "data": public_data(event.data),
-        })
-    deadlines = [{
-        "rule": d.rule_code, "label": d.label, "anchor_event": d.anchor_event,
-        "anchor_date": d.anchor_date.isoformat(), "due": d.due_date.isoformat(),
-        "extended_to": d.extension_agreed_until.isoformat() if d.extension_agreed_until else None,
-        "effective_due": d.effective_due.isoformat(), "status": d.status, "actor": d.actor,
-        "met_on": d.met_at.isoformat() if d.met_at else None, "overdue": d.is_overdue(today),
-    } for d in all_deadlines(case.id) if d.status != "superseded"]  # a clock a superseded step started never ran
-    return {
-        "id": case.id,
-        "reference": case.reference,
-        "process": case.process,
-        "process_label": process.label,
-        "regime": case.regime_version,
-        "state": case.state,
-        "state_label": process.state_label(case.state),
-        "closed": case.state in process.terminal,
-        "title": case.title,
-        "asset_id": case.asset_id,
-        "authority_code": case.authority_code,
-        "parent_case_id": case.parent_case_id,
-        "data": public_data(case.data),
-        "timeline": timeline,
-        "deadlines": deadlines,
-        "updated_at": case.updated_at.isoformat() if isinstance(case.updated_at, datetime) else None,
-    }

@@ -93,7 +93,7 @@ TRANSITIONS = (
                 Field("amount_paid_gbp", "Amount to be paid (£)", "integer", required=False, private=True)),
                reasons=True, different_person=True, effect=_outcome("reviewed")),
     Transition("record_appeal", "Record an appeal to the First-tier Tribunal", ("review_decided",), "under_appeal",
-               "compensation.record", (Field("tribunal_reference", "Tribunal reference"),)),
+               "compensation.record", (Field("tribunal_reference", "Tribunal reference", public=True),)),
     Transition("close", "Close the claim", ("decided", "review_decided", "under_appeal"), "closed",
                "compensation.record", reasons=True),
 )

@@ -42,7 +42,7 @@ from .. import audit, db, permissions
 from ..errors import InvalidInput, NotFound, TransitionRefused
 from ..uktime import today_uk  # noqa: F401  (the edge calls engine.today_uk())
 from ..vocabulary import LIVE_STATUSES
-from . import cases, notify, rules
+from . import cases, notify, publication, rules
 from .cases import Case, CaseEvent, Deadline
 
 PROCESS_MODULES = {
@@ -94,6 +94,7 @@ class Field:
     choices: Mapping[str, str] | None = None
     private: bool = False
     hint: str = ""
+    public: bool = False  # free text that is published (registers, feeds, case pages); private is the default
 
 
 @dataclass(frozen=True)
@@ -500,6 +501,7 @@ def _check(case: Case, process: Process, action: str, actor, data: Mapping, toda
             raise InvalidInput(f"That date is before the case opened ({opened.effective_date.isoformat()}).",
                                field=source)
     values, private, reasons = parse_fields(t, data)
+    private.update(publication.screen(t, values, reasons, data, roles=permissions.user_roles(actor)))
     open_now = cases.open_deadlines(case) if case.id is not None else {}
     ctx = Context(case, process, t, actor, today, values, private, reasons, open_now)
     ctx.effective_date = effective

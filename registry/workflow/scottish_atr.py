@@ -576,7 +576,7 @@ _WITHDRAWABLE = ("pre_application", "received", "received_incomplete", *_BEFORE_
 
 _REQUEST_FIELDS = (
     Field("transfer_type", "What the body asks for", "choice", choices=TRANSFER_TYPES),
-    Field("land_description", "The land or building, and its boundaries", "textarea"),
+    Field("land_description", "The land or building, and its boundaries", "textarea", public=True),
     Field("reasons_for_request", "Why the body makes the request", "textarea"),
     Field("expected_benefits", "The benefits the body expects", "textarea"),
     Field("proposed_price", "The price or rent the body would pay", hint="For example '£45,000' or '£1 a year'."),
@@ -669,7 +669,7 @@ TRANSITIONS = (
     Transition("lodge_appeal", "Record the body's appeal to the Scottish Ministers", _DECIDED, "under_appeal",
                "atr.request",
                (Field("filed_on", "Date the appeal was made", "date"),
-                Field("dpea_reference", "Ministers' (DPEA) reference", required=False)),
+                Field("dpea_reference", "Ministers' (DPEA) reference", required=False, public=True)),
                anchor="filed_on", meets=REVIEW_APPEAL_RULES, closes=("atr_offer_due", "atr_offer_deadline_earliest"),
                guard=_guard_appeal, effect=_effect_appeal),
     Transition("appeal_agree", "Record the Ministers' decision: the request is agreed", ("under_appeal",), "agreed",
@@ -696,7 +696,7 @@ TRANSITIONS = (
     Transition("conclude_contract", "Record the concluded contract (missives or lease)", ("offer_made",),
                "contract_concluded", "atr.record",
                (Field("contract_date", "Date missives were concluded or the lease signed", "date"),
-                Field("title_number", "Land Register title number", required=False))),
+                Field("title_number", "Land Register title number", required=False, public=True))),
     Transition("complete", "Record completion of the transfer", ("contract_concluded",), "completed", "atr.record",
                (Field("completion_date", "Date of completion (entry)", "date"),
                 Field("completed_transfer_type", "What was transferred", "choice", choices=TRANSFER_TYPES,

@@ -51,6 +51,9 @@ def take_step(page, label, action, fields=None):
         page.fill(selector, value)
     page.locator(f"#step-{action} button[type=submit]").click()
     page.wait_for_load_state()
+    if page.locator("#publication-preview").count():  # published text is shown before it is saved
+        page.locator(f"#step-{action} button[type=submit]").click()
+        page.wait_for_load_state()
     assert page.locator(".govuk-error-summary").count() == 0, page.locator(".govuk-error-summary").inner_text()
 
 

@@ -135,3 +135,20 @@ def csrf_token(client) -> str:
         re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def post_step(client, url, data=None):
+    """POST a case step; when the page shows the text it will publish, confirm it as a person would.
+
+    Published text is shown before it is saved (issue 12): the first POST answers the preview.
+    """
+    response = client.post(url, data=data)
+    match = re.search(r'name="confirm_publication" value="([^"]+)"', response.get_data(as_text=True))
+    if response.status_code == 200 and match:
+        if hasattr(data, "add"):
+            data = data.copy()
+            data.add("confirm_publication", match.group(1))
+        else:
+            data = {**(data or {}), "confirm_publication": match.group(1)}
+        response = client.post(url, data=data)
+    return response

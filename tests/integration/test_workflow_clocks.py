@@ -15,7 +15,7 @@ from registry import accounts, db, transfers
 from registry.audit import AuditEntry
 from registry.errors import Conflict, InvalidInput, TransitionRefused
 from registry.uktime import today_uk
-from registry.workflow import cases, engine, notify, prohibitions, scottish_atr
+from registry.workflow import cases, engine, notify, prohibitions, public, scottish_atr
 
 from .conftest import csrf_token
 from .test_workflow_screens import form, sign_in
@@ -95,9 +95,9 @@ def test_request_received_on_the_last_day_entered_two_days_later_gives_the_full_
     # The full moratorium holds: run on its last day, nothing happens; the day after, it ends.
     assert engine.run_clocks(FULL_LAST) == []
     assert engine.run_clocks(FULL_LAST + timedelta(days=1)) == [(case.reference, "end_full")]
-    public = cases.public_case(case, date(2026, 12, 1))
-    assert [e["superseded"] for e in public["timeline"] if e["action"] == "end_interim"] == [True]
-    assert "reception" not in str(public)  # why it was keyed late is private
+    projection = public.public_case(case, date(2026, 12, 1))
+    assert [e["superseded"] for e in projection["timeline"] if e["action"] == "end_interim"] == [True]
+    assert "reception" not in str(projection)  # why it was keyed late is private
 
 
 def test_late_entry_needs_a_reason_and_writes_nothing_without_one(world):
@@ -418,7 +418,7 @@ def test_a_met_interim_moratorium_no_longer_shows_as_overdue(client, world):
     case = notice(world, listed)
     engine.run_clocks(date(2026, 7, 13))
     db.session.commit()
-    interim = next(d for d in cases.public_case(case, date(2026, 8, 1))["deadlines"]
+    interim = next(d for d in public.public_case(case, date(2026, 8, 1))["deadlines"]
                    if d["rule"] == "acv_interim_moratorium_end")
     assert (interim["status"], interim["overdue"]) == ("met", False)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)

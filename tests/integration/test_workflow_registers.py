@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from registry import registers
+from registry.formats import planning_data
 from registry.workflow import engine
 
 from .workflow_world import build, list_asset, nominate
@@ -51,7 +52,7 @@ def test_acv_register_page_csv_geojson(client, listed_in_moratorium):
 
     planning = client.get("/registers/assets-of-community-value/planning-data.csv").get_data(as_text=True)
     reader = csv.DictReader(io.StringIO(planning))
-    assert tuple(reader.fieldnames) == registers.PLANNING_DATA_FIELDS
+    assert tuple(reader.fieldnames) == planning_data.FIELDS
     entry = next(r for r in reader if r["reference"] == case.reference)
     assert entry["decision"] == "successful" and entry["notification-to-sell-date"] == "2026-06-01"
     assert entry["organisation"] == f"statistical-geography:{case.authority_code}"

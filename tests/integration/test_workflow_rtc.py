@@ -8,6 +8,7 @@ from registry import registers
 from registry.errors import Forbidden, InvalidInput, TransitionRefused
 from registry.workflow import cases, engine
 
+from .conftest import post_step
 from .workflow_world import build, counts
 
 RECEIVED = date(2026, 6, 1)
@@ -128,7 +129,7 @@ def test_eoi_screen_and_register_page(client, world):
     case_id = int(response.location.split("/cases/")[1].split("?")[0])
     sign_in(client, world.officer)
     today = engine.today_uk()
-    client.post(f"/cases/{case_id}/steps/notify_timetable", data=form(
+    post_step(client, f"/cases/{case_id}/steps/notify_timetable", data=form(
         client, **{"decision_by-day": str(today.day), "decision_by-month": str(today.month),
                    "decision_by-year": str(today.year)}))
     sign_in(client, world.decision_maker)
@@ -136,7 +137,7 @@ def test_eoi_screen_and_register_page(client, world):
 
     data = MultiDict([("csrf_token", form(client)["csrf_token"]), ("grounds", "G1"), ("grounds", "G9"),
                       ("reasons", "Vexatious")])
-    assert client.post(f"/cases/{case_id}/steps/reject", data=data).status_code == 302
+    assert post_step(client, f"/cases/{case_id}/steps/reject", data=data).status_code == 302
     page = client.get("/registers/right-to-challenge-decisions").get_data(as_text=True)
     assert "Parks maintenance" in page and "G9: it is frivolous or vexatious" in page
     assert "secret money" not in page

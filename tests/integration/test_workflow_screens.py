@@ -9,7 +9,7 @@ from registry import db
 from registry.workflow import cases, engine
 
 from . import conftest as people
-from .conftest import csrf_token
+from .conftest import csrf_token, post_step
 from .workflow_world import build
 
 PRIVATE = "Mr A Owner, 1 The Lane"
@@ -73,19 +73,19 @@ def test_group_nominates_officer_lists_public_sees_it(client, world):
     sign_in(client, world.officer)
     caseload = client.get("/cases").get_data(as_text=True)
     assert cases.get(case_id).reference in caseload
-    ok = client.post(f"/cases/{case_id}/steps/begin_validation", data=form(client))
+    ok = post_step(client, f"/cases/{case_id}/steps/begin_validation", data=form(client))
     assert ok.status_code == 302
     assert PRIVATE in client.get(f"/cases/{case_id}").get_data(as_text=True)  # the council sees private details
     today = engine.today_uk()
-    ok = client.post(f"/cases/{case_id}/steps/accept_nomination", data=form(
+    ok = post_step(client, f"/cases/{case_id}/steps/accept_nomination", data=form(
         client, **{"owner_notified_on-day": str(today.day), "owner_notified_on-month": str(today.month),
                    "owner_notified_on-year": str(today.year)}))
     assert ok.status_code == 302, ok.get_data(as_text=True)
     # an officer may not take the decision: the page says so and nothing changes
-    refused = client.post(f"/cases/{case_id}/steps/list", data=form(client, reasons="Valued"))
+    refused = post_step(client, f"/cases/{case_id}/steps/list", data=form(client, reasons="Valued"))
     assert refused.status_code == 403 and cases.get(case_id).state == "owner_notified"
     sign_in(client, world.decision_maker)
-    ok = client.post(f"/cases/{case_id}/steps/list", data=form(client, reasons="Valued by the community"))
+    ok = post_step(client, f"/cases/{case_id}/steps/list", data=form(client, reasons="Valued by the community"))
     assert ok.status_code == 302
     db.session.expire_all()
     assert cases.get(case_id).state == "listed"
@@ -100,7 +100,7 @@ def test_illegal_step_on_the_page_is_refused_with_reasons(client, world):
     case_id = nominate_via_screens(client, world)
     sign_in(client, world.decision_maker)
     events_before = len(cases.events_of(case_id))
-    refused = client.post(f"/cases/{case_id}/steps/list", data=form(client, reasons="r"))
+    refused = post_step(client, f"/cases/{case_id}/steps/list", data=form(client, reasons="r"))
     body = refused.get_data(as_text=True)
     assert refused.status_code == 409
     assert "You cannot list the land" in body and "Nomination received" in body
@@ -111,7 +111,7 @@ def test_illegal_step_on_the_page_is_refused_with_reasons(client, world):
 def test_missing_reasons_named_on_the_page(client, world):
     case_id = nominate_via_screens(client, world)
     sign_in(client, world.officer)
-    response = client.post(f"/cases/{case_id}/steps/reject_nomination",
+    response = post_step(client, f"/cases/{case_id}/steps/reject_nomination",
                            data=form(client, invalid_reason="incomplete"))
     assert response.status_code == 400 and 'href="#reasons"' in response.get_data(as_text=True)
 
@@ -215,14 +215,14 @@ def test_group_is_emailed_on_the_decision_and_reminded(client, world, smtp):
     smtp.wait_for(1)
     assert any("Nomination received" in m["Subject"] for m in smtp.messages)
     sign_in(client, world.officer)
-    client.post(f"/cases/{case_id}/steps/begin_validation", data=form(client))
+    post_step(client, f"/cases/{case_id}/steps/begin_validation", data=form(client))
     today = engine.today_uk()
-    client.post(f"/cases/{case_id}/steps/accept_nomination", data=form(
+    post_step(client, f"/cases/{case_id}/steps/accept_nomination", data=form(
         client, **{"owner_notified_on-day": str(today.day), "owner_notified_on-month": str(today.month),
                    "owner_notified_on-year": str(today.year)}))
     sign_in(client, world.decision_maker)
     before = len(smtp.messages)
-    client.post(f"/cases/{case_id}/steps/decline", data=form(client, decline_reason="not_community_value",
+    post_step(client, f"/cases/{case_id}/steps/decline", data=form(client, decline_reason="not_community_value",
                                                              reasons="The use is ancillary."))
     messages = smtp.wait_for(before + 1)
     decision = messages[-1]
@@ -233,7 +233,7 @@ def test_group_is_emailed_on_the_decision_and_reminded(client, world, smtp):
     assert PRIVATE not in body
     # a refused step sends nothing
     count = len(smtp.messages)
-    client.post(f"/cases/{case_id}/steps/list", data=form(client, reasons="x"))
+    post_step(client, f"/cases/{case_id}/steps/list", data=form(client, reasons="x"))
     import time
 
     time.sleep(0.3)
@@ -274,14 +274,14 @@ def test_moratorium_through_the_case_pages(client, world):
     db.session.expire_all()
     assert world.asset.live_status == "in_moratorium"
     # a sale to anyone but a community interest group is refused on the page
-    refused = client.post(f"/cases/{moratorium_id}/steps/record_disposal", data=form(
+    refused = post_step(client, f"/cases/{moratorium_id}/steps/record_disposal", data=form(
         client, buyer_type="other", **{"disposal_date-day": str(today.day), "disposal_date-month": str(today.month),
                                        "disposal_date-year": str(today.year)}))
     assert refused.status_code == 409 and "only to a community interest group" in refused.get_data(as_text=True)
     sign_in(client, world.cig_rep)
     page = client.get(f"/cases/{moratorium_id}").get_data(as_text=True)
     assert "step-request_to_bid" in page and "Green Community Trust" in page
-    asked = client.post(f"/cases/{moratorium_id}/steps/request_to_bid",
+    asked = post_step(client, f"/cases/{moratorium_id}/steps/request_to_bid",
                         data=form(client, organisation_id=str(world.cig.id)))
     assert asked.status_code == 302
     db.session.expire_all()
@@ -293,8 +293,8 @@ def test_moratorium_through_the_case_pages(client, world):
 def test_a_refused_step_keeps_what_was_typed(client, world):
     case_id = nominate_via_screens(client, world)
     sign_in(client, world.officer)
-    client.post(f"/cases/{case_id}/steps/begin_validation", data=form(client))
-    response = client.post(f"/cases/{case_id}/steps/accept_nomination", data=form(
+    post_step(client, f"/cases/{case_id}/steps/begin_validation", data=form(client))
+    response = post_step(client, f"/cases/{case_id}/steps/accept_nomination", data=form(
         client, **{"owner_notified_on-day": "31", "owner_notified_on-month": "11",
                    "owner_notified_on-year": "2026"}))
     body = response.get_data(as_text=True)

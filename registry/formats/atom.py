@@ -1,0 +1,41 @@
+"""An Atom feed (RFC 4287) of an authority's decisions, written with ElementTree (it escapes the text)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from xml.etree import ElementTree
+
+ATOM = "http://www.w3.org/2005/Atom"
+EMPTY_FEED_UPDATED = "2026-01-01T00:00:00+00:00"
+
+
+def _add(parent, tag: str, text: str | None = None, **attributes) -> ElementTree.Element:
+    element = ElementTree.SubElement(parent, tag, attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def decisions_feed(authority, entries: Iterable[Mapping], base: str) -> bytes:
+    """``entries`` are registers.decisions() rows (public facts only), newest first."""
+    entries = list(entries)
+    self_url = f"{base}/authorities/{authority.code}/decisions.atom"
+    feed = ElementTree.Element("feed", {"xmlns": ATOM})
+    _add(feed, "title", f"Community rights decisions: {authority.name}")
+    _add(feed, "id", self_url)
+    _add(feed, "link", rel="self", href=self_url)
+    _add(feed, "link", rel="alternate", type="text/html", href=f"{base}/registers")
+    _add(feed, "updated", entries[0]["at_utc"].isoformat() if entries else EMPTY_FEED_UPDATED)
+    _add(_add(feed, "author"), "name", authority.name)
+    for e in entries:
+        entry = _add(feed, "entry")
+        _add(entry, "title", f"{e['reference']}: {e['label']}: {e['title']}")
+        _add(entry, "id", f"{base}/cases/{e['case_id']}#event-{e['id']}")
+        _add(entry, "link", rel="alternate", type="text/html", href=f"{base}/cases/{e['case_id']}")
+        _add(entry, "updated", e["at_utc"].isoformat())
+        summary = (f"{e['process_label']}. {e['label']} on {e['on_date'].isoformat()}: "
+                   f"now {e['state_label']}.")
+        if e.get("reasons"):
+            summary += f" Reasons: {e['reasons']}"
+        _add(entry, "summary", summary)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(feed, encoding="utf-8")
