@@ -118,24 +118,62 @@ def demo_load(per_council, seed, if_empty):
 @click.option("--authority", help="Owning authority GSS code, for files that do not say.")
 @click.option("--skip-bad-rows", is_flag=True, help="Import the good rows even if some are invalid.")
 @click.option("--crs", type=click.Choice(["auto", "4326", "27700"]), default="auto", show_default=True)
-def assets_import(path, authority, skip_bad_rows, crs):
+@click.option("--dry-run", is_flag=True, help="Show what the import would do and write nothing.")
+@click.option("--retire-missing", is_flag=True,
+              help="Mark the authority's assets that are not in this file as withdrawn (never deleted).")
+def assets_import(path, authority, skip_bad_rows, crs, dry_run, retire_missing):
     """Import assets from CSV (lon/lat or easting/northing) or GeoJSON."""
     from . import imports
+    from .imports import runs
 
     report = imports.import_file(
-        Path(path), default_authority=authority, skip_bad_rows=skip_bad_rows, crs=crs,
+        Path(path), default_authority=authority, skip_bad_rows=skip_bad_rows, crs=crs, dry_run=dry_run,
+        retire_missing=retire_missing,
         progress=lambda done, total: click.echo(f"  {done:,} of {total:,} rows checked…", err=True),
     )
     click.echo(report.describe(), err=True)
     for rejected in report.rejected:
         click.echo(f"row {rejected.row}: {rejected.field}: {rejected.message}", err=True)
+    if report.summary is not None:
+        for line in runs.summary_lines(report.summary):
+            click.echo(line)
     if report.written:
+        run = runs.record_run(report, path=Path(path), actor=None, via="cli", authority_codes=[authority]
+                              if authority else None, dry_run=False, retire_missing=retire_missing)
         db.session.commit()
-        click.echo(report.summary())
-    else:
-        db.session.rollback()
-        click.echo(report.summary(), err=True)
+        click.echo(report.closing_line())
+        click.echo(f"Import run {run.id}: `flask assets import-report {run.id} --csv` downloads its report.")
+        return
+    db.session.rollback()
+    if dry_run and report.summary is not None:
+        click.echo("Dry run: nothing written.")
+        return
+    # A refused import is recorded too, in a transaction of its own.
+    runs.record_run(report, path=Path(path), actor=None, via="cli",
+                    authority_codes=[authority] if authority else None, dry_run=False,
+                    retire_missing=retire_missing)
+    db.session.commit()
+    click.echo(report.closing_line(), err=True)
+    sys.exit(1)
+
+
+@assets_cli.command("import-report")
+@click.argument("run_id", type=int)
+@click.option("--csv", "as_csv", is_flag=True, help="The row report as CSV (to standard output).")
+def assets_import_report(run_id, as_csv):
+    """Show an import run: its file, counts and row report."""
+    from .imports import runs
+
+    run = db.session.get(runs.ImportRun, run_id)
+    if run is None:
+        click.echo(f"There is no import run {run_id}.", err=True)
         sys.exit(1)
+    if as_csv:
+        click.echo(runs.report_csv(run), nl=False)
+        return
+    click.echo(f"Import run {run.id}: {run.file_name} (sha256 {run.sha256}) by {run.actor} via {run.via} "
+               f"at {run.started_at:%Y-%m-%d %H:%M:%S %Z}; {'written' if run.written else 'nothing written'}.")
+    click.echo(", ".join(f"{count:,} {name}" for name, count in run.counts.items()))
 
 
 def init_app(app):

@@ -32,7 +32,8 @@ __all__ = ["BULK_ROWS", "NEAREST_IN_ONE_PASS_ROWS", "PROGRESS_EVERY", "UK_OUTLIN
 
 
 def import_file(path: Path | str, *, default_authority: str | None = None, skip_bad_rows: bool = False,
-                crs: str = "auto", progress: Progress | None = None) -> ImportReport:
+                crs: str = "auto", progress: Progress | None = None, dry_run: bool = False,
+                retire_missing: bool = False) -> ImportReport:
     """Check every row of the file, then write all of it, or nothing, or (if asked) the good rows."""
     started = time.monotonic()
     path = Path(path)
@@ -55,12 +56,17 @@ def import_file(path: Path | str, *, default_authority: str | None = None, skip_
     report.rejected = sorted(parsed.problems + rejected, key=lambda r: r.row)
     if report.total == 0:
         report.rejected.append(Rejection(0, "file", "The file has no rows to import."))
-    if report.rejected and (not skip_bad_rows or not records):
+    if report.rejected and (not skip_bad_rows or not records) and not (dry_run and records):
         report.seconds = time.monotonic() - started
         return report
     writing = time.monotonic()
-    report.inserted, report.updated, report.unchanged = write(records, report.timings)
-    report.written = True
+    report.summary = write(records, present_fields=getattr(parsed, "present_fields", None), dry_run=dry_run,
+                           retire_missing=retire_missing,
+                           authority_codes=[default_authority] if default_authority else None,
+                           timings=report.timings)
+    counts = report.summary.counts()
+    report.inserted, report.updated, report.unchanged = counts["new"], counts["updated"], counts["unchanged"]
+    report.written = not dry_run and not (report.rejected and not skip_bad_rows)
     report.seconds = time.monotonic() - started
     report.timings["write"] = report.seconds - (writing - started)
     return report

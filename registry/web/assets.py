@@ -24,6 +24,10 @@ def show(asset_id):
     geometry = (orjson.loads(row["footprint_geojson"]) if row["footprint_geojson"]
                 else {"type": "Point", "coordinates": [row["lon"], row["lat"]]})
     settings = current_app.config["SETTINGS"]
+    if row["lon"] is None and not row["footprint_geojson"]:  # location_source 'none': no map
+        return render_template("assets/show.html", asset=row, properties=properties, authority_names=names,
+                               map=None, asset_transfers=transfers.for_asset(asset_id),
+                               show_conditions=permissions.can(accounts.current_actor(), "condition.view", row))
     small_map = footprint_map(
         {"type": "Feature", "geometry": geometry,
          "properties": {"name": row["name"], "status": row["live_status"] or row["surplus_status"],
