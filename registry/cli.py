@@ -5,8 +5,6 @@ import time
 from pathlib import Path
 
 import click
-from alembic import command as alembic_command
-from alembic.config import Config as AlembicConfig
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import text
@@ -21,7 +19,9 @@ demo_cli = AppGroup("demo", help="Demo data.")
 assets_cli = AppGroup("assets", help="The asset register.")
 
 
-def alembic_config() -> AlembicConfig:
+def alembic_config():
+    from alembic.config import Config as AlembicConfig  # imported when used: `flask --help` stays fast
+
     config = AlembicConfig(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.attributes["database_url"] = current_app.config["SETTINGS"].database_url
@@ -32,23 +32,31 @@ def alembic_config() -> AlembicConfig:
 @click.argument("revision", default="head")
 def db_upgrade(revision):
     """Apply migrations up to REVISION (default: head)."""
+    from alembic import command as alembic_command
+
     alembic_command.upgrade(alembic_config(), revision)
 
 
 @db_cli.command("downgrade")
 @click.argument("revision")
 def db_downgrade(revision):
+    from alembic import command as alembic_command
+
     alembic_command.downgrade(alembic_config(), revision)
 
 
 @db_cli.command("check")
 def db_check():
     """Fail if the models declare anything the migrations do not create."""
+    from alembic import command as alembic_command
+
     alembic_command.check(alembic_config())
 
 
 @db_cli.command("current")
 def db_current():
+    from alembic import command as alembic_command
+
     alembic_command.current(alembic_config())
 
 

@@ -90,7 +90,11 @@ CHANGED_ROWS = """
 
 def _grid_function(name: str, rows: str, guard: str) -> str:
     return f"""
-        CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql
+        -- Transition tables have no statistics: without this the planner may join old and new rows
+        -- by nested loop, quadratic in the rows a statement touches.
+        SET enable_nestloop = off
+        AS $$
         BEGIN
             IF NOT EXISTS ({guard}) THEN
                 RETURN NULL;

@@ -141,14 +141,14 @@ def _changed_sql(present: set[str]) -> str:
 def _stage_sql(present: set[str], footprint_present: bool) -> str:
     return f"""
     CREATE TEMP TABLE asset_import_stage ON COMMIT DROP AS
-    WITH keyed AS (
-        SELECT r.*, {REFERENCE_KEY_SQL} AS reference_key,
-               row_number() OVER (PARTITION BY r.authority_code, {REFERENCE_KEY_SQL} ORDER BY r.row_number)
-                   AS occurrence,
-               min(r.row_number) OVER (PARTITION BY r.authority_code, {REFERENCE_KEY_SQL}) AS first_row,
+    WITH raw AS (
+        SELECT r.*, {REFERENCE_KEY_SQL} AS reference_key FROM asset_import_raw r
+    ), keyed AS (
+        SELECT r.*,
+               min(r.row_number) OVER (PARTITION BY r.authority_code, r.reference_key) AS first_row,
                CASE WHEN r.lon IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326) END AS pt,
                ST_Multi(ST_GeomFromWKB(r.footprint_wkb, 4326)) AS fp
-          FROM asset_import_raw r
+          FROM raw r
     ), matched AS (
         SELECT k.*, a.id AS asset_id,
                k.pt IS NOT NULL AND ({RANK_SQL.format("k.location_source")}
@@ -156,7 +156,7 @@ def _stage_sql(present: set[str], footprint_present: bool) -> str:
                {"true" if footprint_present else "k.fp IS NOT NULL"} AS take_footprint
           FROM keyed k
           LEFT JOIN asset a ON a.authority_code = k.authority_code AND a.reference_key = k.reference_key
-         WHERE k.occurrence = 1
+                               AND k.first_row = k.row_number
     )
     SELECT s.*, CASE WHEN s.asset_id IS NULL THEN NULL ELSE {_changed_sql(present)} END AS changed,
            a.area_code AS existing_area_code
@@ -260,12 +260,10 @@ def write(records: list[tuple[int, assets.AssetRecord]], *, present_fields=None,
         lap("copy")
         cursor.execute(_stage_sql(present, footprint_present))
         cursor.execute("ANALYZE asset_import_stage")
-        cursor.execute("SELECT r.row_number, r.reference, k.first_row FROM asset_import_raw r "
-                       f"JOIN LATERAL (SELECT {REFERENCE_KEY_SQL} AS reference_key) rk ON true "
-                       "JOIN asset_import_stage k ON k.authority_code = r.authority_code "
-                       "AND k.reference_key = rk.reference_key AND k.row_number <> r.row_number "
-                       "ORDER BY r.row_number")
+        cursor.execute("SELECT row_number, reference, first_row FROM asset_import_stage "
+                       "WHERE first_row <> row_number ORDER BY row_number")
         summary.duplicates = [Change(row, reference, None, first_row=first) for row, reference, first in cursor.fetchall()]
+        cursor.execute("DELETE FROM asset_import_stage WHERE first_row <> row_number")
         cursor.execute("SELECT row_number, reference, asset_id, changed FROM asset_import_stage "
                        "WHERE asset_id IS NULL OR cardinality(changed) > 0 ORDER BY row_number")
         for row, reference, asset_id, changed in cursor.fetchall():
