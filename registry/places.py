@@ -12,6 +12,7 @@ is within the metre-level accuracy of a postcode centroid.
 import importlib.util
 import json
 import logging
+import functools
 import re
 from pathlib import Path
 
@@ -19,7 +20,6 @@ import brotli
 import msgpack
 import numpy as np
 from convertbng.cutil import convert_bng, convert_lonlat
-from pyproj import Transformer
 from sqlalchemy import text
 
 from . import db, search
@@ -32,7 +32,12 @@ POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
 OUTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 GB_BOUNDS = (-9.0, 49.0, 2.5, 61.5)  # lon/lat box of GB and NI, for sanity checks
 
-_irish_grid = Transformer.from_crs("EPSG:29903", "EPSG:4326", always_xy=True)
+@functools.cache
+def _irish_grid():
+    """Irish Grid -> WGS84, built on first use (pyproj is slow to import: the CLI starts fast)."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:29903", "EPSG:4326", always_xy=True)
 
 # Districts created or recoded after the 2021 names list the authorities package carries.
 SUPPLEMENTARY_DISTRICT_NAMES = {
@@ -132,7 +137,7 @@ def iter_postcode_rows(areas: set[str] | None = None):
             lons[gb], lats[gb] = bng_to_wgs84(eastings[gb], northings[gb])
         ni = has_coords & irish
         if ni.any():
-            lons[ni], lats[ni] = _irish_grid.transform(eastings[ni], northings[ni])
+            lons[ni], lats[ni] = _irish_grid().transform(eastings[ni], northings[ni])
         for i, raw in enumerate(postcodes):
             if not np.isfinite(lons[i]):
                 continue
