@@ -362,3 +362,14 @@ def test_a_bulk_import_runs_as_a_role_that_owns_nothing(place):
     assert db.session.execute(text("SELECT current_user")).scalar_one() == "imwrite_app_role_test"
     db.session.execute(text("RESET ROLE"))
     assert grid_is_exact()
+
+
+def test_the_table_computes_the_same_reference_key_as_python(place):
+    from registry.assets import reference_key
+
+    code, _, lon, lat = place
+    references = ("09/01609/Land", "  B   1 ", "c\u00a01", "D\t1\n", "CAMACV17 (2nd moratorium)")
+    write([record(code, reference, lon=lon, lat=lat) for reference in references])
+    stored_keys = dict(db.session.execute(text("SELECT reference, reference_key FROM asset WHERE authority_code = :c"),
+                                          {"c": code}).all())
+    assert stored_keys == {reference: reference_key(reference) for reference in references}
