@@ -214,10 +214,12 @@ def load_assets(conn: psycopg.Connection, n: int, seed: int) -> float:
         conn.execute(
             "INSERT INTO asset (authority_code, reference, name, description, address, postcode, uprn, asset_type, "
             "current_use, condition, occupancy, surplus_status, floor_area_m2, site_area_m2, market_value_gbp, "
-            "point, footprint, area_code) "
+            "point, footprint, area_code, location_source) "
             "SELECT authority_code, reference, name, description, address, postcode, uprn, asset_type, current_use, "
             "condition, occupancy, surplus_status, floor_area_m2, site_area_m2, market_value_gbp, "
-            "ST_SetSRID(ST_MakePoint(lon, lat), 4326), ST_GeomFromText(footprint_wkt, 4326), area_code "
+            "ST_SetSRID(ST_MakePoint(lon, lat), 4326), ST_GeomFromText(footprint_wkt, 4326), area_code, "
+            # jittered ~50 m off their postcodes: positions of their own, not a postcode's centre
+            "'surveyed' "
             "FROM bench.asset_stage ORDER BY reference")
         inserted = time.perf_counter()
         conn.execute("ALTER TABLE asset ENABLE TRIGGER USER")

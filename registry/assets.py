@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import db, places
@@ -55,20 +56,35 @@ class Asset(db.Base):
     floor_area_m2: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     site_area_m2: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     market_value_gbp: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
-    point = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=False)
+    # NULL only when location_source is 'none' (a CHECK in migration 0006).
+    point = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=True)
     footprint = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=True)
     area_code: Mapped[str | None] = mapped_column(String(9))
     # Maintained by the workflow engine: listed, in_moratorium, ... (None: no live case).
     live_status: Mapped[str | None] = mapped_column(String(40))
     # Safeguarding: a withheld asset never appears in a public output.
     withheld: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    # Transparency Code fields (migration 0006). tenure is public; tenure_detail, other_detail and
+    # extra (the file's unmapped columns) are private unless an officer sets published_details.
+    tenure: Mapped[str | None] = mapped_column(String(100))
+    tenure_detail: Mapped[str | None] = mapped_column(Text)
+    other_detail: Mapped[str | None] = mapped_column(Text)
+    published_details: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    holding_type: Mapped[str | None] = mapped_column(String(20))
+    street_number: Mapped[str | None] = mapped_column(String(50))
+    street: Mapped[str | None] = mapped_column(String(200))
+    post_town: Mapped[str | None] = mapped_column(String(100))
+    asset_type_label: Mapped[str | None] = mapped_column(String(200))  # the council's own label
+    source_effective_date: Mapped[date | None] = mapped_column(Date)
+    extra: Mapped[dict] = mapped_column(JSONB, server_default="{}")
+    location_source: Mapped[str] = mapped_column(String(20), server_default="surveyed")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
 
     @property
-    def asset_type_label(self) -> str:
+    def type_label(self) -> str:
         return ASSET_TYPES.get(self.asset_type, self.asset_type)
 
     @property
@@ -110,6 +126,14 @@ class AssetRecord:
     location_source: str = "surveyed"
     effective_date: date | None = None
     extra: dict = field(default_factory=dict)
+
+
+def reference_key(reference: str) -> str:
+    """The reference as re-imports match it: case and runs of white space do not count.
+
+    The same rule as the asset table's generated reference_key column (migration 0006).
+    """
+    return " ".join(reference.split()).lower()
 
 
 def _text(raw, field, *, required=False, max_length=None):
@@ -218,13 +242,14 @@ UPSERT_SQL = text(
     """
     INSERT INTO asset (authority_code, reference, name, description, address, postcode, uprn,
         title_numbers, asset_type, current_use, condition, occupancy, occupancy_since, surplus_status,
-        floor_area_m2, site_area_m2, market_value_gbp, point, footprint, area_code)
+        floor_area_m2, site_area_m2, market_value_gbp, point, footprint, area_code, location_source)
     VALUES (:authority_code, :reference, :name, :description, :address, :postcode, :uprn,
         :title_numbers, :asset_type, :current_use, :condition, :occupancy, :occupancy_since,
         :surplus_status, :floor_area_m2, :site_area_m2, :market_value_gbp,
         ST_GeomFromText(:point_wkt, 4326), ST_GeomFromText(:footprint_wkt, 4326),
-        district_code_at(ST_GeomFromText(:point_wkt, 4326)))
-    ON CONFLICT (authority_code, reference) DO UPDATE SET
+        district_code_at(ST_GeomFromText(:point_wkt, 4326)), :location_source)
+    ON CONFLICT (authority_code, reference_key) DO UPDATE SET
+        reference = EXCLUDED.reference, location_source = EXCLUDED.location_source,
         name = EXCLUDED.name, description = EXCLUDED.description, address = EXCLUDED.address,
         postcode = EXCLUDED.postcode, uprn = EXCLUDED.uprn, title_numbers = EXCLUDED.title_numbers,
         asset_type = EXCLUDED.asset_type, current_use = EXCLUDED.current_use,
@@ -257,7 +282,8 @@ def record_params(record: AssetRecord) -> dict:
         "floor_area_m2": record.floor_area_m2,
         "site_area_m2": record.site_area_m2,
         "market_value_gbp": record.market_value_gbp,
-        "point_wkt": record.point.wkt,
+        "point_wkt": record.point.wkt if record.point is not None else None,
+        "location_source": record.location_source if record.point is not None else "none",
         "footprint_wkt": record.footprint.wkt if record.footprint is not None else None,
     }
 
@@ -301,6 +327,7 @@ UPDATE_SQL = text(
         condition = :condition, occupancy = :occupancy, occupancy_since = :occupancy_since,
         surplus_status = :surplus_status, floor_area_m2 = :floor_area_m2, site_area_m2 = :site_area_m2,
         market_value_gbp = :market_value_gbp, point = ST_GeomFromText(:point_wkt, 4326),
+        location_source = :location_source,
         footprint = ST_GeomFromText(:footprint_wkt, 4326),
         area_code = district_code_at(ST_GeomFromText(:point_wkt, 4326)), updated_at = now()
     WHERE id = :id
@@ -333,8 +360,8 @@ def current_shapes(asset_id: int) -> tuple[shapely.Point, shapely.MultiPolygon |
 
 def _duplicate_reference(record: AssetRecord, asset_id: int | None) -> bool:
     found = db.session.execute(
-        text("SELECT id FROM asset WHERE authority_code = :a AND reference = :r"),
-        {"a": record.authority_code, "r": record.reference},
+        text("SELECT id FROM asset WHERE authority_code = :a AND reference_key = :k"),
+        {"a": record.authority_code, "k": reference_key(record.reference)},
     ).scalar()
     return found is not None and found != asset_id
 

@@ -5,8 +5,6 @@ import time
 from pathlib import Path
 
 import click
-from alembic import command as alembic_command
-from alembic.config import Config as AlembicConfig
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import text
@@ -22,7 +20,9 @@ assets_cli = AppGroup("assets", help="The asset register.")
 cases_cli = AppGroup("cases", help="The statutory clocks: automatic steps and reminders (run daily).")
 
 
-def alembic_config() -> AlembicConfig:
+def alembic_config():
+    from alembic.config import Config as AlembicConfig  # imported when used: `flask --help` stays fast
+
     config = AlembicConfig(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     config.attributes["database_url"] = current_app.config["SETTINGS"].database_url
@@ -33,23 +33,31 @@ def alembic_config() -> AlembicConfig:
 @click.argument("revision", default="head")
 def db_upgrade(revision):
     """Apply migrations up to REVISION (default: head)."""
+    from alembic import command as alembic_command
+
     alembic_command.upgrade(alembic_config(), revision)
 
 
 @db_cli.command("downgrade")
 @click.argument("revision")
 def db_downgrade(revision):
+    from alembic import command as alembic_command
+
     alembic_command.downgrade(alembic_config(), revision)
 
 
 @db_cli.command("check")
 def db_check():
     """Fail if the models declare anything the migrations do not create."""
+    from alembic import command as alembic_command
+
     alembic_command.check(alembic_config())
 
 
 @db_cli.command("current")
 def db_current():
+    from alembic import command as alembic_command
+
     alembic_command.current(alembic_config())
 
 
@@ -140,14 +148,19 @@ def demo_load(per_council, seed, if_empty):
 @click.option("--crs", type=click.Choice(["auto", "4326", "27700", "29903"]), default="auto", show_default=True)
 @click.option("--mapping", "mapping_path", type=click.Path(exists=True, dir_okay=False),
               help="A column -> field map (CSV of two columns, JSON or YAML) that overrides the standard names.")
-def assets_import(path, authority, skip_bad_rows, crs, mapping_path):
+@click.option("--dry-run", is_flag=True, help="Show what the import would do and write nothing.")
+@click.option("--retire-missing", is_flag=True,
+              help="Mark the authority's assets that are not in this file as withdrawn (never deleted).")
+def assets_import(path, authority, skip_bad_rows, crs, mapping_path, dry_run, retire_missing):
     """Import assets: CSV/TSV, XLSX/ODS, GeoJSON, GeoPackage, zipped Shapefile or KML."""
     from . import imports
     from .errors import InvalidInput
+    from .imports import runs
 
     try:
         report = imports.import_file(
             Path(path), default_authority=authority, skip_bad_rows=skip_bad_rows, crs=crs, mapping=mapping_path,
+            dry_run=dry_run, retire_missing=retire_missing,
             progress=lambda done, total: click.echo(f"  {done:,} of {total:,} rows checked…", err=True),
         )
     except InvalidInput as error:
@@ -157,13 +170,46 @@ def assets_import(path, authority, skip_bad_rows, crs, mapping_path):
         click.echo(f"rejected: {rejected.text}", err=True)
     for warning in report.warnings:
         click.echo(f"warning: {warning.text}", err=True)
+    if report.summary is not None:
+        for line in runs.summary_lines(report.summary):
+            click.echo(line)
     if report.written:
+        run = runs.record_run(report, path=Path(path), actor=None, via="cli", authority_codes=[authority]
+                              if authority else None, dry_run=False, retire_missing=retire_missing)
         db.session.commit()
-        click.echo(report.outcome())
-    else:
-        db.session.rollback()
-        click.echo(report.outcome(), err=True)
+        click.echo(report.closing_line())
+        click.echo(f"Import run {run.id}: `flask assets import-report {run.id} --csv` downloads its report.")
+        return
+    db.session.rollback()
+    if dry_run and report.summary is not None:
+        click.echo("Dry run: nothing written.")
+        return
+    # A refused import is recorded too, in a transaction of its own.
+    runs.record_run(report, path=Path(path), actor=None, via="cli",
+                    authority_codes=[authority] if authority else None, dry_run=False,
+                    retire_missing=retire_missing)
+    db.session.commit()
+    click.echo(report.closing_line(), err=True)
+    sys.exit(1)
+
+
+@assets_cli.command("import-report")
+@click.argument("run_id", type=int)
+@click.option("--csv", "as_csv", is_flag=True, help="The row report as CSV (to standard output).")
+def assets_import_report(run_id, as_csv):
+    """Show an import run: its file, counts and row report."""
+    from .imports import runs
+
+    run = db.session.get(runs.ImportRun, run_id)
+    if run is None:
+        click.echo(f"There is no import run {run_id}.", err=True)
         sys.exit(1)
+    if as_csv:
+        click.echo(runs.report_csv(run), nl=False)
+        return
+    click.echo(f"Import run {run.id}: {run.file_name} (sha256 {run.sha256}) by {run.actor} via {run.via} "
+               f"at {run.started_at:%Y-%m-%d %H:%M:%S %Z}; {'written' if run.written else 'nothing written'}.")
+    click.echo(", ".join(f"{count:,} {name}" for name, count in run.counts.items()))
 
 
 def _as_of(value: str | None):

@@ -17,6 +17,7 @@ wards and parishes by name once their official boundaries are imported.
 import importlib.util
 import json
 import logging
+import functools
 import re
 from pathlib import Path
 
@@ -24,7 +25,6 @@ import brotli
 import msgpack
 import numpy as np
 from convertbng.cutil import convert_bng, convert_lonlat
-from pyproj import Transformer
 from sqlalchemy import text
 
 from . import db, search
@@ -38,7 +38,12 @@ POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
 OUTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 GB_BOUNDS = (-9.0, 49.0, 2.5, 61.5)  # lon/lat box of GB and NI, for sanity checks
 
-_irish_grid = Transformer.from_crs("EPSG:29903", "EPSG:4326", always_xy=True)
+@functools.cache
+def _irish_grid():
+    """Irish Grid -> WGS84, built on first use (pyproj is slow to import: the CLI starts fast)."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:29903", "EPSG:4326", always_xy=True)
 
 # Districts created or recoded after the 2021 names list the authorities package carries.
 SUPPLEMENTARY_DISTRICT_NAMES = {
@@ -138,7 +143,7 @@ def iter_postcode_rows(areas: set[str] | None = None):
             lons[gb], lats[gb] = bng_to_wgs84(eastings[gb], northings[gb])
         ni = has_coords & irish
         if ni.any():
-            lons[ni], lats[ni] = _irish_grid.transform(eastings[ni], northings[ni])
+            lons[ni], lats[ni] = _irish_grid().transform(eastings[ni], northings[ni])
         for i, raw in enumerate(postcodes):
             if not np.isfinite(lons[i]):
                 continue

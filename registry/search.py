@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 
 from . import db
-from .vocabulary import GSS_PREFIX_KIND
+from .vocabulary import GSS_PREFIX_KIND, HIDDEN_BY_DEFAULT_STATUSES
 
 MAX_LIMIT = 1000
 COUNT_CAP = 10_000  # numberMatched is given only when it is exact and cheap
@@ -35,6 +35,10 @@ class AssetQuery:
     offset: int = 0
     after_id: int | None = None  # keyset paging when ordered by id
     updated_between: tuple | None = None  # OGC `datetime`: (start or None, end or None)
+    # Radius and nearest answers count only surveyed locations unless this is set (approximate ones,
+    # at a postcode's or district's centre, then count too). Assets without a location (`none`) are in
+    # lists but never in a spatial answer.
+    include_approximate: bool = False
 
     @property
     def ordered_by_id(self) -> bool:
@@ -56,6 +60,10 @@ PUBLIC_COLUMNS = """
     a.current_use, a.condition, a.occupancy, a.occupancy_since, a.surplus_status, a.live_status,
     a.floor_area_m2, a.site_area_m2, a.market_value_gbp, a.authority_code, a.area_code,
     a.updated_at, ST_X(a.point) AS lon, ST_Y(a.point) AS lat, (a.footprint IS NOT NULL) AS has_footprint,
+    a.reference, a.location_source, a.tenure, a.holding_type, a.street_number, a.street, a.post_town,
+    a.asset_type_label AS council_type_label, a.source_effective_date,
+    CASE WHEN a.published_details THEN a.tenure_detail END AS published_tenure_detail,
+    CASE WHEN a.published_details THEN a.other_detail END AS published_other_detail,
     (SELECT name FROM authority WHERE code = a.authority_code) AS authority_name,
     (SELECT coalesce(display_name, name) FROM authority WHERE code = a.authority_code) AS authority_display_name
 """
@@ -63,6 +71,15 @@ PUBLIC_COLUMNS = """
 
 def _filters(query: AssetQuery, params: dict) -> list[str]:
     clauses = ["NOT a.withheld"]
+    hidden = [status for status in HIDDEN_BY_DEFAULT_STATUSES if status not in query.statuses]
+    if hidden:
+        clauses.append("a.surplus_status <> ALL(:hidden_statuses)")
+        params["hidden_statuses"] = hidden
+    if query.near is not None or query.nearest is not None:
+        if query.include_approximate:
+            clauses.append("a.point IS NOT NULL")
+        else:
+            clauses.append("a.location_source = 'surveyed'")
     if query.bbox is not None:
         clauses.append("a.point && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)")
         params.update(zip(("minx", "miny", "maxx", "maxy"), query.bbox))
@@ -261,7 +278,7 @@ def clusters(cells: tuple[int, int, int, int], zoom: int, *, types: list[str], s
     params = {"k": k, "cx0": cells[0], "cy0": cells[1], "cx1": cells[2], "cy1": cells[3],
               "cell": CELL_DEGREES}
     if types or authority:
-        clauses = ["NOT a.withheld",
+        clauses = ["NOT a.withheld", "a.point IS NOT NULL",
                    "a.point && ST_MakeEnvelope(:cx0 * :cell - 180, :cy0 * :cell - 90, "
                    "(:cx1 + 1) * :cell - 180, (:cy1 + 1) * :cell - 90, 4326)"]
         if types:
@@ -283,7 +300,8 @@ def clusters(cells: tuple[int, int, int, int], zoom: int, *, types: list[str], s
         source = "SELECT * FROM asset_grid_coarse_cell"
     else:
         source = "SELECT * FROM asset_grid_cell"
-    status_clause = "AND status = ANY(:statuses)" if statuses else ""
+    status_clause = "AND status = ANY(:statuses)" if statuses else "AND status <> ALL(:hidden_statuses)"
+    params["hidden_statuses"] = list(HIDDEN_BY_DEFAULT_STATUSES)
     if statuses:
         params["statuses"] = statuses
     sql = f"""
@@ -311,7 +329,10 @@ def assets_in_view(box: tuple, *, with_footprints: bool, types: list[str], statu
                    authority: str | None) -> list[dict] | None:
     """Each asset in the box, or None when there are too many to show one by one."""
     params = {"minx": box[0], "miny": box[1], "maxx": box[2], "maxy": box[3], "cap": MAX_ASSETS_IN_VIEW + 1}
-    clauses = ["NOT a.withheld", "a.point && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)"]
+    clauses = ["NOT a.withheld", "a.point IS NOT NULL", "a.point && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)"]
+    if not statuses:
+        clauses.append("asset_public_status(a) <> ALL(:hidden_statuses)")
+        params["hidden_statuses"] = list(HIDDEN_BY_DEFAULT_STATUSES)
     if types:
         clauses.append("a.asset_type = ANY(:types)")
         params["types"] = types
@@ -323,7 +344,7 @@ def assets_in_view(box: tuple, *, with_footprints: bool, types: list[str], statu
         params["authority"] = authority
     footprint = "ST_AsGeoJSON(a.footprint, 7)" if with_footprints else "NULL"
     sql = f"""
-        SELECT a.id, a.name, a.asset_type, a.surplus_status, a.live_status, ST_X(a.point) AS lon,
+        SELECT a.id, a.name, a.asset_type, a.surplus_status, a.live_status, a.location_source, ST_X(a.point) AS lon,
                ST_Y(a.point) AS lat, {footprint} AS footprint_geojson
         FROM asset a WHERE {" AND ".join(clauses)} ORDER BY a.id LIMIT :cap
     """

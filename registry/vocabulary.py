@@ -44,6 +44,28 @@ SURPLUS_STATUSES = {
     "available_for_transfer": "Available for community transfer",
     "transferred": "Transferred",
     "disposed": "Disposed",
+    # In the register but not in the council's latest file (an import's --retire-missing): kept, never
+    # deleted, and hidden from search and the map unless asked for by status.
+    "withdrawn": "Withdrawn from the council's register",
+}
+
+# Statuses search leaves out unless the query names them.
+HIDDEN_BY_DEFAULT_STATUSES = ("withdrawn",)
+
+# Where an asset's point came from (asset.location_source, migration 0006). Approximate ones are left
+# out of radius and nearest answers unless asked for; `none` has no point and is never on the map.
+LOCATION_SOURCES = {
+    "surveyed": "Surveyed: the council's own coordinates or boundary",
+    "postcode": "Approximate: the centre of its postcode",
+    "postcode_district": "Approximate: the centre of its postcode district",
+    "none": "Not known",
+}
+APPROXIMATE_LOCATION_SOURCES = ("postcode", "postcode_district")
+
+HOLDING_TYPES = {
+    "land": "Land",
+    "building": "Building",
+    "land_and_building": "Land and building",
 }
 
 # Kept by the workflow engine on each asset while a case is live (asset.live_status).

@@ -15,7 +15,7 @@ its window) and the status ``superseded``.
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -17,7 +17,13 @@ PUBLIC_ASSET_PROPERTIES = (
     "name", "description", "address", "postcode", "uprn", "title_numbers", "asset_type", "current_use",
     "condition", "occupancy", "occupancy_since", "surplus_status", "live_status", "floor_area_m2",
     "site_area_m2", "market_value_gbp", "authority_code", "area_code", "updated_at",
+    # Council data (migration 0006): the council's own reference and type label, where the point came
+    # from, and the Transparency Code's public fields. Tenure detail and other detail are only present
+    # when an officer has published them (the query gives them as published_* only then).
+    "reference", "location_source", "tenure", "holding_type", "street_number", "street", "post_town",
+    "council_type_label", "source_effective_date",
 )
+PUBLISHED_DETAILS = {"tenure_detail": "published_tenure_detail", "other_detail": "published_other_detail"}
 
 
 def _plain(value):
@@ -36,6 +42,9 @@ def status_label(row: dict) -> str:
 
 def asset_properties(row: dict, authority_names: dict[str, str]) -> dict:
     properties = {key: _plain(row.get(key)) for key in PUBLIC_ASSET_PROPERTIES}
+    for name, column in PUBLISHED_DETAILS.items():
+        if row.get(column) is not None:
+            properties[name] = row[column]
     properties["asset_type_label"] = ASSET_TYPES.get(row["asset_type"], row["asset_type"])
     properties["status_label"] = status_label(row)
     properties["authority_name"] = row.get("authority_name") or authority_names.get(row["authority_code"])
@@ -44,7 +53,12 @@ def asset_properties(row: dict, authority_names: dict[str, str]) -> dict:
     return properties
 
 
-def point_geometries(rows: list[dict], crs: str) -> list[dict]:
+def point_geometries(rows: list[dict], crs: str) -> list[dict | None]:
+    """Each row's point in the output CRS; None (a null geometry) for an asset with no location."""
+    located = [r for r in rows if r.get("lon") is not None]
+    if len(located) < len(rows):
+        shapes = iter(point_geometries(located, crs))
+        return [next(shapes) if r.get("lon") is not None else None for r in rows]
     if crs == EPSG27700 and rows:
         eastings, northings = places.wgs84_to_bng([r["lon"] for r in rows], [r["lat"] for r in rows])
         return [{"type": "Point", "coordinates": [round(float(e), 2), round(float(n), 2)]}

@@ -49,7 +49,10 @@ def clusters():
             properties = {"id": row["id"], "name": row["name"], "status": row["live_status"] or row["surplus_status"],
                           "status_label": geojson.status_label(row),
                           "asset_type_label": ASSET_TYPES.get(row["asset_type"], row["asset_type"]),
-                          "url": f"/assets/{row['id']}"}
+                          "url": f"/assets/{row['id']}",
+                          # surveyed, postcode or postcode_district: the map draws approximate ones apart
+                          "location_source": row.get("location_source", "surveyed"),
+                          "approximate": row.get("location_source", "surveyed") != "surveyed"}
             if row["footprint_geojson"]:
                 properties["footprint"] = orjson.Fragment(row["footprint_geojson"])
             features.append({"type": "Feature", "id": row["id"], "properties": properties,

@@ -44,6 +44,11 @@ ITEMS_PARAMETERS = [
            {"type": "array", "items": {"type": "string", "enum": list(PUBLIC_STATUSES)}},
            style="form", explode=False),
     _param("f", "Output format.", {"type": "string", "enum": ["json", "html"]}),
+    # Appended last: other operations pick parameters from this list by position.
+    _param("include_approximate", "Extension: with `near` or `nearest`, also count assets whose point is "
+                                  "approximate (`location_source` postcode or postcode_district). Assets "
+                                  "with no location (`none`) are never in a spatial answer.",
+           {"type": "boolean", "default": False}),
 ]
 
 

@@ -15,7 +15,7 @@ EPSG27700 = "http://www.opengis.net/def/crs/EPSG/0/27700"
 SUPPORTED_CRS = (CRS84, EPSG4326, EPSG27700)
 
 ITEMS_PARAMETERS = {"f", "bbox", "bbox-crs", "crs", "limit", "offset", "after", "near", "radius", "nearest", "q",
-                    "authority", "area", "type", "status", "datetime"}
+                    "authority", "area", "type", "status", "datetime", "include_approximate"}
 
 
 def number(raw: str, name: str) -> float:
@@ -143,6 +143,17 @@ def choices(raw: str | None, name: str, allowed) -> list[str]:
     return values
 
 
+def boolean(raw: str | None, name: str, *, default: bool = False) -> bool:
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("true", "1", "yes"):
+        return True
+    if value in ("false", "0", "no"):
+        return False
+    raise InvalidInput(f"{name} must be true or false, not {raw!r}.", field=name)
+
+
 def gss_code(raw: str | None, name: str) -> str | None:
     if not raw:
         return None
@@ -172,6 +183,7 @@ def asset_query(args, *, default_limit: int = 10) -> tuple[search.AssetQuery, di
     if query.q and len(query.q) > 200:
         raise InvalidInput("q must be 200 characters or fewer.", field="q")
     query.updated_between = datetime_interval(args.get("datetime"))
+    query.include_approximate = boolean(args.get("include_approximate"), "include_approximate")
     if args.get("after"):
         query.after_id = integer(args.get("after"), "after", default=0, minimum=0, maximum=2**31 - 1)
     bbox_crs = crs_uri(args.get("bbox-crs"), "bbox-crs")

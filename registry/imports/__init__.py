@@ -13,7 +13,6 @@ commits: the CLI commits once.
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections import Counter
 from pathlib import Path
@@ -72,7 +71,8 @@ def import_file(path: Path | str, *, default_authority: str | None = None, skip_
     report.authorities = Counter(record.authority_code for _, record in records)
     if report.total == 0:
         report.rejected.append(Rejection(0, "file", "The file has no rows to import."))
-    if report.rejected and (not skip_bad_rows or not records):
+    # A dry run reports what the good rows would do even when some rows are refused.
+    if report.rejected and (not skip_bad_rows or not records) and not (write_options.get("dry_run") and records):
         report.seconds = time.monotonic() - started
         return report
     writing = time.monotonic()
@@ -83,29 +83,11 @@ def import_file(path: Path | str, *, default_authority: str | None = None, skip_
 
 
 def _write(report: ImportReport, records, present_fields: set[str], write_options: dict) -> None:
-    """Hand the records to the writer: the keyword form (present_fields, dry_run, …) where it takes it."""
-    parameters = inspect.signature(write).parameters
-    if "present_fields" in parameters:
-        summary = write(records, present_fields=present_fields,
-                        authority_codes=sorted(report.authorities), timings=report.timings, **write_options)
-        report.summary = summary
-        report.inserted = _count(summary, "inserted", "added", "new")
-        report.updated = _count(summary, "updated", "changed")
-        report.unchanged = _count(summary, "unchanged")
-        report.written = not write_options.get("dry_run", False)
-        return
-    if write_options:
-        raise TypeError(f"This writer takes no options: {', '.join(write_options)}.")
-    # The writer before migration 0006 cannot store rows without a location.
-    storable = [(n, r) for n, r in records if r.point is not None]
-    report.inserted, report.updated, report.unchanged = write(storable, report.timings)
-    report.written = True
+    """Hand the records to the writer; a column the file does not have is never written."""
+    summary = write(records, present_fields=present_fields,
+                    authority_codes=sorted(report.authorities), timings=report.timings, **write_options)
+    report.summary = summary
+    counts = summary.counts()
+    report.inserted, report.updated, report.unchanged = counts["new"], counts["updated"], counts["unchanged"]
+    report.written = not write_options.get("dry_run", False)
 
-
-def _count(summary, *names: str) -> int:
-    """A count from the writer's summary, whichever name it uses; lists and maps count their items."""
-    for name in names:
-        value = getattr(summary, name, None)
-        if value is not None:
-            return value if isinstance(value, int) else len(value)
-    return 0

@@ -66,7 +66,7 @@ class ImportReport:
     skip_bad_rows: bool = False
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds: read, check, write
-    summary: object | None = None  # the writer's own account (writing.WriteSummary), once written
+    summary: object | None = None  # writing.WriteSummary: new, updated (with fields), unchanged, missing
 
     @property
     def rejected_rows(self) -> int:
@@ -76,7 +76,7 @@ class ImportReport:
     def rows_per_s(self) -> float:
         return self.total / self.seconds if self.seconds else 0.0
 
-    def outcome(self) -> str:
+    def closing_line(self) -> str:
         """The closing line the command prints."""
         if self.written:
             return (f"{self.inserted:,} added, {self.updated:,} updated, {self.unchanged:,} unchanged, "

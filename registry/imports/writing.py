@@ -1,72 +1,211 @@
-"""Writing checked records in bulk: COPY into a staging table, then one INSERT ... ON CONFLICT.
+"""Writing checked records in bulk, safely over what the register already holds.
 
+COPY into a temporary staging table; then every check is one set-based statement: references are
+matched after normalising case and white space (`asset.reference_key`, migration 0006); the fields
+each row would change are worked out in SQL (only the fields the file has a column for: a column
+absent from the file never wipes a stored value); unchanged rows are skipped; new rows go in with one
+INSERT … SELECT and changed ones with one UPDATE … FROM. The register's assets of the file's
+authorities that are not in the file are listed, and with `retire_missing` marked `withdrawn`
+(never deleted; their live cases stay). `dry_run` works all of it out and writes nothing.
+
+Runs as the app's (non-owner) database role: no DDL on permanent tables, no DISABLE TRIGGER, no
+TRUNCATE; only temporary tables. The map grid is kept by statement-level triggers (migration 0006).
 Flushes, never commits: the command commits once.
 """
 
 from __future__ import annotations
 
+import json
 import time
-
-import numpy as np
-import psycopg
-import shapely
-from pyproj import Geod
+from dataclasses import dataclass, field
 
 from .. import assets, db
 
-RAW_COLUMNS = (
-    ("row_number", "integer"), ("authority_code", "varchar(9)"), ("reference", "varchar(100)"),
-    ("name", "varchar(300)"), ("description", "text"), ("address", "text"), ("postcode", "varchar(8)"),
-    ("uprn", "bigint"), ("title_numbers", "varchar(20)[]"), ("asset_type", "varchar(40)"),
-    ("current_use", "text"), ("condition", "varchar(20)"), ("occupancy", "varchar(20)"),
-    ("occupancy_since", "date"), ("surplus_status", "varchar(40)"), ("floor_area_m2", "numeric(12, 2)"),
-    ("site_area_m2", "numeric(14, 2)"), ("market_value_gbp", "numeric(14, 2)"), ("lon", "float8"),
-    ("lat", "float8"), ("footprint_wkb", "bytea"),
+# (column, SQL type, the AssetRecord attribute it comes from)
+FIELDS = (
+    ("name", "varchar(300)", "name"), ("description", "text", "description"), ("address", "text", "address"),
+    ("postcode", "varchar(8)", "postcode"), ("uprn", "bigint", "uprn"),
+    ("title_numbers", "varchar(20)[]", "title_numbers"), ("asset_type", "varchar(40)", "asset_type"),
+    ("current_use", "text", "current_use"), ("condition", "varchar(20)", "condition"),
+    ("occupancy", "varchar(20)", "occupancy"), ("occupancy_since", "date", "occupancy_since"),
+    ("surplus_status", "varchar(40)", "surplus_status"), ("floor_area_m2", "numeric(12, 2)", "floor_area_m2"),
+    ("site_area_m2", "numeric(14, 2)", "site_area_m2"), ("market_value_gbp", "numeric(14, 2)", "market_value_gbp"),
+    ("tenure", "varchar(100)", "tenure"), ("tenure_detail", "text", "tenure_detail"),
+    ("other_detail", "text", "other_detail"), ("holding_type", "varchar(20)", "holding_type"),
+    ("street_number", "varchar(50)", "street_number"), ("street", "varchar(200)", "street"),
+    ("post_town", "varchar(100)", "post_town"), ("asset_type_label", "varchar(200)", "asset_type_label"),
+    ("source_effective_date", "date", "effective_date"), ("extra", "jsonb", "extra"),
 )
-# Columns written from the file; point, footprint and area_code come from the geometry.
-DATA_COLUMNS = tuple(name for name, _ in RAW_COLUMNS[1:18])
-COMPARED_COLUMNS = tuple(c for c in DATA_COLUMNS if c not in ("authority_code", "reference"))
-# Above this many rows to write, the per-row map-grid trigger is switched off for the statement and
-# the grid rebuilt in one pass afterwards (migration 0001, asset_grid_rebuild).
-BULK_ROWS = 5000
-GRID_LOCK_TIMEOUT_MS = 5000  # how long to wait for the table lock before keeping the trigger on
+COLUMNS = tuple(column for column, _, _ in FIELDS)
+RAW_COLUMNS = (("row_number", "integer"), ("authority_code", "varchar(9)"), ("reference", "varchar(100)"),
+               *((column, kind) for column, kind, _ in FIELDS),
+               ("location_source", "varchar(20)"), ("lon", "float8"), ("lat", "float8"), ("footprint_wkb", "bytea"))
+# A better location is never replaced by a worse one: coordinates beat a postcode's centre, which
+# beats a postcode district's; a row without a location never wipes a stored point.
+LOCATION_RANK = {"none": 0, "postcode_district": 1, "postcode": 2, "surveyed": 3}
 # Above this many new or moved points, their nearest postcodes are found in one pass in Python
-# rather than by one index search each (see MERGE_SQL).
+# rather than by one index search each.
 NEAREST_IN_ONE_PASS_ROWS = 1000
+BULK_ROWS = NEAREST_IN_ONE_PASS_ROWS  # kept for callers of the old name
+REFERENCE_KEY_SQL = r"lower(btrim(regexp_replace(r.reference, '[\s\u00a0]+', ' ', 'g')))"
+RANK_SQL = "CASE {0} WHEN 'surveyed' THEN 3 WHEN 'postcode' THEN 2 WHEN 'postcode_district' THEN 1 ELSE 0 END"
 
-STAGE_SQL = f"""
-CREATE TEMP TABLE asset_import_stage ON COMMIT DROP AS
-SELECT r.*, g.pt, g.fp, a.area_code AS existing_area_code,
-       coalesce(a.point = g.pt, false) AS same_point,
-       a.id IS NOT NULL AND ({", ".join(f"a.{c}" for c in COMPARED_COLUMNS)}, a.point, a.footprint)
-           IS NOT DISTINCT FROM ({", ".join(f"r.{c}" for c in COMPARED_COLUMNS)}, g.pt, g.fp) AS unchanged
-  FROM asset_import_raw r
- CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326) AS pt,
-                            ST_Multi(ST_GeomFromWKB(r.footprint_wkb, 4326)) AS fp) g
-  LEFT JOIN asset a ON a.authority_code = r.authority_code AND a.reference = r.reference
+
+@dataclass(frozen=True)
+class Change:
+    row: int
+    reference: str
+    asset_id: int | None
+    fields: tuple[str, ...] = ()
+    first_row: int | None = None  # for a duplicate: the row that has the reference first
+
+
+@dataclass(frozen=True)
+class Missing:
+    """In the register (for one of the file's authorities) but not in this file."""
+
+    asset_id: int
+    authority_code: str
+    reference: str
+    name: str
+    live_status: str | None  # a live case: it stays, and the officer is told
+
+
+@dataclass
+class WriteSummary:
+    dry_run: bool = False
+    retire_missing: bool = False
+    new: list[Change] = field(default_factory=list)
+    updated: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    missing: list[Missing] = field(default_factory=list)
+    retired: int = 0
+    duplicates: list[Change] = field(default_factory=list)  # a reference the file already had (by key)
+
+    @property
+    def written(self) -> bool:
+        return not self.dry_run
+
+    def counts(self) -> dict[str, int]:
+        return {"new": len(self.new), "updated": len(self.updated), "unchanged": self.unchanged,
+                "missing": len(self.missing), "retired": self.retired, "duplicates": len(self.duplicates)}
+
+    def field_counts(self) -> dict[str, int]:
+        """How many updated rows changed each field."""
+        tally: dict[str, int] = {}
+        for change in self.updated:
+            for name in change.fields:
+                tally[name] = tally.get(name, 0) + 1
+        return dict(sorted(tally.items(), key=lambda item: (-item[1], item[0])))
+
+    def rows(self) -> list[dict]:
+        """The row report: one entry per new, updated, duplicate or missing asset (unchanged are counted)."""
+        out = [{"row": c.row, "reference": c.reference, "outcome": "new", "asset_id": c.asset_id, "fields": ""}
+               for c in self.new]
+        out += [{"row": c.row, "reference": c.reference, "outcome": "updated", "asset_id": c.asset_id,
+                 "fields": ", ".join(c.fields)} for c in self.updated]
+        out += [{"row": c.row, "reference": c.reference, "outcome": "duplicate", "asset_id": None,
+                 "fields": "", "message": f"The file already has this reference (row {c.first_row}); "
+                                          "this row was not written."} for c in self.duplicates]
+        outcome = "withdrawn" if self.retire_missing else "missing"
+        out += [{"row": None, "reference": m.reference, "outcome": outcome, "asset_id": m.asset_id, "fields": "",
+                 "message": (f"Has a live case ({m.live_status.replace('_', ' ')}), which stays."
+                             if m.live_status else "")} for m in self.missing]
+        return sorted(out, key=lambda r: (r["row"] is None, r["row"] or 0, r["reference"]))
+
+
+def _present(present_fields) -> set[str]:
+    """The asset columns the file has a column for (None: every one)."""
+    if present_fields is None:
+        return set(COLUMNS)
+    names = set(present_fields)
+    return {column for column, _, attribute in FIELDS if attribute in names or column in names}
+
+
+def _changed_sql(present: set[str]) -> str:
+    """An array of the names of the fields this row would change, worked out in SQL."""
+    checks = ["CASE WHEN a.reference IS DISTINCT FROM s.reference THEN 'reference' END"]
+    for column in COLUMNS:
+        if column in present:
+            checks.append(f"CASE WHEN a.{column} IS DISTINCT FROM s.{column} THEN '{column}' END")
+        elif column == "surplus_status":  # back in the file: no longer withdrawn
+            checks.append("CASE WHEN a.surplus_status = 'withdrawn' AND s.surplus_status <> 'withdrawn' "
+                          "THEN 'surplus_status' END")
+    checks.append("CASE WHEN s.take_point AND a.point IS DISTINCT FROM s.pt THEN 'point' END")
+    checks.append("CASE WHEN s.take_point AND a.location_source IS DISTINCT FROM s.location_source "
+                  "THEN 'location_source' END")
+    checks.append("CASE WHEN s.take_footprint AND a.footprint IS DISTINCT FROM s.fp THEN 'footprint' END")
+    return "array_remove(ARRAY[" + ", ".join(checks) + "]::text[], NULL)"
+
+
+def _stage_sql(present: set[str], footprint_present: bool) -> str:
+    return f"""
+    CREATE TEMP TABLE asset_import_stage ON COMMIT DROP AS
+    WITH raw AS (
+        SELECT r.*, {REFERENCE_KEY_SQL} AS reference_key FROM asset_import_raw r
+    ), keyed AS (
+        SELECT r.*,
+               min(r.row_number) OVER (PARTITION BY r.authority_code, r.reference_key) AS first_row,
+               CASE WHEN r.lon IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326) END AS pt,
+               ST_Multi(ST_GeomFromWKB(r.footprint_wkb, 4326)) AS fp
+          FROM raw r
+    ), matched AS (
+        SELECT k.*, a.id AS asset_id,
+               k.pt IS NOT NULL AND ({RANK_SQL.format("k.location_source")}
+                                     >= {RANK_SQL.format("a.location_source")}) AS take_point,
+               {"true" if footprint_present else "k.fp IS NOT NULL"} AS take_footprint
+          FROM keyed k
+          LEFT JOIN asset a ON a.authority_code = k.authority_code AND a.reference_key = k.reference_key
+                               AND k.first_row = k.row_number
+    )
+    SELECT s.*, CASE WHEN s.asset_id IS NULL THEN NULL ELSE {_changed_sql(present)} END AS changed,
+           a.area_code AS existing_area_code
+      FROM matched s LEFT JOIN asset a ON a.id = s.asset_id
+    """
+
+
+INSERT_SQL = f"""
+    INSERT INTO asset (authority_code, reference, {", ".join(COLUMNS)}, location_source, point, footprint,
+                       area_code)
+    SELECT s.authority_code, s.reference, {", ".join(f"s.{c}" for c in COLUMNS)},
+           CASE WHEN s.pt IS NULL THEN 'none' ELSE s.location_source END, s.pt, s.fp,
+           CASE WHEN s.pt IS NULL THEN NULL WHEN n.row_number IS NULL THEN district_code_at(s.pt)
+                ELSE n.district_code END
+      FROM asset_import_stage s LEFT JOIN asset_import_nearest n USING (row_number)
+     WHERE s.asset_id IS NULL ORDER BY s.row_number
 """
 
-# area_code: the district the point lies in (district_code_at, migration 0001), worked out only
-# for points that are new or moved: it is the costly part of a write (a nearest-postcode search,
-# ~0.3 ms a row here). For big files the nearest-postcode step is done for the whole file at once
-# (`nearest_postcode_districts`) and the function's other two steps by DISTRICT_STEPS_SQL.
-MERGE_SQL = f"""
-WITH written AS (
-    INSERT INTO asset AS a ({", ".join(DATA_COLUMNS)}, point, footprint, area_code)
-    SELECT {", ".join(DATA_COLUMNS)}, s.pt, s.fp,
-           CASE WHEN s.same_point THEN s.existing_area_code
-                WHEN n.row_number IS NULL THEN district_code_at(s.pt)
-                ELSE n.district_code
-           END
+
+def _update_sql(present: set[str]) -> str:
+    """Set the file's columns that some row changes (equal values are rewritten unchanged), never others."""
+    sets = ["reference = s.reference"]
+    for column in COLUMNS:
+        if column in present:
+            sets.append(f"{column} = s.{column}")
+        elif column == "surplus_status":
+            sets.append("surplus_status = CASE WHEN a.surplus_status = 'withdrawn' THEN s.surplus_status "
+                        "ELSE a.surplus_status END")
+    sets += [
+        "point = CASE WHEN s.take_point THEN s.pt ELSE a.point END",
+        "location_source = CASE WHEN s.take_point THEN s.location_source ELSE a.location_source END",
+        "footprint = CASE WHEN s.take_footprint THEN s.fp ELSE a.footprint END",
+        "area_code = CASE WHEN NOT ('point' = ANY(s.changed)) THEN a.area_code "
+        "WHEN n.row_number IS NULL THEN district_code_at(s.pt) ELSE n.district_code END",
+        "updated_at = now()",
+    ]
+    return f"""
+    UPDATE asset a SET {", ".join(sets)}
       FROM asset_import_stage s LEFT JOIN asset_import_nearest n USING (row_number)
-     WHERE NOT s.unchanged ORDER BY s.row_number
-    ON CONFLICT (authority_code, reference) DO UPDATE SET
-        {", ".join(f"{c} = EXCLUDED.{c}" for c in COMPARED_COLUMNS)},
-        point = EXCLUDED.point, footprint = EXCLUDED.footprint, area_code = EXCLUDED.area_code,
-        updated_at = now()
-    RETURNING (xmax = 0) AS inserted
-)
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
+     WHERE a.id = s.asset_id AND cardinality(s.changed) > 0
+    """
+
+
+MISSING_SQL = """
+    SELECT a.id, a.authority_code, a.reference, a.name, a.live_status FROM asset a
+     WHERE a.authority_code = ANY(%s) AND a.surplus_status <> 'withdrawn'
+       AND NOT EXISTS (SELECT 1 FROM asset_import_stage s
+                        WHERE s.authority_code = a.authority_code AND s.reference_key = a.reference_key)
+     ORDER BY a.authority_code, a.reference_key
 """
 
 # district_code_at's first and last steps, for the rows whose nearest postcode is already known:
@@ -89,96 +228,125 @@ DISTRICT_STEPS_SQL = (
 )
 
 
-def write(records: list[tuple[int, assets.AssetRecord]], timings: dict | None = None) -> tuple[int, int, int]:
-    """COPY the records into a staging table, then merge the new and changed ones in one statement.
+def write(records: list[tuple[int, assets.AssetRecord]], *, present_fields=None, dry_run: bool = False,
+          retire_missing: bool = False, authority_codes=None, timings: dict | None = None) -> WriteSummary:
+    """Stage the records and merge them into the register; return what happened (or would, on a dry run).
 
-    Returns (inserted, updated, unchanged). Flushes; the caller commits.
+    `records` are (row number, record). `present_fields`: the AssetRecord fields the file has a column
+    for (None: all). `authority_codes`: the authorities whose register this file is (for the missing
+    list; default: the records' own). Flushes; the caller commits (or rolls back).
     """
-    if not records:
-        return 0, 0, 0
-    db.session.flush()
+    summary = WriteSummary(dry_run=dry_run, retire_missing=retire_missing)
     timings = timings if timings is not None else {}
     clock = [time.monotonic()]
 
     def lap(name):
         now = time.monotonic()
-        timings[f"write.{name}"] = now - clock[0]
+        timings[f"write.{name}"] = timings.get(f"write.{name}", 0.0) + now - clock[0]
         clock[0] = now
-    footprints = np.array([record.footprint for _, record in records] + [None], dtype=object)[:-1]
-    wkb = np.full(len(records), None, dtype=object)
-    has_footprint = np.array([f is not None for f in footprints], dtype=bool)
-    if has_footprint.any():
-        wkb[has_footprint] = shapely.to_wkb(footprints[has_footprint])
+
+    codes = sorted(set(authority_codes or ()) | {record.authority_code for _, record in records})
+    if not records and not codes:
+        return summary
+    present = _present(present_fields)
+    footprint_present = present_fields is None or "footprint" in set(present_fields)
+    db.session.flush()
     raw = db.session.connection().connection.driver_connection
     with raw.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS asset_import_raw, asset_import_stage, asset_import_nearest")
         cursor.execute("CREATE TEMP TABLE asset_import_raw ("
                        + ", ".join(f"{name} {kind}" for name, kind in RAW_COLUMNS) + ") ON COMMIT DROP")
-        with cursor.copy("COPY asset_import_raw FROM STDIN") as copy:
-            for (number, r), footprint_wkb in zip(records, wkb, strict=True):
-                copy.write_row((
-                    number, r.authority_code, r.reference, r.name, r.description, r.address, r.postcode, r.uprn,
-                    list(r.title_numbers), r.asset_type, r.current_use, r.condition, r.occupancy,
-                    r.occupancy_since, r.surplus_status, r.floor_area_m2, r.site_area_m2, r.market_value_gbp,
-                    r.point.x, r.point.y, footprint_wkb,
-                ))
+        _copy_records(cursor, records)
         lap("copy")
-        cursor.execute(STAGE_SQL)
-        cursor.execute("SELECT count(*) FILTER (WHERE unchanged), count(*) FROM asset_import_stage")
-        unchanged, staged = cursor.fetchone()
-        cursor.execute("CREATE TEMP TABLE asset_import_nearest (row_number integer PRIMARY KEY, "
-                       "district_code varchar(9)) ON COMMIT DROP")
-        cursor.execute("SELECT row_number, lon, lat FROM asset_import_stage WHERE NOT unchanged AND NOT same_point")
-        moved = cursor.fetchall()
-        if len(moved) >= NEAREST_IN_ONE_PASS_ROWS:
-            numbers = [row[0] for row in moved]
-            codes = nearest_postcode_districts(cursor, np.array([row[1] for row in moved]),
-                                               np.array([row[2] for row in moved]))
-            with cursor.copy("COPY asset_import_nearest FROM STDIN") as copy:
-                for number, code in zip(numbers, codes, strict=True):
-                    copy.write_row((number, code))
-            for statement in DISTRICT_STEPS_SQL:
-                cursor.execute(statement)
-        lap("stage_and_districts")
-        bulk = staged - unchanged >= BULK_ROWS and _pause_grid_trigger(cursor)
-        cursor.execute(MERGE_SQL)
-        inserted, updated = cursor.fetchone()
-        lap("merge")
-        if bulk:
-            cursor.execute("ALTER TABLE asset ENABLE TRIGGER asset_grid_maintenance")
-            cursor.execute("SELECT asset_grid_rebuild()")
-            lap("grid_rebuild")
-        cursor.execute("DROP TABLE asset_import_raw, asset_import_stage, asset_import_nearest")
-    return inserted, updated, unchanged
+        cursor.execute(_stage_sql(present, footprint_present))
+        cursor.execute("ANALYZE asset_import_stage")
+        cursor.execute("SELECT row_number, reference, first_row FROM asset_import_stage "
+                       "WHERE first_row <> row_number ORDER BY row_number")
+        summary.duplicates = [Change(row, reference, None, first_row=first) for row, reference, first in cursor.fetchall()]
+        cursor.execute("DELETE FROM asset_import_stage WHERE first_row <> row_number")
+        cursor.execute("SELECT row_number, reference, asset_id, changed FROM asset_import_stage "
+                       "WHERE asset_id IS NULL OR cardinality(changed) > 0 ORDER BY row_number")
+        for row, reference, asset_id, changed in cursor.fetchall():
+            if asset_id is None:
+                summary.new.append(Change(row, reference, None))
+            else:
+                summary.updated.append(Change(row, reference, asset_id, tuple(changed)))
+        cursor.execute("SELECT count(*) FROM asset_import_stage WHERE cardinality(changed) = 0")
+        summary.unchanged = cursor.fetchone()[0]
+        cursor.execute(MISSING_SQL, (codes,))
+        summary.missing = [Missing(*row) for row in cursor.fetchall()]
+        lap("stage")
+        if not dry_run:
+            _write(cursor, summary, lap, present)
+        cursor.execute("DROP TABLE IF EXISTS asset_import_raw, asset_import_stage, asset_import_nearest")
+    return summary
 
 
-def _pause_grid_trigger(cursor) -> bool:
-    """Switch the per-row grid trigger off until the end of this import, if the table lock comes quickly.
+def _copy_records(cursor, records) -> None:
+    import numpy as np
+    import shapely
 
-    DISABLE TRIGGER takes a SHARE ROW EXCLUSIVE lock on asset until the transaction ends: readers go on,
-    other writers wait for the command's commit. If other writers hold the table for longer than
-    GRID_LOCK_TIMEOUT_MS the import goes on with the trigger instead. (asset_grid_rebuild then holds
-    asset_grid_cell exclusively for the moment between the rebuild and the commit.)
-    """
-    cursor.execute("SAVEPOINT asset_import_lock")
-    try:
-        cursor.execute(f"SET LOCAL lock_timeout = '{GRID_LOCK_TIMEOUT_MS}ms'")
-        cursor.execute("ALTER TABLE asset DISABLE TRIGGER asset_grid_maintenance")
-    except (psycopg.errors.LockNotAvailable, psycopg.errors.InsufficientPrivilege):
-        cursor.execute("ROLLBACK TO SAVEPOINT asset_import_lock")
-        cursor.execute("RELEASE SAVEPOINT asset_import_lock")
-        return False
-    cursor.execute("RELEASE SAVEPOINT asset_import_lock")
-    cursor.execute("SET LOCAL lock_timeout = DEFAULT")  # the grid rebuild may wait for map readers
-    return True
+    footprints = np.array([record.footprint for _, record in records] + [None], dtype=object)[:-1]
+    wkb = np.full(len(records), None, dtype=object)
+    has_footprint = np.array([f is not None for f in footprints], dtype=bool)
+    if has_footprint.any():
+        wkb[has_footprint] = shapely.to_wkb(footprints[has_footprint])
+    attributes = [attribute for _, _, attribute in FIELDS]
+    with cursor.copy("COPY asset_import_raw FROM STDIN") as copy:
+        for (number, r), footprint_wkb in zip(records, wkb, strict=True):
+            values = [getattr(r, name, None) for name in attributes]
+            values[COLUMNS.index("title_numbers")] = list(r.title_numbers or ())
+            extra = values[-1]
+            values[-1] = json.dumps(extra, default=str) if extra else "{}"
+            point = r.point
+            source = getattr(r, "location_source", "surveyed") if point is not None else "none"
+            copy.write_row((number, r.authority_code, r.reference, *values, source,
+                            point.x if point is not None else None, point.y if point is not None else None,
+                            footprint_wkb))
+
+
+def _write(cursor, summary: WriteSummary, lap, present: set[str]) -> None:
+    cursor.execute("CREATE TEMP TABLE asset_import_nearest (row_number integer PRIMARY KEY, "
+                   "district_code varchar(9)) ON COMMIT DROP")
+    cursor.execute("SELECT row_number, lon, lat FROM asset_import_stage "
+                   "WHERE pt IS NOT NULL AND (asset_id IS NULL OR 'point' = ANY(changed))")
+    moved = cursor.fetchall()
+    if len(moved) >= NEAREST_IN_ONE_PASS_ROWS:
+        import numpy as np
+
+        numbers = [row[0] for row in moved]
+        district_codes = nearest_postcode_districts(cursor, np.array([row[1] for row in moved]),
+                                                    np.array([row[2] for row in moved]))
+        with cursor.copy("COPY asset_import_nearest FROM STDIN") as copy:
+            for number, code in zip(numbers, district_codes, strict=True):
+                copy.write_row((number, code))
+        for statement in DISTRICT_STEPS_SQL:
+            cursor.execute(statement)
+    lap("districts")
+    if summary.new:
+        cursor.execute(INSERT_SQL)
+        cursor.execute("SELECT s.row_number, a.id FROM asset_import_stage s JOIN asset a "
+                       "ON a.authority_code = s.authority_code AND a.reference_key = s.reference_key "
+                       "WHERE s.asset_id IS NULL")
+        ids = dict(cursor.fetchall())
+        summary.new = [Change(c.row, c.reference, ids.get(c.row)) for c in summary.new]
+        lap("insert")
+    if summary.updated:
+        changed_anywhere = {name for change in summary.updated for name in change.fields}
+        cursor.execute(_update_sql(present & changed_anywhere))
+        lap("update")
+    if summary.retire_missing and summary.missing:
+        cursor.execute("UPDATE asset SET surplus_status = 'withdrawn', updated_at = now() WHERE id = ANY(%s)",
+                       ([m.asset_id for m in summary.missing],))
+        summary.retired = cursor.rowcount
+        lap("retire")
 
 
 NEAREST_POSTCODE_M = 3000  # as district_code_at
 BOX_MARGIN_DEG = 0.1  # > 5 km everywhere in the UK: a nearer postcode outside the box is beyond 3 km too
-_geod = Geod(ellps="WGS84")
 
 
-def nearest_postcode_districts(cursor, lons: np.ndarray, lats: np.ndarray) -> list[str | None]:
+def nearest_postcode_districts(cursor, lons, lats) -> list[str | None]:
     """district_code_at's middle step for many points at once: the district of the nearest postcode
     (nearest by `<->`, planar degrees, as the SQL orders it) if it is within 3 km on the spheroid.
 
@@ -186,6 +354,10 @@ def nearest_postcode_districts(cursor, lons: np.ndarray, lats: np.ndarray) -> li
     0.1 degrees away, so when the nearest inside is nearer than that it is the nearest of all, and
     when it is not, every candidate is over 5 km away and the answer is None either way.
     """
+    import numpy as np
+    import shapely
+    from pyproj import Geod
+
     # One row, not one per postcode: both aggregates see the rows in the same order.
     cursor.execute(
         "SELECT ST_AsBinary(ST_Collect(point)), string_agg(district_code, ',') FROM postcode "
@@ -205,6 +377,6 @@ def nearest_postcode_districts(cursor, lons: np.ndarray, lats: np.ndarray) -> li
     nearest[query_index] = tree_index
     planar_deg = np.full(len(lons), np.inf)
     planar_deg[query_index] = planar
-    _, _, geodesic_m = _geod.inv(lons, lats, postcode_xy[nearest, 0], postcode_xy[nearest, 1])
+    _, _, geodesic_m = Geod(ellps="WGS84").inv(lons, lats, postcode_xy[nearest, 0], postcode_xy[nearest, 1])
     within = (planar_deg <= BOX_MARGIN_DEG) & (np.asarray(geodesic_m) <= NEAREST_POSTCODE_M)
     return [districts[nearest[i]] if within[i] else None for i in range(len(lons))]

@@ -24,7 +24,6 @@ from ..errors import InvalidInput, RegistryError
 from ..uktime import today_uk
 from ..vocabulary import ASSET_TYPES, CONDITIONS, OCCUPANCY, SURPLUS_STATUSES
 from ..workflow import prohibitions
-from .footprint_map import drawing_map
 from .forms import FlaskForm, add_error
 from .templating import csp_nonce
 
@@ -138,6 +137,8 @@ def _map(*, asset=None, geometry=None, authority_code=None):
         if bbox:
             center = ((bbox[1] + bbox[3]) / 2, (bbox[0] + bbox[2]) / 2)
     label = f"Map of {asset.name}: draw its boundary" if asset else "Map: draw the new asset's boundary"
+    from .footprint_map import drawing_map  # folium loads on first use: the CLI starts fast
+
     m = drawing_map(feature=feature, center=center, tile_url=settings.tile_url,
                     tile_attribution=settings.tile_attribution, label=label)
     return maps.embed(m, nonce=csp_nonce())

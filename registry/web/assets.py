@@ -6,7 +6,6 @@ from flask import Blueprint, current_app, render_template
 from .. import accounts, authorities, permissions, search, transfers
 from ..api import geojson
 from ..errors import NotFound
-from ..maps import embed, footprint_map
 from . import public
 from .templating import csp_nonce
 
@@ -24,7 +23,13 @@ def show(asset_id):
     names = search.authority_display_names(codes)  # the page says "Leeds City Council", the data "Leeds"
     geometry = (orjson.loads(row["footprint_geojson"]) if row["footprint_geojson"]
                 else {"type": "Point", "coordinates": [row["lon"], row["lat"]]})
+    from ..maps import embed, footprint_map  # folium loads on first use: the CLI starts fast
+
     settings = current_app.config["SETTINGS"]
+    if row["lon"] is None and not row["footprint_geojson"]:  # location_source 'none': no map
+        return render_template("assets/show.html", asset=row, properties=properties, authority_names=names,
+                               map=None, asset_transfers=transfers.for_asset(asset_id),
+                               show_conditions=permissions.can(accounts.current_actor(), "condition.view", row))
     small_map = footprint_map(
         {"type": "Feature", "geometry": geometry,
          "properties": {"name": row["name"], "status": row["live_status"] or row["surplus_status"],

@@ -10,13 +10,12 @@ from collections.abc import Mapping
 import orjson
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from .. import accounts, maps, permissions, security
+from .. import accounts, permissions, security
 from .. import assets as asset_register
 from .. import authorities as authority_register
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, RegistryError
 from ..workflow import acv, cases, cat, engine, preview, public, publication, scottish_atr
 from ..workflow import right_to_challenge as rtc
-from .footprint_map import drawing_map
 from .templating import csp_nonce
 
 bp = Blueprint("web_cases", __name__)
@@ -155,6 +154,9 @@ def _site_map(asset):
     feature = {"type": "Feature", "geometry": orjson.loads(shapes["footprint"] or shapes["point"]),
                "properties": {"name": asset.name, "status": asset.live_status or asset.surplus_status}}
     settings = current_app.config["SETTINGS"]
+    from .. import maps  # folium loads on first use: the CLI starts fast
+    from .footprint_map import drawing_map
+
     the_map = drawing_map(feature=feature, center=None, tile_url=settings.tile_url,
                           tile_attribution=settings.tile_attribution, textarea_id="site_geojson",
                           label=f"Map of {asset.name}: draw the site boundary you are nominating")

@@ -4,7 +4,6 @@ from flask import Blueprint, current_app, render_template, request, url_for
 
 from .. import places
 from ..errors import InvalidInput, NotFound
-from ..maps import embed, full_map
 from ..vocabulary import ASSET_TYPES, PUBLIC_STATUSES
 from . import public
 from .templating import csp_nonce
@@ -31,6 +30,8 @@ def show():
             place_error = exc.detail
         else:
             view = {"center": (place["lat"], place["lon"]), "zoom": 11 if place["kind"] == "district" else 15}
+    from ..maps import embed, full_map  # folium loads on first use: the CLI starts fast
+
     the_map = full_map(
         **view,
         data_url="/api/transfers/map" if obligations else "/api/map/clusters",
