@@ -45,10 +45,26 @@ class DatabaseIdConverter(IntegerConverter):
                          signed=signed)
 
 
+def _serving() -> bool:
+    """True unless a `flask` CLI command other than `run` is loading the app (gunicorn, flask run, tests)."""
+    import click
+
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return True
+    return context.command is not None and context.command.name == "run"
+
+
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
     settings = settings or Settings.from_environment()
     for key, value in overrides.items():
         setattr(settings, key, value)
+    if _serving():
+        settings.check_for_production()  # SystemExit with one line if SECRET_KEY/PUBLIC_BASE_URL are missing
+    elif not settings.secret_key:
+        import secrets
+
+        settings.secret_key = secrets.token_hex(32)  # a CLI command (migrations, loads): no sessions to keep
 
     app = Flask(__name__, template_folder="../templates", static_folder="static")
     app.url_map.converters["int"] = DatabaseIdConverter
