@@ -102,3 +102,25 @@ def test_a_table_made_later_by_the_owner_is_granted_by_default(app_connection):
     finally:
         with owner_engine().begin() as owner:
             owner.execute(text("DROP TABLE later_table_security_test"))
+
+
+@pytest.mark.parametrize("table", APPEND_ONLY)
+def test_each_append_only_trigger_is_enabled(app_connection, table):
+    enabled = app_connection.execute(text(
+        "SELECT tgenabled FROM pg_trigger WHERE tgrelid = CAST(:t AS regclass) AND tgname LIKE '%append_only%'"),
+        {"t": table}).scalar_one()
+    assert enabled == "O"  # fires in normal operation
+
+
+def test_the_trigger_refuses_even_the_owner(app):
+    """Grants stop the app; the trigger (migration 0002) still stops the role that owns the table."""
+    with owner_engine().connect() as owner:
+        entry_id = owner.execute(text(
+            "INSERT INTO audit_entry (via, action, target_type) VALUES ('cli', 'test.owner', 'test') RETURNING id"
+        )).scalar_one()
+        for statement in ("UPDATE audit_entry SET action = 'x' WHERE id = :id", "DELETE FROM audit_entry WHERE id = :id"):
+            owner.exec_driver_sql("SAVEPOINT s")
+            with pytest.raises(DBAPIError, match="append-only"):
+                owner.execute(text(statement), {"id": entry_id})
+            owner.exec_driver_sql("ROLLBACK TO SAVEPOINT s")
+        owner.rollback()
