@@ -92,6 +92,10 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     accounts.init_app(app)
     security.init_app(app)
 
+    from .api import idempotent
+
+    idempotent.init_app(app)  # after the CSRF check and the limits; its answer is kept before the commit
+
     for module_name in BLUEPRINT_MODULES:
         module = importlib.import_module(module_name)
         app.register_blueprint(module.bp)

@@ -52,6 +52,11 @@ class Conflict(RegistryError):
     title = "Conflict"
 
 
+class Unprocessable(RegistryError):
+    status = 422
+    title = "Unprocessable request"
+
+
 class TransitionRefused(Conflict):
     title = "That step is not allowed now"
 
