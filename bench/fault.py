@@ -217,6 +217,7 @@ class Write:
     status: int | None = None  # the final answer, None if never answered
     acknowledged: bool = False
     replayed: bool = False
+    acked_at: float | None = None
 
 
 @dataclass
@@ -229,7 +230,7 @@ class Shared:
 
 
 def send(port: int, method: str, path: str, body: bytes | None, headers: dict) -> tuple[int, dict, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
@@ -243,8 +244,10 @@ def keyed_write(shared: Shared, port: int, write: Write, method: str, path: str,
     body = json.dumps(document).encode()
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": write.key,
                "Content-Type": "application/geo+json" if "items" in path else "application/json"}
+    pause = 0.2
     while True:
         write.attempts += 1
+        retry_after = None
         try:
             status, answer_headers, answer = send(port, method, path, body, headers)
         except (ConnectionError, OSError, http.client.HTTPException) as error:
@@ -253,6 +256,7 @@ def keyed_write(shared: Shared, port: int, write: Write, method: str, path: str,
                 shared.errors[f"no answer: {kind}"] += 1
         else:
             if status >= 500:
+                retry_after = answer_headers.get("Retry-After")
                 with shared.lock:
                     shared.errors[f"{status} {answer_headers.get('Content-Type', '')}"] += 1
                     if b"Traceback" in answer:
@@ -262,6 +266,7 @@ def keyed_write(shared: Shared, port: int, write: Write, method: str, path: str,
             else:
                 write.status = status
                 write.acknowledged = status < 300
+                write.acked_at = time.monotonic() if write.acknowledged else None
                 write.replayed = answer_headers.get("Idempotent-Replayed") == "true"
                 if not write.acknowledged:
                     with shared.lock:
@@ -270,7 +275,10 @@ def keyed_write(shared: Shared, port: int, write: Write, method: str, path: str,
                 return
         if time.monotonic() > give_up_at:
             return
-        time.sleep(0.2 + random.random() * 0.3)  # noqa: S311
+        # Back off as a well-behaved client does: doubling, with jitter, within the server's Retry-After.
+        ceiling = min(float(retry_after), 2.0) if retry_after else 2.0
+        time.sleep(min(pause, ceiling) * (0.5 + random.random()))  # noqa: S311
+        pause *= 2
 
 
 def client_loop(index: int, shared: Shared, port: int, world: World, cases: list[int], stop_at: float,
@@ -320,9 +328,10 @@ def probe_loop(port: int, stop: threading.Event, samples: list) -> None:
         started = time.monotonic()
         try:
             status, headers, body = send(port, "GET", f"{ITEMS}?limit=1", None, {})
-            samples.append((started, status, headers.get("Content-Type", ""), b"Traceback" in body))
+            samples.append((started, status, headers.get("Content-Type", ""), b"Traceback" in body,
+                            time.monotonic()))
         except OSError as error:
-            samples.append((started, None, type(error).__name__, False))
+            samples.append((started, None, type(error).__name__, False, time.monotonic()))
         time.sleep(max(0.0, 0.1 - (time.monotonic() - started)))
 
 
@@ -445,7 +454,12 @@ def main(argv=None) -> int:
 
     during = [s for s in samples if down_at <= s[0] < back_at]
     after = sorted(s for s in samples if s[0] >= back_at)
-    first_ok_probe = next((s[0] for s in after if s[1] == 200), None)
+    first_ok_probe = next((s for s in after if s[1] == 200), None)
+    # Sent after the database was back and still failing: when did the app stop failing new requests?
+    failing_after = [s for s in after if s[1] != 200]
+    last_failed_sent = max((s[0] for s in failing_after), default=back_at)
+    acks_after = sorted(w.acked_at for w in shared.writes if w.acked_at and w.acked_at >= back_at)
+    latencies = sorted(s[4] - s[0] for s in samples if s[1] == 200 and s[0] < down_at)
     result = verify(owner_url, world, shared.writes)
     totals = {k: sum(result[kind][k] for kind in ("create", "patch", "step"))
               for k in ("sent", "acknowledged", "found", "duplicated", "lost", "unacknowledged_but_written")}
@@ -457,8 +471,12 @@ def main(argv=None) -> int:
         "probe": {
             "during_outage": dict(Counter(str(s[1]) + (" " + s[2] if s[1] else " " + s[2]) for s in during)),
             "stack_traces": sum(1 for s in samples if s[3]),
-            "recovery_s": round(first_ok_probe - back_at, 2) if first_ok_probe else None,
+            "recovery_s": round(last_failed_sent - back_at, 2),
+            "first_200_sent_after_return_s": round(first_ok_probe[0] - back_at, 2) if first_ok_probe else None,
+            "first_200_answered_after_return_s": round(first_ok_probe[4] - back_at, 2) if first_ok_probe else None,
+            "median_latency_before_fault_s": round(latencies[len(latencies) // 2], 2) if latencies else None,
         },
+        "first_write_acknowledged_after_return_s": round(acks_after[0] - back_at, 2) if acks_after else None,
         "writes_per_second": round(totals["acknowledged"] / (ended - started), 1),
         "errors_by_kind": dict(shared.errors.most_common()),
         "stack_traces_in_write_answers": shared.stack_traces,
@@ -500,8 +518,13 @@ def write_report(report: dict) -> None:
     probe = report["probe"]
     lines += [
         "", f"- Throughput: {report['writes_per_second']} acknowledged writes/s over the whole run.",
-        f"- Recovery: the first 200 after PostgreSQL answered again came **{probe['recovery_s']} s** later "
-        "(a probe GET every 0.1 s); nothing was restarted but the database.",
+        f"- Recovery: no request sent later than **{probe['recovery_s']} s** after PostgreSQL answered again "
+        "failed (a probe GET every 0.1 s; nothing was restarted but the database). The first probe sent after "
+        f"the return that got a 200 was sent {probe['first_200_sent_after_return_s']} s and answered "
+        f"{probe['first_200_answered_after_return_s']} s after it; the first write acknowledged after the return "
+        f"came {report['first_write_acknowledged_after_return_s']} s after it. The gap between sending and "
+        "answering is the queue in front of gunicorn: the median probe latency before the fault was already "
+        f"{probe['median_latency_before_fault_s']} s on this shared machine.",
         f"- While the database was away the probe got: {probe['during_outage']}; stack traces in any answer: "
         f"{probe['stack_traces'] + report['stack_traces_in_write_answers']}; 5xx answers that were not "
         f"problem+json: {report['non_problem_json_5xx']}.",
