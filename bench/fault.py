@@ -226,6 +226,7 @@ class Shared:
     writes: list[Write] = field(default_factory=list)
     stack_traces: int = 0
     non_problem_5xx: int = 0
+    failures_at: list = field(default_factory=list)  # when each 5xx or unanswered attempt ended
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -254,10 +255,12 @@ def keyed_write(shared: Shared, port: int, write: Write, method: str, path: str,
             kind = type(error).__name__
             with shared.lock:
                 shared.errors[f"no answer: {kind}"] += 1
+                shared.failures_at.append(time.monotonic())
         else:
             if status >= 500:
                 retry_after = answer_headers.get("Retry-After")
                 with shared.lock:
+                    shared.failures_at.append(time.monotonic())
                     shared.errors[f"{status} {answer_headers.get('Content-Type', '')}"] += 1
                     if b"Traceback" in answer:
                         shared.stack_traces += 1
@@ -456,8 +459,10 @@ def main(argv=None) -> int:
     after = sorted(s for s in samples if s[0] >= back_at)
     first_ok_probe = next((s for s in after if s[1] == 200), None)
     # Sent after the database was back and still failing: when did the app stop failing new requests?
-    failing_after = [s for s in after if s[1] != 200]
-    last_failed_sent = max((s[0] for s in failing_after), default=back_at)
+    # The app has recovered when it stops failing: the last 5xx (or unanswered) attempt of any client or
+    # the probe, measured from the database's return.
+    probe_failures = [s[4] for s in samples if s[1] != 200]
+    last_failure = max(shared.failures_at + probe_failures, default=back_at)
     acks_after = sorted(w.acked_at for w in shared.writes if w.acked_at and w.acked_at >= back_at)
     latencies = sorted(s[4] - s[0] for s in samples if s[1] == 200 and s[0] < down_at)
     result = verify(owner_url, world, shared.writes)
@@ -471,7 +476,7 @@ def main(argv=None) -> int:
         "probe": {
             "during_outage": dict(Counter(str(s[1]) + (" " + s[2] if s[1] else " " + s[2]) for s in during)),
             "stack_traces": sum(1 for s in samples if s[3]),
-            "recovery_s": round(last_failed_sent - back_at, 2),
+            "recovery_s": round(max(0.0, last_failure - back_at), 2),
             "first_200_sent_after_return_s": round(first_ok_probe[0] - back_at, 2) if first_ok_probe else None,
             "first_200_answered_after_return_s": round(first_ok_probe[4] - back_at, 2) if first_ok_probe else None,
             "median_latency_before_fault_s": round(latencies[len(latencies) // 2], 2) if latencies else None,
@@ -486,8 +491,10 @@ def main(argv=None) -> int:
         "result": result, "totals": totals,
     }
     write_report(report)
-    ok = totals["duplicated"] == 0 and totals["lost"] == 0 and report["probe"]["recovery_s"] is not None \
-        and report["probe"]["recovery_s"] <= 5 and report["probe"]["stack_traces"] == 0 \
+    first_ack = report["first_write_acknowledged_after_return_s"]
+    ok = totals["duplicated"] == 0 and totals["lost"] == 0 and report["probe"]["recovery_s"] <= 5 \
+        and first_ack is not None and first_ack <= 5 and report["probe"]["stack_traces"] == 0 \
+        and report["stack_traces_in_write_answers"] == 0 and report["non_problem_json_5xx"] == 0 \
         and sum(result["half_written"].values()) == 0
     log("PASS" if ok else "FAIL")
     return 0 if ok else 1
@@ -518,8 +525,9 @@ def write_report(report: dict) -> None:
     probe = report["probe"]
     lines += [
         "", f"- Throughput: {report['writes_per_second']} acknowledged writes/s over the whole run.",
-        f"- Recovery: no request sent later than **{probe['recovery_s']} s** after PostgreSQL answered again "
-        "failed (a probe GET every 0.1 s; nothing was restarted but the database). The first probe sent after "
+        f"- Recovery: the last failed answer (503, or none) to any client or the probe came **{probe['recovery_s']} s** "
+        "after PostgreSQL answered again; nothing was restarted but the database. The first probe (a GET every "
+        "0.1 s) sent after "
         f"the return that got a 200 was sent {probe['first_200_sent_after_return_s']} s and answered "
         f"{probe['first_200_answered_after_return_s']} s after it; the first write acknowledged after the return "
         f"came {report['first_write_acknowledged_after_return_s']} s after it. The gap between sending and "
