@@ -124,3 +124,22 @@ def test_the_trigger_refuses_even_the_owner(app):
                 owner.execute(text(statement), {"id": entry_id})
             owner.exec_driver_sql("ROLLBACK TO SAVEPOINT s")
         owner.rollback()
+
+
+def test_a_boundary_load_writes_an_audit_row(app, db_session, tmp_path):
+    """`flask places import-boundaries` (an owner-role load in production) leaves one audit row, via cli."""
+    import json
+
+    path = tmp_path / "lad.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"LAD23CD": "W06000015", "LAD23NM": "Cardiff"},
+         "geometry": {"type": "Polygon", "coordinates": [[[-3.3, 51.4], [-3.1, 51.4], [-3.1, 51.6], [-3.3, 51.6],
+                                                          [-3.3, 51.4]]]}}]}))
+    result = app.test_cli_runner().invoke(args=["places", "import-boundaries", str(path)])
+    assert result.exit_code == 0, result.output
+    rows = db_session.execute(text(
+        "SELECT via, actor_user_id, detail FROM audit_entry WHERE action = 'places.import_boundaries' "
+        "ORDER BY id DESC LIMIT 1")).all()
+    assert len(rows) == 1
+    assert rows[0].via == "cli" and rows[0].actor_user_id is None
+    assert rows[0].detail == {"boundaries": 1, "file": "lad.geojson"}
