@@ -56,10 +56,12 @@ def _serving() -> bool:
 
 
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
+    from_environment = settings is None
     settings = settings or Settings.from_environment()
     for key, value in overrides.items():
         setattr(settings, key, value)
-    if _serving():
+    if from_environment and _serving():
+        # The server's own start (gunicorn, flask run): code that passes its Settings (tests, benchmarks) decides.
         settings.check_for_production()  # SystemExit with one line if SECRET_KEY/PUBLIC_BASE_URL are missing
     elif not settings.secret_key:
         import secrets
