@@ -59,11 +59,11 @@ def psql_admin(port: int, sql: str, database: str = "postgres") -> str:
 
 
 def pg_ready(port: int) -> bool:
-    return subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", str(port)]).returncode == 0
+    return subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", str(port)], check=False).returncode == 0
 
 
 def prepare_cluster(version: str, cluster: str, port: int) -> None:
-    listed = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True).stdout.split("\n")
+    listed = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=False).stdout.split("\n")
     mine = [line.split() for line in listed if line.split()[:2] == [version, cluster]]
     if not mine:
         raise SystemExit(f"No cluster {version}/{cluster}: make one with "
@@ -108,10 +108,11 @@ def prepare_world(owner_url: str, cases: int) -> World:
     """Migrate and load as the owner; make an officer, a decision-maker (with API tokens) and ACV cases."""
     from datetime import UTC, datetime
 
+    from sqlalchemy import text
+
     from registry import accounts, create_app, db
     from registry.config import Settings
     from registry.organisations import Organisation
-    from sqlalchemy import text
     from tests.conftest import migrate
 
     migrate(owner_url, "registry")
@@ -280,13 +281,13 @@ def keyed_write(shared: Shared, port: int, write: Write, method: str, path: str,
             return
         # Back off as a well-behaved client does: doubling, with jitter, within the server's Retry-After.
         ceiling = min(float(retry_after), 2.0) if retry_after else 2.0
-        time.sleep(min(pause, ceiling) * (0.5 + random.random()))  # noqa: S311
+        time.sleep(min(pause, ceiling) * (0.5 + random.random()))
         pause *= 2
 
 
 def client_loop(index: int, shared: Shared, port: int, world: World, cases: list[int], stop_at: float,
                 grace_s: float) -> None:
-    rng = random.Random(index)  # noqa: S311
+    rng = random.Random(index)
     mine: list[int] = []  # acknowledged assets of this client
     steps = {case_id: 0 for case_id in cases}
     n = 0
@@ -474,7 +475,7 @@ def main(argv=None) -> int:
         "gunicorn": f"-w {args.workers} --threads {args.threads}", "cpus": os.cpu_count(),
         "database_down_s": round(back_at - down_at, 2),
         "probe": {
-            "during_outage": dict(Counter(str(s[1]) + (" " + s[2] if s[1] else " " + s[2]) for s in during)),
+            "during_outage": dict(Counter(f"{s[1]} {s[2]}" for s in during)),
             "stack_traces": sum(1 for s in samples if s[3]),
             "recovery_s": round(max(0.0, last_failure - back_at), 2),
             "first_200_sent_after_return_s": round(first_ok_probe[0] - back_at, 2) if first_ok_probe else None,

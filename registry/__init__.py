@@ -40,7 +40,7 @@ BLUEPRINT_MODULES = [
 class DatabaseIdConverter(IntegerConverter):
     """`<int:…>` in every route: ids beyond PostgreSQL's integer range are simply not found (404)."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=2**31 - 1 if max is None else max,
                          signed=signed)
 

@@ -101,7 +101,7 @@ def unavailable_response():
         try:
             body = render_template("error.html", title="Sorry, the service is unavailable",
                                    detail=UNAVAILABLE_DETAIL, status=503)
-        except Exception:  # the page's layout may itself need the database (the signed-in user)
+        except Exception:  # noqa: BLE001 - the page's layout may itself need the database (the signed-in user)
             body = ("<!DOCTYPE html><html lang=en><title>Sorry, the service is unavailable</title>"
                     f"<h1>Sorry, the service is unavailable</h1><p>{UNAVAILABLE_DETAIL}</p></html>")
         response = Response(body, status=503, mimetype="text/html")
@@ -129,7 +129,7 @@ def register_error_handlers(app):
         log.warning("Database unavailable on %s: %s", request.path, str(error).splitlines()[0])
         try:
             db.session.rollback()
-        except Exception:  # noqa: S110 - the connection is gone; the pool replaces it
+        except Exception:  # noqa: BLE001, S110 - the connection is gone; the pool replaces it
             pass
         return unavailable_response()
 

@@ -38,7 +38,7 @@ class KeyReused(Exception):
 
 def claim(scope: str, key: str, fingerprint: str) -> Stored | None:
     """None if this request is the first with the key (go ahead); else the first request's answer."""
-    if random.random() < 0.005:  # noqa: S311 - housekeeping, not security
+    if random.random() < 0.005:
         sweep()
     first = db.session.execute(text(
         "INSERT INTO idempotency_key (scope, key, fingerprint) VALUES (:scope, :key, :fingerprint) "

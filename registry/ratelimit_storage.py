@@ -12,6 +12,7 @@ the library's own storages.
 """
 
 import time
+from typing import ClassVar
 
 from limits.storage import Storage
 from sqlalchemy import create_engine, text
@@ -38,7 +39,7 @@ def uri_for(database_url: str) -> str:
 
 
 class PostgresStorage(Storage):
-    STORAGE_SCHEME = [SCHEME]
+    STORAGE_SCHEME: ClassVar[list[str]] = [SCHEME]
 
     def __init__(self, uri: str, wrap_exceptions: bool = False, **options):
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
@@ -80,7 +81,7 @@ class PostgresStorage(Storage):
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1 FROM rate_limit_counter LIMIT 1"))
             return True
-        except Exception:
+        except Exception:  # noqa: BLE001 - any failure means "not healthy"
             return False
 
     def reset(self) -> int | None:

@@ -26,7 +26,7 @@ def _start(env_overrides: dict) -> subprocess.CompletedProcess:
            if k not in ("SECRET_KEY", "PUBLIC_BASE_URL", "FLASK_DEBUG", "FLASK_APP")}
     env.update({"DATABASE_URL": TEST_DATABASE_URL, "TILE_URL": ""}, **env_overrides)
     return subprocess.run([sys.executable, "-c", "import app"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60, check=False)
 
 
 def test_the_app_refuses_to_start_without_a_secret_key():
