@@ -40,15 +40,33 @@ BLUEPRINT_MODULES = [
 class DatabaseIdConverter(IntegerConverter):
     """`<int:…>` in every route: ids beyond PostgreSQL's integer range are simply not found (404)."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=2**31 - 1 if max is None else max,
                          signed=signed)
 
 
+def _serving() -> bool:
+    """True unless a `flask` CLI command other than `run` is loading the app (gunicorn, flask run, tests)."""
+    import click
+
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return True
+    return context.command is not None and context.command.name == "run"
+
+
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
+    from_environment = settings is None
     settings = settings or Settings.from_environment()
     for key, value in overrides.items():
         setattr(settings, key, value)
+    if from_environment and _serving():
+        # The server's own start (gunicorn, flask run): code that passes its Settings (tests, benchmarks) decides.
+        settings.check_for_production()  # SystemExit with one line if SECRET_KEY/PUBLIC_BASE_URL are missing
+    elif not settings.secret_key:
+        import secrets
+
+        settings.secret_key = secrets.token_hex(32)  # a CLI command (migrations, loads): no sessions to keep
 
     app = Flask(__name__, template_folder="../templates", static_folder="static")
     app.url_map.converters["int"] = DatabaseIdConverter
@@ -79,6 +97,10 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
     accounts.init_app(app)
     security.init_app(app)
+
+    from .api import idempotent
+
+    idempotent.init_app(app)  # after the CSRF check and the limits; its answer is kept before the commit
 
     for module_name in BLUEPRINT_MODULES:
         module = importlib.import_module(module_name)

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import text
 
-from . import db
+from . import db, grants
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,8 +25,26 @@ def alembic_config():
 
     config = AlembicConfig(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.attributes["database_url"] = current_app.config["SETTINGS"].database_url
+    settings = current_app.config["SETTINGS"]
+    # Migrations run as the owner role; env.py then grants the app role (DATABASE_URL's user) its rights.
+    config.attributes["database_url"] = settings.database_owner_url or settings.database_url
+    config.attributes["app_role"] = grants.role_of(settings.database_url)
     return config
+
+
+def as_owner() -> None:
+    """Bulk loads (TRUNCATE, COPY) run as the owner role (DATABASE_OWNER_URL), which the app never uses."""
+    url = current_app.config["SETTINGS"].database_owner_url
+    if url:
+        db.session.remove()
+        db.SessionFactory.configure(bind=db.make_engine(url))
+
+
+def audit_load(action: str, target_type: str, detail: dict) -> None:
+    """An owner-role load leaves an audit row (who ran it is the operating system's business: via=cli)."""
+    from . import audit
+
+    audit.record(None, action, target_type, None, detail, via="cli")
 
 
 @db_cli.command("upgrade")
@@ -85,6 +103,7 @@ def places_load(areas, if_empty):
         return
     area_set = {a.strip().upper() for a in areas.split(",")} if areas else None
     started = time.monotonic()
+    as_owner()
 
     def work():
         if not (if_empty and postcodes_loaded):
@@ -92,6 +111,8 @@ def places_load(areas, if_empty):
             click.echo(f"Loaded {count:,} postcodes in {time.monotonic() - started:.0f}s; deriving districts…")
             districts = places.load_authorities()
             click.echo(f"{districts} districts with approximate boundaries.")
+            audit_load("places.load", "postcode", {"postcodes": count, "districts": districts,
+                                                    "areas": sorted(area_set) if area_set else "all"})
         names = places.load_gazetteer()
         click.echo(f"{names:,} towns, villages and other places (GeoNames), with councils, wards and parishes.")
 
@@ -115,6 +136,7 @@ def places_import_boundaries(path, kind, if_empty):
     if if_empty and kind and places.has_boundaries(kind):
         click.echo(f"{kind.capitalize()} boundaries already loaded.")
         return
+    as_owner()
     try:
         report = commit_or_rollback(lambda: places.import_boundary_file(file, kind))
     except RegistryError as error:
@@ -137,7 +159,14 @@ def demo_load(per_council, seed, if_empty):
     if if_empty and db.session.execute(text("SELECT EXISTS (SELECT 1 FROM asset)")).scalar():
         click.echo("Demo data already loaded.")
         return
-    count = commit_or_rollback(lambda: demo.load(per_council=per_council, seed=seed))
+    as_owner()
+
+    def work():
+        count = demo.load(per_council=per_council, seed=seed)
+        audit_load("demo.load", "asset", {"assets": count, "per_council": per_council, "seed": seed})
+        return count
+
+    count = commit_or_rollback(work)
     click.echo(f"Loaded {count:,} demo assets.")
 
 

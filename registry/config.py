@@ -25,6 +25,8 @@ def normalise_database_url(url: str) -> str:
 @dataclass
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
+    # The role that owns the schema: migrations and bulk loads (CLI) use it; the app never does.
+    database_owner_url: str = ""
     secret_key: str = ""
     # Base map: no tile server is reachable from CI, so the URL is configuration.
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -36,6 +38,11 @@ class Settings:
     session_cookie_secure: bool = False
     session_lifetime_minutes: int = 120
     rate_limits_enabled: bool = True
+    # Where rate-limit counters live, shared by every process: "" means this database (PostgreSQL),
+    # or redis://host:port/db, or memory:// (one process only).
+    ratelimit_storage_uri: str = ""
+    # FLASK_DEBUG=1: a missing SECRET_KEY or PUBLIC_BASE_URL is made up instead of refused.
+    debug: bool = False
     # General Disposal Consent 2003 (England, Wales): an undervalue up to this needs no specific consent.
     general_disposal_consent_limit_gbp: int = 2_000_000
     # Statutory periods (registry/workflow/rules.py): REGISTRY_PERIOD_OVERRIDES (JSON), local closure
@@ -52,7 +59,9 @@ class Settings:
         env = os.environ
         return cls(
             database_url=normalise_database_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
-            secret_key=env.get("SECRET_KEY") or secrets.token_hex(32),
+            database_owner_url=normalise_database_url(env["DATABASE_OWNER_URL"]) if env.get("DATABASE_OWNER_URL")
+            else "",
+            secret_key=env.get("SECRET_KEY", ""),
             tile_url=env.get("TILE_URL", cls.tile_url),
             tile_attribution=env.get("TILE_ATTRIBUTION", cls.tile_attribution),
             public_base_url=env.get("PUBLIC_BASE_URL", ""),
@@ -65,7 +74,25 @@ class Settings:
             period_overrides=env.get("REGISTRY_PERIOD_OVERRIDES", ""),
             local_closure_days=_dates(env.get("REGISTRY_LOCAL_CLOSURE_DAYS", "")),
             closure_day_rules=_words(env.get("REGISTRY_CLOSURE_DAY_RULES", "")),
+            ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", ""),
+            debug=env.get("FLASK_DEBUG", "0").lower() in ("1", "true", "yes"),
         )
+
+    def check_for_production(self) -> None:
+        """Outside debug and testing, refuse to start without a secret key or a public address.
+
+        A key made up per process breaks sessions and CSRF tokens across workers; links in emails
+        built from the request's Host header can be pointed at another site (host-header poisoning).
+        """
+        if self.debug or self.testing:
+            if not self.secret_key:
+                self.secret_key = secrets.token_hex(32)
+            return
+        if not self.secret_key:
+            raise SystemExit("SECRET_KEY is not set: refusing to start (bin/serve keeps one in .secret_key).")
+        if not self.public_base_url:
+            raise SystemExit("PUBLIC_BASE_URL is not set: refusing to start (links in emails need it, "
+                             "e.g. PUBLIC_BASE_URL=https://registry.example.gov.uk).")
 
 
 def _words(text: str) -> tuple:

@@ -9,7 +9,9 @@ import logging
 
 import orjson
 from flask import Response, render_template, request
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,11 @@ class Conflict(RegistryError):
     title = "Conflict"
 
 
+class Unprocessable(RegistryError):
+    status = 422
+    title = "Unprocessable request"
+
+
 class TransitionRefused(Conflict):
     title = "That step is not allowed now"
 
@@ -69,6 +76,39 @@ def problem_response(status: int, title: str, detail: str, **members) -> Respons
     return Response(orjson.dumps(body), status=status, mimetype="application/problem+json")
 
 
+UNAVAILABLE_DETAIL = "The register's database is not answering just now. Nothing was saved; try again in a few seconds."
+RETRY_AFTER_S = 5
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """A lost or refused database connection (a restart, a failover, a full pool), not a bad query."""
+    if error is None:
+        return False
+    if isinstance(error, (OperationalError, PoolTimeout)):
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    import psycopg
+
+    return isinstance(error, psycopg.OperationalError)
+
+
+def unavailable_response():
+    """503 with Retry-After: problem+json under /api/, a plain GOV.UK-style page elsewhere (no database needed)."""
+    if wants_problem_json():
+        response = problem_response(503, "Service unavailable", UNAVAILABLE_DETAIL)
+    else:
+        try:
+            body = render_template("error.html", title="Sorry, the service is unavailable",
+                                   detail=UNAVAILABLE_DETAIL, status=503)
+        except Exception:  # noqa: BLE001 - the page's layout may itself need the database (the signed-in user)
+            body = ("<!DOCTYPE html><html lang=en><title>Sorry, the service is unavailable</title>"
+                    f"<h1>Sorry, the service is unavailable</h1><p>{UNAVAILABLE_DETAIL}</p></html>")
+        response = Response(body, status=503, mimetype="text/html")
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
+
+
 def register_error_handlers(app):
     @app.errorhandler(RegistryError)
     def handle_registry_error(error: RegistryError):
@@ -81,8 +121,24 @@ def register_error_handlers(app):
             error.status,
         )
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def handle_database_unavailable(error):
+        from . import db
+
+        log.warning("Database unavailable on %s: %s", request.path, str(error).splitlines()[0])
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001, S110 - the connection is gone; the pool replaces it
+            pass
+        return unavailable_response()
+
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
+        if isinstance(error, InternalServerError) and database_unavailable(error.original_exception):
+            # The request's one commit (after the view) lost its connection: nothing was saved.
+            log.warning("Database unavailable at commit on %s", request.path)
+            return unavailable_response()
         if wants_problem_json():
             return problem_response(error.code or 500, error.name, error.description or error.name)
         return (
@@ -92,6 +148,8 @@ def register_error_handlers(app):
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
+        if database_unavailable(error):
+            return handle_database_unavailable(error)
         log.exception("Unhandled error on %s", request.path)
         detail = "Something went wrong on our side. It has been logged."
         if wants_problem_json():

@@ -1,6 +1,7 @@
 """Email through the SMTP server named in the settings (SMTP_HOST, SMTP_PORT, MAIL_FROM).
 
 SMTP_HOST=log writes each message to the log instead (bin/serve's default).
+Links in emails come from PUBLIC_BASE_URL (``external_url``), never from a request.
 
 Tests run a real local SMTP server (aiosmtpd) and read what was sent.
 A failure to send is logged and reported to the caller, never shown raw.
@@ -36,9 +37,21 @@ def send(to: str, subject: str, body: str) -> bool:
     return True
 
 
-def external_url(path: str) -> str:
-    """An absolute link for an email: PUBLIC_BASE_URL when set, else this request's host."""
-    from flask import request
+DEBUG_BASE_URL = "http://127.0.0.1:5000"
 
-    base = current_app.config["SETTINGS"].public_base_url or request.host_url
+
+def external_url(path: str) -> str:
+    """An absolute link for an email, always from PUBLIC_BASE_URL, never from the request's Host header.
+
+    The Host header is whatever the client sent: a forged one would put an attacker's site in a
+    password-reset link (host-header poisoning). PUBLIC_BASE_URL is required outside debug and
+    testing (the app refuses to start without it); CLI jobs that send mail read it too. In debug
+    without it, links point at the development server.
+    """
+    settings = current_app.config["SETTINGS"]
+    base = settings.public_base_url
+    if not base:
+        if not (settings.debug or settings.testing):
+            raise RuntimeError("PUBLIC_BASE_URL is not set: cannot write a link in an email.")
+        base = DEBUG_BASE_URL
     return base.rstrip("/") + path

@@ -249,7 +249,8 @@ def load_authorities(cell_degrees: tuple[float, float] = (0.02, 0.0125)) -> int:
 
 def refresh_boundary_parts() -> None:
     """Subdivided boundaries make point-in-polygon 2–3× faster (performance.md)."""
-    db.session.execute(text("TRUNCATE authority_boundary_part"))
+    # DELETE, not TRUNCATE: the app role may not truncate (least privilege), and the table is small.
+    db.session.execute(text("DELETE FROM authority_boundary_part"))
     db.session.execute(
         text(
             "INSERT INTO authority_boundary_part (authority_code, source, geom) "

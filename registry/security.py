@@ -6,7 +6,10 @@
   ``@csrf_exempt``. Forms use ``{{ form.csrf_token }}`` (FlaskForm) or
   ``<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">``;
   scripts send the ``X-CSRFToken`` header.
-- Rate limits (Flask-Limiter, memory storage): ``@limit_sign_in``,
+- Rate limits (Flask-Limiter) counted in storage every process shares: PostgreSQL by
+  default (registry/ratelimit_storage.py), Redis when RATELIMIT_STORAGE_URI=redis://...
+  If the store is down the limits fail open (the request goes through) and the error is
+  logged. ``@limit_sign_in``,
   ``@limit_sign_up``, ``@limit_password_reset`` and ``@limit_public_submission``
   for public forms such as nominations. Off when ``settings.rate_limits_enabled``
   is False (the tests).
@@ -26,8 +29,8 @@ from .errors import InvalidInput
 from .web.templating import csp_nonce
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[],
-                  headers_enabled=True)
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True,
+                  swallow_errors=True)  # fail open (and log) when the counters' store is away
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _exempt_views: set[str] = set()
@@ -99,6 +102,12 @@ def reject_nul_bytes():
         raise InvalidInput("The JSON body contains a NUL character, which is not allowed.", field="body")
 
 
+def storage_uri(settings) -> str:
+    from .ratelimit_storage import uri_for
+
+    return settings.ratelimit_storage_uri or uri_for(settings.database_url)
+
+
 def init_app(app):
     settings = app.config["SETTINGS"]
     app.before_request(reject_nul_bytes)
@@ -106,12 +115,14 @@ def init_app(app):
         WTF_CSRF_CHECK_DEFAULT=False,  # checked below, so bearer requests can be let through
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         RATELIMIT_ENABLED=True,  # each limit is exempt when settings.rate_limits_enabled is False
-        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_STORAGE_URI=storage_uri(settings),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SECURE=settings.session_cookie_secure,
         REMEMBER_COOKIE_SAMESITE="Lax",
     )
     csrf.init_app(app)
+    from . import ratelimit_storage  # noqa: F401  (registers the registry-postgresql:// storage)
+
     limiter.init_app(app)
 
     @app.before_request

@@ -5,6 +5,11 @@ Integration tests run inside a transaction that is rolled back at the end
 hit a live server that cannot see that transaction: they commit and clean up
 after themselves.
 
+Two roles, as in production: migrations, the base-data load and clean-ups
+that need trigger control run as the owner (TEST_DATABASE_OWNER_URL, by
+default the same URL with the registry_owner role); the app under test runs
+as the app role (TEST_DATABASE_URL), with only its grants.
+
 The test database holds, once per machine, the postcodes of the demo areas
 and the demo assets (fixtures/demo.py): the same world the demo app shows.
 """
@@ -30,6 +35,18 @@ DEMO_ASSETS_PER_COUNCIL = 150
 DEMO_WARDS = Path(ROOT) / "fixtures" / "samples" / "boundaries" / "leeds_wards_wd19.geojson"
 
 
+def _owner_url_for(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(username="registry_owner", password="registry_owner").render_as_string(
+        hide_password=False)
+
+
+TEST_DATABASE_OWNER_URL = normalise_database_url(
+    os.environ.get("TEST_DATABASE_OWNER_URL") or _owner_url_for(TEST_DATABASE_URL)
+)
+
+
 def test_settings(**overrides) -> Settings:
     settings = Settings(
         database_url=TEST_DATABASE_URL,
@@ -44,11 +61,26 @@ def test_settings(**overrides) -> Settings:
     return settings
 
 
-def migrate(database_url: str) -> None:
+def migrate(database_url: str, app_role: str | None = None) -> None:
+    """Migrate as `database_url`'s role (the owner), then grant `app_role` its rights (migrations/env.py)."""
     config = AlembicConfig(os.path.join(ROOT, "alembic.ini"))
     config.set_main_option("script_location", os.path.join(ROOT, "migrations"))
     config.attributes["database_url"] = database_url
+    config.attributes["app_role"] = app_role or ""
     alembic_command.upgrade(config, "head")
+
+
+_owner_engine = None
+
+
+def owner_engine():
+    """An engine as the owner role: for clean-ups the app role may not do (append-only rows, TRUNCATE)."""
+    global _owner_engine
+    if _owner_engine is None:
+        from sqlalchemy import create_engine
+
+        _owner_engine = create_engine(TEST_DATABASE_OWNER_URL, pool_size=2)
+    return _owner_engine
 
 
 def ensure_base_data() -> None:
@@ -72,11 +104,15 @@ def ensure_base_data() -> None:
 
 @pytest.fixture(scope="session")
 def app():
-    migrate(TEST_DATABASE_URL)
-    application = create_app(test_settings())
-    with application.app_context():
+    from registry import grants
+
+    migrate(TEST_DATABASE_OWNER_URL, grants.role_of(TEST_DATABASE_URL))
+    loader = create_app(test_settings(database_url=TEST_DATABASE_OWNER_URL))  # the bulk load: owner role
+    with loader.app_context():
         ensure_base_data()
         db.session.remove()
+    db.engine().dispose()
+    application = create_app(test_settings())
     return application
 
 

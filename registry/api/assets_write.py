@@ -8,6 +8,9 @@ lon/lat unless `Content-Crs: <http://www.opengis.net/def/crs/EPSG/0/27700>`
 says British National Grid. Only `Authorization: Bearer <token>` authenticates
 here (never a session cookie): without a valid token the answer is 401; a token
 of another authority gets 403; either way nothing is written.
+
+Every write honours an ``Idempotency-Key`` header (registry/api/idempotent.py, for every write under /api/): a retry with the same
+key and body returns the first answer and never makes a second record.
 """
 
 from flask import Blueprint, Response, request, url_for

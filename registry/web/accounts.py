@@ -1,6 +1,6 @@
 """Sign up, confirm email, sign in, sign out, reset password, my account and API tokens."""
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
@@ -8,7 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from .. import accounts, audit, mail, permissions, security
+from .. import accounts, audit, db, mail, permissions, security
 from ..errors import RegistryError
 from .forms import FlaskForm, add_error
 
@@ -60,14 +60,37 @@ class EmptyForm(FlaskForm):
     """Only the CSRF token: for buttons that post."""
 
 
+def is_same_site_path(target: str | None) -> bool:
+    """True only for a path on this site: "/cases/3?tab=x", never "//evil", "/\\evil", "https://evil".
+
+    Our own check, not a parser's opinion: browsers read a backslash as a slash and drop tabs and
+    newlines, so "/\\evil.example", "/\t/evil.example" and their percent-encoded forms ("/%5Cevil",
+    "/%2F/evil", "%2F%2Fevil", doubly encoded too) all mean another host. The target is decoded
+    until it stops changing, and refused if any form of it has a backslash, a control character,
+    or a second leading slash, or does not start with one.
+    """
+    if not target or len(target) > 2000:
+        return False
+    forms = [target]
+    for _ in range(5):
+        decoded = unquote(forms[-1])
+        if decoded == forms[-1]:
+            break
+        forms.append(decoded)
+    for form in forms:
+        if not form.startswith("/") or form.startswith("//"):
+            return False
+        if "\\" in form or any(ord(c) < 0x20 or ord(c) == 0x7F for c in form):
+            return False
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc:
+            return False
+    return True
+
+
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site, never another host."""
-    if not target:
-        return url_for("web_accounts.account")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("web_accounts.account")
-    return target
+    """Only a path on this site, never another host (else the account page)."""
+    return target if is_same_site_path(target) else url_for("web_accounts.account")
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
@@ -124,6 +147,11 @@ def sign_in():
             _send_confirmation(pending)
             return render_template("accounts/check_email.html", email=pending.email)
         if user is None:
+            # Recorded without the password or the address typed (personal data): the account if there is one.
+            known = accounts.find_by_email(form.email.data)
+            audit.record(None, "account.sign_in_failed", "user", known.id if known is not None else None,
+                         {"known_account": known is not None}, via="web")
+            db.session.commit()  # the page answers 400, which rolls back: the record of the attempt must stay
             form.email.errors = ["Enter a correct email address and password (and confirm your email first)."]
         else:
             session.clear()  # a fresh session on sign-in (no fixation)

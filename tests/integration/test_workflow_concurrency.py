@@ -39,8 +39,9 @@ def committed_case(app):
                "orgs": [o.id for w in (world, second) for o in (w.group, w.cig)]}
         db.session.remove()
     yield ids
-    with app.app_context():
-        session = db.session
+    from tests.conftest import owner_engine  # case events are append-only: only the owner can lift the trigger
+
+    with owner_engine().begin() as session:
         session.execute(text("ALTER TABLE case_event DISABLE TRIGGER case_event_append_only"))
         session.execute(text("DELETE FROM case_event WHERE case_id = :id"), {"id": ids["case"]})
         session.execute(text("ALTER TABLE case_event ENABLE TRIGGER case_event_append_only"))
@@ -58,8 +59,6 @@ def committed_case(app):
                 session.execute(text("DELETE FROM organisation WHERE id = ANY(:ids)"), {"ids": ids["orgs"]})
         except IntegrityError:  # members kept for the audit log keep their organisation
             pass
-        session.commit()
-        db.session.remove()
 
 
 def test_two_decisions_at_once_one_wins_one_refused(app, committed_case):

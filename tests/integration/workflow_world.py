@@ -109,27 +109,35 @@ def case_count() -> int:
 
 
 def purge(world: World) -> None:
-    """Remove committed rows a test made for this world (case events are append-only: lift the trigger)."""
+    """Remove committed rows a test made for this world.
+
+    Case events are append-only and the app role cannot lift the trigger: the clean-up runs as
+    the owner role (tests/conftest.py), which can.
+    """
+    from tests.conftest import owner_engine
+
     ids = {"asset": world.asset.id,
            "users": [u.id for u in (world.rep, world.cig_rep, world.officer, world.decision_maker, world.reviewer,
                                     world.other_officer, world.citizen)],
            "orgs": [world.group.id, world.cig.id]}
-    session = db.session
-    case_ids = session.execute(text(
-        'SELECT id FROM "case" WHERE asset_id = :asset OR organisation_id = ANY(:orgs) '
-        "OR created_by_user_id = ANY(:users)"), ids).scalars().all()
-    session.execute(text("ALTER TABLE case_event DISABLE TRIGGER case_event_append_only"))
-    session.execute(text("DELETE FROM case_event WHERE case_id = ANY(:ids)"), {"ids": case_ids})
-    session.execute(text("ALTER TABLE case_event ENABLE TRIGGER case_event_append_only"))
-    session.execute(text("DELETE FROM deadline WHERE case_id = ANY(:ids)"), {"ids": case_ids})
-    session.execute(text('DELETE FROM "case" WHERE id = ANY(:ids) AND parent_case_id IS NOT NULL'), {"ids": case_ids})
-    session.execute(text('DELETE FROM "case" WHERE id = ANY(:ids)'), {"ids": case_ids})
-    session.execute(text("UPDATE asset SET live_status = NULL WHERE id = :asset"), ids)
-    for user_id in ids["users"]:
-        try:
-            with session.begin_nested():
-                session.execute(text("DELETE FROM user_account WHERE id = :id"), {"id": user_id})
-        except IntegrityError:  # the audit log refers to them (signing in is audited): keep, but disable
-            session.execute(text("UPDATE user_account SET active = false WHERE id = :id"), {"id": user_id})
-    session.execute(text("DELETE FROM organisation WHERE id = ANY(:orgs)"), ids)
-    session.commit()
+    db.session.commit()
+    db.session.remove()
+    with owner_engine().begin() as session:
+        case_ids = session.execute(text(
+            'SELECT id FROM "case" WHERE asset_id = :asset OR organisation_id = ANY(:orgs) '
+            "OR created_by_user_id = ANY(:users)"), ids).scalars().all()
+        session.execute(text("ALTER TABLE case_event DISABLE TRIGGER case_event_append_only"))
+        session.execute(text("DELETE FROM case_event WHERE case_id = ANY(:ids)"), {"ids": case_ids})
+        session.execute(text("ALTER TABLE case_event ENABLE TRIGGER case_event_append_only"))
+        session.execute(text("DELETE FROM deadline WHERE case_id = ANY(:ids)"), {"ids": case_ids})
+        session.execute(text('DELETE FROM "case" WHERE id = ANY(:ids) AND parent_case_id IS NOT NULL'),
+                        {"ids": case_ids})
+        session.execute(text('DELETE FROM "case" WHERE id = ANY(:ids)'), {"ids": case_ids})
+        session.execute(text("UPDATE asset SET live_status = NULL WHERE id = :asset"), ids)
+        for user_id in ids["users"]:
+            try:
+                with session.begin_nested():
+                    session.execute(text("DELETE FROM user_account WHERE id = :id"), {"id": user_id})
+            except IntegrityError:  # the audit log refers to them (signing in is audited): keep, but disable
+                session.execute(text("UPDATE user_account SET active = false WHERE id = :id"), {"id": user_id})
+        session.execute(text("DELETE FROM organisation WHERE id = ANY(:orgs)"), ids)
