@@ -26,6 +26,7 @@ BLUEPRINT_MODULES = [
     "registry.api.ogc",
     "registry.api.places",
     "registry.api.maps",
+    "registry.api.tiles",
     "registry.api.deadlines",
     "registry.api.clawback",
     "registry.api.cases",

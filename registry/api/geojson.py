@@ -17,6 +17,7 @@ PUBLIC_ASSET_PROPERTIES = (
     "name", "description", "address", "postcode", "uprn", "title_numbers", "asset_type", "current_use",
     "condition", "occupancy", "occupancy_since", "surplus_status", "live_status", "floor_area_m2",
     "site_area_m2", "market_value_gbp", "authority_code", "area_code", "updated_at",
+    "live_statuses",  # every live process (migration 0012); live_status is the strongest of them
 )
 
 
