@@ -66,6 +66,9 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     logging.basicConfig(level=logging.INFO)
 
     db.init_app(app, settings.database_url)
+    from . import static_files
+
+    static_files.init_app(app)  # WhiteNoise: fingerprinted, compressed, a year's cache
     register_error_handlers(app)
 
     from .web import templating
