@@ -161,3 +161,31 @@ def test_base_tiles_draw_land_boundaries_and_place_labels(client, db_session):
     assert "land" not in decode(client.get(f"/tiles/base/10/{sea_x}/{sea_y}.mvt"))
     etag = response.headers["ETag"]
     assert client.get(f"/tiles/base/{z}/{x}/{y}.mvt", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_configured_pmtiles_archive_replaces_the_built_in_base_map(app, client, tmp_path):
+    import gzip
+
+    from pmtiles.tile import Compression, TileType, zxy_to_tileid
+    from pmtiles.writer import Writer
+
+    tile = mapbox_vector_tile.encode([{"name": "water", "features": [
+        {"geometry": "POLYGON ((0 0, 4096 0, 4096 4096, 0 4096, 0 0))", "properties": {"kind": "sea"}}]}])
+    path = tmp_path / "uk.pmtiles"
+    with path.open("wb") as handle:
+        writer = Writer(handle)
+        writer.write_tile(zxy_to_tileid(5, 15, 10), gzip.compress(tile))
+        writer.finalize({"tile_type": TileType.MVT, "tile_compression": Compression.GZIP, "min_zoom": 5,
+                         "max_zoom": 5, "min_lon_e7": -100000000, "min_lat_e7": 500000000,
+                         "max_lon_e7": 20000000, "max_lat_e7": 600000000, "center_zoom": 5,
+                         "center_lon_e7": -20000000, "center_lat_e7": 540000000}, {"name": "test"})
+    settings = app.config["SETTINGS"]
+    settings.basemap_pmtiles = str(path)
+    try:
+        response = client.get("/tiles/base/5/15/10.mvt")
+        assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
+        layers = mapbox_vector_tile.decode(gzip.decompress(response.data))
+        assert list(layers) == ["water"] and layers["water"]["features"][0]["properties"] == {"kind": "sea"}
+        assert client.get("/tiles/base/5/16/10.mvt").status_code == 204  # not in the archive
+    finally:
+        settings.basemap_pmtiles = ""
