@@ -119,7 +119,7 @@ class LocalMap(folium.Map):
         self.options.update(min_zoom=min_zoom, max_zoom=max_zoom)
         base = static_url.rstrip("/")
         if not tile_url and base_tiles_url:  # the app's own vector base map needs the tile plugin
-            js = [*js, *VECTORGRID_JS, *BASE_MAP_JS]
+            js = [*js, *(VECTORGRID_JS if VECTORGRID_JS[0] not in js else []), *BASE_MAP_JS]
         # Fingerprinted names (registry/static_files.py): cached for a year, never stale.
         self.default_js = [(name, f"{base}/{url_path(path)}") for name, path in [*LEAFLET_JS, *js]]
         self.default_css = [(name, f"{base}/{url_path(path)}") for name, path in [*LEAFLET_CSS, *css]]
@@ -206,8 +206,12 @@ def full_map(
     label: str = "Map of community assets",
     height: str | None = None,
     static_url: str = DEFAULT_STATIC_URL,
+    tiles_url: str = "",
 ) -> LocalMap:
     """The browsable map: a skeleton that fetches what is in view from ``data_url``.
+
+    With ``tiles_url`` (``ASSET_TILES_URL``) it reads the register's vector tiles instead
+    (same clusters, markers and popups); ``data_url`` then only names the JSON equivalent.
 
     ``query`` is the page's filter (``{"status": "surplus"}`` or
     ``"status=surplus"``), passed through on every request. ``status_id`` names an
@@ -224,12 +228,16 @@ def full_map(
         attributes["data-asset-map-status"] = status_id
     if list_link_id:
         attributes["data-asset-map-list"] = list_link_id
+    extra_js = []
+    if tiles_url:  # the register's vector tiles, read through Leaflet.VectorGrid
+        attributes["data-asset-map-tiles"] = tiles_url
+        extra_js = VECTORGRID_JS
     m = LocalMap(
         location=list(center),
         zoom_start=zoom,
         max_zoom=MAX_ZOOM,
         static_url=static_url,
-        js=[*MARKERCLUSTER_JS, *ASSET_MAP_JS],
+        js=[*MARKERCLUSTER_JS, *extra_js, *ASSET_MAP_JS],
         css=MARKERCLUSTER_CSS,
         css_class="app-map--full",
         attributes=attributes,

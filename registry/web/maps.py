@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 
 from .. import places
 from ..errors import InvalidInput, NotFound
-from ..maps import embed, full_map
+from ..maps import ASSET_TILES_URL, embed, full_map
 from ..vocabulary import ASSET_TYPES, PUBLIC_STATUSES
 from . import public
 from .templating import csp_nonce
@@ -36,6 +36,7 @@ def show():
         data_url="/api/transfers/map" if obligations else "/api/map/clusters",
         query={} if obligations else {k: v for k, v in filters.items() if k != "q"}, tile_url=settings.tile_url,
         tile_attribution=settings.tile_attribution, list_link_id="asset-map-list-link",
+        tiles_url="" if obligations else ASSET_TILES_URL,
     )
     return render_template("map.html", map=embed(the_map, nonce=csp_nonce()), filters=filters,
                            obligations=obligations, place=place, place_query=place_query,

@@ -40,6 +40,9 @@ def test_map_shows_clusters_opens_a_popup_and_stays_on_this_host(page, live_serv
 
     assert page.console_errors == []
     assert foreign_requests(page, live_server) == []
+    # The assets came from the register's vector tiles (through Leaflet.VectorGrid), not the JSON endpoint.
+    assert any("/tiles/assets/" in u for u in page.requested_urls)
+    assert not any("/api/map/clusters" in u for u in page.requested_urls)
 
 
 def test_asset_page_map_and_list_work_without_errors(page, live_server, app):
