@@ -7,8 +7,10 @@
    THE status rule: an asset matches a status filter when the filter overlaps it.
    A GIN index on that expression keeps ``asset_statuses(...) && :statuses`` on an
    index (a separate ``asset_live_status`` table would need an OR of a join and
-   the surplus column, which the planner can only answer with a bitmap OR of two
-   scans; the array keeps it one index condition).
+   the surplus column, which the planner answered with a sequential scan; the array
+   keeps it one index condition). Measured on 150,000 rows (1% listed, 1% listed and
+   under consideration), ``status=listed``: array + GIN, bitmap index scan, 61 ms;
+   ``surplus_status = ANY(..) OR EXISTS (asset_live_status ..)``, seq scan, 1.45-1.96 s.
 2. The grid tables become Web Mercator tile cells (fine: the z16 tile grid;
    coarse: z11, 32 × 32 fine cells), so cluster cells nest exactly inside vector
    tiles. ``asset_grid_cell`` / ``asset_grid_coarse_cell`` hold each cell's total
