@@ -462,6 +462,12 @@
           if (mine !== generation) return
           var features = []
           tiles.forEach(function (t) { tileFeatures(t.coords.z, t.coords.x, t.coords.y, t.tile, features) })
+          // Tiles reach past the view's edges: show (and count) the individual assets in view only.
+          var view = map.getBounds()
+          features = features.filter(function (f) {
+            var c = f.geometry.coordinates
+            return f.properties.cluster || view.contains(L.latLng(c[1], c[0]))
+          })
           render({ type: 'FeatureCollection', features: features })
         })
         .catch(function () {

@@ -8,11 +8,14 @@
 (function (window) {
   'use strict'
 
+  // interactive: false on every symbol: the base map never takes a click, focus or the
+  // .leaflet-interactive class from the register's own layers.
   var STYLES = {
-    land: { fill: true, fillColor: '#f4f2ec', fillOpacity: 1, stroke: true, color: '#b1b4b6', weight: 0.6 },
-    boundaries: { color: '#505a5f', weight: 1.2, opacity: 0.8, dashArray: '4 3', fill: false },
-    areas: { color: '#8e979c', weight: 0.8, opacity: 0.7, dashArray: '2 3', fill: false },
-    places: { radius: 0, stroke: false, fill: false }
+    land: { fill: true, fillColor: '#f4f2ec', fillOpacity: 1, stroke: true, color: '#b1b4b6', weight: 0.6,
+      interactive: false },
+    boundaries: { color: '#505a5f', weight: 1.2, opacity: 0.8, dashArray: '4 3', fill: false, interactive: false },
+    areas: { color: '#8e979c', weight: 0.8, opacity: 0.7, dashArray: '2 3', fill: false, interactive: false },
+    places: { radius: 0, stroke: false, fill: false, interactive: false }
   }
 
   function attach (map) {
