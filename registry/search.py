@@ -6,6 +6,7 @@ candidates. Every query string is assembled from fixed fragments; values are
 always bound parameters.
 """
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -159,7 +160,7 @@ def has_more(query: AssetQuery, page_rows: list[dict]) -> bool:
     """
     if len(page_rows) < query.limit or query.nearest is not None:
         return False
-    probe = AssetQuery(**{**query.__dict__})
+    probe = dataclasses.replace(query)
     params: dict = {}
     if query.ordered_by_id:  # by id, offset or keyset alike: anything after the last id
         probe.after_id = page_rows[-1]["id"]
