@@ -26,6 +26,7 @@ BLUEPRINT_MODULES = [
     "registry.api.ogc",
     "registry.api.places",
     "registry.api.maps",
+    "registry.api.tiles",
     "registry.api.deadlines",
     "registry.api.clawback",
     "registry.api.cases",
@@ -87,6 +88,10 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
     rules.configure(settings.period_overrides, closure_days=settings.local_closure_days,
                     closure_rules=settings.closure_day_rules)
+
+    from . import static_files
+
+    static_files.init_app(app)  # WhiteNoise: fingerprinted, compressed, a year's cache
     register_error_handlers(app)
 
     from .web import templating

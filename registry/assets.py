@@ -62,6 +62,8 @@ class Asset(db.Base):
     area_code: Mapped[str | None] = mapped_column(String(9))
     # Maintained by the workflow engine: listed, in_moratorium, ... (None: no live case).
     live_status: Mapped[str | None] = mapped_column(String(40))
+    # Every live process on the asset (migration 0012); live_status is the strongest of them.
+    live_statuses: Mapped[list[str]] = mapped_column(ARRAY(String(40)), server_default="{}", default=list)
     # Safeguarding: a withheld asset never appears in a public output.
     withheld: Mapped[bool] = mapped_column(Boolean, server_default="false")
     # Transparency Code fields (migration 0006). tenure is public; tenure_detail, other_detail and

@@ -81,8 +81,9 @@ def summary(code: str) -> dict:
     counts = db.session.execute(
         text(
             """
-            SELECT surplus_status, count(*) AS n FROM asset
-            WHERE authority_code = :code AND NOT withheld GROUP BY surplus_status
+            SELECT s.status, count(*) AS n
+            FROM asset a CROSS JOIN LATERAL unnest(asset_statuses(a.surplus_status, a.live_statuses)) AS s(status)
+            WHERE a.authority_code = :code AND NOT a.withheld GROUP BY s.status
             """
         ),
         {"code": code},

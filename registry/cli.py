@@ -295,3 +295,6 @@ def init_app(app):
     from .transfers_cli import transfers_cli
 
     app.cli.add_command(transfers_cli)
+    from .basemap_cli import basemap_cli
+
+    app.cli.add_command(basemap_cli)

@@ -28,9 +28,12 @@ class Settings:
     # The role that owns the schema: migrations and bulk loads (CLI) use it; the app never does.
     database_owner_url: str = ""
     secret_key: str = ""
-    # Base map: no tile server is reachable from CI, so the URL is configuration.
-    tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    tile_attribution: str = "&copy; OpenStreetMap contributors"
+    # Base map: empty means the app's own vector base map (/tiles/base, registry/basemap.py), so no
+    # request leaves the host; a raster tile URL template (or BASEMAP_PMTILES, a local PMTiles
+    # archive of vector tiles served at /tiles/base) replaces it.
+    tile_url: str = ""
+    tile_attribution: str = "Natural Earth; ONS postcode data, Crown copyright"
+    basemap_pmtiles: str = ""
     public_base_url: str = ""
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -64,6 +67,7 @@ class Settings:
             secret_key=env.get("SECRET_KEY", ""),
             tile_url=env.get("TILE_URL", cls.tile_url),
             tile_attribution=env.get("TILE_ATTRIBUTION", cls.tile_attribution),
+            basemap_pmtiles=env.get("BASEMAP_PMTILES", ""),
             public_base_url=env.get("PUBLIC_BASE_URL", ""),
             smtp_host=env.get("SMTP_HOST", cls.smtp_host),
             smtp_port=int(env.get("SMTP_PORT", cls.smtp_port)),

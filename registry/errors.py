@@ -67,7 +67,7 @@ class TransitionRefused(Conflict):
 def wants_problem_json() -> bool:
     if request.path.startswith("/api/"):
         return request.args.get("f") != "html"
-    return False
+    return request.path.startswith("/tiles/")  # tile clients are programs too
 
 
 def problem_response(status: int, title: str, detail: str, **members) -> Response:

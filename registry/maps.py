@@ -44,6 +44,8 @@ from branca.element import MacroElement
 from folium.template import Template
 from markupsafe import Markup, escape
 
+from .static_files import url_path
+
 DEFAULT_STATIC_URL = "/static"
 DEFAULT_CENTER = (54.0, -2.5)  # Great Britain
 DEFAULT_ZOOM = 6
@@ -57,6 +59,12 @@ LEAFLET_CSS = [("leaflet_css", "vendor/leaflet/leaflet.css")]
 MARKERCLUSTER_JS = [("markerclusterjs", "vendor/leaflet.markercluster/leaflet.markercluster.js")]
 MARKERCLUSTER_CSS = [("markerclustercss", "vendor/leaflet.markercluster/MarkerCluster.css")]
 ASSET_MAP_JS = [("asset_map_js", "js/asset-map.js")]
+VECTORGRID_JS = [("leaflet_vectorgrid", "vendor/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js")]
+BASE_MAP_JS = [("base_map_js", "js/base-map.js")]
+# With no TILE_URL, every map draws the app's own base map (registry/basemap.py).
+BASE_TILES_URL = "/tiles/base/{z}/{x}/{y}.mvt"
+BASE_ATTRIBUTION = "Land: Natural Earth. Boundaries and places: ONS, Crown copyright"
+ASSET_TILES_URL = "/tiles/assets/{z}/{x}/{y}.mvt"
 
 
 _LOCAL_MAP_TEMPLATE = Template(
@@ -99,6 +107,7 @@ class LocalMap(folium.Map):
         height: str | None = None,
         tile_url: str = "",
         tile_attribution: str = "",
+        base_tiles_url: str = BASE_TILES_URL,
         **kwargs: Any,
     ):
         kwargs.setdefault("control_scale", True)
@@ -109,8 +118,11 @@ class LocalMap(folium.Map):
         # Leaflet would then zoom without limit.
         self.options.update(min_zoom=min_zoom, max_zoom=max_zoom)
         base = static_url.rstrip("/")
-        self.default_js = [(name, f"{base}/{path}") for name, path in [*LEAFLET_JS, *js]]
-        self.default_css = [(name, f"{base}/{path}") for name, path in [*LEAFLET_CSS, *css]]
+        if not tile_url and base_tiles_url:  # the app's own vector base map needs the tile plugin
+            js = [*js, *(VECTORGRID_JS if VECTORGRID_JS[0] not in js else []), *BASE_MAP_JS]
+        # Fingerprinted names (registry/static_files.py): cached for a year, never stale.
+        self.default_js = [(name, f"{base}/{url_path(path)}") for name, path in [*LEAFLET_JS, *js]]
+        self.default_css = [(name, f"{base}/{url_path(path)}") for name, path in [*LEAFLET_CSS, *css]]
         self.css_class = css_class
         self.attributes = {"role": "region", "aria-label": "Map", **(attributes or {})}
         self.height_css = _css_length(height)
@@ -123,6 +135,26 @@ class LocalMap(folium.Map):
                 max_zoom=max_zoom,
                 control=False,
             ).add_to(self)
+        elif base_tiles_url:
+            self.attributes["data-base-tiles"] = base_tiles_url
+            self.attributes["data-base-attribution"] = BASE_ATTRIBUTION
+            _AttachBaseMap().add_to(self)
+
+
+class _AttachBaseMap(MacroElement):
+    """Draws the app's own vector base map (static/js/base-map.js) under everything else."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+if (window.AssetRegistryBaseMap) { window.AssetRegistryBaseMap.attach({{ this._parent.get_name() }}); }
+{% endmacro %}
+"""
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "AttachBaseMap"
 
 
 class _AttachAssetMap(MacroElement):
@@ -174,8 +206,12 @@ def full_map(
     label: str = "Map of community assets",
     height: str | None = None,
     static_url: str = DEFAULT_STATIC_URL,
+    tiles_url: str = "",
 ) -> LocalMap:
     """The browsable map: a skeleton that fetches what is in view from ``data_url``.
+
+    With ``tiles_url`` (``ASSET_TILES_URL``) it reads the register's vector tiles instead
+    (same clusters, markers and popups); ``data_url`` then only names the JSON equivalent.
 
     ``query`` is the page's filter (``{"status": "surplus"}`` or
     ``"status=surplus"``), passed through on every request. ``status_id`` names an
@@ -192,12 +228,16 @@ def full_map(
         attributes["data-asset-map-status"] = status_id
     if list_link_id:
         attributes["data-asset-map-list"] = list_link_id
+    extra_js = []
+    if tiles_url:  # the register's vector tiles, read through Leaflet.VectorGrid
+        attributes["data-asset-map-tiles"] = tiles_url
+        extra_js = VECTORGRID_JS
     m = LocalMap(
         location=list(center),
         zoom_start=zoom,
         max_zoom=MAX_ZOOM,
         static_url=static_url,
-        js=[*MARKERCLUSTER_JS, *ASSET_MAP_JS],
+        js=[*MARKERCLUSTER_JS, *extra_js, *ASSET_MAP_JS],
         css=MARKERCLUSTER_CSS,
         css_class="app-map--full",
         attributes=attributes,

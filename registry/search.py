@@ -6,6 +6,8 @@ candidates. Every query string is assembled from fixed fragments; values are
 always bound parameters.
 """
 
+import dataclasses
+import math
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
@@ -55,9 +57,15 @@ class SearchResult:
     number_matched: int | None
 
 
+# THE status rule (issue 9 item 7, issue 11 item 8): an asset matches a status filter
+# when any of its statuses (its surplus status or any live status) is one asked for.
+# Search, the clusters, the map data and the tiles all use it; the GIN index
+# ix_asset_statuses (migration 0012) answers it.
+STATUS_MATCH = "asset_statuses(a.surplus_status, a.live_statuses) && CAST(:statuses AS varchar[])"
+
 PUBLIC_COLUMNS = """
     a.id, a.name, a.description, a.address, a.postcode, a.uprn, a.title_numbers, a.asset_type,
-    a.current_use, a.condition, a.occupancy, a.occupancy_since, a.surplus_status, a.live_status,
+    a.current_use, a.condition, a.occupancy, a.occupancy_since, a.surplus_status, a.live_status, a.live_statuses,
     a.floor_area_m2, a.site_area_m2, a.market_value_gbp, a.authority_code, a.area_code,
     a.updated_at, ST_X(a.point) AS lon, ST_Y(a.point) AS lat, (a.footprint IS NOT NULL) AS has_footprint,
     a.reference, a.location_source, a.tenure, a.holding_type, a.street_number, a.street, a.post_town,
@@ -108,7 +116,7 @@ def _filters(query: AssetQuery, params: dict) -> list[str]:
         clauses.append("a.asset_type = ANY(:types)")
         params["types"] = list(query.types)
     if query.statuses:
-        clauses.append("(a.surplus_status = ANY(:statuses) OR a.live_status = ANY(:statuses))")
+        clauses.append(STATUS_MATCH)
         params["statuses"] = list(query.statuses)
     if query.updated_between is not None:
         start, end = query.updated_between
@@ -167,6 +175,28 @@ def _count(query: AssetQuery) -> int | None:
     sql = f"{ctes}SELECT count(*) FROM (SELECT 1 FROM asset a WHERE {where} LIMIT :cap) capped"
     total = db.session.execute(text(sql), params).scalar_one()
     return total if total <= COUNT_CAP else None
+
+
+def has_more(query: AssetQuery, page_rows: list[dict]) -> bool:
+    """Whether any match lies beyond this page: a full last page gets no ``next`` link.
+
+    One probe for a single row past the page (ordered by id: after its last id,
+    else past its offset); never a count.
+    """
+    if len(page_rows) < query.limit or query.nearest is not None:
+        return False
+    probe = dataclasses.replace(query)
+    params: dict = {}
+    if query.ordered_by_id:  # by id, offset or keyset alike: anything after the last id
+        probe.after_id = page_rows[-1]["id"]
+        params["skip"] = 0
+    else:
+        probe.after_id = None
+        params["skip"] = query.offset + len(page_rows)
+    ctes = _ctes(probe, params)
+    where = " AND ".join(_filters(probe, params))
+    sql = f"{ctes}SELECT EXISTS (SELECT 1 FROM asset a WHERE {where} OFFSET :skip)"
+    return bool(db.session.execute(text(sql), params).scalar_one())
 
 
 def _find_nearest(query: AssetQuery) -> SearchResult:
@@ -236,18 +266,36 @@ def authority_names(codes: set[str]) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------- map clusters
+#
+# The cluster grid (migration 0012) is the Web Mercator tile grid: a fine cell is a
+# z16 tile, a coarse cell a z11 tile (32 × 32 fine cells), so cluster cells nest
+# exactly inside the vector tiles of any zoom up to 14. asset_grid_cell holds each
+# cell's total (an asset counts once), asset_grid_status_cell its status mix (an
+# asset counts once in each of its statuses).
 
-GRID_LEVEL = 16  # the fine grid: 360 / 2^16 degrees, maintained by a trigger (migration 0001)
-CELL_DEGREES = 360.0 / 2**GRID_LEVEL
-COARSE_FACTOR = 32  # the coarse grid (migration 0005): 32 × 32 fine cells
+GRID_LEVEL = 16
+COARSE_FACTOR = 32  # the coarse grid: z11 cells
 CLUSTER_MAX_ZOOM = 14  # from zoom 15 the map shows each asset
+CLUSTER_CELL_LEVELS = 2  # a cluster cell is a tile two levels down: 64 px on a 256 px tile
 MAX_ASSETS_IN_VIEW = 2000
+TOTAL = "*"
 
 
 def grid_index(lon: float, lat: float) -> tuple[int, int]:
-    import math
+    """The z16 tile (x from the west, y from the north) holding a point."""
+    n = 2**GRID_LEVEL
+    lat = max(-85.05112878, min(85.05112878, lat))
+    x = math.floor((lon + 180.0) / 360.0 * n)
+    y = math.floor((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return min(n - 1, max(0, x)), min(n - 1, max(0, y))
 
-    return math.floor((lon + 180) / CELL_DEGREES), math.floor((lat + 90) / CELL_DEGREES)
+
+def tile_lon(x: float, level: int = GRID_LEVEL) -> float:
+    return x / 2**level * 360.0 - 180.0
+
+
+def tile_lat(y: float, level: int = GRID_LEVEL) -> float:
+    return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / 2**level))))
 
 
 def cluster_factor(zoom: int) -> int:
@@ -262,62 +310,98 @@ def snapped_view(bbox: tuple[float, float, float, float], zoom: int) -> tuple[tu
     describe is this snapped box; its counts add up exactly to the assets in it.
     """
     k = cluster_factor(zoom)
-    cx0, cy0 = grid_index(bbox[0], bbox[1])
-    cx1, cy1 = grid_index(bbox[2], bbox[3])
+    cx0, cy0 = grid_index(bbox[0], bbox[3])  # north-west
+    cx1, cy1 = grid_index(bbox[2], bbox[1])  # south-east
     cx0, cy0 = (cx0 // k) * k, (cy0 // k) * k
     cx1, cy1 = (cx1 // k + 1) * k - 1, (cy1 // k + 1) * k - 1
-    box = (cx0 * CELL_DEGREES - 180, cy0 * CELL_DEGREES - 90,
-           (cx1 + 1) * CELL_DEGREES - 180, (cy1 + 1) * CELL_DEGREES - 90)
+    box = (tile_lon(cx0), tile_lat(cy1 + 1), tile_lon(cx1 + 1), tile_lat(cy0))
     return (cx0, cy0, cx1, cy1), box
 
 
-def clusters(cells: tuple[int, int, int, int], zoom: int, *, types: list[str], statuses: list[str],
-             authority: str | None) -> list[dict]:
-    """Counts per cluster cell and public status, from the grid or, with filters, from the assets."""
+def tile_cells(z: int, x: int, y: int) -> tuple[int, int, int, int]:
+    """The fine cells of tile z/x/y (z <= 16)."""
+    k = 2 ** (GRID_LEVEL - z)
+    return x * k, y * k, (x + 1) * k - 1, (y + 1) * k - 1
+
+
+def _cluster_rows(cells: tuple[int, int, int, int], zoom: int, *, types: list[str], statuses: list[str],
+                  authority: str | None) -> tuple[str, dict]:
+    """SQL giving (gx, gy, status, n, sum_lon, sum_lat) per cluster cell; the total row has status :total.
+
+    From the trigger-kept grid when it can answer exactly (no filter, or one
+    status), else from the assets themselves with the same status rule.
+    """
     k = cluster_factor(zoom)
-    params = {"k": k, "cx0": cells[0], "cy0": cells[1], "cx1": cells[2], "cy1": cells[3],
-              "cell": CELL_DEGREES}
-    if types or authority:
-        clauses = ["NOT a.withheld", "a.point IS NOT NULL",
-                   "a.point && ST_MakeEnvelope(:cx0 * :cell - 180, :cy0 * :cell - 90, "
-                   "(:cx1 + 1) * :cell - 180, (:cy1 + 1) * :cell - 90, 4326)"]
+    params: dict = {"k": k, "cx0": cells[0], "cy0": cells[1], "cx1": cells[2], "cy1": cells[3],
+                    "total": TOTAL}
+    range_clause = "cx BETWEEN :cx0 AND :cx1 AND cy BETWEEN :cy0 AND :cy1"
+    # Withdrawn assets are not in the grid (hidden unless asked for): asking for one reads the assets.
+    asks_hidden = any(status in HIDDEN_BY_DEFAULT_STATUSES for status in statuses)
+    if types or authority or len(statuses) > 1 or asks_hidden:
+        clauses = ["NOT a.withheld",
+                   "a.point && ST_MakeEnvelope(:west, :south, :east, :north, 4326)"]
+        hidden = [status for status in HIDDEN_BY_DEFAULT_STATUSES if status not in statuses]
+        if hidden:
+            clauses.append("a.surplus_status <> ALL(:hidden_statuses)")
+            params["hidden_statuses"] = hidden
+        params.update(west=tile_lon(cells[0]), east=tile_lon(cells[2] + 1), north=tile_lat(cells[1]),
+                      south=tile_lat(cells[3] + 1))
         if types:
             clauses.append("a.asset_type = ANY(:types)")
             params["types"] = types
         if authority:
             clauses.append("a.authority_code = :authority")
             params["authority"] = authority
+        segment = "TRUE"
+        if statuses:
+            clauses.append(STATUS_MATCH)
+            params["statuses"] = statuses
+            segment = "s.status = ANY(CAST(:statuses AS varchar[]))"
         source = f"""
-            SELECT floor((ST_X(a.point) + 180) / :cell)::int AS cx, floor((ST_Y(a.point) + 90) / :cell)::int AS cy,
-                   asset_public_status(a) AS status, 1 AS asset_count, ST_X(a.point) AS sum_lon,
-                   ST_Y(a.point) AS sum_lat
-            FROM asset a WHERE {" AND ".join(clauses)}
+            SELECT asset_grid_x(a.point) AS cx, asset_grid_y(a.point) AS cy, s.status, 1 AS asset_count,
+                   ST_X(a.point) AS sum_lon, ST_Y(a.point) AS sum_lat
+            FROM asset a
+            CROSS JOIN LATERAL unnest(array_append(asset_statuses(a.surplus_status, a.live_statuses),
+                                                   CAST(:total AS varchar))) AS s(status)
+            WHERE {" AND ".join(clauses)} AND (s.status = :total OR {segment})
         """
-    elif k >= COARSE_FACTOR:
-        # Low zooms read the coarse level: cluster cells are whole coarse cells there.
-        params.update(k=k // COARSE_FACTOR, cx0=cells[0] // COARSE_FACTOR, cy0=cells[1] // COARSE_FACTOR,
-                      cx1=cells[2] // COARSE_FACTOR, cy1=cells[3] // COARSE_FACTOR)
-        source = "SELECT * FROM asset_grid_coarse_cell"
     else:
-        source = "SELECT * FROM asset_grid_cell"
-    status_clause = "AND status = ANY(:statuses)" if statuses else "AND status <> ALL(:hidden_statuses)"
-    params["hidden_statuses"] = list(HIDDEN_BY_DEFAULT_STATUSES)
-    if statuses:
-        params["statuses"] = statuses
+        coarse = k >= COARSE_FACTOR
+        if coarse:
+            # Low zooms read the coarse level: cluster cells are whole coarse cells there.
+            params.update(k=k // COARSE_FACTOR, cx0=cells[0] // COARSE_FACTOR, cy0=cells[1] // COARSE_FACTOR,
+                          cx1=cells[2] // COARSE_FACTOR, cy1=cells[3] // COARSE_FACTOR)
+        totals, mix = (("asset_grid_coarse_cell", "asset_grid_coarse_status_cell") if coarse
+                       else ("asset_grid_cell", "asset_grid_status_cell"))
+        if statuses:  # one status: its segment is also the total
+            params["total"] = statuses[0]
+            source = f"SELECT * FROM {mix} WHERE status = :total AND {range_clause}"
+        else:
+            source = (f"SELECT * FROM {totals} WHERE {range_clause} "
+                      f"UNION ALL SELECT * FROM {mix} WHERE {range_clause}")
     sql = f"""
         SELECT floor(cx::float / :k)::int AS gx, floor(cy::float / :k)::int AS gy, status,
                sum(asset_count)::int AS n, sum(sum_lon) AS sum_lon, sum(sum_lat) AS sum_lat
         FROM ({source}) cells
-        WHERE cx BETWEEN :cx0 AND :cx1 AND cy BETWEEN :cy0 AND :cy1 {status_clause}
+        WHERE {range_clause}
         GROUP BY 1, 2, 3
     """
+    return sql, params
+
+
+def clusters(cells: tuple[int, int, int, int], zoom: int, *, types: list[str], statuses: list[str],
+             authority: str | None) -> list[dict]:
+    """Per cluster cell: its count (each asset once) and status mix (each asset once per status)."""
+    sql, params = _cluster_rows(cells, zoom, types=types, statuses=statuses, authority=authority)
     grouped: dict[tuple[int, int], dict] = {}
     for gx, gy, status, n, sum_lon, sum_lat in db.session.execute(text(sql), params):
         cell = grouped.setdefault((gx, gy), {"count": 0, "sum_lon": 0.0, "sum_lat": 0.0, "statuses": {}})
-        cell["count"] += n
-        cell["sum_lon"] += sum_lon
-        cell["sum_lat"] += sum_lat
-        cell["statuses"][status] = cell["statuses"].get(status, 0) + n
+        if status == params["total"]:
+            cell["count"] += n
+            cell["sum_lon"] += sum_lon
+            cell["sum_lat"] += sum_lat
+        if status != TOTAL:
+            cell["statuses"][status] = cell["statuses"].get(status, 0) + n
     return [
         {"lon": c["sum_lon"] / c["count"], "lat": c["sum_lat"] / c["count"], "count": c["count"],
          "statuses": c["statuses"]}
@@ -330,26 +414,101 @@ def assets_in_view(box: tuple, *, with_footprints: bool, types: list[str], statu
     """Each asset in the box, or None when there are too many to show one by one."""
     params = {"minx": box[0], "miny": box[1], "maxx": box[2], "maxy": box[3], "cap": MAX_ASSETS_IN_VIEW + 1}
     clauses = ["NOT a.withheld", "a.point IS NOT NULL", "a.point && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)"]
-    if not statuses:
-        clauses.append("asset_public_status(a) <> ALL(:hidden_statuses)")
-        params["hidden_statuses"] = list(HIDDEN_BY_DEFAULT_STATUSES)
+    hidden = [status for status in HIDDEN_BY_DEFAULT_STATUSES if status not in statuses]
+    if hidden:
+        clauses.append("a.surplus_status <> ALL(:hidden_statuses)")
+        params["hidden_statuses"] = hidden
     if types:
         clauses.append("a.asset_type = ANY(:types)")
         params["types"] = types
     if statuses:
-        clauses.append("asset_public_status(a) = ANY(:statuses)")
+        clauses.append(STATUS_MATCH)
         params["statuses"] = statuses
     if authority:
         clauses.append("a.authority_code = :authority")
         params["authority"] = authority
     footprint = "ST_AsGeoJSON(a.footprint, 7)" if with_footprints else "NULL"
     sql = f"""
-        SELECT a.id, a.name, a.asset_type, a.surplus_status, a.live_status, a.location_source, ST_X(a.point) AS lon,
+        SELECT a.id, a.name, a.asset_type, a.surplus_status, a.live_status, a.location_source, a.live_statuses, ST_X(a.point) AS lon,
                ST_Y(a.point) AS lat, {footprint} AS footprint_geojson
         FROM asset a WHERE {" AND ".join(clauses)} ORDER BY a.id LIMIT :cap
     """
     rows = [dict(r) for r in db.session.execute(text(sql), params).mappings()]
     return None if len(rows) > MAX_ASSETS_IN_VIEW else rows
+
+
+ASSET_TILE_MIN_ZOOM = CLUSTER_MAX_ZOOM + 1
+FOOTPRINT_MIN_ZOOM = 16
+
+
+def asset_tile(z: int, x: int, y: int, *, types: list[str], statuses: list[str], authority: str | None) -> bytes:
+    """One vector tile of the register (ST_AsMVT).
+
+    Up to zoom 14: layer ``clusters`` (points with ``count``, each asset once, and
+    one integer property per status in the mix, each asset once per status),
+    from the same cluster rows as ``clusters()``; cluster cells nest inside the
+    tile, so the counts add up to the assets in it. From zoom 15: layer
+    ``assets`` (points: id, name, status, statuses, asset_type, url) and, from
+    zoom 16, ``footprints``. The envelope is transformed, never the column.
+    """
+    params: dict = {"z": z, "x": x, "y": y}
+    if z <= CLUSTER_MAX_ZOOM:
+        rows_sql, params2 = _cluster_rows(tile_cells(z, x, y), z, types=types, statuses=statuses,
+                                          authority=authority)
+        params.update(params2)
+        sql = f"""
+            WITH rows AS ({rows_sql}),
+            cells AS (
+                SELECT gx, gy,
+                       sum(n) FILTER (WHERE status = :total) AS count,
+                       sum(sum_lon) FILTER (WHERE status = :total) AS sum_lon,
+                       sum(sum_lat) FILTER (WHERE status = :total) AS sum_lat,
+                       coalesce(jsonb_object_agg(status, n) FILTER (WHERE status <> '*'), '{{}}') AS mix
+                FROM rows GROUP BY gx, gy
+            )
+            SELECT ST_AsMVT(t, 'clusters', 4096, 'geom') FROM (
+                SELECT count::int AS count, true AS cluster, mix,
+                       ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_MakePoint(sum_lon / count, sum_lat / count), 4326),
+                                                 3857), ST_TileEnvelope(:z, :x, :y)) AS geom
+                FROM cells WHERE count > 0
+            ) t WHERE t.geom IS NOT NULL
+        """
+        return bytes(db.session.execute(text(sql), params).scalar_one() or b"")
+    clauses = ["NOT a.withheld", "a.point && ST_Transform(ST_TileEnvelope(:z, :x, :y), 4326)"]
+    hidden = [status for status in HIDDEN_BY_DEFAULT_STATUSES if status not in statuses]
+    if hidden:
+        clauses.append("a.surplus_status <> ALL(:hidden_statuses)")
+        params["hidden_statuses"] = hidden
+    if types:
+        clauses.append("a.asset_type = ANY(:types)")
+        params["types"] = types
+    if statuses:
+        clauses.append(STATUS_MATCH)
+        params["statuses"] = statuses
+    if authority:
+        clauses.append("a.authority_code = :authority")
+        params["authority"] = authority
+    where = " AND ".join(clauses)
+    sql = f"""
+        SELECT coalesce((SELECT ST_AsMVT(t, 'assets', 4096, 'geom') FROM (
+            SELECT a.id, a.name, coalesce(a.live_status, a.surplus_status) AS status,
+                   array_to_string(asset_statuses(a.surplus_status, a.live_statuses), ',') AS statuses,
+                   a.asset_type, '/assets/' || a.id AS url, a.location_source,
+                   (a.location_source <> 'surveyed') AS approximate,
+                   ST_AsMVTGeom(ST_Transform(a.point, 3857), ST_TileEnvelope(:z, :x, :y)) AS geom
+            FROM asset a WHERE {where}
+        ) t WHERE t.geom IS NOT NULL), ''::bytea)
+    """
+    if z >= FOOTPRINT_MIN_ZOOM:
+        footprint_where = where.replace(
+            "a.point && ST_Transform(ST_TileEnvelope(:z, :x, :y), 4326)",
+            "a.footprint && ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => 64.0 / 4096), 4326)")
+        sql += f""" || coalesce((SELECT ST_AsMVT(t, 'footprints', 4096, 'geom') FROM (
+            SELECT a.id, a.name, coalesce(a.live_status, a.surplus_status) AS status, '/assets/' || a.id AS url,
+                   ST_AsMVTGeom(ST_Transform(a.footprint, 3857), ST_TileEnvelope(:z, :x, :y), 4096, 64) AS geom
+            FROM asset a WHERE {footprint_where}
+        ) t WHERE t.geom IS NOT NULL), ''::bytea)"""
+    return bytes(db.session.execute(text(sql), params).scalar_one())
 
 
 def map_version() -> int:

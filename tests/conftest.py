@@ -100,6 +100,11 @@ def ensure_base_data() -> None:
     if not db.session.execute(text("SELECT EXISTS (SELECT 1 FROM asset)")).scalar():
         demo.load(per_council=DEMO_ASSETS_PER_COUNCIL)
         db.session.commit()
+    from registry import basemap
+
+    if not basemap.land_loaded():  # the base map's land (/tiles/base)
+        basemap.load_land()
+        db.session.commit()
 
 
 @pytest.fixture(scope="session")

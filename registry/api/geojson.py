@@ -22,6 +22,7 @@ PUBLIC_ASSET_PROPERTIES = (
     # when an officer has published them (the query gives them as published_* only then).
     "reference", "location_source", "tenure", "holding_type", "street_number", "street", "post_town",
     "council_type_label", "source_effective_date",
+    "live_statuses",  # every live process (migration 0012); live_status is the strongest of them
 )
 PUBLISHED_DETAILS = {"tenure_detail": "published_tenure_detail", "other_detail": "published_other_detail"}
 

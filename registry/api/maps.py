@@ -17,7 +17,7 @@ from ..web import public
 from . import geojson, params
 
 bp = Blueprint("api_maps", __name__, url_prefix="/api/map")
-FOOTPRINT_MIN_ZOOM = 16
+FOOTPRINT_MIN_ZOOM = search.FOOTPRINT_MIN_ZOOM
 
 
 @bp.get("/clusters")
@@ -47,6 +47,8 @@ def clusters():
     if rows is not None:
         for row in rows:
             properties = {"id": row["id"], "name": row["name"], "status": row["live_status"] or row["surplus_status"],
+                          "statuses": list(row["live_statuses"] or []) + (
+                              [] if row["surplus_status"] in (row["live_statuses"] or []) else [row["surplus_status"]]),
                           "status_label": geojson.status_label(row),
                           "asset_type_label": ASSET_TYPES.get(row["asset_type"], row["asset_type"]),
                           "url": f"/assets/{row['id']}",

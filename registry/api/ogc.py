@@ -151,8 +151,11 @@ def page_links(query: search.AssetQuery, returned: list[dict], matched: int | No
     args = {k: v for k, v in request.args.items() if k not in ("offset", "after", "f")}
     links = [link(f"{path}?{urlencode({**args, **request.args})}", "self", "application/geo+json"),
              link(f"{path}?{urlencode({**args, 'f': 'html'})}", "alternate", "text/html")]
-    full_page = len(returned) == query.limit
-    more = full_page and (matched is None or query.offset + len(returned) < matched)
+    # No `next` on the last page, even when the result is an exact multiple of the page size.
+    if matched is not None and query.after_id is None:
+        more = query.offset + len(returned) < matched
+    else:
+        more = search.has_more(query, returned)
     if query.nearest is not None:
         more = False  # nearest answers exactly `limit` features
     if more:

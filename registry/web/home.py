@@ -81,7 +81,22 @@ def results():
         "search.html", values=values, errors=errors, place=place, result=result, query=query,
         asset_types=ASSET_TYPES, statuses=PUBLIC_STATUSES, radii=RADII_M,
         page_size=PAGE_SIZE, unknown_postcode=unknown_postcode, area_kinds=AREA_KINDS,
+        paging=_paging(query, result) if result is not None else None,
     )
+
+
+def _paging(query, result) -> dict:
+    """Page N of M (when the count is known), the page numbers to offer, and whether there is a next page."""
+    page = query.offset // query.limit + 1
+    pages = -(-result.number_matched // query.limit) if result.number_matched is not None else None
+    has_next = page < pages if pages is not None else search.has_more(query, result.rows)
+    numbers: list[int | None] = []
+    if pages:
+        for n in sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)}):
+            if numbers and n - (numbers[-1] or 0) > 1:
+                numbers.append(None)  # an ellipsis
+            numbers.append(n)
+    return {"page": page, "pages": pages, "has_next": has_next, "numbers": numbers}
 
 
 @bp.get("/favicon.ico")

@@ -30,13 +30,14 @@ def show():
             place_error = exc.detail
         else:
             view = {"center": (place["lat"], place["lon"]), "zoom": 11 if place["kind"] == "district" else 15}
-    from ..maps import embed, full_map  # folium loads on first use: the CLI starts fast
+    from ..maps import ASSET_TILES_URL, embed, full_map  # folium loads on first use: the CLI starts fast
 
     the_map = full_map(
         **view,
         data_url="/api/transfers/map" if obligations else "/api/map/clusters",
         query={} if obligations else {k: v for k, v in filters.items() if k != "q"}, tile_url=settings.tile_url,
         tile_attribution=settings.tile_attribution, list_link_id="asset-map-list-link",
+        tiles_url="" if obligations else ASSET_TILES_URL,
     )
     return render_template("map.html", map=embed(the_map, nonce=csp_nonce()), filters=filters,
                            obligations=obligations, place=place, place_query=place_query,

@@ -758,7 +758,11 @@ def run_clocks(today: date) -> list[tuple[str, str]]:
 
 
 def sync_live_status(asset_id: int) -> str | None:
-    """asset.live_status from every case on the asset (the strongest status wins)."""
+    """asset.live_statuses from every case on the asset; asset.live_status is the strongest of them.
+
+    An asset can be in several live processes at once (listed AND under consideration
+    AND in a moratorium): each is kept, in LIVE_STATUS_PRIORITY order.
+    """
     asset = db.session.get(asset_register.Asset, asset_id)
     if asset is None:
         return None
@@ -768,9 +772,12 @@ def sync_live_status(asset_id: int) -> str | None:
         status = get_process(case.process).live_status.get(case.state)
         if status:
             found.add(status)
-    status = next((s for s in LIVE_STATUS_PRIORITY if s in found), None)
+    statuses = [s for s in LIVE_STATUS_PRIORITY if s in found]
+    status = statuses[0] if statuses else None
     if asset.live_status != status:
         asset.live_status = status
+    if list(asset.live_statuses or []) != statuses:
+        asset.live_statuses = statuses
     return status
 
 

@@ -40,6 +40,9 @@ def test_map_shows_clusters_opens_a_popup_and_stays_on_this_host(page, live_serv
 
     assert page.console_errors == []
     assert foreign_requests(page, live_server) == []
+    # The assets came from the register's vector tiles (through Leaflet.VectorGrid), not the JSON endpoint.
+    assert any("/tiles/assets/" in u for u in page.requested_urls)
+    assert not any("/api/map/clusters" in u for u in page.requested_urls)
 
 
 def test_asset_page_map_and_list_work_without_errors(page, live_server, app):
@@ -75,3 +78,40 @@ def test_map_page_has_no_accessibility_violations(page, live_server):
     page.goto("/map")
     page.wait_for_selector(".app-cluster", timeout=15_000)
     assert serious_accessibility_violations(page) == []
+
+
+def test_map_draws_its_own_base_map_with_every_other_host_blocked(page, live_server):
+    import mapbox_vector_tile
+
+    own = urlparse(live_server.url).netloc
+    blocked = []
+
+    def only_this_host(route):
+        if urlparse(route.request.url).netloc == own:
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_this_host)
+    base_tiles = []
+    page.on("response", lambda r: "/tiles/base/" in r.url and base_tiles.append(r))
+    page.goto("/map")
+    page.wait_for_selector(".app-cluster", timeout=15_000)  # the assets
+    page.wait_for_selector(".leaflet-tile-pane svg path", state="attached", timeout=15_000)  # the land, drawn
+    answered = [r for r in base_tiles if r.status == 200]
+    assert answered
+    # The map asked for them and drew them; fetch the same tiles again to read what they held.
+    layers = [mapbox_vector_tile.decode(page.request.get(r.url).body()) for r in answered]
+    assert any(tile.get("land", {}).get("features") for tile in layers)
+    assert blocked == []
+    assert page.console_errors == []
+
+
+def test_static_files_come_fingerprinted_and_compressed(page, live_server):
+    page.goto("/map")
+    scripts = page.eval_on_selector_all("script[src], link[rel=stylesheet]",
+                                        "els => els.map(e => e.getAttribute('src') || e.getAttribute('href'))")
+    import re
+
+    assert scripts and all(re.search(r"\.[0-9a-f]{12}\.(js|css)$", s) for s in scripts if s.startswith("/static/"))

@@ -58,7 +58,8 @@ def test_map_page_is_a_skeleton_whatever_the_asset_count(client):
     assert response.status_code == 200
     assert len(response.data) < 50_000
     html = response.get_data(as_text=True)
-    assert "/api/map/clusters" in html and "/static/vendor/leaflet/leaflet.js" in html
+    assert "/tiles/assets/{z}/{x}/{y}.mvt" in html and "/api/map/clusters" in html
+    assert re.search(r"/static/vendor/leaflet/leaflet\.[0-9a-f]{12}\.js", html)  # fingerprinted (WhiteNoise)
     assert "cdn" not in html.lower()
 
 

@@ -383,7 +383,104 @@
       }
     }
 
+    // The register's vector tiles (/tiles/assets/{z}/{x}/{y}.mvt), fetched and decoded by the npm
+    // plugin Leaflet.VectorGrid, then drawn as the same focusable markers, popups and footprints.
+    var tilesUrl = data.assetMapTiles
+    var decoder = (tilesUrl && L.vectorGrid && L.vectorGrid.protobuf)
+      ? L.vectorGrid.protobuf(tilesWithQuery(tilesUrl), { fetchOptions: { credentials: 'same-origin' } })
+      : null
+    var generation = 0
+
+    function tilesWithQuery (template) {
+      var query = new URLSearchParams(container.dataset.assetMapQuery || '').toString()
+      return query ? template + (template.indexOf('?') < 0 ? '?' : '&') + query : template
+    }
+
+    function tileLatLng (z, tx, ty, px, py, extent) {
+      var n = Math.pow(2, z)
+      var x = (tx + px / extent) / n
+      var y = (ty + py / extent) / n
+      var lat = Math.atan(Math.sinh(Math.PI * (1 - 2 * y))) * 180 / Math.PI
+      return [x * 360 - 180, lat]
+    }
+
+    function tileFeatures (z, tx, ty, tile, out) {
+      var layers = tile.layers || {}
+      var footprintsById = {}
+      if (layers.footprints) {
+        layers.footprints.features.forEach(function (f) {
+          var rings = f.geometry.map(function (ring) {
+            return ring.map(function (p) { return tileLatLng(z, tx, ty, p.x, p.y, f.extent) })
+          })
+          var id = f.properties.id
+          footprintsById[id] = footprintsById[id] || { type: 'MultiPolygon', coordinates: [] }
+          footprintsById[id].coordinates.push(rings)
+        })
+      }
+      ;['clusters', 'assets'].forEach(function (name) {
+        if (!layers[name]) return
+        layers[name].features.forEach(function (f) {
+          var p = f.geometry[0] && f.geometry[0][0]
+          if (!p) return
+          var props = {}
+          Object.keys(f.properties).forEach(function (k) { props[k] = f.properties[k] })
+          if (name === 'clusters') {
+            var mix = {}
+            Object.keys(props).forEach(function (k) {
+              if (k !== 'count' && k !== 'cluster') mix[k] = props[k]
+            })
+            props = { cluster: true, count: props.count, statuses: mix }
+          } else if (footprintsById[props.id]) {
+            props.footprint = footprintsById[props.id]
+          }
+          out.push({ type: 'Feature', id: props.id, properties: props,
+            geometry: { type: 'Point', coordinates: tileLatLng(z, tx, ty, p.x, p.y, f.extent) } })
+        })
+      })
+    }
+
+    function loadTiles () {
+      var mine = ++generation
+      var bbox = currentBbox()
+      var z = Math.max(0, Math.min(16, Math.round(map.getZoom())))
+      updateListLink(bbox)
+      container.setAttribute('aria-busy', 'true')
+      var bounds = map.getBounds()
+      var nw = map.project(bounds.getNorthWest(), z).divideBy(256).floor()
+      var se = map.project(bounds.getSouthEast(), z).divideBy(256).floor()
+      var n = Math.pow(2, z)
+      var jobs = []
+      for (var tx = Math.max(0, nw.x); tx <= Math.min(n - 1, se.x); tx++) {
+        for (var ty = Math.max(0, nw.y); ty <= Math.min(n - 1, se.y); ty++) {
+          jobs.push({ x: tx, y: ty, z: z })
+        }
+      }
+      Promise.all(jobs.map(function (c) {
+        return decoder._getVectorTilePromise(c).then(function (tile) { return { coords: c, tile: tile } })
+      }))
+        .then(function (tiles) {
+          if (mine !== generation) return
+          var features = []
+          tiles.forEach(function (t) { tileFeatures(t.coords.z, t.coords.x, t.coords.y, t.tile, features) })
+          // Tiles reach past the view's edges: show (and count) the individual assets in view only.
+          var view = map.getBounds()
+          features = features.filter(function (f) {
+            var c = f.geometry.coordinates
+            return f.properties.cluster || view.contains(L.latLng(c[1], c[0]))
+          })
+          render({ type: 'FeatureCollection', features: features })
+        })
+        .catch(function () {
+          if (mine !== generation) return
+          setStatus('Sorry, the map could not load assets. Move the map to try again, or use the list.', true)
+        })
+        .then(function () {
+          if (mine === generation) container.removeAttribute('aria-busy')
+        })
+    }
+
     function load () {
+      if (decoder) return loadTiles()
       if (controller) controller.abort()
       var ownController = controller = new window.AbortController()
       var bbox = currentBbox()

@@ -1,0 +1,153 @@
+"""The base map the app serves itself: land, council boundaries and place labels as vector tiles.
+
+No third party is asked for anything: the land comes from Natural Earth's
+1:10m land polygons as the npm package ``world-atlas`` ships them (TopoJSON,
+public domain data, ISC-licensed package), converted by GDAL's ``ogr2ogr`` and
+loaded into ``basemap_land`` (EPSG:3857, subdivided so a tile reads a few small
+polygons). Council boundaries are ``authority.boundary`` (official ones where
+imported), wards and parishes come from ``area_boundary`` when that table
+exists, and place labels from the postcode districts (and the ``place``
+gazetteer table when it exists).
+
+A configured PMTiles archive (``BASEMAP_PMTILES``) replaces all of this: its
+tiles are served from the same URL.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import text
+
+from . import db
+
+ROOT = Path(__file__).resolve().parent.parent
+LAND_TOPOJSON = ROOT / "node_modules" / "world-atlas" / "land-10m.json"
+LAND_SOURCE = "natural-earth-10m (world-atlas)"
+# Great Britain, Ireland, the Isles of Scilly, Orkney and Shetland, with a margin.
+UK_BOUNDS = (-11.0, 49.0, 3.0, 61.5)
+BOUNDARY_MIN_ZOOM = 5
+DISTRICT_LABEL_MIN_ZOOM = 10
+COUNCIL_LABEL_ZOOMS = (7, 10)
+
+
+def land_loaded() -> bool:
+    return bool(db.session.execute(text("SELECT EXISTS (SELECT 1 FROM basemap_land)")).scalar())
+
+
+def load_land(path: Path = LAND_TOPOJSON, bounds: tuple[float, float, float, float] = UK_BOUNDS) -> int:
+    """Replace basemap_land with the land polygons of ``path`` (TopoJSON or GeoJSON) inside ``bounds``.
+
+    Flushes; the caller commits.
+    """
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run bin/build-assets (npm package world-atlas)")
+    geojson = subprocess.run(
+        ["ogr2ogr", "-f", "GeoJSON", "/vsistdout/", str(path), "-clipsrc", *map(str, bounds)],
+        check=True, capture_output=True,
+    ).stdout
+    features = json.loads(geojson)["features"]
+    db.session.execute(text("DELETE FROM basemap_land"))
+    inserted = 0
+    for feature in features:
+        if not feature.get("geometry"):
+            continue
+        inserted += db.session.execute(
+            text(
+                """
+                INSERT INTO basemap_land (source, geom)
+                SELECT :source, ST_Subdivide((ST_Dump(ST_MakeValid(ST_Transform(
+                           ST_SetSRID(ST_GeomFromGeoJSON(:geometry), 4326), 3857)))).geom, 256)
+                """
+            ),
+            {"source": LAND_SOURCE, "geometry": json.dumps(feature["geometry"])},
+        ).rowcount
+    db.session.flush()
+    return inserted
+
+
+def version() -> str:
+    """Changes when anything drawn on the base map changes (for the tiles' ETag)."""
+    return str(db.session.execute(text(
+        "SELECT concat_ws('|', (SELECT max(id) || ':' || count(*) FROM basemap_land), "
+        "(SELECT max(updated_at) || ':' || count(*) FROM authority), "
+        "(SELECT count(*) FROM postcode_district))")).scalar_one())
+
+
+def _table_exists(name: str) -> bool:
+    return db.session.execute(text("SELECT to_regclass(:name) IS NOT NULL"), {"name": name}).scalar()
+
+
+def base_tile(z: int, x: int, y: int) -> bytes:
+    """One base-map tile: layers ``land``, ``boundaries`` and ``places``."""
+    params = {"z": z, "x": x, "y": y}
+    # Simplify to about a quarter of a tile pixel (4096 units per tile) before clipping.
+    params["tolerance"] = 40075016.686 / 2**z / 4096 / 4
+    layers = [
+        """
+        SELECT ST_AsMVT(t, 'land', 4096, 'geom') FROM (
+            SELECT ST_AsMVTGeom(ST_SimplifyPreserveTopology(l.geom, :tolerance), env.e, 4096, 64) AS geom
+            FROM basemap_land l, env WHERE l.geom && env.e
+        ) t WHERE t.geom IS NOT NULL
+        """
+    ]
+    if z >= BOUNDARY_MIN_ZOOM:
+        layers.append(
+            """
+            SELECT ST_AsMVT(t, 'boundaries', 4096, 'geom') FROM (
+                SELECT a.code, a.name, 'council' AS kind, a.boundary_source AS source,
+                       ST_AsMVTGeom(ST_Boundary(ST_Transform(ST_SimplifyPreserveTopology(
+                           a.boundary, :tolerance / 111320.0), 3857)), env.e, 4096, 64) AS geom
+                FROM authority a, env WHERE a.boundary && env.e4326
+            ) t WHERE t.geom IS NOT NULL
+            """
+        )
+        if _table_exists("area_boundary"):
+            layers.append(_area_boundary_layer())
+    label_parts = []
+    if COUNCIL_LABEL_ZOOMS[0] <= z < COUNCIL_LABEL_ZOOMS[1]:
+        label_parts.append(
+            """
+            SELECT a.name, 'council' AS kind,
+                   ST_AsMVTGeom(ST_Transform(ST_PointOnSurface(a.boundary), 3857), env.e) AS geom
+            FROM authority a, env
+            WHERE a.boundary IS NOT NULL AND ST_PointOnSurface(a.boundary) && env.e4326
+            """
+        )
+    if z >= DISTRICT_LABEL_MIN_ZOOM:
+        label_parts.append(
+            """
+            SELECT d.outcode AS name, 'postcode_district' AS kind,
+                   ST_AsMVTGeom(ST_Transform(d.point, 3857), env.e) AS geom
+            FROM postcode_district d, env WHERE d.point && env.e4326
+            """
+        )
+    if label_parts:
+        layers.append("SELECT ST_AsMVT(t, 'places', 4096, 'geom') FROM ("
+                      + " UNION ALL ".join(label_parts) + ") t WHERE t.geom IS NOT NULL")
+    sql = (
+        "WITH env AS (SELECT ST_TileEnvelope(:z, :x, :y) AS e, "
+        "ST_Transform(ST_TileEnvelope(:z, :x, :y), 4326) AS e4326) SELECT "
+        + " || ".join(f"coalesce(({layer}), ''::bytea)" for layer in layers)
+    )
+    return bytes(db.session.execute(text(sql), params).scalar_one())
+
+
+def _area_boundary_layer() -> str:
+    """Wards and parishes from another module's ``area_boundary`` table, when it exists."""
+    columns = set(db.session.execute(text(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'area_boundary'")).scalars())
+    geom = next((c for c in ("boundary", "geom", "geometry") if c in columns), None)
+    if geom is None:
+        return "SELECT ''::bytea"
+    kind = "b.kind" if "kind" in columns else "'area'"
+    name = "b.name" if "name" in columns else "NULL::text"
+    return f"""
+        SELECT ST_AsMVT(t, 'areas', 4096, 'geom') FROM (
+            SELECT {name} AS name, {kind} AS kind,
+                   ST_AsMVTGeom(ST_Boundary(ST_Transform(b.{geom}, 3857)), env.e, 4096, 64) AS geom
+            FROM area_boundary b, env WHERE b.{geom} && env.e4326 AND :z >= 11
+        ) t WHERE t.geom IS NOT NULL
+    """
