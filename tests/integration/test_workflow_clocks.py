@@ -17,7 +17,7 @@ from registry.errors import Conflict, InvalidInput, TransitionRefused
 from registry.uktime import today_uk
 from registry.workflow import cases, engine, notify, prohibitions, public, scottish_atr
 
-from .conftest import csrf_token
+from .conftest import csrf_token, post_step
 from .test_workflow_screens import form, sign_in
 from .workflow_world import build, counts, list_asset
 
@@ -356,7 +356,7 @@ def test_late_atr_decision_through_the_form(client, scots):
     sign_in(client, scots.decision_maker)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert 'id="step-agree"' in page and 'name="late_entry_reason"' in page
-    answer = client.post(f"/cases/{case.id}/steps/agree", data=form(
+    answer = post_step(client, f"/cases/{case.id}/steps/agree", form(
         client, version=str(cases.get(case.id).version), late_entry_reason="Signed on the last day.",
         **agree_data(last_day)))
     assert answer.status_code == 302, answer.get_data(as_text=True)
