@@ -101,6 +101,11 @@ def release_fingerprint(app) -> str:
 # ------------------------------------------------------------------ the request
 
 
+def utc_now() -> datetime:
+    """The clock (a function, so a test can set it with the UK date)."""
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True)
 class Validator:
     etag: str
@@ -121,7 +126,7 @@ def _validator() -> Validator:
     url = request.host_url + request.full_path.lstrip("/")
     tag = etag_for(counter.version, today, state["release"], url, accept)
     modified = last_modified(counter.changed_at, today, state["release_at"])
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = utc_now().replace(microsecond=0)
     return Validator(tag, modified, emit_last_modified=now > modified)
 
 
