@@ -97,6 +97,8 @@ def upgrade():
         CREATE FUNCTION register_track_changes(tracked regclass) RETURNS void
         LANGUAGE plpgsql AS $$
         BEGIN
+            EXECUTE format('DROP TRIGGER IF EXISTS register_change ON %s', tracked);
+            EXECUTE format('DROP TRIGGER IF EXISTS register_change_truncate ON %s', tracked);
             EXECUTE format('CREATE TRIGGER register_change AFTER INSERT OR UPDATE OR DELETE ON %s '
                            'FOR EACH STATEMENT EXECUTE FUNCTION register_change_note()', tracked);
             EXECUTE format('CREATE TRIGGER register_change_truncate AFTER TRUNCATE ON %s '

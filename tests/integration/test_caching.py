@@ -19,7 +19,7 @@ from sqlalchemy import text
 from registry import accounts, db, transfers
 from registry.web import caching
 from registry.workflow import engine
-from tests.integration.conftest import make_user, sign_in  # noqa: F401 (make_user: a fixture)
+from tests.integration.conftest import sign_in
 from tests.integration.test_privacy import fill, other_ids, public_endpoints
 from tests.integration.workflow_world import build, nominate
 
@@ -123,7 +123,7 @@ def test_different_answers_have_different_validators(client, world):
     assert "Accept" in as_json.headers["Vary"]
 
 
-def test_an_asset_edit_through_the_write_api_changes_the_validator(client, world, make_user):  # noqa: F811
+def test_an_asset_edit_through_the_write_api_changes_the_validator(client, world, make_user):
     asset = world.world.asset
     url = f"/assets/{asset.id}"
     before = client.get(url).headers["ETag"]
@@ -172,7 +172,7 @@ def test_a_case_step_invalidates_the_case_page_at_once(client, world):
     assert "begin_validation" in [event["action"] for event in api["timeline"]]
 
 
-def test_a_signed_in_page_is_private_no_store_and_has_no_public_validator(client, world, make_user):  # noqa: F811
+def test_a_signed_in_page_is_private_no_store_and_has_no_public_validator(client, world, make_user):
     url = f"/assets/{world.world.asset.id}"
     anonymous = client.get(url)
     assert anonymous.headers["Cache-Control"] == PUBLIC
@@ -282,13 +282,12 @@ def test_the_counter_moves_at_commit_and_not_on_rollback(app, committed_asset):
     etag = first.headers["ETag"]
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
 
-    with db.engine().connect() as connection:
-        with connection.begin() as transaction:
-            connection.execute(text("UPDATE asset SET description = 'Never saved' WHERE id = :id"),
-                               {"id": committed_asset})
-            # Uncommitted: other readers still see the old data, so the old validator still holds.
-            assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
-            transaction.rollback()
+    with db.engine().connect() as connection, connection.begin() as transaction:
+        connection.execute(text("UPDATE asset SET description = 'Never saved' WHERE id = :id"),
+                           {"id": committed_asset})
+        # Uncommitted: other readers still see the old data, so the old validator still holds.
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+        transaction.rollback()
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
 
     with db.engine().begin() as connection:
