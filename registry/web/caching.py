@@ -155,6 +155,13 @@ def _not_modified(validator: Validator) -> bool:
     return since is not None and validator.emit_last_modified and validator.last_modified <= since
 
 
+def _cacheable(endpoint: str | None) -> bool:
+    known = current_app.extensions["caching"]["endpoints"]
+    if endpoint not in known:
+        known[endpoint] = cacheable_endpoint(current_app, endpoint)
+    return known[endpoint]
+
+
 def _csrf_field() -> str:
     return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
 
@@ -166,7 +173,7 @@ def answer_not_modified():
     # Requests inside one app context (the tests) share `g`: a token rendered for an
     # earlier request is not this one's. Flask-WTF makes a fresh one from the session on demand.
     g.pop(_csrf_field(), None)
-    if request.method not in CACHEABLE_METHODS or not cacheable_endpoint(current_app, request.endpoint):
+    if request.method not in CACHEABLE_METHODS or not _cacheable(request.endpoint):
         return None
     if "_flashes" in session or not _anonymous_request():
         return None
@@ -233,6 +240,7 @@ def init_app(app):
     app.extensions["caching"] = {
         "release": release_fingerprint(app),
         "release_at": datetime.now(UTC).replace(microsecond=0),
+        "endpoints": {},  # endpoint -> cacheable? (the url_map is fixed once the app serves)
     }
     app.before_request(answer_not_modified)
     app.after_request(label_response)
