@@ -298,3 +298,20 @@ def test_the_counter_moves_at_commit_and_not_on_rollback(app, committed_asset):
     assert "Saved: a café on Fridays" in changed.get_data(as_text=True)
     with db.engine().connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM register_change_pending")).scalar() == 0
+
+
+def test_open_transactions_do_not_wait_for_each_other_on_the_counter(app, committed_asset):
+    """Each bumps once, at its commit: a writer never holds the counter while another writes."""
+    with db.engine().connect() as first, db.engine().connect() as second:
+        start = first.execute(text("SELECT version FROM map_version")).scalar_one()
+        first.commit()
+        with first.begin(), second.begin():
+            first.execute(text("UPDATE asset SET description = 'First writer' WHERE id = :id"),
+                          {"id": committed_asset})
+            # Were the counter bumped during the statement, this would wait for `first` to end.
+            second.execute(text("SET LOCAL lock_timeout = '500ms'"))
+            second.execute(text("UPDATE organisation SET name = name WHERE id = (SELECT min(id) FROM organisation)"))
+            second.execute(text("UPDATE asset SET description = description WHERE id = :id - 1"),
+                           {"id": committed_asset})
+        end = first.execute(text("SELECT version FROM map_version")).scalar_one()
+    assert end - start == 2
