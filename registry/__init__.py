@@ -99,8 +99,10 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     templating.init_app(app)
 
     from . import accounts, security
+    from .web import caching
 
     accounts.init_app(app)
+    caching.init_app(app)  # between the two: it needs the actor, and has the last word on headers
     security.init_app(app)
 
     from .api import idempotent

@@ -131,6 +131,9 @@ def db_session(app):
     """
     connection = db.engine().connect()
     outer = connection.begin()
+    # The register's change counter moves at COMMIT (a deferred trigger, migration 0015); this
+    # transaction never commits, so let it move at the end of each statement instead.
+    connection.execute(text("SET CONSTRAINTS register_change_commit IMMEDIATE"))
     db.SessionFactory.configure(bind=connection, join_transaction_mode="create_savepoint")
     db.session.remove()
     try:
