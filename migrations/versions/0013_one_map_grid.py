@@ -8,6 +8,10 @@ triggers (transition tables) that keep 0012's four tables, counting an asset whe
 withheld and is not withdrawn (withdrawn assets are hidden unless asked for, and asking for them reads
 the assets themselves: search.py `_cluster_rows`).
 
+The grid triggers no longer bump `map_version` in the middle of a transaction (a writer would hold the
+counter's row lock until it ends, and two writers would queue on it): 0015 bumps it once per write
+transaction, at commit, for every table a public page shows. The 0001 `asset_map_version` trigger goes too.
+
 Revision ID: 0013
 Revises: 0012
 """
@@ -70,7 +74,6 @@ def _function(kind: str) -> str:
     CREATE OR REPLACE FUNCTION asset_grid_after_{kind}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         {"".join(statements)}
-        UPDATE map_version SET version = version + 1;
         RETURN NULL;
     END $$;
     """
@@ -105,6 +108,8 @@ def upgrade():
         op.execute(f"DROP TRIGGER IF EXISTS asset_grid_{kind} ON asset")
     op.execute("DROP FUNCTION IF EXISTS asset_grid_trigger()")
     op.execute("DROP FUNCTION IF EXISTS asset_grid_apply(geometry, varchar[], integer)")
+    op.execute("DROP TRIGGER IF EXISTS asset_map_version ON asset")
+    op.execute("DROP FUNCTION IF EXISTS asset_touch_map_version()")
     for kind in ("insert", "delete", "update"):
         op.execute(_function(kind))
     # Transition tables rule out a column list on the UPDATE trigger: the delta keeps only real changes.
@@ -140,4 +145,8 @@ def downgrade():
         FOR EACH ROW EXECUTE FUNCTION asset_grid_trigger()
         """
     )
+    op.execute("CREATE FUNCTION asset_touch_map_version() RETURNS trigger LANGUAGE plpgsql AS "
+               "$$ BEGIN UPDATE map_version SET version = version + 1; RETURN NULL; END $$")
+    op.execute("CREATE TRIGGER asset_map_version AFTER UPDATE OF name, asset_type, footprint ON asset "
+               "FOR EACH STATEMENT EXECUTE FUNCTION asset_touch_map_version()")
     op.execute("SELECT asset_grid_rebuild()")

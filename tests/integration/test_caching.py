@@ -16,11 +16,11 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import text
 
-from registry import accounts, db, transfers
+from registry import accounts, db, registers, transfers
 from registry.web import caching
 from registry.workflow import engine
 from tests.integration.conftest import sign_in
-from tests.integration.test_privacy import fill, other_ids, public_endpoints
+from tests.integration.test_privacy import fill, public_endpoints
 from tests.integration.workflow_world import build, nominate
 
 PUBLIC = "public, max-age=0, must-revalidate"
@@ -60,8 +60,13 @@ def world(db_session):
     transfer = transfers.create(TRANSFER, OFFICER, CASE_DAY, asset_id=transfer_asset, organisation_id=built.cig.id)
     db_session.commit()
     return SimpleNamespace(world=built, case=case, transfer=transfer,
-                           seeded={"asset_id": built.asset.id, "authority_code": built.asset.authority_code,
-                                   "organisation_id": built.group.id, "other_ids": other_ids()})
+                           seeded={"asset_id": [built.asset.id], "code": [built.asset.authority_code],
+                                   "collection_id": ["assets", "authorities"],
+                                   "organisation_id": [built.group.id], "case_id": [case.id],
+                                   "transfer_id": [transfer.id], "name": list(registers.REGISTERS),
+                                   # one tile over central Leeds (z16: assets and footprints)
+                                   "z": [16], "x": [32485], "y": [21104],
+                                   "zoom": [14]})
 
 
 def walk(app, seeded) -> list[str]:
