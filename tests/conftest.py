@@ -21,11 +21,16 @@ from pathlib import Path
 import pytest
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from registry import create_app, db
 from registry.config import Settings, normalise_database_url
+
+# Property tests state what holds, not how fast: no per-example deadline (a loaded CI machine is slow).
+hypothesis_settings.register_profile("registry", deadline=None)
+hypothesis_settings.load_profile("registry")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEST_DATABASE_URL = normalise_database_url(

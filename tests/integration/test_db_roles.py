@@ -6,6 +6,8 @@ inside a savepoint; PostgreSQL's refusal (SQLSTATE 42501 insufficient_privilege,
 registry/grants.py promise, not from the code under test.
 """
 
+import hashlib
+
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
@@ -138,8 +140,10 @@ def test_a_boundary_load_writes_an_audit_row(app, db_session, tmp_path):
     result = app.test_cli_runner().invoke(args=["places", "import-boundaries", str(path)])
     assert result.exit_code == 0, result.output
     rows = db_session.execute(text(
-        "SELECT via, actor_user_id, detail FROM audit_entry WHERE action = 'places.import_boundaries' "
+        "SELECT via, actor_user_id, target_id, detail FROM audit_entry WHERE action = 'boundaries.import' "
         "ORDER BY id DESC LIMIT 1")).all()
     assert len(rows) == 1
-    assert rows[0].via == "cli" and rows[0].actor_user_id is None
-    assert rows[0].detail == {"boundaries": 1, "file": "lad.geojson"}
+    assert rows[0].via == "cli" and rows[0].actor_user_id is None and rows[0].target_id == "lad.geojson"
+    assert (rows[0].detail["kind"], rows[0].detail["imported"], rows[0].detail["code_property"]) == \
+        ("district", 1, "LAD23CD")
+    assert rows[0].detail["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -51,14 +51,14 @@ def write(records, **options):
 
 
 def grid_is_exact():
+    """The trigger-kept totals (status '*') equal a fresh count of the assets the map shows, cell by cell."""
     mismatches = db.session.execute(text(
         """
         WITH expect AS (
-            SELECT floor((ST_X(point) + 180) / (360.0 / 65536))::int AS cx,
-                   floor((ST_Y(point) + 90) / (360.0 / 65536))::int AS cy,
-                   coalesce(live_status, surplus_status) AS status, count(*)::int AS n, sum(ST_X(point)) AS sx
-              FROM asset WHERE NOT withheld AND point IS NOT NULL GROUP BY 1, 2, 3)
-        SELECT count(*) FROM expect e FULL JOIN asset_grid_cell g USING (cx, cy, status)
+            SELECT asset_grid_x(point) AS cx, asset_grid_y(point) AS cy, count(*)::int AS n, sum(ST_X(point)) AS sx
+              FROM asset WHERE NOT withheld AND point IS NOT NULL AND surplus_status <> 'withdrawn'
+             GROUP BY 1, 2)
+        SELECT count(*) FROM expect e FULL JOIN (SELECT * FROM asset_grid_cell WHERE status = '*') g USING (cx, cy)
          WHERE e.n IS DISTINCT FROM g.asset_count OR abs(coalesce(e.sx, 0) - coalesce(g.sum_lon, 0)) > 1e-6
         """)).scalar_one()
     return mismatches == 0
