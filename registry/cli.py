@@ -201,3 +201,6 @@ def init_app(app):
     from .transfers_cli import transfers_cli
 
     app.cli.add_command(transfers_cli)
+    from .acv_cli import acv_cli
+
+    app.cli.add_command(acv_cli)

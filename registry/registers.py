@@ -33,7 +33,7 @@ REGISTERS = {
 }
 
 _BASE = """
-    SELECT c.id AS case_id, c.reference, c.title AS name, c.state, c.authority_code, au.name AS authority_name,
+    SELECT c.id AS case_id, c.reference, c.data->>'council_reference' AS council_reference, c.title AS name, c.state, c.authority_code, au.name AS authority_name,
            a.id AS asset_id, a.address, a.postcode, a.uprn,
            c.data->>'land_description' AS description,
            c.data->>'nominating_group' AS nominating_group,
@@ -182,7 +182,9 @@ COLUMNS = {
     ),
 }
 
-#: planning.data.gov.uk asset-of-community-value (working draft v1.0.0, domain §8.3).
+#: planning.data.gov.uk asset-of-community-value (working draft v1.0.0, domain §8.3): the specification's
+#: fields (digital-land/specification content/dataset/asset-of-community-value.md) except `entity` and
+#: `prefix`, which the platform assigns (the entity from the dataset's range, the prefix its own name).
 PLANNING_DATA_FIELDS = (
     "reference", "name", "address-text", "description", "point", "geometry", "organisation", "nomination-date",
     "nominating-group", "decision", "decision-date", "expiry-date", "notification-to-sell-date",
@@ -217,28 +219,54 @@ def to_geojson(register: str, rows: list[dict], base_url: str = "") -> bytes:
     return orjson.dumps({"type": "FeatureCollection", "name": register, "features": features})
 
 
+def _wkt6(wkt: str | None) -> str:
+    """WKT with every coordinate written to 6 decimal places (about 0.1 m), `POINT (lon lat)`. Pure."""
+    if not wkt:
+        return ""
+    import shapely
+
+    return shapely.to_wkt(shapely.from_wkt(wkt), rounding_precision=6, trim=False)
+
+
+def _iso_date(value) -> str:
+    """A date as planning.data writes it, YYYY-MM-DD (the first 10 characters of an ISO date or timestamp)."""
+    if not value:
+        return ""
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return text[:10]
+
+
 def planning_data_row(row: dict) -> dict:
+    """One ACV in planning.data's asset-of-community-value fields.
+
+    `reference` is the council's own reference when the entry came from its list (unchanged, byte for byte),
+    else our case reference: both stay the same from one publication to the next. `organisation` is the
+    council's planning.data CURIE (`local-authority:CMD`); `point` and `geometry` are WKT in WGS84 to 6 decimals.
+    """
+    from .imports.authority_names import curie_for
+
     address = ", ".join(p for p in (row.get("address"), row.get("postcode")) if p)
+    code = row["authority_code"]
     return {
-        "reference": row["reference"],
+        "reference": row.get("council_reference") or row["reference"],
         "name": row["name"],
         "address-text": address,
         "description": row.get("description") or "",
-        "point": row.get("point_wkt") or "",
-        "geometry": row.get("geometry_wkt") or "",
-        "organisation": f"statistical-geography:{row['authority_code']}",
-        "nomination-date": row.get("nomination_date") or "",
+        "point": _wkt6(row.get("point_wkt")),
+        "geometry": _wkt6(row.get("geometry_wkt")),
+        "organisation": curie_for(code) or f"statistical-geography:{code}",
+        "nomination-date": _iso_date(row.get("nomination_date")),
         "nominating-group": row.get("nominating_group") or "",
         "decision": row.get("decision") or "",
-        "decision-date": row.get("decision_date") or "",
-        "expiry-date": row.get("expiry_date") or "",
-        "notification-to-sell-date": row.get("notification_to_sell_date") or "",
+        "decision-date": _iso_date(row.get("decision_date")),
+        "expiry-date": _iso_date(row.get("expiry_date")),
+        "notification-to-sell-date": _iso_date(row.get("notification_to_sell_date")),
         "interested-group": row.get("interested_group") or "",
-        "protected-period-start-date": row.get("notification_to_sell_date") or "",
+        "protected-period-start-date": _iso_date(row.get("notification_to_sell_date")),
         "notes": row.get("reasons") or "",
-        "entry-date": row.get("entry_date") or "",
-        "start-date": row.get("nomination_date") or "",
-        "end-date": row.get("end_date") or "",
+        "entry-date": _iso_date(row.get("entry_date")),
+        "start-date": _iso_date(row.get("nomination_date")),
+        "end-date": _iso_date(row.get("end_date")),
     }
 
 
