@@ -47,7 +47,9 @@ from .workflow.cases import Case, Deadline
 
 MATCH_METRES = 25
 TRIGRAM_SIMILAR = 0.3  # pg_trgm similarity of two names that are the same place's
-DIFFLIB_SIMILAR = 0.6  # the fallback's ratio
+DIFFLIB_SIMILAR = 0.85  # the fallback: difflib's ratio (spelling variants) …
+SHARED_WORDS_SIMILAR = 0.5  # … or the share of words the two names have in common
+_NAME_STOPWORDS = {"the", "and", "of", "at", "a"}
 
 #: Our field -> the council headers it is read from (compared as `mapping.header_key` does).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -391,11 +393,13 @@ def _name_key(name: str) -> str:
 
 
 def names_similar(a: str, b: str) -> bool:
-    """The fallback when pg_trgm is not installed: difflib's ratio of the two names, words in order. Pure."""
+    """The fallback when pg_trgm is not installed: half their words shared, or nearly the same spelling. Pure."""
     left, right = _name_key(a), _name_key(b)
     if not left or not right:
         return False
-    return left == right or difflib.SequenceMatcher(None, left, right).ratio() >= DIFFLIB_SIMILAR
+    words_a, words_b = set(left.split()) - _NAME_STOPWORDS, set(right.split()) - _NAME_STOPWORDS
+    shared = len(words_a & words_b) / len(words_a | words_b) if words_a | words_b else 0
+    return shared >= SHARED_WORDS_SIMILAR or difflib.SequenceMatcher(None, left, right).ratio() >= DIFFLIB_SIMILAR
 
 
 def match_asset(authority_code: str, *, uprn: int | None, reference: str, name: str,
