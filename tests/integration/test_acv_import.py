@@ -26,7 +26,8 @@ import shapely
 from sqlalchemy import text
 
 from registry import acv_lists, assets, db, registers
-from registry.workflow import cases
+from registry.errors import Forbidden, TransitionRefused
+from registry.workflow import cases, engine
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples" / "acv"
 CAMDEN = "E09000007"
@@ -179,3 +180,48 @@ def test_the_cli(app, db_session, tmp_path):
     assert "Columns not mapped (not imported): Ward" in dry.output
     unknown = runner.invoke(args=["acv", "import", str(path), "--authority", "Nowhere"])
     assert unknown.exit_code == 2 and "names no council we know" in unknown.output
+
+
+# ------------------------------------------------------------------ the engine changes the import relies on
+
+
+def test_an_officer_records_a_paper_nomination_and_its_dates_are_the_effective_ones(db_session):
+    from .workflow_world import build
+
+    world = build()
+    case = engine.open_case("acv", "record_nomination", world.officer, {
+        "nomination_received_on": "2026-03-02", "council_reference": "LDS/ACV/7",
+        "nominating_group": "Friends of the Green", "nominator_name": "Pat Example",
+        "land_description": "The green"}, date(2026, 3, 9), authority_code=world.asset.authority_code,
+        asset_id=world.asset.id)
+    assert case.state == "submitted" and case.data["nomination_date"] == "2026-03-02"
+    assert case.data["council_reference"] == "LDS/ACV/7" and case.private_data["nominator_name"] == "Pat Example"
+    assert "nominator_name" not in case.data
+    # 8 weeks from receipt of the nomination (reg 7, counted "after"): 2 March + 56 days = 27 April 2026.
+    assert {d.rule_code: d.due_date for d in cases.all_deadlines(case.id)}["acv_decision_due"] == date(2026, 4, 27)
+    # An ordinary officer still faces the validation checks the import does not run again.
+    engine.transition(case.id, "begin_validation", world.officer, {}, date(2026, 3, 9))
+    with pytest.raises(TransitionRefused, match="does not pass validation"):
+        engine.transition(case.id, "accept_nomination", world.officer,
+                          {"owner_notified_on": "2026-03-09"}, date(2026, 3, 9))
+    # A group rep may not record one (that is the officers' step).
+    with pytest.raises(Forbidden):
+        engine.open_case("acv", "record_nomination", world.rep, {"nomination_received_on": "2026-03-02"},
+                         date(2026, 3, 9), authority_code=world.asset.authority_code, asset_id=world.asset.id)
+
+
+def test_a_request_to_bid_still_needs_a_group_unless_it_comes_from_a_council_list(db_session):
+    from .workflow_world import build, list_asset
+
+    world = build()
+    listed = list_asset(world, date(2026, 3, 2))
+    case = engine.open_case("moratorium", "receive_notice", world.officer,
+                            {"notice_received_on": "2026-06-01", "disposal_type": "freehold_sale"},
+                            date(2026, 6, 1), authority_code=listed.authority_code, asset_id=listed.asset_id,
+                            parent_case_id=listed.id, title=listed.title)
+    with pytest.raises(TransitionRefused, match="Choose the community interest group"):
+        engine.transition(case.id, "request_to_bid", world.officer, {"interested_group": "Anyone At All"},
+                          date(2026, 6, 2))
+    engine.transition(case.id, "request_to_bid", world.officer,
+                      {"organisation_id": world.cig.id, "interested_group": "Typed Over"}, date(2026, 6, 2))
+    assert case.data["interested_group"] == "Green Community Trust"  # the chosen organisation's own name
