@@ -284,6 +284,7 @@ class ImportReport:
     problems: list[str] = field(default_factory=list)
     private_nominators: int = 0
     written: bool = False
+    case_ids: set[int] = field(default_factory=set, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -573,6 +574,7 @@ def _import_row(row: Row, authority_code: str, actor, today: date, report: Impor
         report.private_nominators += 1
     case = engine.open_case("acv", "record_nomination", actor, opening, today, authority_code=authority_code,
                             asset_id=asset_id, title=name)
+    report.case_ids.add(case.id)
     engine.transition(case.id, "begin_validation", actor, {"effective_date": nominated.isoformat()}, today)
     report.cases_created.append(reference)
     if decision is None:
@@ -614,6 +616,7 @@ def _moratorium(case: Case, row: Row, dates: dict, actor, today: date, reference
                                   {"notice_received_on": notice.isoformat(), "disposal_type": "freehold_sale"},
                                   today, authority_code=case.authority_code, asset_id=case.asset_id,
                                   parent_case_id=case.id, title=case.title)
+    report.case_ids.add(moratorium.id)
     moratorium.data = {**moratorium.data, "council_reference": reference}
     report.moratoria_created.append(reference)
     report.assumptions.append(f"{reference}: the owner's notice of {notice.isoformat()} is for a freehold sale.")
@@ -691,4 +694,14 @@ def import_list(path: Path | str, *, authority_code: str, today: date, actor=Non
         return report
     savepoint.commit()
     report.written = True
+    _no_notices_for(report.case_ids)
     return report
+
+
+def _no_notices_for(case_ids: set[int]) -> None:
+    """An imported list records what already happened: nobody is sent a notice of it (in a page request the
+    engine queues them; see workflow/notify.py)."""
+    from flask import g, has_app_context
+
+    if has_app_context() and g.get("workflow_notices"):
+        g.workflow_notices = [(c, e) for c, e in g.workflow_notices if c not in case_ids]
