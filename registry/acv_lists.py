@@ -274,6 +274,7 @@ class ImportReport:
     rows: int = 0
     cases_created: list[str] = field(default_factory=list)  # council references
     unchanged: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)  # a decision or a disposal notice added to an earlier import
     assets_created: list[str] = field(default_factory=list)
     matched: dict[str, str] = field(default_factory=dict)  # council reference -> how (uprn, reference, nearby)
     without_asset: list[str] = field(default_factory=list)
@@ -298,7 +299,7 @@ class ImportReport:
             out.extend(f"  {p}" for p in self.problems)
         else:
             out.append(f"{verb} {self.rows} row(s) for {self.authority_code}: {len(self.cases_created)} new case(s), "
-                       f"{len(self.unchanged)} already in the register (unchanged), "
+                       f"{len(self.unchanged)} already in the register (unchanged), {len(self.updated)} updated, "
                        f"{len(self.moratoria_created)} moratorium case(s), {len(self.assets_created)} new asset(s), "
                        f"{len(self.matched)} matched to existing assets, {len(self.without_asset)} without a "
                        "location or asset.")
@@ -539,7 +540,10 @@ def _import_row(row: Row, authority_code: str, actor, today: date, report: Impor
     decision = decision_of(row.get("status"), row.get("decision"), row.get("unsuccessful_reason"))
     existing = find_imported_case(authority_code, reference)
     if existing is not None:
-        report.unchanged.append(reference)
+        if _update(existing, row, dates, decision, actor, today, reference, report):
+            report.updated.append(reference)
+        else:
+            report.unchanged.append(reference)
         return
 
     asset_id, how = match_asset(authority_code, uprn=uprn, reference=reference, name=name, point=point)
@@ -577,8 +581,29 @@ def _import_row(row: Row, authority_code: str, actor, today: date, report: Impor
     report.case_ids.add(case.id)
     engine.transition(case.id, "begin_validation", actor, {"effective_date": nominated.isoformat()}, today)
     report.cases_created.append(reference)
-    if decision is None:
-        return
+    if decision is not None:
+        _decide(case, row, dates, decision, nominated, actor, today, reference, report)
+
+
+def _update(case: Case, row: Row, dates: dict, decision: str | None, actor, today: date, reference: str,
+            report: ImportReport) -> bool:
+    """What a newer copy of the list adds to a case imported before: its decision, or a new disposal notice.
+    Anything else already recorded stays as it is (corrections go through the case's own steps)."""
+    if case.state == "validation" and decision is not None:
+        nominated = date.fromisoformat(case.data["nomination_date"])
+        _decide(case, row, dates, decision, nominated, actor, today, reference, report)
+        return True
+    notice = dates["notice_date"]
+    if case.state in ("listed", "under_review", "under_appeal") and notice is not None:
+        known = {c.data.get("notice_received_on") for c in cases.children_of(case.id) if c.process == "moratorium"}
+        if notice.isoformat() not in known:
+            _moratorium(case, row, dates, actor, today, reference, report)
+            return True
+    return False
+
+
+def _decide(case: Case, row: Row, dates: dict, decision: str, nominated: date, actor, today: date,
+            reference: str, report: ImportReport) -> None:
     decided = dates["decision_date"]
     if decided is None:
         decided = min(nominated + timedelta(weeks=8) - timedelta(days=1), today)

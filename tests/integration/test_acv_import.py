@@ -225,3 +225,31 @@ def test_a_request_to_bid_still_needs_a_group_unless_it_comes_from_a_council_lis
     engine.transition(case.id, "request_to_bid", world.officer,
                       {"organisation_id": world.cig.id, "interested_group": "Typed Over"}, date(2026, 6, 2))
     assert case.data["interested_group"] == "Green Community Trust"  # the chosen organisation's own name
+
+
+def test_a_newer_list_adds_the_decision_and_the_disposal_notice(db_session, tmp_path):
+    header = ("Reference,Property name and address,Nominated By,Date Nomination Received,Date Listed,"
+              "Notice To Dispose Received By Council Date,Location\r\n")
+    # The older copy has no decision yet: its status says so (a Camden row without one reads as listed).
+    older = tmp_path / "older.csv"
+    older.write_text(header.replace("Location\r\n", "Location,Status\r\n")
+                     + 'CAMACV40,"The Example Tavern, 2 Example Row, London NW1 1AA",CAMRA,'
+                     '07/07/2025,,,"(51.5400000, -0.1400000)",Nomination received\r\n', encoding="utf-8")
+    newer = tmp_path / "newer.csv"
+    newer.write_text(header + 'CAMACV40,"The Example Tavern, 2 Example Row, London NW1 1AA",CAMRA,'
+                     '07/07/2025,01/09/2025,03/11/2026,"(51.5400000, -0.1400000)"\r\n', encoding="utf-8")
+
+    first = acv_lists.import_list(older, authority_code=CAMDEN, today=TODAY)
+    case = acv_lists.find_imported_case(CAMDEN, "CAMACV40")
+    assert first.problems == [] and case.state == "validation"
+
+    second = acv_lists.import_list(newer, authority_code=CAMDEN, today=TODAY)
+    assert second.problems == [] and second.updated == ["CAMACV40"] and second.cases_created == []
+    assert case.state == "listed" and case.data["decision_date"] == "2025-09-01"
+    (moratorium,) = cases.children_of(case.id)
+    # Notice received 3 November 2026: the 6 weeks beginning with it end on 14 December 2026.
+    assert moratorium.state == "interim_moratorium"
+    assert {d.rule_code: d.due_date for d in moratorium.deadlines}["acv_interim_moratorium_end"] == date(2026, 12, 14)
+
+    third = acv_lists.import_list(newer, authority_code=CAMDEN, today=TODAY)
+    assert third.updated == [] and third.unchanged == ["CAMACV40"] and len(cases.children_of(case.id)) == 1
