@@ -178,6 +178,11 @@ def test_the_cli(app, db_session, tmp_path):
     assert ("CAMACV17 (2nd moratorium): the council's listing expiry date is 2030-02-24, the computed one "
             "2030-02-23; the council's date is used.") in dry.output
     assert "Columns not mapped (not imported): Ward" in dry.output
+    assert acv_lists.find_imported_case(CAMDEN, "CAMACV21") is None  # the dry run wrote nothing
+    done = runner.invoke(args=["acv", "import", str(path), "--authority", "E09000007", "--today", TODAY.isoformat()])
+    assert done.exit_code == 0, done.output
+    assert "Imported 4 row(s) for E09000007: 4 new case(s), 0 already in the register (unchanged)" in done.output
+    assert acv_lists.find_imported_case(CAMDEN, "CAMACV21").state == "listed"
     unknown = runner.invoke(args=["acv", "import", str(path), "--authority", "Nowhere"])
     assert unknown.exit_code == 2 and "names no council we know" in unknown.output
 
