@@ -298,3 +298,6 @@ def init_app(app):
     from .basemap_cli import basemap_cli
 
     app.cli.add_command(basemap_cli)
+    from .acv_cli import acv_cli
+
+    app.cli.add_command(acv_cli)

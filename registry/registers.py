@@ -33,7 +33,7 @@ REGISTERS = {
 }
 
 _BASE = """
-    SELECT c.id AS case_id, c.reference, c.title AS name, c.state, c.authority_code, au.name AS authority_name,
+    SELECT c.id AS case_id, c.reference, c.data->>'council_reference' AS council_reference, c.title AS name, c.state, c.authority_code, au.name AS authority_name,
            a.id AS asset_id, a.address, a.postcode, a.uprn,
            c.data AS case_data,
            (SELECT jsonb_build_object('action', e.action, 'reasons', e.reasons) FROM case_event e

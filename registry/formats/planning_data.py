@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 
 from . import csvfile, wkt
 
-#: planning.data.gov.uk asset-of-community-value (working draft v1.0.0, domain §8.3).
+#: planning.data.gov.uk asset-of-community-value (working draft v1.0.0, domain §8.3): the specification's
+#: fields (digital-land/specification content/dataset/asset-of-community-value.md) except `entity` and
+#: `prefix`, which the platform assigns (the entity from the dataset's range, the prefix its own name).
 FIELDS = (
     "reference", "name", "address-text", "description", "point", "geometry", "organisation", "nomination-date",
     "nominating-group", "decision", "decision-date", "expiry-date", "notification-to-sell-date",
@@ -14,29 +17,44 @@ FIELDS = (
 )
 
 
+def _iso_date(value) -> str:
+    """A date as planning.data writes it, YYYY-MM-DD (the first 10 characters of an ISO date or timestamp)."""
+    if not value:
+        return ""
+    return (value.isoformat() if isinstance(value, date) else str(value))[:10]
+
+
 def row(r: Mapping) -> dict:
-    """One register row (registers.acv_list) in planning.data names."""
+    """One register row (registers.acv_list) in planning.data names.
+
+    `reference` is the council's own reference when the entry came from its list (unchanged, byte for byte),
+    else our case reference: both stay the same from one publication to the next. `organisation` is the
+    council's planning.data CURIE (`local-authority:CMD`); `point` and `geometry` are WKT in WGS84 to 6 decimals.
+    """
+    from ..imports.authority_names import curie_for
+
     address = ", ".join(p for p in (r.get("address"), r.get("postcode")) if p)
+    code = r["authority_code"]
     return {
-        "reference": r["reference"],
+        "reference": r.get("council_reference") or r["reference"],
         "name": r["name"],
         "address-text": address,
         "description": r.get("description") or "",
-        "point": wkt.from_geojson(r.get("point_geojson")),
-        "geometry": wkt.from_geojson(r.get("geometry_geojson")),
-        "organisation": f"statistical-geography:{r['authority_code']}",
-        "nomination-date": r.get("nomination_date") or "",
+        "point": wkt.from_geojson(r.get("point_geojson"), decimals=6),
+        "geometry": wkt.from_geojson(r.get("geometry_geojson"), decimals=6),
+        "organisation": curie_for(code) or f"statistical-geography:{code}",
+        "nomination-date": _iso_date(r.get("nomination_date")),
         "nominating-group": r.get("nominating_group") or "",
         "decision": r.get("decision") or "",
-        "decision-date": r.get("decision_date") or "",
-        "expiry-date": r.get("expiry_date") or "",
-        "notification-to-sell-date": r.get("notification_to_sell_date") or "",
+        "decision-date": _iso_date(r.get("decision_date")),
+        "expiry-date": _iso_date(r.get("expiry_date")),
+        "notification-to-sell-date": _iso_date(r.get("notification_to_sell_date")),
         "interested-group": r.get("interested_group") or "",
-        "protected-period-start-date": r.get("notification_to_sell_date") or "",
+        "protected-period-start-date": _iso_date(r.get("notification_to_sell_date")),
         "notes": r.get("reasons") or "",
-        "entry-date": r.get("entry_date") or "",
-        "start-date": r.get("nomination_date") or "",
-        "end-date": r.get("end_date") or "",
+        "entry-date": _iso_date(r.get("entry_date")),
+        "start-date": _iso_date(r.get("nomination_date")),
+        "end-date": _iso_date(r.get("end_date")),
     }
 
 

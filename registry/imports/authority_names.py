@@ -96,3 +96,21 @@ def resolve(value) -> str | None:
         return _tables()["old"].get(text.upper())
     key = _name_key(text)
     return _tables()["name"].get(key) if key else None
+
+
+@functools.cache
+def _curies_by_gss() -> dict[str, str]:
+    found: dict[str, str] = {}
+    with DATA.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if not row["end_date"] or row["gss"] not in found:
+                found[row["gss"]] = row["curie"]
+    return found
+
+
+def curie_for(gss: str | None) -> str | None:
+    """The planning.data organisation CURIE (``local-authority:CMD``) of an English council's GSS code, or None.
+
+    From digital-land's organisation data (see the module docstring); a council it does not hold has none.
+    """
+    return _curies_by_gss().get((gss or "").strip().upper())

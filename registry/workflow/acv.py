@@ -148,8 +148,21 @@ def _guard_submit(ctx: Context) -> None:
         ctx.refuse("The nomination is not complete: " + "; ".join(missing) + " (reg 6). Save it and add them.")
 
 
+def _day(ctx: Context) -> str:
+    """The day the step happened in law (domain §0.1): its effective date, else today."""
+    return (ctx.effective_date or ctx.today).isoformat()
+
+
+def records_published_decisions(actor) -> bool:
+    """Whether the actor enters decisions a council has already taken and published (an ACV list import).
+
+    Such an actor records the council's own validation and decisions: the registry does not check them again.
+    """
+    return bool(getattr(actor, "records_published_decisions", False))
+
+
 def _effect_submit(ctx: Context) -> None:
-    ctx.case.data["nomination_date"] = ctx.today.isoformat()
+    ctx.case.data["nomination_date"] = _day(ctx)
     facts = organisation_facts(ctx.case.organisation_id)
     if facts:
         ctx.case.data["nominating_group"] = facts["name"]
@@ -159,7 +172,16 @@ def _effect_begin_validation(ctx: Context) -> None:
     ctx.case.data["checks"] = validation_checks(ctx.case)
 
 
+def _effect_record_nomination(ctx: Context) -> None:
+    ctx.case.data["nomination_date"] = ctx.anchor_date.isoformat()
+    facts = organisation_facts(ctx.case.organisation_id)
+    if facts:
+        ctx.case.data["nominating_group"] = facts["name"]
+
+
 def _guard_accept(ctx: Context) -> None:
+    if records_published_decisions(ctx.actor):
+        return  # the council validated it; its published list says so
     checks = validation_checks(ctx.case)
     problems = checks["eligibility"] + checks["in_area"] + [f"it lacks {m}" for m in checks["missing"]]
     if problems:
@@ -171,12 +193,12 @@ def _decision_effect(decision: str):
     def effect(ctx: Context) -> None:
         data = ctx.case.data
         data["decision"] = decision
-        data["decision_date"] = ctx.today.isoformat()
+        data["decision_date"] = _day(ctx)
         due = ctx.deadline("acv_decision_due")
-        if due is not None and ctx.today > due.effective_due:
+        if due is not None and (ctx.effective_date or ctx.today) > due.effective_due:
             data["decision_late"] = True  # reg 7: the 8 weeks passed; the decision still stands
         if decision == "successful":
-            data["entry_date"] = ctx.today.isoformat()
+            data["entry_date"] = _day(ctx)
     return effect
 
 
@@ -215,7 +237,7 @@ def _guard_expire(ctx: Context) -> None:
 def _removal(reason: str | None):
     def effect(ctx: Context) -> None:
         ctx.case.data["removal_reason"] = reason or ctx.values.get("removal_reason")
-        ctx.case.data["end_date"] = ctx.today.isoformat()
+        ctx.case.data["end_date"] = _day(ctx)
     return effect
 
 
@@ -276,6 +298,20 @@ _OWNER_NOTICE = (
 TRANSITIONS = (
     Transition("start_draft", "Start a nomination", (NEW,), "draft", "acv.nominate", _DRAFT_FIELDS,
                guard=_guard_england, hint="Saved as a draft: nothing is sent until you submit it."),
+    Transition("record_nomination", "Record a nomination the council received (by post, by email or on its list)",
+               (NEW,), "submitted", "acv.validate",
+               (Field("nomination_received_on", "Date the council received the nomination", "date"),
+                Field("land_description", "Description of the land and its proposed boundaries", "textarea",
+                      required=False),
+                Field("community_value_reasons", "Why it is of community value", "textarea", required=False),
+                Field("council_reference", "The council's own reference", required=False,
+                      hint="Kept exactly as the council writes it, and published as the list's reference."),
+                Field("nominating_group", "Nominating body (an organisation)", required=False,
+                      hint="Published. A person's name goes in the private field below."),
+                Field("nominator_name", "Nominated by (a person)", required=False, private=True,
+                      hint="Kept private: a person's name is never published.")),
+               starts="acv-nomination-received", anchor="nomination_received_on", guard=_guard_england,
+               effect=_effect_record_nomination),
     Transition("save_draft", "Save the draft", ("draft",), "draft", "acv.nominate", _DRAFT_FIELDS),
     Transition("submit", "Send the nomination to the council", ("draft",), "submitted", "acv.nominate",
                starts="acv-nomination-received", guard=_guard_submit, effect=_effect_submit),

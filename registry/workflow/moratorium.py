@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from .. import db
 from ..permissions import declare
 from . import cases
-from .acv import listed_form, organisation_facts
+from .acv import listed_form, organisation_facts, records_published_decisions
 from .engine import NEW, Context, Field, Process, Transition
 
 _OFFICERS = {"council_officer", "council_decision_maker"}
@@ -111,6 +111,9 @@ def _guard_request(ctx: Context) -> None:
                    + (f" (its last day was {interim.due_date.isoformat()})" if interim else "")
                    + ": a request to be treated as a potential bidder can no longer start the full moratorium.")
     facts = organisation_facts(ctx.values.get("organisation_id"))
+    if not facts and records_published_decisions(ctx.actor) and ctx.values.get("interested_group"):
+        return  # the council's published list names the group that triggered the full moratorium
+    ctx.values.pop("interested_group", None)  # otherwise the group is the organisation chosen
     if not facts:
         ctx.refuse("Choose the community interest group making the request.")
     neighbours = cases.neighbouring_authorities(ctx.case.authority_code) if facts.get("area_code") else set()
@@ -179,8 +182,10 @@ TRANSITIONS = (
                reasons=True),
     Transition("request_to_bid", "Ask to be treated as a potential bidder", ("interim_moratorium",),
                "full_moratorium", "moratorium.request_to_bid",
-               (Field("organisation_id", "Community interest group", "integer"),
-                Field("request_received_on", "Date the written request was received", "date", required=False)),
+               (Field("organisation_id", "Community interest group", "integer", required=False),
+                Field("request_received_on", "Date the written request was received", "date", required=False),
+                Field("interested_group", "Community interest group (as the council's list names it)",
+                      required=False, hint="Only when importing a council's list: otherwise choose the group.")),
                anchor="request_received_on", meets=("acv_interim_moratorium_end",), guard=_guard_request,
                target=_request_target),
     Transition("end_interim", "Record that the interim moratorium ended with no request", ("interim_moratorium",),

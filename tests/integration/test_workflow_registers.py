@@ -55,7 +55,8 @@ def test_acv_register_page_csv_geojson(client, listed_in_moratorium):
     assert tuple(reader.fieldnames) == planning_data.FIELDS
     entry = next(r for r in reader if r["reference"] == case.reference)
     assert entry["decision"] == "successful" and entry["notification-to-sell-date"] == "2026-06-01"
-    assert entry["organisation"] == f"statistical-geography:{case.authority_code}"
+    # Leeds (E08000035) is `local-authority:LDS` in digital-land's organisation list.
+    assert case.authority_code == "E08000035" and entry["organisation"] == "local-authority:LDS"
     assert entry["point"].startswith("POINT")
 
     api = client.get(f"/api/registers/assets-of-community-value?authority={case.authority_code}").get_json()

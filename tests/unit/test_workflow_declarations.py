@@ -15,6 +15,7 @@ from tests.unit.test_workflow_scottish import ATR_ALLOWED, CRTB_ALLOWED, SCOTTIS
 # (state, action) -> next state. Anything not in a table is refused.
 ACV_ALLOWED = {
     (NEW, "start_draft"): "draft",
+    (NEW, "record_nomination"): "submitted",  # an officer keys in a nomination received by post or on a list
     ("draft", "save_draft"): "draft",
     ("draft", "submit"): "submitted",
     ("draft", "withdraw"): "withdrawn",
