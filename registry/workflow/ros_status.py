@@ -41,7 +41,7 @@ STATUSES = {
 }
 #: The processes whose cases link to a RoS entry, and the register each uses.
 PROCESS_REGISTERS = {
-    "community_right_to_buy": ("RCIL", "RoACBL"),
+    "community_right_to_buy": ("RCIL",),
     "abandoned_land_right_to_buy": ("RoACBL",),
     "sustainable_development_right_to_buy": ("RoACBL",),
 }
