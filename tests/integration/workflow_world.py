@@ -122,6 +122,8 @@ def purge(world: World) -> None:
     session.execute(text("DELETE FROM case_event WHERE case_id = ANY(:ids)"), {"ids": case_ids})
     session.execute(text("ALTER TABLE case_event ENABLE TRIGGER case_event_append_only"))
     session.execute(text("DELETE FROM deadline WHERE case_id = ANY(:ids)"), {"ids": case_ids})
+    if session.execute(text("SELECT to_regclass('ros_status_record') IS NOT NULL")).scalar():
+        session.execute(text("DELETE FROM ros_status_record WHERE case_id = ANY(:ids)"), {"ids": case_ids})
     session.execute(text('DELETE FROM "case" WHERE id = ANY(:ids) AND parent_case_id IS NOT NULL'), {"ids": case_ids})
     session.execute(text('DELETE FROM "case" WHERE id = ANY(:ids)'), {"ids": case_ids})
     session.execute(text("UPDATE asset SET live_status = NULL WHERE id = :asset"), ids)
