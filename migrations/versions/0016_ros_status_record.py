@@ -6,6 +6,9 @@ Revises: 0007
 ``ros_status_record``: what Registers of Scotland shows for a Scottish right-to-buy case's entry
 (RCIL or RoACBL), with the RoS reference, the date RoS gave the status and the officer who recorded it.
 One row per record (the history); the latest by date is current.
+
+``organisation.parish_code``: a parish council's own parish (ONS E04… code), so that a nomination of land
+outside it is refused where parish boundaries are loaded (s.89(2)(b)(i)).
 """
 
 from alembic import op
@@ -33,7 +36,9 @@ def upgrade():
         """
     )
     op.execute("CREATE INDEX ix_ros_status_record_case_id ON ros_status_record (case_id)")
+    op.execute("ALTER TABLE organisation ADD COLUMN parish_code varchar(9)")
 
 
 def downgrade():
+    op.execute("ALTER TABLE organisation DROP COLUMN parish_code")
     op.execute("DROP TABLE ros_status_record")

@@ -72,7 +72,7 @@ def nominating_body_eligibility(org: Mapping, authority_code: str, neighbours: s
     ``area_code`` (where its activities are concerned; None when not recorded). Local connection
     (reg 4): its activities are concerned with the authority's area or a neighbouring one.
 
-    A parish council whose ``area_code`` is its parish's code is checked against the parish the land
+    A parish council whose ``parish_code`` is recorded is checked against the parish the land
     lies in (``site_parish``, ``{code, name}``) when ``parish_boundaries`` are loaded for the council;
     otherwise :func:`local_connection_to_confirm` says what the officer must confirm.
     """
@@ -97,14 +97,15 @@ def nominating_body_eligibility(org: Mapping, authority_code: str, neighbours: s
     else:
         problems.append(f"a body of this kind ({form}) cannot nominate land (s.89(2), reg 5)")
     area = org.get("area_code")
+    parish = org.get("parish_code")
     if form == "parish_council":
-        if is_parish_code(area):
-            if parish_boundaries and (site_parish is None or site_parish.get("code") != area):
-                where = (f"in {site_parish.get('name') or site_parish['code']} ({site_parish['code']})"
-                         if site_parish else "in no parish")
-                problems.append(f"a parish council can nominate only land in its own parish ({area}); this land "
-                                f"lies {where} (s.89(2)(b)(i))")
-        elif area and area != authority_code and area not in neighbours:
+        if is_parish_code(parish) and parish_boundaries and (site_parish is None
+                                                             or site_parish.get("code") != parish):
+            where = (f"in {site_parish.get('name') or site_parish['code']} ({site_parish['code']})"
+                     if site_parish else "in no parish")
+            problems.append(f"a parish council can nominate only land in its own parish ({parish}); this land "
+                            f"lies {where} (s.89(2)(b)(i))")
+        if area and area != authority_code and area not in neighbours:
             problems.append("a parish council can nominate only land in its own area (s.89(2)(b)(i))")
     elif area and area != authority_code and area not in neighbours:
         problems.append("it has no local connection: its activities are not concerned with this council's area "
@@ -121,7 +122,7 @@ def local_connection_to_confirm(org: Mapping, parish_boundaries: bool) -> str | 
     """
     area = org.get("area_code")
     if org.get("legal_form") == "parish_council":
-        if not is_parish_code(area):
+        if not is_parish_code(org.get("parish_code")):
             return ("the parish council's record gives no parish code, so no boundary shows that the land lies in "
                     "its parish: confirm that it does (s.89(2)(b)(i))")
         if not parish_boundaries:
@@ -196,7 +197,8 @@ def organisation_facts(organisation_id: int | None) -> dict:
     return {"id": org.id, "name": org.name, "legal_form": org.legal_form,
             "charity_number": org.charity_number, "local_member_count": org.local_member_count,
             "non_distribution_of_surplus": org.non_distribution_of_surplus, "area_code": org.area_code,
-            "member_count": org.member_count, "community_definition": org.community_definition}
+            "member_count": org.member_count, "community_definition": org.community_definition,
+            "parish_code": getattr(org, "parish_code", None)}
 
 
 def validation_checks(case) -> dict:
@@ -204,7 +206,7 @@ def validation_checks(case) -> dict:
     facts = organisation_facts(case.organisation_id)
     neighbours = cases.neighbouring_authorities(case.authority_code) if facts.get("area_code") else set()
     parish_boundaries = site_parish = None
-    if facts.get("legal_form") == "parish_council" and is_parish_code(facts.get("area_code")):
+    if facts.get("legal_form") == "parish_council" and is_parish_code(facts.get("parish_code")):
         parish_boundaries = parish_boundaries_loaded(case.authority_code)
         site_parish = parish_at_site(case) if parish_boundaries else None
     eligibility = (nominating_body_eligibility(facts, case.authority_code, neighbours,
