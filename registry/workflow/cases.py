@@ -317,6 +317,14 @@ PUBLIC_DATA_KEYS = (
     "s123_notice_published_on", "objections_considered_on", "decision_reference", "completion_date", "title_numbers",
     # Compensation (amounts and the claimant stay private)
     "claim_received_on", "loss_ended_on", "decision_outcome", "outcome",
+    # Scottish rights to buy (Parts 2, 3A and 5): register entries, Ministers' steps and the ballot's totals
+    "ros_register", "ros_reference", "application_date", "late_application", "registration_date",
+    "owner_notice_date", "owner_notice_received_on", "confirmed_on", "ballot_date", "votes_for", "votes_against",
+    "eligible_voters", "turnout_judged_sufficient", "ballot_turnout", "ballot_result", "consent_date",
+    "valuation_date", "valuation_price_gbp", "title_number", "ground", "tried_to_buy", "notified_on",
+    "views_sent_on", "replied_on", "request_sent_on", "invited_on",
+    # ACV validation: that the officer confirmed the local connection (how they checked stays private)
+    "local_connection",
 )
 
 

@@ -277,7 +277,7 @@ TRANSITIONS = (
                 Field("land_description", "The land", "textarea"),
                 Field("late_application", "A late application (the owner had already taken steps to sell)",
                       "boolean", required=False)),
-               guard=_guard_application, effect=_with_mirror()),
+               anchor="application_date", guard=_guard_application, effect=_with_mirror()),
     Transition("record_registration", "Record that Ministers registered the interest", ("pending",), "registered",
                "crtb.record", _REGISTRATION, starts="crtb-registered", anchor="registration_date",
                effect=_with_mirror()),
