@@ -31,8 +31,8 @@ from collections.abc import Mapping
 from sqlalchemy.orm.attributes import flag_modified
 
 from .. import authorities
-from . import ros_status  # noqa: F401  (its permission and table, for every CRtB case)
 from ..permissions import declare
+from . import ros_status  # noqa: F401  (its permission and table, for every CRtB case)
 from .acv import organisation_facts
 from .engine import NEW, Context, Field, Process, Transition
 

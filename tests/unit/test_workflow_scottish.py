@@ -234,8 +234,8 @@ def test_part5_needs_three_quarters_from_the_community(local, eligible):
                                                                 "local_member_count": local})
     assert (problems == []) is eligible
     if not eligible:
-        assert problems == ["at least three-quarters of its members must be members of the community; 8 of its 12 "
-                            "are"]
+        assert problems == [("at least three-quarters of its members must be members of the community; 8 of its "
+                             "12 are")]
 
 
 def test_turnout_in_words():
