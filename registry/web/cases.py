@@ -265,6 +265,9 @@ def community_right_to_buy(asset_id):
         raise NotFound("The community right to buy applies only to land in Scotland.")
     user = accounts.current_actor()
     offer = _crtb_offer(user)
+    if request.method == "POST" and not offer["eligible"]:
+        raise Forbidden("None of your groups can register a community interest: "
+                        + " ".join(f"{o['name']}: {o['why_not']}." for o in offer["refused"]))
     return _lodge_form(
         "community_right_to_buy", CRTB_FIELDS, user, "cases/apply.html", _on_asset(asset),
         action="record_application", heading=f"Register a community interest in {asset.name}",

@@ -57,6 +57,7 @@ def test_a_body_that_may_not_is_told_why_and_offered_no_form(client, world):
     before = case_count()
     answer = client.post(f"/assets/{world.asset.id}/community-right-to-buy", data=form(client, **APPLICATION))
     assert answer.status_code == 403
+    assert "None of your groups can register a community interest" in answer.get_data(as_text=True)
     assert case_count() == before
 
 
@@ -110,3 +111,28 @@ def test_the_group_cannot_record_a_ros_status(client, world):
         client, register="RCIL", status="registered", ros_reference="CB00777", **{
             "status_date-day": "5", "status_date-month": "1", "status_date-year": "2026"}))
     assert answer.status_code == 403 and ros_status.history(case.id) == []
+
+
+def test_ros_status_through_the_api_problem_json_naming_the_field_then_held_and_shown(client, world):
+    from registry import accounts
+
+    case = engine.open_case("community_right_to_buy", "record_application", world.cig_rep,
+                            {"ros_register": "RCIL", "ros_reference": "CB00777", "application_date": "2026-01-05",
+                             "land_description": "The old school"}, date(2026, 1, 5), authority_code=HIGHLAND,
+                            asset_id=world.asset.id, organisation_id=world.cig.id)
+    _, secret = accounts.create_api_token(world.officer, "test")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    bad = client.post(f"/api/cases/{case.id}/ros-status", headers=headers,
+                      json={"register": "RCIL", "status": "activated", "ros_reference": "CB00777",
+                            "status_date": "2999-01-01"})
+    assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
+    assert bad.get_json()["invalid_param"] == "status_date" and ros_status.history(case.id) == []
+    answer = client.post(f"/api/cases/{case.id}/ros-status", headers=headers,
+                         json={"register": "RCIL", "status": "activated", "ros_reference": "CB00777",
+                               "status_date": "2026-01-06"})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    document = client.get(f"/api/cases/{case.id}").get_json()
+    assert document["state"] == "pending"
+    assert {k: document["registers_of_scotland"][k] for k in ("register", "status", "ros_reference", "status_date")} \
+        == {"register": "RCIL", "status": "activated", "ros_reference": "CB00777", "status_date": "2026-01-06"}
