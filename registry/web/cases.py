@@ -14,6 +14,7 @@ from .. import assets as asset_register
 from .. import authorities as authority_register
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, RegistryError
 from ..workflow import acv, cases, cat, engine, ros_status, scottish_atr
+from ..workflow import abandoned_land, sustainable_development
 from ..workflow import community_right_to_buy as crtb
 from ..workflow import right_to_challenge as rtc
 from .footprint_map import drawing_map
@@ -277,6 +278,53 @@ def community_right_to_buy(asset_id):
               "the Register of Community Interests in Land kept by Registers of Scotland; record it here with "
               "the reference they give you.",
         only={o["id"] for o in offer["eligible"]}, refused=offer["refused"])
+
+
+def _scottish_asset(asset_id: int):
+    asset = asset_register.get(asset_id)
+    if authority_register.get(asset.authority_code).nation != "scotland":
+        raise NotFound("The Scottish rights to buy apply only to land in Scotland.")
+    return asset
+
+
+P3A_FIELDS = abandoned_land.PROCESS.get("record_application").fields
+P5_FIELDS = sustainable_development.PROCESS.get("record_owner_request").fields
+
+
+@bp.route("/assets/<int:asset_id>/abandoned-land-right-to-buy", methods=["GET", "POST"])
+@permissions.route_requires("crtb.record")
+@security.limit_public_submission
+def abandoned_land_right_to_buy(asset_id):
+    """Scotland: record a Part 3A application (abandoned, neglected or detrimental land)."""
+    asset = _scottish_asset(asset_id)
+    offer = _crtb_offer(accounts.current_actor())
+    return _lodge_form(
+        abandoned_land.PROCESS_CODE, P3A_FIELDS, accounts.current_actor(), "cases/apply.html", _on_asset(asset),
+        action="record_application", heading=f"Record a Part 3A application for {asset.name}",
+        caption="Right to buy abandoned, neglected or detrimental land (Land Reform (Scotland) Act 2003, Part 3A)",
+        asset=asset, only={o["id"] for o in offer["eligible"]}, refused=offer["refused"],
+        intro="A community body that has tried to buy land that is abandoned, neglected or harming the "
+              "community's environmental wellbeing, and failed, may apply to the Scottish Ministers to buy it "
+              "without a willing seller. Homes, Crown land and certain mineral rights are excluded. Ministers "
+              "send the application to the owner and the creditors, who have 60 days to respond.")
+
+
+@bp.route("/assets/<int:asset_id>/sustainable-development-right-to-buy", methods=["GET", "POST"])
+@permissions.route_requires("crtb.record")
+@security.limit_public_submission
+def sustainable_development_right_to_buy(asset_id):
+    """Scotland: start a Part 5 case with the written request to the owner (LR(S)A 2016)."""
+    asset = _scottish_asset(asset_id)
+    offer = _crtb_offer(accounts.current_actor())
+    return _lodge_form(
+        sustainable_development.PROCESS_CODE, P5_FIELDS, accounts.current_actor(), "cases/apply.html",
+        _on_asset(asset), action="record_owner_request",
+        heading=f"Start a right to buy for sustainable development: {asset.name}",
+        caption="Right to buy to further sustainable development (Land Reform (Scotland) Act 2016, Part 5)",
+        asset=asset, only={o["id"] for o in offer["eligible"]}, refused=offer["refused"],
+        intro="First record the written request you sent the owner to buy the land: you can apply to the Scottish "
+              "Ministers no sooner than 6 months after it, and within 6 months of your community ballot. Your "
+              "body needs at least 10 members, three-quarters of them from the community.")
 
 
 CAT_FIELDS = cat.PROCESS.get("submit_eoi").fields

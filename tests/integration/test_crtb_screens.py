@@ -136,3 +136,28 @@ def test_ros_status_through_the_api_problem_json_naming_the_field_then_held_and_
     assert document["state"] == "pending"
     assert {k: document["registers_of_scotland"][k] for k in ("register", "status", "ros_reference", "status_date")} \
         == {"register": "RCIL", "status": "activated", "ros_reference": "CB00777", "status_date": "2026-01-06"}
+
+
+def test_parts_3a_and_5_are_started_from_the_asset_page(client, world):
+    sign_in(client, world.cig_rep)
+    asset_page = client.get(f"/assets/{world.asset.id}").get_data(as_text=True)
+    assert 'id="part-3a"' in asset_page and 'id="part-5"' in asset_page
+    answer = client.post(f"/assets/{world.asset.id}/abandoned-land-right-to-buy", data=form(
+        client, ros_reference="RoACBL-7", land_description="The derelict mill", ground="neglected",
+        tried_to_buy="yes", **{"application_date-day": "2", "application_date-month": "11",
+                               "application_date-year": "2026"}))
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:3000]
+    p3a = cases.get(int(answer.headers["Location"].split("/cases/")[1].split("?")[0]))
+    assert (p3a.process, p3a.state, p3a.data["ground"]) == ("abandoned_land_right_to_buy", "applied", "neglected")
+    refused = client.post(f"/assets/{world.asset.id}/abandoned-land-right-to-buy", data=form(
+        client, ros_reference="RoACBL-8", land_description="The mill", ground="neglected",
+        **{"application_date-day": "2", "application_date-month": "11", "application_date-year": "2026"}))
+    assert refused.status_code == 409 and "tried to buy the land and failed" in refused.get_data(as_text=True)
+    answer = client.post(f"/assets/{world.asset.id}/sustainable-development-right-to-buy", data=form(
+        client, land_description="The north shore", **{"request_sent_on-day": "31", "request_sent_on-month": "8",
+                                                       "request_sent_on-year": "2026"}))
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:3000]
+    p5 = cases.get(int(answer.headers["Location"].split("/cases/")[1].split("?")[0]))
+    assert p5.process == "sustainable_development_right_to_buy" and p5.state == "preparing"
+    page = client.get(f"/cases/{p5.id}").get_data(as_text=True)
+    assert "28 February 2027" in page  # the earliest application: 6 months after 31 Aug 2026, no 31 Feb
