@@ -133,3 +133,11 @@ def test_part5_period_override_is_used(world, monkeypatch):
     engine.transition(case.id, "record_views_invited", world.officer, {"invited_on": "2027-03-10"},
                       date(2027, 3, 10))
     assert due(case, "p5_views_due") == date(2027, 6, 8)  # 10 Mar + 90 days: 9 May d60, 8 Jun d90
+
+
+def test_part5_earliest_application_date_is_never_overdue(world):
+    case = part5_balloted(world)
+    row = next(d for d in cases.all_deadlines(case.id) if d.rule_code == "p5_application_earliest")
+    latest = next(d for d in cases.all_deadlines(case.id) if d.rule_code == "p5_application_latest")
+    assert row.is_overdue(date(2027, 3, 1)) is False  # past 28 Feb 2027: the application may now be made
+    assert latest.is_overdue(date(2027, 7, 16)) is True  # past 15 Jul 2027: the ballot is too old
