@@ -271,7 +271,8 @@ _REGISTRATION = (Field("registration_date", "Date Ministers registered the inter
 TRANSITIONS = (
     Transition("record_application", "Link the application to its Registers of Scotland entry", (NEW,), "pending",
                "crtb.record",
-               (Field("ros_register", "Register", "choice", choices=REGISTERS),
+               (Field("ros_register", "Register", "choice", choices={"RCIL": REGISTERS["RCIL"]},
+                      hint="Part 2 interests are entered in the RCIL; Parts 3A and 5 have their own cases."),
                 Field("ros_reference", "Registers of Scotland reference"),
                 Field("application_date", "Date of the application to Ministers", "date"),
                 Field("land_description", "The land", "textarea"),
