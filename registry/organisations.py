@@ -26,6 +26,8 @@ class Organisation(db.Base):
     non_distribution_of_surplus: Mapped[bool] = mapped_column(Boolean, default=False)
     community_definition: Mapped[str | None] = mapped_column(Text)
     area_code: Mapped[str | None] = mapped_column(String(9))
+    # A parish council's own parish (ONS E04… code): checked against parish boundaries where loaded.
+    parish_code: Mapped[str | None] = mapped_column(String(9))
     company_number: Mapped[str | None] = mapped_column(String(20))
     charity_number: Mapped[str | None] = mapped_column(String(20))
     oscr_number: Mapped[str | None] = mapped_column(String(20))

@@ -181,6 +181,13 @@ def _write_and_workflow_paths(ok) -> dict:
             "parameters": [{"name": "caseId", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "requestBody": _json_body("{event_id, reason}"),
             "responses": {**ok("The case after the correction"), "400": PROBLEM, **denied, "409": PROBLEM}}},
+        "/cases/{caseId}/ros-status": {"post": {
+            "summary": "Record what Registers of Scotland shows for a Scottish right-to-buy case (officers)",
+            "operationId": "recordRosStatus", "security": secured,
+            "parameters": [{"name": "caseId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "requestBody": _json_body("{register (RCIL|RoACBL), status, ros_reference, status_date (YYYY-MM-DD), "
+                                      "note?}"),
+            "responses": {**ok("The case, with registers_of_scotland"), "400": PROBLEM, **denied}}},
         "/transfers/obligations": {"get": {
             "summary": "Live clawback obligations", "operationId": "obligations",
             "parameters": [_param("authority", "GSS code", {"type": "string"}),

@@ -14,7 +14,9 @@ from .. import accounts, permissions, security
 from .. import assets as asset_register
 from .. import authorities as authority_register
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, RegistryError
-from ..workflow import acv, cases, cat, engine, preview, public, publication, scottish_atr
+from ..workflow import acv, cases, cat, engine, preview, public, publication, ros_status, scottish_atr
+from ..workflow import abandoned_land, sustainable_development
+from ..workflow import community_right_to_buy as crtb
 from ..workflow import right_to_challenge as rtc
 from .templating import csp_nonce
 
@@ -110,10 +112,23 @@ def asset_case_panel():
             "nation": authority_register.get(asset["authority_code"] if isinstance(asset, Mapping)
                                              else asset.authority_code).nation,
             "open_to_nomination": live_status not in ("nominated", "listed", "in_moratorium"),
+            "crtb": _crtb_offer(user),
             "live_status_label": engine.LIVE_STATUS_LABELS.get(live_status),
         }
 
     return {"asset_cases": asset_cases}
+
+
+def _crtb_offer(user) -> dict:
+    """Who among the user's groups may register a community interest (Scotland), and why the others cannot."""
+    if "community_group_rep" not in permissions.user_roles(user):
+        return {"rep": False, "eligible": [], "refused": []}
+    eligible, refused = [], []
+    for organisation in _my_organisations(user):
+        problems = crtb.community_body_eligibility(acv.organisation_facts(organisation.id))
+        (refused if problems else eligible).append({"id": organisation.id, "name": organisation.name,
+                                                    "why_not": "; ".join(problems)})
+    return {"rep": True, "eligible": eligible, "refused": refused}
 
 
 # ------------------------------------------------------------------ nominating
@@ -181,12 +196,14 @@ def _chosen_organisation(raw, organisations) -> int:
     return chosen
 
 
-def _lodge_form(process: str, fields, user, template: str, case_details, action: str = "submit_eoi", **page):
+def _lodge_form(process: str, fields, user, template: str, case_details, action: str = "submit_eoi",
+                only: set[int] | None = None, **page):
     """A group lodges a first step of `process` from a form; shows its errors or goes to the new case.
 
-    `case_details(values)` gives open_case's keyword arguments (authority, asset, title).
+    `case_details(values)` gives open_case's keyword arguments (authority, asset, title); `only`, the
+    ids of the user's groups that may use it (the others are not offered).
     """
-    organisations = _my_organisations(user)
+    organisations = [o for o in _my_organisations(user) if only is None or o.id in only]
     error, values = None, {}
     if request.method == "POST":
         values = form_data(fields, request.form)
@@ -237,6 +254,80 @@ def scottish_transfer_request(asset_id):
         caption="Asset transfer request (Community Empowerment (Scotland) Act 2015, Part 5)", asset=asset,
         intro=f"{_authority_name(asset.authority_code)} must agree to the request unless there are reasonable "
               "grounds for refusing it, and must decide within 6 months of the date it validates the request.")
+
+
+CRTB_FIELDS = crtb.PROCESS.get("record_application").fields
+
+
+@bp.route("/assets/<int:asset_id>/community-right-to-buy", methods=["GET", "POST"])
+@permissions.route_requires("crtb.record")
+@security.limit_public_submission
+def community_right_to_buy(asset_id):
+    """Scotland: register a community interest in land (Land Reform (Scotland) Act 2003, Part 2)."""
+    asset = asset_register.get(asset_id)
+    if authority_register.get(asset.authority_code).nation != "scotland":
+        raise NotFound("The community right to buy applies only to land in Scotland.")
+    user = accounts.current_actor()
+    offer = _crtb_offer(user)
+    if request.method == "POST" and not offer["eligible"]:
+        raise Forbidden("None of your groups can register a community interest: "
+                        + " ".join(f"{o['name']}: {o['why_not']}." for o in offer["refused"]))
+    return _lodge_form(
+        "community_right_to_buy", CRTB_FIELDS, user, "cases/apply.html", _on_asset(asset),
+        action="record_application", heading=f"Register a community interest in {asset.name}",
+        caption="Community right to buy (Land Reform (Scotland) Act 2003, Part 2)", asset=asset,
+        intro=crtb.WHO_MAY_REGISTER + " Once the interest is registered, the owner cannot sell the land without "
+              "first offering it to your body. Send your application to the Scottish Ministers, who enter it in "
+              "the Register of Community Interests in Land kept by Registers of Scotland; record it here with "
+              "the reference they give you.",
+        only={o["id"] for o in offer["eligible"]}, refused=offer["refused"])
+
+
+def _scottish_asset(asset_id: int):
+    asset = asset_register.get(asset_id)
+    if authority_register.get(asset.authority_code).nation != "scotland":
+        raise NotFound("The Scottish rights to buy apply only to land in Scotland.")
+    return asset
+
+
+P3A_FIELDS = abandoned_land.PROCESS.get("record_application").fields
+P5_FIELDS = sustainable_development.PROCESS.get("record_owner_request").fields
+
+
+@bp.route("/assets/<int:asset_id>/abandoned-land-right-to-buy", methods=["GET", "POST"])
+@permissions.route_requires("crtb.record")
+@security.limit_public_submission
+def abandoned_land_right_to_buy(asset_id):
+    """Scotland: record a Part 3A application (abandoned, neglected or detrimental land)."""
+    asset = _scottish_asset(asset_id)
+    offer = _crtb_offer(accounts.current_actor())
+    return _lodge_form(
+        abandoned_land.PROCESS_CODE, P3A_FIELDS, accounts.current_actor(), "cases/apply.html", _on_asset(asset),
+        action="record_application", heading=f"Record a Part 3A application for {asset.name}",
+        caption="Right to buy abandoned, neglected or detrimental land (Land Reform (Scotland) Act 2003, Part 3A)",
+        asset=asset, only={o["id"] for o in offer["eligible"]}, refused=offer["refused"],
+        intro="A community body that has tried to buy land that is abandoned, neglected or harming the "
+              "community's environmental wellbeing, and failed, may apply to the Scottish Ministers to buy it "
+              "without a willing seller. Homes, Crown land and certain mineral rights are excluded. Ministers "
+              "send the application to the owner and the creditors, who have 60 days to respond.")
+
+
+@bp.route("/assets/<int:asset_id>/sustainable-development-right-to-buy", methods=["GET", "POST"])
+@permissions.route_requires("crtb.record")
+@security.limit_public_submission
+def sustainable_development_right_to_buy(asset_id):
+    """Scotland: start a Part 5 case with the written request to the owner (LR(S)A 2016)."""
+    asset = _scottish_asset(asset_id)
+    offer = _crtb_offer(accounts.current_actor())
+    return _lodge_form(
+        sustainable_development.PROCESS_CODE, P5_FIELDS, accounts.current_actor(), "cases/apply.html",
+        _on_asset(asset), action="record_owner_request",
+        heading=f"Start a right to buy for sustainable development: {asset.name}",
+        caption="Right to buy to further sustainable development (Land Reform (Scotland) Act 2016, Part 5)",
+        asset=asset, only={o["id"] for o in offer["eligible"]}, refused=offer["refused"],
+        intro="First record the written request you sent the owner to buy the land: you can apply to the Scottish "
+              "Ministers no sooner than 6 months after it, and within 6 months of your community ballot. Your "
+              "body needs at least 10 members, three-quarters of them from the community.")
 
 
 CAT_FIELDS = cat.PROCESS.get("submit_eoi").fields
@@ -373,8 +464,17 @@ def _render_case(case, user, error=None, status=200, posted_action=None, posted_
             asset = asset_register.get(case.asset_id)
         except NotFound:
             asset = None
+    ros = ros_status.public_view(case)
+    if ros is not None:
+        expected = crtb.expected_ros_status(case.state) if case.process == crtb.PROCESS_CODE else None
+        ros["expected"] = expected
+        ros["differs"] = bool(ros.get("recorded") and expected and expected != ros["status"])
+        ros["can_record"] = permissions.can(user, "ros.record_status", case)
+        ros["registers"] = {r: ros_status.REGISTERS[r] for r in ros_status.PROCESS_REGISTERS[case.process]}
+        ros["statuses"] = ros_status.STATUSES
+        ros["default_reference"] = case.data.get("ros_reference", "")
     return render_template(
-        "cases/show.html", case=case, c=projection, process=process, private=private, steps=steps,
+        "cases/show.html", ros=ros, ros_date_field=ROS_DATE_FIELD, case=case, c=projection, process=process, private=private, steps=steps,
         children=children, extendable=extendable, asset=asset, error=error, late_steps=late_steps,
         effective_field=engine.EFFECTIVE_DATE, late_field=engine.LATE_REASON, correctable=correctable,
         authority_name=_authority_name(case.authority_code),
@@ -490,3 +590,20 @@ def extend(case_id, rule_code):
     except (InvalidInput, Forbidden) as exc:
         return _render_case(cases.get(case_id), user, error=exc, status=exc.status)
     return redirect(url_for("web_cases.show", case_id=case.id) + "#deadlines")
+
+
+ROS_DATE_FIELD = engine.Field("status_date", "Date RoS gave this status", "date", hint="For example, 4 3 2026")
+
+
+@bp.post("/cases/<int:case_id>/ros-status")
+@permissions.route_requires("ros.record_status")
+def record_ros_status(case_id):
+    """An officer records what Registers of Scotland shows for the case's entry (its own record)."""
+    case, user = _visible_case(case_id)
+    data = form_data((ROS_DATE_FIELD,), request.form)
+    try:
+        ros_status.record(case.id, user, data, engine.today_uk())
+    except (InvalidInput, Forbidden) as exc:
+        return _render_case(cases.get(case_id), user, error=exc, status=exc.status, posted_action="ros_status",
+                            posted_values=data)
+    return redirect(url_for("web_cases.show", case_id=case.id) + "#ros-status")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .. import organisations as organisation_register
+from ..errors import InvalidInput
 from ..permissions import declare
 from . import cases
 from .engine import NEW, Context, Field, Process, Transition
@@ -57,13 +58,23 @@ NOMINATING_FORMS_NON_DISTRIBUTING = {"CLG_non_distributing", "community_benefit_
 UNINCORPORATED_MIN_LOCAL_MEMBERS = 21  # reg 5(1)(c)
 
 
-def nominating_body_eligibility(org: Mapping, authority_code: str, neighbours: set[str] | frozenset = frozenset()
+def is_parish_code(code: str | None) -> bool:
+    """An ONS civil parish (England E04…) or community (Wales W04…) code. Pure."""
+    return bool(code) and len(code) == 9 and code[:3] in ("E04", "W04")
+
+
+def nominating_body_eligibility(org: Mapping, authority_code: str, neighbours: set[str] | frozenset = frozenset(),
+                                *, parish_boundaries: bool = False, site_parish: Mapping | None = None
                                 ) -> list[str]:
     """Why this body may NOT nominate land in ``authority_code``: an empty list means eligible.
 
     ``org`` carries ``legal_form``, ``local_member_count``, ``non_distribution_of_surplus`` and
     ``area_code`` (where its activities are concerned; None when not recorded). Local connection
     (reg 4): its activities are concerned with the authority's area or a neighbouring one.
+
+    A parish council whose ``parish_code`` is recorded is checked against the parish the land
+    lies in (``site_parish``, ``{code, name}``) when ``parish_boundaries`` are loaded for the council;
+    otherwise :func:`local_connection_to_confirm` says what the officer must confirm.
     """
     problems = []
     form = listed_form(org)
@@ -86,13 +97,93 @@ def nominating_body_eligibility(org: Mapping, authority_code: str, neighbours: s
     else:
         problems.append(f"a body of this kind ({form}) cannot nominate land (s.89(2), reg 5)")
     area = org.get("area_code")
+    parish = org.get("parish_code")
     if form == "parish_council":
+        if is_parish_code(parish) and parish_boundaries and (site_parish is None
+                                                             or site_parish.get("code") != parish):
+            where = (f"in {site_parish.get('name') or site_parish['code']} ({site_parish['code']})"
+                     if site_parish else "in no parish")
+            problems.append(f"a parish council can nominate only land in its own parish ({parish}); this land "
+                            f"lies {where} (s.89(2)(b)(i))")
         if area and area != authority_code and area not in neighbours:
             problems.append("a parish council can nominate only land in its own area (s.89(2)(b)(i))")
     elif area and area != authority_code and area not in neighbours:
         problems.append("it has no local connection: its activities are not concerned with this council's area "
                         "or a neighbouring one (reg 4)")
     return problems
+
+
+def local_connection_to_confirm(org: Mapping, parish_boundaries: bool) -> str | None:
+    """What an officer must confirm because no boundary can decide it (None: the data decide). Pure.
+
+    A parish council nominates land in its own area (s.89(2)(b)(i)): only parish boundaries show that.
+    Any other body needs a local connection with the council's area or a neighbouring one (reg 4),
+    which its recorded area (a district) shows; with no area recorded, the officer confirms.
+    """
+    area = org.get("area_code")
+    if org.get("legal_form") == "parish_council":
+        if not is_parish_code(org.get("parish_code")):
+            return ("the parish council's record gives no parish code, so no boundary shows that the land lies in "
+                    "its parish: confirm that it does (s.89(2)(b)(i))")
+        if not parish_boundaries:
+            return ("parish boundaries are not loaded for this council: confirm that the land lies in the parish "
+                    "council's own parish (s.89(2)(b)(i))")
+        return None
+    if not area:
+        return ("the body's record does not say where its activities are: confirm its local connection with this "
+                "council's area or a neighbouring one (reg 4)")
+    return None
+
+
+def _area_boundary_table() -> bool:
+    from sqlalchemy import text
+
+    from .. import db
+
+    return bool(db.session.execute(text("SELECT to_regclass('area_boundary') IS NOT NULL")).scalar())
+
+
+def parish_boundaries_loaded(district_code: str) -> bool:
+    """Whether official parish boundaries are loaded for this council (``places.has_boundaries`` when present)."""
+    from .. import places
+
+    if hasattr(places, "has_boundaries"):
+        return bool(places.has_boundaries("parish", district_code))
+    if not _area_boundary_table():
+        return False
+    from sqlalchemy import text
+
+    from .. import db
+
+    return bool(db.session.execute(
+        text("SELECT EXISTS (SELECT 1 FROM area_boundary WHERE kind = 'parish' AND district_code = :d)"),
+        {"d": district_code}).scalar())
+
+
+def parish_at_site(case) -> dict | None:
+    """The parish {code, name} holding the case's site (its boundary's point on surface, else the asset's point)."""
+    from sqlalchemy import text
+
+    from .. import db, places
+
+    point = db.session.execute(text(
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT coalesce(ST_PointOnSurface(c.site), a.point) AS p FROM \"case\" c "
+        "LEFT JOIN asset a ON a.id = c.asset_id WHERE c.id = :id) q WHERE p IS NOT NULL"
+    ) if case.id is not None else text("SELECT ST_X(point), ST_Y(point) FROM asset WHERE id = :asset_id"),
+        {"id": case.id, "asset_id": case.asset_id}).first()
+    if point is None:
+        return None
+    lon, lat = point
+    if hasattr(places, "parish_at"):
+        found = places.parish_at(lon, lat)
+        return dict(found) if found else None
+    if not _area_boundary_table():
+        return None
+    row = db.session.execute(text(
+        "SELECT code, name FROM area_boundary WHERE kind = 'parish' "
+        "AND ST_Intersects(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) ORDER BY code LIMIT 1"),
+        {"lon": lon, "lat": lat}).mappings().first()
+    return dict(row) if row else None
 
 
 def organisation_facts(organisation_id: int | None) -> dict:
@@ -105,15 +196,23 @@ def organisation_facts(organisation_id: int | None) -> dict:
         return {}
     return {"id": org.id, "name": org.name, "legal_form": org.legal_form,
             "charity_number": org.charity_number, "local_member_count": org.local_member_count,
-            "non_distribution_of_surplus": org.non_distribution_of_surplus, "area_code": org.area_code}
+            "non_distribution_of_surplus": org.non_distribution_of_surplus, "area_code": org.area_code,
+            "member_count": org.member_count, "community_definition": org.community_definition,
+            "parish_code": getattr(org, "parish_code", None)}
 
 
 def validation_checks(case) -> dict:
     """Reg 5 eligibility, the spatial check and completeness, as recorded on the case."""
     facts = organisation_facts(case.organisation_id)
     neighbours = cases.neighbouring_authorities(case.authority_code) if facts.get("area_code") else set()
-    eligibility = (nominating_body_eligibility(facts, case.authority_code, neighbours) if facts
-                   else ["no nominating body is recorded"])
+    parish_boundaries = site_parish = None
+    if facts.get("legal_form") == "parish_council" and is_parish_code(facts.get("parish_code")):
+        parish_boundaries = parish_boundaries_loaded(case.authority_code)
+        site_parish = parish_at_site(case) if parish_boundaries else None
+    eligibility = (nominating_body_eligibility(facts, case.authority_code, neighbours,
+                                               parish_boundaries=bool(parish_boundaries), site_parish=site_parish)
+                   if facts else ["no nominating body is recorded"])
+    to_confirm = local_connection_to_confirm(facts, bool(parish_boundaries)) if facts else None
     site_authority = cases.authority_at_site(case)
     within = cases.site_within_authority(case)
     in_area = []
@@ -125,7 +224,8 @@ def validation_checks(case) -> dict:
                                          ("community_value_reasons", "the reasons it is of community value"))
                if not case.data.get(name)]
     return {"eligibility": eligibility, "in_area": in_area, "missing": missing,
-            "site_authority": site_authority,
+            "site_authority": site_authority, "site_parish": site_parish,
+            "confirm_local_connection": to_confirm,
             "passed": not (eligibility or in_area or missing)}
 
 
@@ -187,6 +287,22 @@ def _guard_accept(ctx: Context) -> None:
     if problems:
         ctx.refuse("The nomination does not pass validation: " + "; ".join(problems)
                    + ". Record it as invalid (reject_nomination) with these reasons.")
+    to_confirm = checks["confirm_local_connection"]
+    if to_confirm:
+        if not ctx.values.get("local_connection_confirmed"):
+            ctx.refuse(f"No boundary can check this: {to_confirm}. Tick 'I confirm the local connection' and say "
+                       "how you checked it, or record the nomination as invalid.")
+        if not (ctx.value("local_connection_reason") or "").strip():
+            raise InvalidInput("Say how you checked the local connection (for example, the parish map or the "
+                               "group's constitution): the reason is kept with the case.",
+                               field="local_connection_reason")
+
+
+def _effect_accept(ctx: Context) -> None:
+    checks = validation_checks(ctx.case)
+    ctx.case.data["checks"] = checks
+    if checks["confirm_local_connection"] and ctx.values.get("local_connection_confirmed"):
+        ctx.case.data["local_connection"] = "confirmed by the officer"
 
 
 def _decision_effect(decision: str):
@@ -294,6 +410,13 @@ _OWNER_NOTICE = (
     Field("owner_notified_on", "Date the owner was notified", "date"),
     Field("occupier_notified_on", "Date the occupier was notified", "date", required=False),
 )
+_LOCAL_CONNECTION = (
+    Field("local_connection_confirmed", "I confirm the local connection (the land is in the parish council's "
+          "parish, or the body's activities concern this area)", "boolean", required=False,
+          hint="Needed only where no boundary can check it: the validation checks say so."),
+    Field("local_connection_reason", "How you checked the local connection", "textarea", required=False,
+          private=True, hint="For example: the parish map, or the group's constitution. Kept with the case."),
+)
 
 TRANSITIONS = (
     Transition("start_draft", "Start a nomination", (NEW,), "draft", "acv.nominate", _DRAFT_FIELDS,
@@ -325,7 +448,8 @@ TRANSITIONS = (
                (Field("invalid_reason", "Why it is invalid", "choice", choices=INVALID_REASONS),),
                reasons=True, meets=("acv_decision_due",), effect=_decision_effect("unsuccessful")),
     Transition("accept_nomination", "Accept the nomination as valid and record the owner notice",
-               ("validation",), "owner_notified", "acv.validate", _OWNER_NOTICE, guard=_guard_accept),
+               ("validation",), "owner_notified", "acv.validate", _OWNER_NOTICE + _LOCAL_CONNECTION,
+               guard=_guard_accept, effect=_effect_accept),
     Transition("list", "List the land as an asset of community value", ("owner_notified",), "listed",
                "acv.decide",
                (Field("llc_reference", "Local land charges reference", required=False, public=True),

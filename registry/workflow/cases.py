@@ -128,7 +128,15 @@ class Deadline(db.Base):
         return max(self.due_date, self.extension_agreed_until or self.due_date)
 
     def is_overdue(self, today: date) -> bool:
-        return self.status == "open" and today > self.effective_due
+        # An earliest date ("not before", e.g. Part 5's application 6 months after the request) is never overdue.
+        return self.status == "open" and today > self.effective_due and not _is_earliest_date(self.rule_code)
+
+
+def _is_earliest_date(rule_code: str) -> bool:
+    from . import rules
+
+    return any(rule.kind == "not_before" for regime in rules.RULES.values() for rule in regime
+               if rule.code == rule_code)
 
 
 # ------------------------------------------------------------------ reads

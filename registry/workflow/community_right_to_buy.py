@@ -3,13 +3,17 @@
 Registers of Scotland (RoS) is the system of record: the Register of
 Community Interests in Land (RCIL) and the Register of Applications by
 Community Bodies to Buy Land (RoACBL). A case here is a *link* to one RoS
-entry: it stores the RoS register and reference, mirrors the entry's RoS
-status (``pending``, ``registered``, ``activated``, ``deleted``) and runs the
-clocks that can be computed:
+entry: it stores the RoS register and reference and runs the clocks that can
+be computed. The entry's RoS status (``pending``, ``registered``,
+``activated``, ``deleted``) is its own record (``registry.workflow.ros_status``),
+entered by officers from what RoS shows: it may differ from the case's state
+(RoS may lag, or be ahead), and both are held and shown.
 
 * registration lasts 5 years (s.44); it may be re-registered;
 * the owner's notice of a proposed transfer (s.48) activates the right;
-  Ministers must ask the body to confirm within 7 days (s.49);
+  Ministers must ask the body to confirm within 7 days of *receiving* the
+  notice (s.49): the clock runs from the date Ministers received it, not
+  the date written on it;
 * the body must confirm within 30 days of receiving that request, or it is
   deemed to have declined and the interest is deleted (s.49, s.54);
 * then the ballot, Ministers' consent (s.51), valuation and completion;
@@ -28,6 +32,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from .. import authorities
 from ..permissions import declare
+from . import ros_status  # noqa: F401  (its permission and table, for every CRtB case)
 from .acv import organisation_facts
 from .engine import NEW, Context, Field, Process, Transition
 
@@ -53,7 +58,8 @@ DECLINE_REASONS = {
     "consent_refused": "The Scottish Ministers refused consent (s.51)",
 }
 
-#: The RoS status each case state implies: every step records what RoS or Ministers did, and the mirror follows.
+#: The RoS status each case state implies. Only a comparison: what RoS actually shows is recorded on its own
+#: (``registry.workflow.ros_status``) and may differ.
 ROS_STATUS_FOR_STATE = {
     "pending": "pending", "registered": "registered", "activated": "activated",
     "confirmation_requested": "activated", "ballot": "activated", "awaiting_consent": "activated",
@@ -65,15 +71,49 @@ ROS_STATUS_FOR_STATE = {
 
 #: §6.1: a company limited by guarantee, a SCIO or a BenCom (with a Ministers' compliance letter).
 COMMUNITY_BODY_FORMS = {"CLG_non_distributing", "SCIO", "community_benefit_society"}
+#: s.34 (as amended by CE(S)A 2015) [P]: "not fewer than 10 members"; the majority of them members of the
+#: community; any surplus applied for the community's benefit. Configurable only by a code change: the
+#: Act's text was read in the explanatory notes, not the consolidated section.
+MIN_MEMBERS = 10
+
+WHO_MAY_REGISTER = ("A community body may register a community interest in land in Scotland: a company limited by "
+                    "guarantee, a Scottish charitable incorporated organisation (SCIO) or a community benefit "
+                    "society (BenCom), with a written definition of its community, at least 10 members, most of "
+                    "them members of that community, and any surplus used for the community's benefit "
+                    "(Land Reform (Scotland) Act 2003, s.34). Community councils, community interest companies "
+                    "and unincorporated groups cannot.")
 
 
 def community_body_eligibility(org: Mapping) -> list[str]:
-    """Why this body may NOT register a community interest: empty means it may. Pure (domain §6.1)."""
+    """Why this body may NOT register a community interest, in plain words: empty means it may. Pure.
+
+    From the organisation's legal form and recorded facts (``member_count``, ``local_member_count``,
+    ``non_distribution_of_surplus``, ``community_definition``); a fact not recorded is a reason, so the
+    group knows what to add to its record (domain §6.1; LR(S)A 2003 s.34).
+    """
+    from ..vocabulary import LEGAL_FORMS
+
     form = org.get("legal_form")
     if form not in COMMUNITY_BODY_FORMS:
-        return [(f"a body of this kind ({form}) cannot register a community interest: it must be a company "
-                 "limited by guarantee, a SCIO or a community benefit society (LR(S)A 2003 s.34)")]
-    return []
+        kind = LEGAL_FORMS.get(form, form or "a body with no legal form recorded")
+        return [(f"it is a {kind[0].lower() + kind[1:]}: only a company limited by guarantee, a SCIO or a "
+                 "community benefit society can register a community interest (LR(S)A 2003 s.34)")]
+    problems = []
+    if not (org.get("community_definition") or "").strip():
+        problems.append("its record does not define the community it serves (s.34 needs a definition of the "
+                        "community, for example by postcode units)")
+    members = org.get("member_count")
+    if members is None or members < MIN_MEMBERS:
+        problems.append(f"it needs at least {MIN_MEMBERS} members; "
+                        + ("its record does not say how many it has" if members is None else f"it has {members}"))
+    local = org.get("local_member_count")
+    if members and (local is None or local * 2 <= members):
+        problems.append("most of its members must be members of the community; "
+                        + ("its record does not say how many are" if local is None
+                           else f"{local} of its {members} are"))
+    if not org.get("non_distribution_of_surplus"):
+        problems.append("its rules must use any surplus for the community's benefit, not pay it to members")
+    return problems
 
 
 def ballot_approves(votes_for: int, votes_against: int, eligible_voters: int, turnout_judged_sufficient: bool
@@ -96,15 +136,15 @@ def ballot_approves(votes_for: int, votes_against: int, eligible_voters: int, tu
 # ------------------------------------------------------------------ guards and effects
 
 
-def _mirror(ctx: Context) -> None:
-    status = ROS_STATUS_FOR_STATE.get(ctx.case.state)
-    if status:
-        ctx.case.data["ros_status"] = status
+def expected_ros_status(state: str) -> str | None:
+    """The RoS status a case in ``state`` would lead one to expect (None: nothing on RoS yet). Pure."""
+    return ROS_STATUS_FOR_STATE.get(state)
 
 
 def _with_mirror(effect=None):
+    """The step's own effect; the case no longer copies a RoS status into its data (it is its own record)."""
     def run(ctx: Context) -> None:
-        _mirror(ctx)
+        ctx.case.data.pop("ros_status", None)
         if effect:
             effect(ctx)
         flag_modified(ctx.case, "data")  # changed in place, possibly after an autoflush
@@ -134,8 +174,13 @@ def _guard_reregistration(ctx: Context) -> None:
 
 
 def _guard_registration_running(ctx: Context) -> None:
+    notice = ctx.date_value("owner_notice_date")
+    received = ctx.date_value("owner_notice_received_on")
+    if notice and received and received < notice:
+        ctx.refuse(f"Ministers cannot have received the owner's notice ({received.isoformat()}) before the date "
+                   f"it bears ({notice.isoformat()}): check the two dates.")
     current = ctx.deadline("crtb_registration_expires")
-    on = ctx.date_value("owner_notice_date") or ctx.effective_date
+    on = notice or ctx.effective_date
     if current is None or on > current.effective_due:
         ctx.refuse("The registration has ended"
                    + (f" (its last day was {current.effective_due.isoformat()})" if current else "")
@@ -169,6 +214,24 @@ def _guard_ballot(ctx: Context) -> None:
     if problems:
         ctx.refuse("The ballot does not approve the purchase: " + "; ".join(problems)
                    + ". Record it as a failed ballot.")
+
+
+def turnout(votes_for: int, votes_against: int, eligible_voters: int) -> str:
+    """The ballot's turnout in words, e.g. ``100 of 150 (66.7%)``. Pure."""
+    voted = votes_for + votes_against
+    pct = f" ({voted * 100 / eligible_voters:.1f}%)" if eligible_voters else ""
+    return f"{voted} of {eligible_voters}{pct}"
+
+
+def _ballot_effect(reason: str | None = None):
+    def effect(ctx: Context) -> None:
+        v = ctx.values
+        if v.get("votes_for") is not None and v.get("votes_against") is not None and v.get("eligible_voters"):
+            ctx.case.data["ballot_turnout"] = turnout(v["votes_for"], v["votes_against"], v["eligible_voters"])
+            ctx.case.data["ballot_result"] = f"{v['votes_for']} for, {v['votes_against']} against"
+        if reason:
+            ctx.case.data["decline_reason"] = reason
+    return effect
 
 
 def _guard_complete(ctx: Context) -> None:
@@ -208,13 +271,14 @@ _REGISTRATION = (Field("registration_date", "Date Ministers registered the inter
 TRANSITIONS = (
     Transition("record_application", "Link the application to its Registers of Scotland entry", (NEW,), "pending",
                "crtb.record",
-               (Field("ros_register", "Register", "choice", choices=REGISTERS),
+               (Field("ros_register", "Register", "choice", choices={"RCIL": REGISTERS["RCIL"]},
+                      hint="Part 2 interests are entered in the RCIL; Parts 3A and 5 have their own cases."),
                 Field("ros_reference", "Registers of Scotland reference", public=True),
                 Field("application_date", "Date of the application to Ministers", "date"),
                 Field("land_description", "The land", "textarea"),
                 Field("late_application", "A late application (the owner had already taken steps to sell)",
                       "boolean", required=False)),
-               guard=_guard_application, effect=_with_mirror()),
+               anchor="application_date", guard=_guard_application, effect=_with_mirror()),
     Transition("record_registration", "Record that Ministers registered the interest", ("pending",), "registered",
                "crtb.record", _REGISTRATION, starts="crtb-registered", anchor="registration_date",
                effect=_with_mirror()),
@@ -225,8 +289,10 @@ TRANSITIONS = (
                closes=("crtb_registration_expires",), guard=_guard_reregistration, effect=_with_mirror()),
     Transition("record_owner_notice", "Record the owner's notice of a proposed transfer (s.48)",
                ("registered", "owner_withdrew"), "activated", "crtb.record",
-               (Field("owner_notice_date", "Date of the owner's notice", "date"),),
-               starts="crtb-owner-notice", anchor="owner_notice_date", guard=_guard_registration_running,
+               (Field("owner_notice_date", "Date written on the owner's notice", "date"),
+                Field("owner_notice_received_on", "Date Ministers received the notice", "date",
+                      hint="Ministers' 7 days to ask the community body to confirm run from this date.")),
+               starts="crtb-owner-notice", anchor="owner_notice_received_on", guard=_guard_registration_running,
                effect=_with_mirror()),
     Transition("record_ministers_request", "Record Ministers' request to the body to confirm (s.49)",
                ("activated",), "confirmation_requested", "crtb.record",
@@ -248,10 +314,14 @@ TRANSITIONS = (
                 Field("eligible_voters", "People eligible to vote", "integer"),
                 Field("turnout_judged_sufficient", "Ministers judged a lower turnout sufficient", "boolean",
                       required=False)),
-               guard=_guard_ballot, effect=_with_mirror()),
+               guard=_guard_ballot, effect=_with_mirror(_ballot_effect())),
     Transition("record_ballot_failed", "Record that the ballot did not approve the purchase", ("ballot",),
-               "declined", "crtb.record", (Field("ballot_date", "Date of the ballot", "date"),), reasons=True,
-               effect=_with_mirror(_declined("ballot_failed"))),
+               "declined", "crtb.record",
+               (Field("ballot_date", "Date of the ballot", "date"),
+                Field("votes_for", "Votes for", "integer", required=False),
+                Field("votes_against", "Votes against", "integer", required=False),
+                Field("eligible_voters", "People eligible to vote", "integer", required=False)),
+               reasons=True, effect=_with_mirror(_ballot_effect("ballot_failed"))),
     Transition("record_consent", "Record Ministers' consent (s.51)", ("awaiting_consent",), "valuation",
                "crtb.record", (Field("consent_date", "Date of consent", "date"),), effect=_with_mirror()),
     Transition("record_consent_refused", "Record that Ministers refused consent (s.51)", ("awaiting_consent",),

@@ -53,6 +53,8 @@ PROCESS_MODULES = {
     "compensation": "registry.workflow.compensation",
     "scottish_atr": "registry.workflow.scottish_atr",
     "community_right_to_buy": "registry.workflow.community_right_to_buy",
+    "abandoned_land_right_to_buy": "registry.workflow.abandoned_land",
+    "sustainable_development_right_to_buy": "registry.workflow.sustainable_development",
 }
 
 #: Order in which a live status wins when an asset has several live cases.

@@ -30,6 +30,14 @@ DERIVED_PUBLIC_KEYS = frozenset({
     # Scotland
     "received_on", "transfer_body", "s93_repeat_of", "decision_due", "offer_deadline", "challenged_decision",
     "review_section", "appeal_section", "ros_status",
+    # Scottish rights to buy (Parts 2, 3A and 5): register entries, Ministers' steps and the ballot's totals
+    "ros_register", "ros_reference", "application_date", "late_application", "registration_date",
+    "owner_notice_date", "owner_notice_received_on", "confirmed_on", "ballot_date", "votes_for", "votes_against",
+    "eligible_voters", "turnout_judged_sufficient", "ballot_turnout", "ballot_result", "consent_date",
+    "valuation_date", "valuation_price_gbp", "title_number", "ground", "tried_to_buy", "notified_on",
+    "views_sent_on", "replied_on", "request_sent_on", "invited_on",
+    # ACV validation: that the officer confirmed the local connection (how they checked stays private)
+    "local_connection",
 })
 #: Never published, whatever a declaration says (the site is published as geometry, not as text).
 NEVER_PUBLIC = frozenset({"site_geojson", "checks", "decision_pending", "organisation_id"})

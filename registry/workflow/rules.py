@@ -232,6 +232,8 @@ PROCESSES: dict[str, str] = {
     "right_to_challenge": "Community Right to Challenge (England)",
     "scottish_atr": "Asset transfer requests (Scotland)",
     "community_right_to_buy": "Community right to buy (Scotland)",
+    "abandoned_land_right_to_buy": "Right to buy abandoned, neglected or detrimental land (Scotland, Part 3A)",
+    "sustainable_development_right_to_buy": "Right to buy to further sustainable development (Scotland, Part 5)",
 }
 
 REGIMES: dict[str, Regime] = {
@@ -239,7 +241,8 @@ REGIMES: dict[str, Regime] = {
     "EDCEA2026": Regime("EDCEA2026", "English Devolution and Community Empowerment Act 2026",
                         "enacted, not commenced; periods unverified"),
     "CESA2015": Regime("CESA2015", "Community Empowerment (Scotland) Act 2015, Part 5", "in force"),
-    "LRSA2003": Regime("LRSA2003", "Land Reform (Scotland) Act 2003, Part 2", "in force"),
+    "LRSA2003": Regime("LRSA2003", "Land Reform (Scotland) Act 2003, Parts 2 and 3A", "in force"),
+    "LRSA2016": Regime("LRSA2016", "Land Reform (Scotland) Act 2016, Part 5", "in force"),
 }
 
 _ACV = ("LA2011", "EDCEA2026")
@@ -280,11 +283,29 @@ EVENTS: tuple[Event, ...] = (
           "Scottish Ministers registered a community interest in land in the Register of Community "
           "Interests in Land.", ("LRSA2003",)),
     Event("crtb-owner-notice", "community_right_to_buy",
-          "The owner gave notice that they propose to transfer land in which a community interest is "
-          "registered (this activates the right to buy).", ("LRSA2003",)),
+          "Scottish Ministers received the owner's notice that they propose to transfer land in which a "
+          "community interest is registered (this activates the right to buy). Use the date Ministers received "
+          "it: their 7 days run from receipt, not from the date on the notice.", ("LRSA2003",)),
     Event("crtb-confirmation-requested", "community_right_to_buy",
           "Scottish Ministers asked the community body to confirm whether it wants to buy the land. "
           "Use the date the body received the request.", ("LRSA2003",)),
+    Event("p3a-application-notified", "abandoned_land_right_to_buy",
+          "Scottish Ministers sent a Part 3A application (abandoned, neglected or detrimental land) to the owner "
+          "and the creditors and invited their views.", ("LRSA2003",)),
+    Event("p3a-views-sent-to-body", "abandoned_land_right_to_buy",
+          "Scottish Ministers sent the views they received on a Part 3A application to the community body.",
+          ("LRSA2003",)),
+    Event("p5-owner-request-sent", "sustainable_development_right_to_buy",
+          "The community body sent the owner a written request to buy the land (before a Part 5 application).",
+          ("LRSA2016",)),
+    Event("p5-ballot-held", "sustainable_development_right_to_buy",
+          "The community body held its ballot on a Part 5 application (the ballot's last day).", ("LRSA2016",)),
+    Event("p5-views-invited", "sustainable_development_right_to_buy",
+          "Scottish Ministers invited the owner, the tenant, the creditors and others to give their views on a "
+          "Part 5 application.", ("LRSA2016",)),
+    Event("p5-views-sent-to-body", "sustainable_development_right_to_buy",
+          "Scottish Ministers sent the views they received on a Part 5 application to the community body.",
+          ("LRSA2016",)),
 )
 EVENTS_BY_CODE: dict[str, Event] = {event.code: event for event in EVENTS}
 
@@ -428,11 +449,54 @@ _LRSA2003: tuple[Rule, ...] = (
           note="domain §6.1 [P]; the Act's text was not retrieved"),
 )
 
+_NOT_READ = "the Act's text was not retrieved: configurable (REGISTRY_PERIOD_OVERRIDES)"
+
+#: Part 3A (inserted by CE(S)A 2015 s.74). The creditors' 60 days is in gov.scot's Part 3A guidance [P]; the
+#: views and reply periods are taken by analogy with Part 5 and were not read anywhere [U].
+_LRSA2003_PART3A: tuple[Rule, ...] = (
+    _crtb("p3a_creditor_report_due", "Last day for creditors to report calling-up or default notices",
+          "p3a-application-notified", "60 days", "LR(S)A 2003 Part 3A (s.97G) [P]", "owner", confidence="P",
+          counting="after", words="within 60 days of the notice of the application",
+          note="domain §6.2, from gov.scot Part 3A guidance (pages 4 and 12); " + _NOT_READ),
+    _crtb("p3a_views_due", "Last day for the owner and others to give their views", "p3a-application-notified",
+          "60 days", "LR(S)A 2003 Part 3A (s.97G) [U]", "owner", confidence="U", counting="after",
+          words="within 60 days of the invitation to give views (assumed, as in Part 5)",
+          note="not checked; assumed equal to Part 5's 60 days; " + _NOT_READ),
+    _crtb("p3a_body_reply_due", "Last day for the community body to reply to the views", "p3a-views-sent-to-body",
+          "60 days", "LR(S)A 2003 Part 3A (s.97H) [U]", "group", confidence="U", counting="after",
+          words="within 60 days of receiving the views (assumed, as in Part 5)",
+          note="not checked; assumed equal to Part 5's 60 days; " + _NOT_READ),
+)
+
+
+def _p5(code: str, label: str, event: str, period: str, statute: str, actor: str, **extra: Any) -> Rule:
+    return _rule(code, label, event, period, statute, "LRSA2016", "scotland", actor, **extra)
+
+
+_GOV_SCOT_P5 = ("domain §6.3, from gov.scot's Part 5 information for communities (page 8); " + _NOT_READ)
+
+_LRSA2016: tuple[Rule, ...] = (
+    _p5("p5_application_earliest", "Earliest date for the Part 5 application (6 months after the request to the "
+        "owner)", "p5-owner-request-sent", "6 months", "LR(S)A 2016 s.54 [P]", "group", kind="not_before",
+        confidence="P", counting="after",
+        words="a written request to the owner at least 6 months before the application", note=_GOV_SCOT_P5),
+    _p5("p5_application_latest", "Last day for the Part 5 application (6 months after the ballot)",
+        "p5-ballot-held", "6 months", "LR(S)A 2016 s.54 and s.57 [P]", "group", confidence="P", counting="after",
+        words="a ballot held no earlier than 6 months before the application", note=_GOV_SCOT_P5),
+    _p5("p5_views_due", "Last day for the owner and others to give their views", "p5-views-invited", "60 days",
+        "LR(S)A 2016 s.55 [P]", "owner", confidence="P", counting="after",
+        words="60 days to give views on the application", note=_GOV_SCOT_P5),
+    _p5("p5_body_reply_due", "Last day for the community body to reply to the views", "p5-views-sent-to-body",
+        "60 days", "LR(S)A 2016 s.55 [P]", "group", confidence="P", counting="after",
+        words="then the body has 60 days to reply to the views", note=_GOV_SCOT_P5),
+)
+
 RULES: dict[str, tuple[Rule, ...]] = {
     "LA2011": _LA2011_ACV + _LA2011_RTC,
     "EDCEA2026": _EDCEA2026_ACV,
     "CESA2015": _CESA2015,
-    "LRSA2003": _LRSA2003,
+    "LRSA2003": _LRSA2003 + _LRSA2003_PART3A,
+    "LRSA2016": _LRSA2016,
 }
 
 

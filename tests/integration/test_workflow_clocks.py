@@ -455,6 +455,8 @@ def test_atr_offer_made_on_the_offer_deadline_and_entered_after_the_lapse_stands
 def test_crtb_confirmation_on_the_last_day_entered_after_the_deemed_decline_stands(db_session):
     w = build("S12000017")
     w.cig.legal_form = "community_benefit_society"
+    w.cig.community_definition = "The village"  # the s.34 facts a community body must have
+    w.cig.member_count, w.cig.local_member_count, w.cig.non_distribution_of_surplus = 12, 9, True
     db.session.flush()
     case = engine.open_case("community_right_to_buy", "record_application", w.cig_rep,
                             {"ros_register": "RCIL", "ros_reference": "CB00999", "application_date": "2026-01-05",
@@ -462,7 +464,8 @@ def test_crtb_confirmation_on_the_last_day_entered_after_the_deemed_decline_stan
                             authority_code="S12000017", asset_id=w.asset.id, organisation_id=w.cig.id)
     engine.transition(case.id, "record_registration", w.officer, {"registration_date": "2026-03-02"},
                       date(2026, 3, 2))
-    engine.transition(case.id, "record_owner_notice", w.officer, {"owner_notice_date": "2026-09-01"},
+    engine.transition(case.id, "record_owner_notice", w.officer, {"owner_notice_date": "2026-09-01",
+                                                                     "owner_notice_received_on": "2026-09-01"},
                       date(2026, 9, 1))
     engine.transition(case.id, "record_ministers_request", w.officer, {"request_received_on": "2026-09-03"},
                       date(2026, 9, 3))

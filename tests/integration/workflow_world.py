@@ -130,6 +130,7 @@ def purge(world: World) -> None:
         session.execute(text("DELETE FROM case_event WHERE case_id = ANY(:ids)"), {"ids": case_ids})
         session.execute(text("ALTER TABLE case_event ENABLE TRIGGER case_event_append_only"))
         session.execute(text("DELETE FROM deadline WHERE case_id = ANY(:ids)"), {"ids": case_ids})
+        session.execute(text("DELETE FROM ros_status_record WHERE case_id = ANY(:ids)"), {"ids": case_ids})
         session.execute(text('DELETE FROM "case" WHERE id = ANY(:ids) AND parent_case_id IS NOT NULL'),
                         {"ids": case_ids})
         session.execute(text('DELETE FROM "case" WHERE id = ANY(:ids)'), {"ids": case_ids})

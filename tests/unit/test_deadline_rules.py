@@ -133,6 +133,23 @@ EVENT_CASES = [
     pytest.param("crtb-confirmation-requested", date(2026, 6, 5), "LRSA2003",
                  {"crtb_confirmation_due": date(2026, 7, 5)},  # 5 Jun + 30 days
                  id="LRSA2003_s49_within_30_days_of_receipt"),
+    # Part 3A: Thu 31 Dec 2026 + 60 days (31 in January, 28 in February 2027, then 1) = Mon 1 Mar 2027.
+    pytest.param("p3a-application-notified", date(2026, 12, 31), "LRSA2003",
+                 {"p3a_creditor_report_due": date(2027, 3, 1), "p3a_views_due": date(2027, 3, 1)},
+                 id="LRSA2003_part3a_60_days_over_february"),
+    # 30 Dec 2027 + 60 days: 31 Jan 2028 is day 32, 28 Feb 2028 day 60 (the leap day 29 Feb is not reached).
+    pytest.param("p3a-views-sent-to-body", date(2027, 12, 30), "LRSA2003",
+                 {"p3a_body_reply_due": date(2028, 2, 28)}, id="LRSA2003_part3a_reply_60_days"),
+    # Part 5: 6 months after 31 Aug 2026 has no 31 Feb: the month's last day, 28 Feb 2027.
+    pytest.param("p5-owner-request-sent", date(2026, 8, 31), "LRSA2016",
+                 {"p5_application_earliest": date(2027, 2, 28)}, id="LRSA2016_p5_request_6_months_month_end"),
+    pytest.param("p5-ballot-held", date(2028, 2, 29), "LRSA2016",
+                 {"p5_application_latest": date(2028, 8, 29)}, id="LRSA2016_p5_ballot_6_months_from_29_feb"),
+    pytest.param("p5-views-invited", date(2026, 6, 1), "LRSA2016",
+                 {"p5_views_due": date(2026, 7, 31)}, id="LRSA2016_p5_views_60_days"),
+    # 1 Feb 2028 + 60 days across the leap day: 29 Feb is day 28, 31 Mar day 59, 1 Apr day 60.
+    pytest.param("p5-views-sent-to-body", date(2028, 2, 1), "LRSA2016",
+                 {"p5_body_reply_due": date(2028, 4, 1)}, id="LRSA2016_p5_reply_60_days_leap_year"),
 ]
 
 # The statutory phrase each rule must quote (a fragment of it) and how it counts.
@@ -158,10 +175,18 @@ WORDS = {
     "crtb_registration_expires": ("5 years beginning with", "beginning_with"),
     "crtb_ministers_request_due": ("within 7 days of receiving", "after"),
     "crtb_confirmation_due": ("within 30 days of receiving", "after"),
+    "p3a_creditor_report_due": ("within 60 days of the notice", "after"),
+    "p3a_views_due": ("within 60 days of the invitation", "after"),
+    "p3a_body_reply_due": ("within 60 days of receiving the views", "after"),
+    "p5_application_earliest": ("at least 6 months before the application", "after"),
+    "p5_application_latest": ("no earlier than 6 months before the application", "after"),
+    "p5_views_due": ("60 days to give views", "after"),
+    "p5_body_reply_due": ("60 days to reply", "after"),
 }
 
 
-@pytest.mark.parametrize("rule", rules.RULES["LA2011"] + rules.RULES["CESA2015"] + rules.RULES["LRSA2003"],
+@pytest.mark.parametrize("rule", rules.RULES["LA2011"] + rules.RULES["CESA2015"] + rules.RULES["LRSA2003"]
+                         + rules.RULES["LRSA2016"],
                          ids=lambda rule: f"{rule.code}-{rule.statute}")
 def test_every_period_quotes_its_words_and_counts_by_them(rule):
     fragment, counting = WORDS[rule.code]
@@ -244,6 +269,8 @@ def test_events_are_listed_in_calculator_order():
         "acv-compensation-decision-sent", "rtc-eoi-received", "atr-validated",
         "atr-decision-notice-sent", "atr-decision-period-expired", "atr-review-decision-sent",
         "crtb-registered", "crtb-owner-notice", "crtb-confirmation-requested",
+        "p3a-application-notified", "p3a-views-sent-to-body", "p5-owner-request-sent", "p5-ballot-held",
+        "p5-views-invited", "p5-views-sent-to-body",
     ]
 
 

@@ -188,6 +188,12 @@ def test_earliest_offer_deadline(notice, earliest):
 # ---------------------------------------------------------------- community right to buy: body and ballot
 
 
+#: A body with every s.34 fact recorded: a community defined, 12 members, 9 of them from the community, no
+#: surplus paid to members.
+S34 = {"community_definition": "Postcode units IV27 4..", "member_count": 12, "local_member_count": 9,
+       "non_distribution_of_surplus": True}
+
+
 @pytest.mark.parametrize(("form", "eligible"), [
     pytest.param("CLG_non_distributing", True, id="s34_company"),
     pytest.param("SCIO", True, id="s34_scio"),
@@ -196,7 +202,44 @@ def test_earliest_offer_deadline(notice, earliest):
     pytest.param("unincorporated_association", False, id="s34_unincorporated_ineligible"),
 ])
 def test_community_body_eligibility(form, eligible):
-    assert (crtb.community_body_eligibility({"legal_form": form}) == []) is eligible
+    assert (crtb.community_body_eligibility({**S34, "legal_form": form}) == []) is eligible
+
+
+@pytest.mark.parametrize(("facts", "says"), [
+    pytest.param({"legal_form": "CIC"}, "it is a community interest company (CIC): only a company limited by "
+                 "guarantee, a SCIO or a community benefit society", id="cic_in_plain_words"),
+    pytest.param({"legal_form": "community_council_wales"}, "it is a community council (Wales)",
+                 id="community_council"),
+    pytest.param({"member_count": 9}, "it needs at least 10 members; it has 9", id="nine_members"),
+    pytest.param({"member_count": None}, "its record does not say how many it has", id="members_unknown"),
+    pytest.param({"local_member_count": 6}, "most of its members must be members of the community; 6 of its 12 are",
+                 id="half_local_is_not_most"),
+    pytest.param({"community_definition": ""}, "does not define the community", id="no_community_defined"),
+    pytest.param({"non_distribution_of_surplus": False}, "use any surplus for the community's benefit",
+                 id="may_distribute_surplus"),
+])
+def test_community_body_ineligibility_says_why_in_plain_words(facts, says):
+    problems = crtb.community_body_eligibility({**S34, "legal_form": "SCIO", **facts})
+    assert len(problems) == 1 and says in problems[0]
+
+
+@pytest.mark.parametrize(("local", "eligible"), [
+    pytest.param(9, True, id="p5_nine_of_twelve_is_three_quarters"),
+    pytest.param(8, False, id="p5_eight_of_twelve_is_under_three_quarters"),
+])
+def test_part5_needs_three_quarters_from_the_community(local, eligible):
+    from registry.workflow import sustainable_development
+
+    problems = sustainable_development.part5_body_eligibility({**S34, "legal_form": "SCIO",
+                                                                "local_member_count": local})
+    assert (problems == []) is eligible
+    if not eligible:
+        assert problems == [("at least three-quarters of its members must be members of the community; 8 of its "
+                             "12 are")]
+
+
+def test_turnout_in_words():
+    assert crtb.turnout(70, 30, 150) == "100 of 150 (66.7%)"
 
 
 @pytest.mark.parametrize(("votes_for", "against", "eligible", "judged", "approves"), [
