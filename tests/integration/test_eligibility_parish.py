@@ -25,6 +25,9 @@ OWN, NEIGHBOUR = "E04000901", "E04000902"
 
 
 def _ensure_tables():
+    # The tables come from migration 0011; only a database without it needs them made (as a role that may).
+    if db.session.execute(text("SELECT to_regclass('area_boundary_part') IS NOT NULL")).scalar():
+        return
     db.session.execute(text(
         "CREATE TABLE IF NOT EXISTS area_boundary (code varchar(9) PRIMARY KEY, name varchar NOT NULL, "
         "kind varchar(10) NOT NULL, district_code varchar(9), source varchar NOT NULL DEFAULT 'ons', "

@@ -204,12 +204,30 @@ def seed_scotland(cases_made: list) -> None:
     h = build(HIGHLAND)
     personalise(h)
     h.cig.legal_form = "community_benefit_society"
+    # A community body under s.34 LR(S)A 2003: a defined community, 10+ members, most of them in it, no dividend.
+    h.cig.community_definition = "The postcode units of Achiltibuie"
+    h.cig.member_count, h.cig.local_member_count, h.cig.non_distribution_of_surplus = 12, 9, True
     db.session.flush()
     crtb = start("community_right_to_buy", "record_application", h.cig_rep, date(2026, 1, 5),
                  data={"ros_register": "RCIL", "application_date": "2026-01-05"},
                  authority_code=HIGHLAND, asset_id=h.asset.id, organisation_id=h.cig.id)
     step(crtb, "record_registration", h.officer, date(2026, 3, 2), registration_date="2026-03-02")
     cases_made.append(crtb)
+
+    # Parts 3A and 5 (LR(S)A 2003 / 2016), each on land of its own.
+    for process, action, data, on in (
+            ("abandoned_land_right_to_buy", "record_application",
+             {"application_date": "2026-11-02", "ground": "abandoned", "tried_to_buy": "yes"}, date(2026, 11, 2)),
+            ("sustainable_development_right_to_buy", "record_owner_request",
+             {"request_sent_on": "2026-08-31"}, date(2026, 8, 31))):
+        land = build(HIGHLAND)
+        personalise(land)
+        land.cig.legal_form = "community_benefit_society"
+        land.cig.community_definition = "The postcode units of Achiltibuie"
+        land.cig.member_count, land.cig.local_member_count, land.cig.non_distribution_of_surplus = 12, 9, True
+        db.session.flush()
+        cases_made.append(start(process, action, land.cig_rep, on, data=data, authority_code=HIGHLAND,
+                                asset_id=land.asset.id, organisation_id=land.cig.id))
 
 
 @pytest.fixture()
