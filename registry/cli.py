@@ -298,3 +298,6 @@ def init_app(app):
     from .basemap_cli import basemap_cli
 
     app.cli.add_command(basemap_cli)
+    from .imports_cli import imports_cli
+
+    app.cli.add_command(imports_cli)

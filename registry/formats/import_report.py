@@ -21,9 +21,7 @@ def safe_cell(value) -> str:
 
 
 def report_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for row in rows:
-        writer.writerow([safe_cell(row.get(name if name != "fields_changed" else "fields")) for name in HEADER])
-    return out.getvalue()
+    """Through the app's one formula-safe CSV writer (csvfile.write)."""
+    from . import csvfile
+
+    return csvfile.write(HEADER, ({**row, "fields_changed": row.get("fields")} for row in rows))
