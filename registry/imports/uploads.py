@@ -17,7 +17,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text, func, select, text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text, any_, func, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -151,7 +151,7 @@ def history(authority_code: str, limit: int = 50):
     from ..import_runs import ImportRun
 
     return db.session.execute(
-        select(ImportRun).where(ImportRun.authority_codes.any(authority_code))
+        select(ImportRun).where(authority_code == any_(ImportRun.authority_codes))
         .order_by(ImportRun.id.desc()).limit(limit)).scalars().all()
 
 
