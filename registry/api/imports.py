@@ -96,7 +96,7 @@ def create():
         response = jsonify(_status(upload))
         response.status_code = 202
     else:
-        report, _run = uploads.run(upload, actor=actor)
+        _report, _run = uploads.run(upload, actor=actor)
         response = jsonify(_status(upload))
         response.status_code = 201 if upload.status == "done" else 422
     response.headers["Location"] = location

@@ -87,7 +87,7 @@ def index():
 @bp.get("/imports/<int:upload_id>")
 @permissions.route_requires("import.run")
 def preview(upload_id):
-    actor, upload = _load(upload_id)
+    _actor, upload = _load(upload_id)
     report = uploads.preview(upload)
     foreign = uploads._foreign_rows(report, upload.authority_code, warn_only=True)
     return render_template("imports/preview.html", upload=upload, report=report, foreign=foreign,
@@ -143,7 +143,7 @@ def confirm(upload_id):
 @bp.get("/imports/<int:upload_id>/status")
 @permissions.route_requires("import.run")
 def status(upload_id):
-    actor, upload = _load(upload_id)
+    _actor, upload = _load(upload_id)
     run = db.session.get(ImportRun, upload.import_run_id) if upload.import_run_id else None
     return render_template("imports/status.html", upload=upload, run=run)
 
