@@ -6,7 +6,6 @@ with a leading apostrophe, so a reference or message from a council's file canno
 
 from __future__ import annotations
 
-
 HEADER = ("row", "reference", "outcome", "field", "fields_changed", "asset_id", "message")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
