@@ -32,8 +32,6 @@ def row_report(report) -> list[dict]:
     """The rejections (in the file's own terms) and what the write did, row by row."""
     rows = [{"row": r.row, "reference": getattr(r, "reference", None), "outcome": "rejected", "field": r.field,
              "message": r.message} for r in report.rejected]
-    rows += [{"row": w.row, "reference": getattr(w, "reference", None), "outcome": "warning", "field": w.field,
-              "message": w.message} for w in report.warnings]
     if report.summary is not None:
         rows += report.summary.rows()
     return sorted(rows, key=lambda r: (r["row"] is None, r["row"] or 0, r["outcome"]))
