@@ -301,3 +301,6 @@ def init_app(app):
     from .acv_cli import acv_cli
 
     app.cli.add_command(acv_cli)
+    from .imports_cli import imports_cli
+
+    app.cli.add_command(imports_cli)

@@ -54,6 +54,8 @@ class Settings:
     period_overrides: str = ""
     local_closure_days: tuple = ()
     closure_day_rules: tuple = ()
+    # Imports from the page and the API: a file of more rows than this is queued for `flask imports work`.
+    import_sync_rows: int = 2000
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -74,6 +76,7 @@ class Settings:
             mail_from=env.get("MAIL_FROM", cls.mail_from),
             session_cookie_secure=env.get("SESSION_COOKIE_SECURE", "0") == "1",
             session_lifetime_minutes=int(env.get("SESSION_LIFETIME_MINUTES", cls.session_lifetime_minutes)),
+            import_sync_rows=int(env.get("IMPORT_SYNC_ROWS", cls.import_sync_rows)),
             rate_limits_enabled=env.get("RATE_LIMITS", "1") != "0",
             period_overrides=env.get("REGISTRY_PERIOD_OVERRIDES", ""),
             local_closure_days=_dates(env.get("REGISTRY_LOCAL_CLOSURE_DAYS", "")),

@@ -251,3 +251,5 @@ declare("admin.users", roles={"admin"}, description="List users and their roles"
 declare("admin.assign_officer", roles={"admin"}, description="Make a user an officer of an authority")
 declare("admin.assign_membership", roles={"admin"}, description="Add a user to an organisation")
 declare("audit.view", roles={"admin"}, description="Read the audit log")
+declare("import.run", roles={"council_officer", "council_decision_maker", "admin"}, scope="authority",
+        description="Import a file of assets into one's own authority's register (page and API), see its imports")

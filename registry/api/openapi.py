@@ -219,6 +219,28 @@ def _write_and_workflow_paths(ok) -> dict:
             "summary": "Update the authority's CPI/RPI table", "operationId": "putIndexValues", "security": secured,
             "requestBody": _json_body("{series, values: {YYYY-MM: level}}"),
             "responses": {**ok("Stored"), **denied}}},
+        "/imports": {"post": {
+            "summary": "Import a council's file of assets (the import page's pipeline)", "operationId": "createImport",
+            "security": secured,
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary",
+                             "description": "CSV/TSV, XLSX, ODS, GeoJSON, GeoPackage, zipped Shapefile or KML"},
+                    "authority": {"type": "string", "description": "GSS code; the token's authority by default"},
+                    "mapping": {"type": "string", "description": "JSON object: column name -> field "
+                                "(\"extra\" = not imported); the authority's saved mapping by default"},
+                    "dry_run": {"type": "string", "enum": ["true", "false"]},
+                    "retire_missing": {"type": "string", "enum": ["true", "false"]}}}}}},
+            "responses": {"201": {"description": "Imported at once (a small file): the summary"},
+                          "202": {"description": "Queued (a long file): Location is the status URL"},
+                          "400": PROBLEM, **denied,
+                          "422": {"description": "The file was read and refused: its problems by row"}}}},
+        "/imports/{importId}": {"get": {
+            "summary": "The status (queued, running, done, failed), progress and summary of an import",
+            "operationId": "getImport", "security": secured,
+            "parameters": [{"name": "importId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {**ok("The import"), **denied, "404": PROBLEM}}},
         "/transfers/map": {"get": {"summary": "Assets with live conditions, for a map layer",
                                    "operationId": "obligationsMap",
                                    "responses": ok("GeoJSON", "application/geo+json")}},

@@ -6,9 +6,6 @@ with a leading apostrophe, so a reference or message from a council's file canno
 
 from __future__ import annotations
 
-import csv
-import io
-
 HEADER = ("row", "reference", "outcome", "field", "fields_changed", "asset_id", "message")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -21,9 +18,7 @@ def safe_cell(value) -> str:
 
 
 def report_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for row in rows:
-        writer.writerow([safe_cell(row.get(name if name != "fields_changed" else "fields")) for name in HEADER])
-    return out.getvalue()
+    """Through the app's one formula-safe CSV writer (csvfile.write)."""
+    from . import csvfile
+
+    return csvfile.write(HEADER, ({**row, "fields_changed": row.get("fields")} for row in rows))

@@ -56,6 +56,7 @@ def import_file(path: Path | str, *, default_authority: str | None = None, skip_
     report.format, report.crs, report.total = parsed.format, parsed.crs, len(parsed.numbers)
     report.encoding = parsed.encoding
     report.ignored_columns = parsed.ignored_columns
+    report.headers = list(parsed.columns.headers)  # every column, in the file's order (the import page)
     report.present_fields = parsed.present_fields
     report.mapping = {**{parsed.columns.headers[i]: name for name, i in parsed.columns.fields.items()},
                       **{parsed.columns.headers[i]: name for name, i in parsed.columns.coordinates.items()},

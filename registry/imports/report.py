@@ -57,6 +57,7 @@ class ImportReport:
     written: bool = False
     rejected: list[Rejection] = field(default_factory=list)
     warnings: list[Rejection] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)  # every column of the file, in order
     ignored_columns: list[str] = field(default_factory=list)  # unmapped columns: kept with each row (extra)
     present_fields: set[str] = field(default_factory=set)  # fields the file has columns for
     mapping: dict[str, str] = field(default_factory=dict)  # the file's column -> field

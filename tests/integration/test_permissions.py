@@ -4,12 +4,15 @@ Each row gives the expected status and whether data changed. Refusals (401,
 403, 400 for a missing CSRF token) must leave the database as it was.
 """
 
+import io
+
 import pytest
 from sqlalchemy import text
 
 from registry import accounts, db, permissions
 from tests.integration.conftest import csrf_token, sign_in
 
+IMPORT_FILE = b"AssetCode,PropertyName,GeoX,GeoY\r\nM-1,Matrix Hall,-1.55,53.8\r\n"
 ROLES = ["public", "citizen", "community_group_rep", "council_officer", "other_officer",
          "council_decision_maker", "reviewer", "admin"]
 
@@ -49,6 +52,7 @@ def snapshot(world) -> tuple:
         db.session.execute(text("SELECT authority_code, roles FROM user_account WHERE id = :id"),
                            {"id": world["target_user"].id}).one(),
         db.session.execute(text("SELECT count(*) FROM membership")).scalar(),
+        db.session.execute(text("SELECT count(*) FROM import_upload")).scalar(),
     )
 
 
@@ -68,10 +72,12 @@ WEB_WRITES = {
                       lambda w: {"officer-authority_code": w["ours"], "officer-roles": ["council_officer"]}),
     "admin_membership": ("/admin/users/{target_user_id}/memberships",
                          lambda w: {"membership-organisation_id": str(w["organisation_id"])}),
+    "import_upload": ("/imports", lambda w: {"authority": w["ours"],
+                                             "file": (io.BytesIO(IMPORT_FILE), "matrix.csv")}),
 }
 
 OK = {"asset_create": 302, "asset_edit": 302, "asset_status": 302, "token_create": 200,
-      "admin_officer": 302, "admin_membership": 302}
+      "admin_officer": 302, "admin_membership": 302, "import_upload": 302}
 ALLOWED = {
     # An officer of any authority may add to (and make tokens for) their own register.
     "asset_create": {"council_officer", "other_officer", "council_decision_maker"},
@@ -80,6 +86,8 @@ ALLOWED = {
     "token_create": {"council_officer", "other_officer", "council_decision_maker"},
     "admin_officer": {"admin"},
     "admin_membership": {"admin"},
+    # Officers (and admins) of an authority upload into their own authority's imports.
+    "import_upload": {"council_officer", "other_officer", "council_decision_maker", "admin"},
 }
 
 

@@ -1,0 +1,309 @@
+"""Imports from the page (/imports) and the API (/api/imports): the same `import_file` as the CLI.
+
+An uploaded file is kept as a row of `import_upload` (its bytes and SHA-256, migration 0018) between
+the preview (a dry run) and the confirmation (the real write), which re-checks the hash. A long file
+(over `Settings.import_sync_rows` rows) is queued; `flask imports work` takes queued uploads with
+``SELECT … FOR UPDATE SKIP LOCKED`` and runs them. A mapping an officer saves is kept per authority
+(`import_mapping`) and is the default for the authority's next upload.
+
+Only the authority's own rows may be written: a file whose rows name another authority is refused
+and nothing is written. Domain code flushes; the edge (request, CLI command) commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    any_,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .. import db
+from ..errors import Forbidden, InvalidInput, NotFound
+from . import mapping as mapping_module
+from .report import FileProblem
+
+MAX_UPLOAD_BYTES = 50_000_000
+DEFAULT_SYNC_ROWS = 2000
+NOT_IMPORTED = "extra"
+
+
+class ImportUpload(db.Base):
+    __tablename__ = "import_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    via: Mapped[str] = mapped_column(String(20))
+    authority_code: Mapped[str] = mapped_column(String(9))
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    row_count: Mapped[int | None] = mapped_column(Integer)
+    mapping: Mapped[dict] = mapped_column(JSONB, server_default="{}")
+    dry_run: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    retire_missing: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    status: Mapped[str] = mapped_column(String(20), server_default="uploaded")
+    progress_done: Mapped[int] = mapped_column(Integer, server_default="0")
+    progress_total: Mapped[int] = mapped_column(Integer, server_default="0")
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
+    result: Mapped[dict | None] = mapped_column(JSONB)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def authority(self) -> str:  # for permissions' "authority" scope
+        return self.authority_code
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+# ------------------------------------------------------------------ mappings
+
+
+def mapping_choices() -> list[tuple[str, str]]:
+    """The fields a column can be mapped to, "not imported" first."""
+    names = sorted(mapping_module.MAPPABLE - {"extra"})
+    return [(NOT_IMPORTED, "Not imported (kept with the row, private)")] + [(n, n.replace("_", " ")) for n in names]
+
+
+def clean_mapping(given) -> dict[str, str]:
+    """A column -> field map from a form or the API; unknown fields are refused naming the column."""
+    if given is None:
+        return {}
+    if not isinstance(given, dict):
+        raise InvalidInput("The mapping must be a JSON object of column name -> field.", field="mapping")
+    allowed = mapping_module.MAPPABLE
+    out = {}
+    for column, target in given.items():
+        if not isinstance(column, str) or not isinstance(target, str):
+            raise InvalidInput("The mapping must be a JSON object of column name -> field.", field="mapping")
+        target = target.strip()
+        if target not in allowed:
+            raise InvalidInput(f"The mapping maps column {column!r} to {target!r}, which is not a field. "
+                               f"Use one of: {', '.join(sorted(allowed))}.", field="mapping")
+        out[column] = target
+    return out
+
+
+def saved_mapping(authority_code: str) -> dict[str, str]:
+    row = db.session.execute(text("SELECT mapping FROM import_mapping WHERE authority_code = :a"),
+                             {"a": authority_code}).scalar()
+    return dict(row or {})
+
+
+def save_mapping(authority_code: str, column_map: dict[str, str], user) -> None:
+    """Keep the mapping as the authority's default, merged over what it saved before."""
+    merged = {**saved_mapping(authority_code), **clean_mapping(column_map)}
+    db.session.execute(text(
+        """
+        INSERT INTO import_mapping (authority_code, mapping, updated_by) VALUES (:a, CAST(:m AS jsonb), :u)
+        ON CONFLICT (authority_code) DO UPDATE SET mapping = EXCLUDED.mapping, updated_at = now(),
+            updated_by = EXCLUDED.updated_by
+        """), {"a": authority_code, "m": _json(merged), "u": getattr(user, "id", None)})
+    db.session.flush()
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+# ------------------------------------------------------------------ uploads
+
+
+def store(content: bytes, file_name: str, *, actor, authority_code: str, via: str,
+          column_map: dict | None = None, dry_run: bool = False, retire_missing: bool = False) -> ImportUpload:
+    """Keep an uploaded file (flushes). The mapping defaults to the authority's saved one."""
+    if not file_name or not content:
+        raise InvalidInput("Choose a file to import.", field="file")
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"The file must be smaller than {MAX_UPLOAD_BYTES // 1_000_000} MB.", field="file")
+    name = Path(file_name.replace("\\", "/")).name[:500] or "upload"
+    upload = ImportUpload(user_id=getattr(actor, "id", None), actor=getattr(actor, "email", None) or via, via=via,
+                          authority_code=authority_code, file_name=name, sha256=sha256(content), content=content,
+                          mapping=clean_mapping(column_map) if column_map is not None
+                          else saved_mapping(authority_code),
+                          dry_run=dry_run, retire_missing=retire_missing)
+    db.session.add(upload)
+    db.session.flush()
+    upload.row_count = count_rows(upload)
+    db.session.flush()
+    return upload
+
+
+def get(upload_id: int) -> ImportUpload:
+    upload = db.session.get(ImportUpload, upload_id)
+    if upload is None:
+        raise NotFound(f"There is no import {upload_id}.")
+    return upload
+
+
+def history(authority_code: str, limit: int = 50):
+    """The authority's import runs, newest first (any via: page, API or CLI)."""
+    from ..import_runs import ImportRun
+
+    return db.session.execute(
+        select(ImportRun).where(authority_code == any_(ImportRun.authority_codes))
+        .order_by(ImportRun.id.desc()).limit(limit)).scalars().all()
+
+
+def _file(upload: ImportUpload, folder: str) -> Path:
+    """The upload's bytes as a file (the importer reads paths), after checking they are the ones uploaded."""
+    content = upload.content
+    if sha256(content) != upload.sha256:
+        raise InvalidInput("The uploaded file has changed since its preview; upload it again.", field="file")
+    path = Path(folder) / upload.file_name
+    path.write_bytes(content)
+    return path
+
+
+def count_rows(upload: ImportUpload) -> int:
+    """The file's records, by the importer's own reader (0 when it cannot read the file)."""
+    from . import reading
+
+    with tempfile.TemporaryDirectory(prefix="registry-import-") as folder:
+        try:
+            parsed = reading.read(_file(upload, folder), "auto", upload.mapping or None, upload.authority_code)
+        except (FileProblem, ValueError, OSError):
+            return 0
+        return len(parsed.numbers)
+
+
+def preview(upload: ImportUpload, column_map: dict | None = None):
+    """The dry run: what confirming would do, nothing written. Returns the ImportReport."""
+    from . import import_file
+
+    with tempfile.TemporaryDirectory(prefix="registry-import-") as folder:
+        report = import_file(_file(upload, folder), default_authority=upload.authority_code,
+                             mapping=column_map if column_map is not None else (upload.mapping or None),
+                             dry_run=True, retire_missing=upload.retire_missing)
+    report.headers = list(getattr(report, "headers", None) or [])
+    _foreign_rows(report, upload.authority_code, warn_only=True)
+    return report
+
+
+def _foreign_rows(report, authority_code: str, *, warn_only: bool = False) -> list[str]:
+    others = sorted(code for code in (report.authorities or {}) if code and code != authority_code)
+    if others and not warn_only:
+        raise Forbidden(f"The file has rows of another authority ({', '.join(others)}): you can import only "
+                        f"{authority_code}'s assets. Nothing was written.", field="authority")
+    return others
+
+
+def run(upload: ImportUpload, *, actor, progress=None):
+    """Confirm: the real write (or a dry run if the upload asks for one), recorded as an import_run.
+
+    Returns (report, run). Raises Forbidden (nothing written) if a row names another authority.
+    """
+    from . import import_file, runs
+
+    with tempfile.TemporaryDirectory(prefix="registry-import-") as folder:
+        path = _file(upload, folder)
+        with db.session.begin_nested():  # a foreign row undoes the whole write
+            report = import_file(path, default_authority=upload.authority_code, mapping=upload.mapping or None,
+                                 dry_run=upload.dry_run, retire_missing=upload.retire_missing, progress=progress)
+            _foreign_rows(report, upload.authority_code)
+        record = None
+        if not upload.dry_run:
+            record = runs.record_run(report, path=path, actor=actor, via=upload.via,
+                                     authority_codes=[upload.authority_code], mapping=upload.mapping or None,
+                                     dry_run=False, retire_missing=upload.retire_missing)
+    upload.status = "done" if (report.written or upload.dry_run) and report.summary is not None else "failed"
+    upload.import_run_id = record.id if record is not None else None
+    upload.result = summary(report, upload)
+    upload.updated_at = func.now()
+    db.session.flush()
+    return report, record
+
+
+def summary(report, upload: ImportUpload) -> dict:
+    """What the API answers about a finished import."""
+    counts = report.summary.counts() if report.summary is not None else {}
+    return {
+        "rows": report.total, "accepted": report.accepted, "written": bool(report.written),
+        "dry_run": upload.dry_run, "retire_missing": upload.retire_missing, "counts": counts,
+        "mapping": report.mapping or {}, "ignored_columns": list(report.ignored_columns or []),
+        "problems": [_problem(r) for r in report.rejected],
+        "warnings": [_problem(r) for r in report.warnings],
+    }
+
+
+def _problem(rejection) -> dict:
+    return {"record": rejection.record, "row": rejection.row, "reference": rejection.reference,
+            "field": rejection.field, "message": rejection.message, "text": rejection.text}
+
+
+# ------------------------------------------------------------------ the queue
+
+
+def queue(upload: ImportUpload) -> None:
+    upload.status = "queued"
+    upload.progress_total = upload.row_count or 0
+    db.session.flush()
+
+
+def claim_next() -> ImportUpload | None:
+    """Take the oldest queued upload, skipping those another worker holds (the caller commits)."""
+    upload_id = db.session.execute(text(
+        "SELECT id FROM import_upload WHERE status = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+    )).scalar()
+    if upload_id is None:
+        return None
+    upload = db.session.get(ImportUpload, upload_id)
+    upload.status = "running"
+    upload.updated_at = func.now()
+    db.session.flush()
+    return upload
+
+
+def progress_writer(upload_id: int):
+    """A progress callback that records how far the check has got, on a connection of its own."""
+    def write(done: int, total: int) -> None:
+        with db.engine().begin() as connection:
+            connection.execute(text("UPDATE import_upload SET progress_done = :d, progress_total = :t, "
+                                    "updated_at = now() WHERE id = :id"), {"d": done, "t": total, "id": upload_id})
+    return write
+
+
+def work_one() -> int | None:
+    """Run one queued upload to the end (commits: this is the worker's edge). Returns its id, or None."""
+    from .. import accounts
+
+    upload = claim_next()
+    if upload is None:
+        db.session.rollback()
+        return None
+    db.session.commit()  # "running" is visible to the status URL
+    upload_id = upload.id
+    actor = db.session.get(accounts.User, upload.user_id) if upload.user_id else None
+    try:
+        run(upload, actor=actor, progress=progress_writer(upload_id))
+        db.session.commit()
+    except Exception as error:  # noqa: BLE001 - the run is marked failed with its reason, never lost
+        db.session.rollback()
+        upload = db.session.get(ImportUpload, upload_id)
+        upload.status = "failed"
+        upload.error = getattr(error, "detail", None) or str(error) or type(error).__name__
+        upload.updated_at = func.now()
+        db.session.commit()
+    return upload_id

@@ -1,0 +1,161 @@
+"""The import page for officers (and admins) of an authority: /imports.
+
+Upload a file (any format the importer reads), see its columns and the field each is mapped to (the
+importer's own detection), change any of them and save the mapping for the authority, see the
+preview (a dry run: new, updated with the fields that change, unchanged, missing from this file,
+every problem and warning by row), confirm (the real write, optionally retiring the missing ones).
+A long file is queued for the worker and its status page refreshes itself (no JavaScript needed).
+The history lists the authority's imports, each report downloadable as CSV. The same functions as
+`flask assets import` and POST /api/imports (registry/imports/uploads.py).
+"""
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovFileInput, GovTextInput
+from wtforms import BooleanField, StringField
+
+from .. import accounts, db, permissions
+from ..errors import Forbidden, InvalidInput, RegistryError
+from ..import_runs import ImportRun
+from ..imports import runs as import_runs
+from ..imports import uploads
+from ..imports.authority_names import resolve as authority_names_lookup
+from .forms import FlaskForm, add_error
+
+bp = Blueprint("web_imports", __name__)
+
+
+class UploadForm(FlaskForm):
+    file = FileField("Upload a file", widget=GovFileInput())
+    authority = StringField("Authority (GSS code)", widget=GovTextInput())
+
+
+class MappingForm(FlaskForm):
+    save_mapping = BooleanField("Save this mapping as the default for my authority", widget=GovCheckboxInput())
+
+
+class ConfirmForm(FlaskForm):
+    retire_missing = BooleanField("Mark the assets that are not in this file as withdrawn", widget=GovCheckboxInput())
+
+
+def _authority_for(actor, given: str | None) -> str:
+    """The officer's own authority; an admin names one."""
+    code = getattr(actor, "authority_code", None)
+    if "admin" in permissions.user_roles(actor) and given:
+        code = authority_names_lookup(given)
+    if not code:
+        raise InvalidInput("Enter the GSS code of the authority to import into.", field="authority")
+    permissions.require(actor, "import.run", code)
+    return code
+
+
+def _load(upload_id: int):
+    actor = accounts.current_actor()
+    upload = uploads.get(upload_id)
+    permissions.require(actor, "import.run", upload.authority_code)
+    return actor, upload
+
+
+@bp.route("/imports", methods=["GET", "POST"])
+@permissions.route_requires("import.run")
+def index():
+    actor = accounts.current_actor()
+    is_admin = "admin" in permissions.user_roles(actor)
+    form = UploadForm()
+    authority = getattr(actor, "authority_code", None)
+    if authority:
+        permissions.require(actor, "import.run", authority)
+    if form.validate_on_submit():
+        upload_file = form.file.data
+        try:
+            code = _authority_for(actor, form.authority.data)
+            if upload_file is None or not getattr(upload_file, "filename", ""):
+                raise InvalidInput("Choose a file to import.", field="file")
+            content = upload_file.read(uploads.MAX_UPLOAD_BYTES + 1)
+            upload = uploads.store(content, upload_file.filename, actor=actor, authority_code=code, via="web")
+        except RegistryError as error:
+            if isinstance(error, Forbidden):
+                raise
+            add_error(form, error, "file")
+        else:
+            return redirect(url_for("web_imports.preview", upload_id=upload.id))
+    history = uploads.history(authority) if authority else []
+    return render_template("imports/index.html", form=form, authority=authority, is_admin=is_admin,
+                           history=history), 400 if form.errors else 200
+
+
+@bp.get("/imports/<int:upload_id>")
+@permissions.route_requires("import.run")
+def preview(upload_id):
+    _actor, upload = _load(upload_id)
+    report = uploads.preview(upload)
+    foreign = uploads._foreign_rows(report, upload.authority_code, warn_only=True)
+    return render_template("imports/preview.html", upload=upload, report=report, foreign=foreign,
+                           mapping_form=MappingForm(), confirm_form=ConfirmForm(retire_missing=upload.retire_missing),
+                           choices=uploads.mapping_choices(), long_file=_long(upload))
+
+
+def _long(upload) -> bool:
+    return (upload.row_count or 0) > current_app.config["SETTINGS"].import_sync_rows
+
+
+@bp.post("/imports/<int:upload_id>/mapping")
+@permissions.route_requires("import.run")
+def change_mapping(upload_id):
+    actor, upload = _load(upload_id)
+    form = MappingForm()
+    if not form.validate_on_submit():
+        abort(400)
+    headers = request.form.getlist("column")
+    chosen = {}
+    for index, header in enumerate(headers):
+        target = request.form.get(f"field-{index}")
+        if target:
+            chosen[header] = target
+    upload.mapping = uploads.clean_mapping(chosen)
+    if form.save_mapping.data:
+        uploads.save_mapping(upload.authority_code, upload.mapping, actor)
+        flash(f"Mapping saved: the next file for {upload.authority_code} starts from it.")
+    else:
+        flash("Mapping changed.")
+    db.session.flush()
+    return redirect(url_for("web_imports.preview", upload_id=upload.id))
+
+
+@bp.post("/imports/<int:upload_id>/confirm")
+@permissions.route_requires("import.run")
+def confirm(upload_id):
+    actor, upload = _load(upload_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if upload.status not in ("uploaded", "failed"):
+        return redirect(url_for("web_imports.status", upload_id=upload.id))
+    upload.retire_missing = bool(form.retire_missing.data)
+    upload.dry_run = False
+    if _long(upload):
+        uploads.queue(upload)
+    else:
+        uploads.run(upload, actor=actor)
+    return redirect(url_for("web_imports.status", upload_id=upload.id))
+
+
+@bp.get("/imports/<int:upload_id>/status")
+@permissions.route_requires("import.run")
+def status(upload_id):
+    _actor, upload = _load(upload_id)
+    run = db.session.get(ImportRun, upload.import_run_id) if upload.import_run_id else None
+    return render_template("imports/status.html", upload=upload, run=run)
+
+
+@bp.get("/imports/runs/<int:run_id>.csv")
+@permissions.route_requires("import.run")
+def run_csv(run_id):
+    actor = accounts.current_actor()
+    run = db.session.get(ImportRun, run_id)
+    if run is None:
+        abort(404)
+    if not any(permissions.can(actor, "import.run", code) for code in (run.authority_codes or [])):
+        raise Forbidden("You can download only your own authority's import reports.")
+    return Response(import_runs.report_csv(run), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="import-{run.id}-report.csv"'})
