@@ -275,3 +275,12 @@ def test_dashboard_assets_transfers_and_clawback(client, db_session):
     whole = client.get("/api/dashboard").get_json()
     assert [c["name"] for c in whole["charts"]] == list(dashboards.CHARTS)
     assert client.get("/dashboard").status_code == 200
+
+
+def test_land_register_and_dashboard_csv_are_formula_safe(client, db_session):
+    code = empty_authority("scotland")
+    make_asset(code, "=HYPERLINK(1)", name="@SUM(A1)", address="+44 113 496 0000", tenure="-lease")
+    body = client.get(f"/authorities/{code}/land-register.csv").get_data(as_text=True)
+    row = list(csv.DictReader(io.StringIO(body)))[0]
+    assert (row["site_ref"], row["site_name"], row["address"], row["tenure"]) == \
+        ("'=HYPERLINK(1)", "'@SUM(A1)", "'+44 113 496 0000", "'-lease")
