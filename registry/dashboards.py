@@ -85,7 +85,8 @@ def cases_by_process(authority: str | None = None) -> list[dict]:
         if r["state"] in process.public_states_hidden:
             continue
         out.append({"authority_code": _scope(authority), "process": r["process"], "process_label": process.label,
-                    "state": r["state"], "state_label": process.state_label(r["state"]), "cases": r["cases"]})
+                    "state": r["state"], "state_label": process.state_label(r["state"]), "cases": r["cases"],
+                    "label": f"{process.reference_prefix}: {process.state_label(r['state'])}"})
     return out
 
 
