@@ -49,8 +49,9 @@ def empty_authority(nation: str) -> str:
 
 
 def make_asset(code: str, ref: str, **extra) -> Asset:
-    values = dict(authority_code=code, area_code=code, reference=ref, name=f"Site {ref}", asset_type="library",
-                  point=WKTElement("POINT(-3.19 55.95)", srid=4326), address=f"{ref} High Street")
+    values = {"authority_code": code, "area_code": code, "reference": ref, "name": f"Site {ref}",
+              "asset_type": "library", "point": WKTElement("POINT(-3.19 55.95)", srid=4326),
+              "address": f"{ref} High Street"}
     values.update(extra)
     asset = Asset(**values)
     db.session.add(asset)
@@ -281,6 +282,6 @@ def test_land_register_and_dashboard_csv_are_formula_safe(client, db_session):
     code = empty_authority("scotland")
     make_asset(code, "=HYPERLINK(1)", name="@SUM(A1)", address="+44 113 496 0000", tenure="-lease")
     body = client.get(f"/authorities/{code}/land-register.csv").get_data(as_text=True)
-    row = list(csv.DictReader(io.StringIO(body)))[0]
+    row = next(iter(csv.DictReader(io.StringIO(body))))
     assert (row["site_ref"], row["site_name"], row["address"], row["tenure"]) == \
         ("'=HYPERLINK(1)", "'@SUM(A1)", "'+44 113 496 0000", "'-lease")
