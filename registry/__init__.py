@@ -37,6 +37,8 @@ BLUEPRINT_MODULES = [
     "registry.web.organisations",
     "registry.web.imports",
     "registry.api.imports",
+    "registry.web.dashboards",
+    "registry.api.dashboards",
 ]
 
 

@@ -11,7 +11,7 @@ Private tables (officers only): not in the change counter.
 from alembic import op
 
 revision = "0018"
-down_revision = "0015"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

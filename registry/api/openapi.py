@@ -165,6 +165,15 @@ def _write_and_workflow_paths(ok) -> dict:
             "summary": "One public register", "operationId": "register",
             "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {**ok("Entries"), "404": PROBLEM}}},
+        "/dashboard": {"get": {
+            "summary": "The whole register's dashboard: assets by status, cases by process and state, time to "
+                       "decision against the statutory limit (by council and year), transfers, live clawback",
+            "operationId": "dashboard", "responses": ok("Each chart's name, title, CSV link, columns and rows")}},
+        "/authorities/{code}/dashboard": {"get": {
+            "summary": "One council's dashboard (the same charts)", "operationId": "authorityDashboard",
+            "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+                            "description": "GSS code of the council"}],
+            "responses": {**ok("Each chart's name, title, CSV link, columns and rows"), "404": PROBLEM}}},
         "/cases/{caseId}": {"get": {
             "summary": "A case's public record: state, timeline and deadlines", "operationId": "getCase",
             "parameters": [{"name": "caseId", "in": "path", "required": True, "schema": {"type": "integer"}}],

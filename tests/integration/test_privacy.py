@@ -260,6 +260,8 @@ def seeded(db_session, make_user, two_authorities):
             "case_id": [c.id for c in made],
             "transfer_id": ids("SELECT id FROM transfer ORDER BY id DESC LIMIT 3"),
             "name": list(registers.REGISTERS),
+            "chart": ["assets-by-status", "cases-by-process", "time-to-decision", "transfers", "clawback"],
+            "year": [2026],  # the s.95 reporting year 1 April 2026 - 31 March 2027
             # map tiles, if the app serves them: the z/x/y tile over central Leeds, where the seeds are
             "z": [6, 10, 14, 16], "x": [31, 507, 8121, 32485], "y": [20, 330, 5276, 21104], "zoom": [14],
         },

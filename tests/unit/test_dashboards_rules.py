@@ -1,0 +1,68 @@
+"""The pure rules behind the dashboards and the s.95 report, as tables worked by hand."""
+
+from datetime import date
+
+import pytest
+
+from registry.dashboards import summarise_decisions
+from registry.errors import InvalidInput
+from registry.scottish_reports import count_events, current_reporting_year, reporting_year
+
+
+@pytest.mark.parametrize(("year", "first", "last"), [
+    (2026, date(2026, 4, 1), date(2027, 3, 31)),
+    (2016, date(2016, 4, 1), date(2017, 3, 31)),
+])
+def test_reporting_year_runs_1_april_to_31_march(year, first, last):
+    assert reporting_year(year) == (first, last)
+
+
+@pytest.mark.parametrize(("today", "year"), [
+    (date(2027, 3, 31), 2026), (date(2027, 4, 1), 2027), (date(2026, 12, 2), 2026), (date(2027, 1, 1), 2026),
+])
+def test_current_reporting_year(today, year):
+    assert current_reporting_year(today) == year
+
+
+def test_reporting_year_before_part_5_is_refused_naming_the_field():
+    with pytest.raises(InvalidInput) as error:
+        reporting_year(2015)
+    assert error.value.field == "year"
+
+
+@pytest.mark.parametrize(("events", "expected"), [
+    ([{"action": "submit_request"}] * 3, {"received": 3}),
+    ([{"action": "agree"}, {"action": "refuse"}, {"action": "deem_refused"}],
+     {"agreed": 1, "refused": 2, "deemed_refused": 1}),
+    ([{"action": "complete", "transfer_type": "ownership"}, {"action": "complete", "transfer_type": "lease"},
+      {"action": "complete", "transfer_type": "other_rights"}, {"action": "complete", "transfer_type": None}],
+     {"ownership": 1, "lease": 1, "other_rights": 2}),
+    ([{"action": "appeal_agree", "appeal_outcome": "allowed"}, {"action": "appeal_refuse",
+                                                               "appeal_outcome": "dismissed"},
+      {"action": "appeal_agree", "appeal_outcome": "reversed"}],
+     {"appeal_allowed": 1, "appeal_dismissed": 1, "appeal_reversed": 1}),
+    ([{"action": "review_agree", "review_outcome": "substituted"},
+      {"action": "review_refuse", "review_outcome": "confirmed"},
+      {"action": "review_refuse", "review_outcome": "modified"}],
+     {"review_substituted": 1, "review_confirmed": 1, "review_modified": 1}),
+])
+def test_s95_counts(events, expected):
+    counts = count_events(events)
+    assert {k: v for k, v in counts.items() if v} == expected
+
+
+def _row(anchor, last_day, met_at, status="met", year=2026):
+    return {"authority_code": "S12000036", "authority_name": "City of Edinburgh", "rule_code": "atr_decision_notice_due",
+            "status": status, "anchor_date": anchor, "last_day": last_day, "met_at": met_at, "year": year}
+
+
+def test_decisions_summary_median_share_and_late():
+    rows = [
+        _row(date(2026, 1, 1), date(2026, 7, 1), date(2026, 2, 1)),    # 31 days, in time
+        _row(date(2026, 1, 1), date(2026, 7, 1), date(2026, 7, 1)),    # 181 days, on the last day: in time
+        _row(date(2026, 1, 1), date(2026, 7, 1), date(2026, 7, 2)),    # 182 days, a day late
+        _row(date(2026, 1, 1), date(2026, 7, 1), None, status="missed"),  # deemed refusal: late, no days
+    ]
+    [summary] = summarise_decisions(rows)
+    assert (summary["decided"], summary["decided_in_time"], summary["share_in_time_pct"]) == (4, 2, 50.0)
+    assert summary["median_days"] == 181 and summary["median_limit_days"] == 181
