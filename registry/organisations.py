@@ -6,7 +6,7 @@ public projection (see api/geojson.py and registers.py allow-lists).
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, func
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import db
@@ -43,6 +43,11 @@ class Organisation(db.Base):
 
 
 PUBLIC_FIELDS = ("id", "name", "legal_form", "company_number", "charity_number", "oscr_number", "fca_number")
+
+
+def names() -> list[tuple[int, str]]:
+    """Every organisation as (id, name), by name: the choices of a form."""
+    return [(o.id, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.name))]
 
 
 def public_projection(organisation: Organisation) -> dict:

@@ -43,7 +43,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import assets, audit, clawback, db, permissions
 from .assets import Asset
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, invalid_input
 from .organisations import Organisation
 from .workflow import cases as _cases  # noqa: F401  (the "case" table, for transfer.case_id)
 from .workflow import clocks
@@ -422,7 +422,8 @@ def parse_condition(data: Mapping[str, Any], *, defaults: Mapping[str, Any] | No
         probe["value_at_trigger"] = "0"
     if index in ("cpi", "rpi"):
         probe["index_values"] = {start.strftime("%Y-%m"): "100"}
-    inputs = clawback.parse_inputs(probe)
+    with invalid_input(clawback.InputError):
+        inputs = clawback.parse_inputs(probe)
     reads = clawback.METHOD_FIELDS[inputs.method]
     return {
         "beneficiary": _text(data.get("beneficiary"), "beneficiary", required=True),
@@ -712,7 +713,8 @@ def log_trigger(condition_id: int, data: Mapping[str, Any], actor, today: date) 
             raise InvalidInput(refusal, field=field)
         raise Conflict(refusal, from_status=condition.status, to_status="triggered")
     after_expiry = condition.status == "expired"
-    calculation = clawback.calculate(clawback.parse_inputs(calculation_inputs(condition, trigger_date, data)))
+    with invalid_input(clawback.InputError):
+        calculation = clawback.calculate(clawback.parse_inputs(calculation_inputs(condition, trigger_date, data)))
     result = clawback.to_json(calculation)
     reason = _text(data.get("note"), "note", max_length=5000) or TRIGGERS[trigger]
     if after_expiry:
@@ -732,7 +734,7 @@ def due_if_triggered(condition: ClawbackCondition, on: date) -> Decimal | None:
         return None
     try:
         return clawback.calculate(clawback.parse_inputs(calculation_inputs(condition, on))).amount_due
-    except InvalidInput:  # e.g. no index figure yet for this month
+    except (InvalidInput, clawback.InputError):  # e.g. no index figure yet for this month
         return None
 
 

@@ -24,7 +24,6 @@ what is allowed now), ``InvalidInput`` naming the bad field, or
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,21 +38,12 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from .. import assets as asset_register
 from .. import audit, db, permissions
-from ..errors import InvalidInput, NotFound, TransitionRefused
+from ..errors import InvalidInput, TransitionRefused
 from ..uktime import today_uk  # noqa: F401  (the edge calls engine.today_uk())
 from ..vocabulary import LIVE_STATUSES
 from . import cases, notify, publication, rules
 from .cases import Case, CaseEvent, Deadline
-
-PROCESS_MODULES = {
-    "acv": "registry.workflow.acv",
-    "moratorium": "registry.workflow.moratorium",
-    "right_to_challenge": "registry.workflow.right_to_challenge",
-    "cat": "registry.workflow.cat",
-    "compensation": "registry.workflow.compensation",
-    "scottish_atr": "registry.workflow.scottish_atr",
-    "community_right_to_buy": "registry.workflow.community_right_to_buy",
-}
+from .processes import PROCESS_MODULES, all_processes, get_process  # noqa: F401  (engine.get_process)
 
 #: Order in which a live status wins when an asset has several live cases.
 LIVE_STATUS_PRIORITY = ("transferred", "in_moratorium", "under_consideration", "listed", "nominated")
@@ -174,16 +164,6 @@ class Process:
 
 
 @cache
-def get_process(code: str) -> Process:
-    if code not in PROCESS_MODULES:
-        raise NotFound(f"There is no process {code!r}.")
-    return importlib.import_module(PROCESS_MODULES[code]).PROCESS
-
-
-def all_processes() -> list[Process]:
-    return [get_process(code) for code in PROCESS_MODULES]
-
-
 # ------------------------------------------------------------------ the context a guard sees
 
 
