@@ -24,6 +24,7 @@ what is allowed now), ``InvalidInput`` naming the bad field, or
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -124,9 +125,17 @@ class Process:
     live_status: Mapping[str, str] = field(default_factory=dict)
     regimes: tuple[str, ...] = ("LA2011",)
     public_states_hidden: frozenset[str] = frozenset({"draft"})
+    # Completion hooks: state -> "module:function", called by the engine when a step reaches that state,
+    # with (case, case data, actor, today). A process reaches another noun (transfers) this way, never
+    # by importing it.
+    on_complete: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         known = set(self.states) | {NEW}
+        for state, hook in self.on_complete.items():
+            if state not in known or hook.count(":") != 1:
+                raise ValueError(f"{self.code}: completion hook {state!r} -> {hook!r} must name a state and "
+                                 "a 'module:function'")
         for t in self.transitions:
             unknown = (set(t.from_states) | {t.to_state}) - known
             if unknown:
@@ -499,6 +508,12 @@ def _check(case: Case, process: Process, action: str, actor, data: Mapping, toda
 
 
 @cache
+def completion_hook(path: str) -> Callable:
+    """The function a process's completion hook names ("registry.transfers:on_case_completed")."""
+    module, name = path.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def _period_overrides():
     return rules.load_period_overrides()
 
@@ -532,6 +547,9 @@ def _write(ctx: Context) -> CaseEvent:
     case.updated_at = func.now()
     if t.effect:
         t.effect(ctx)
+    hook = ctx.process.on_complete.get(t.to_state)
+    if hook:
+        completion_hook(hook)(case, dict(case.data or {}), ctx.actor, ctx.today)
     # Effects and guards may change the dicts in place after an autoflush: always write them.
     flag_modified(case, "data")
     flag_modified(case, "private_data")
