@@ -172,7 +172,6 @@ class Process:
         return t
 
 
-@cache
 # ------------------------------------------------------------------ the context a guard sees
 
 
@@ -507,13 +506,13 @@ def _check(case: Case, process: Process, action: str, actor, data: Mapping, toda
     return ctx
 
 
-@cache
 def completion_hook(path: str) -> Callable:
     """The function a process's completion hook names ("registry.transfers:on_case_completed")."""
     module, name = path.split(":")
     return getattr(importlib.import_module(module), name)
 
 
+@cache
 def _period_overrides():
     return rules.load_period_overrides()
 

@@ -5,6 +5,7 @@ first asked for, so this module imports none of them (and nothing of the engine)
 """
 
 import importlib
+from functools import cache
 
 from ..errors import NotFound
 
@@ -19,6 +20,7 @@ PROCESS_MODULES = {
 }
 
 
+@cache
 def get_process(code: str):
     """The declared ``Process`` for a code ("acv", "cat", ...); NotFound for any other."""
     if code not in PROCESS_MODULES:
