@@ -50,6 +50,21 @@ def names() -> list[tuple[int, str]]:
     return [(o.id, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.name))]
 
 
+def organisation_facts(organisation_id: int | None) -> dict:
+    """What the eligibility rules (reg 5, reg 12, the Scottish community bodies) read about a body;
+    {} when there is none."""
+    if organisation_id is None:
+        return {}
+    org = db.session.get(Organisation, organisation_id)
+    if org is None:
+        return {}
+    return {"id": org.id, "name": org.name, "legal_form": org.legal_form, "charity_number": org.charity_number,
+            "member_count": org.member_count, "local_member_count": org.local_member_count,
+            "community_definition": org.community_definition,
+            "non_distribution_of_surplus": org.non_distribution_of_surplus, "asset_lock": org.asset_lock,
+            "area_code": org.area_code}
+
+
 def public_projection(organisation: Organisation) -> dict:
     return {field: getattr(organisation, field) for field in PUBLIC_FIELDS}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .. import organisations as organisation_register
+from ..organisations import organisation_facts
 from ..permissions import declare
 from . import cases
 from .engine import NEW, Context, Field, Process, Transition
@@ -93,19 +93,6 @@ def nominating_body_eligibility(org: Mapping, authority_code: str, neighbours: s
         problems.append("it has no local connection: its activities are not concerned with this council's area "
                         "or a neighbouring one (reg 4)")
     return problems
-
-
-def organisation_facts(organisation_id: int | None) -> dict:
-    if organisation_id is None:
-        return {}
-    from .. import db
-
-    org = db.session.get(organisation_register.Organisation, organisation_id)
-    if org is None:
-        return {}
-    return {"id": org.id, "name": org.name, "legal_form": org.legal_form,
-            "charity_number": org.charity_number, "local_member_count": org.local_member_count,
-            "non_distribution_of_surplus": org.non_distribution_of_surplus, "area_code": org.area_code}
 
 
 def validation_checks(case) -> dict:

@@ -28,7 +28,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from .. import authorities
 from ..permissions import declare
-from .acv import organisation_facts
+from ..organisations import organisation_facts
 from .engine import NEW, Context, Field, Process, Transition
 
 PROCESS_CODE = "community_right_to_buy"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from .. import db
 from ..permissions import declare
 from . import cases
-from .acv import organisation_facts
+from ..organisations import organisation_facts
 from .eligibility import CIG_FORMS, CIG_NON_DISTRIBUTING, cig_eligibility  # noqa: F401  (moratorium.cig_eligibility)
 from .engine import NEW, Context, Field, Process, Transition
 
