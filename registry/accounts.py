@@ -28,7 +28,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import ARRAY, Boolean, DateTime, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from . import db
+from . import db, permissions
 from .errors import Conflict, InvalidInput, NotFound
 from .permissions import ROLES
 
@@ -433,8 +433,6 @@ def _load_user(user_id: str):
 
 def _can_now(action: str, target=None) -> bool:
     """In templates: {% if can("asset.edit", asset) %} for the current actor."""
-    from . import permissions
-
     return permissions.can(current_actor(), action, target)
 
 
@@ -442,6 +440,7 @@ def init_app(app):
     from govuk_frontend_wtf.main import wtforms_errors
 
     login_manager.init_app(app)
+    permissions.use_actor_source(current_actor)
 
     @app.before_request
     def forget_previous_actor():
@@ -451,8 +450,5 @@ def init_app(app):
         g.pop("bearer_actor", None)
     app.add_template_global(wtforms_errors)
     app.add_template_global(current_actor)
-    from .accounts_cli import users_cli
-
-    app.cli.add_command(users_cli)
     app.add_template_global(_can_now, "can")
     assert set(STORED_ROLES) <= set(ROLES)

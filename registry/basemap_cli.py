@@ -4,6 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from . import basemap, db
+from .cli_support import as_owner, audit_load
 
 basemap_cli = AppGroup("basemap", help="The base map the app serves itself (/tiles/base).")
 
@@ -12,8 +13,6 @@ basemap_cli = AppGroup("basemap", help="The base map the app serves itself (/til
 @click.option("--if-empty", is_flag=True, help="Do nothing if the land is already loaded.")
 def basemap_load(if_empty):
     """Load the UK's land polygons (Natural Earth 1:10m, npm package world-atlas) into basemap_land."""
-    from .cli import as_owner, audit_load
-
     as_owner()  # a bulk load: the owner role (DATABASE_OWNER_URL) where one is configured
     if if_empty and basemap.land_loaded():
         click.echo("Base map already loaded.")

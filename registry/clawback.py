@@ -33,7 +33,16 @@ from typing import Any, TypeVar
 
 from dateutil.relativedelta import relativedelta
 
-from registry.errors import InvalidInput
+
+class InputError(ValueError):
+    """A bad calculation input, naming the field. This module imports nothing of the app: the edge
+    (transfers, the calculator page and API) turns it into the app's InvalidInput (errors.invalid_input)."""
+
+    def __init__(self, detail: str, *, field: str | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
 
 
 class Method(StrEnum):
@@ -158,7 +167,7 @@ def _decimal(raw: Any, name: str, message: str, strip: str = "") -> Decimal:
     elif isinstance(raw, float):
         raw = Decimal(repr(raw))
     if isinstance(raw, bool) or not isinstance(raw, int | Decimal) or not Decimal(raw).is_finite():
-        raise InvalidInput(message, field=name)
+        raise InputError(message, field=name)
     return Decimal(raw).copy_abs() if raw == 0 else Decimal(raw)  # no "-0.00"
 
 
@@ -168,21 +177,21 @@ def _money(raw: Any, name: str) -> Decimal:
     )
     value = _decimal(raw, name, message, strip="£")
     if not 0 <= value < MAX_AMOUNT_GBP or value != value.quantize(PENNY):
-        raise InvalidInput(message, field=name)
+        raise InputError(message, field=name)
     return value
 
 
 def _percent(raw: Any, name: str, message: str) -> Decimal:
     value = _decimal(raw, name, message, strip="%")
     if not 0 <= value <= 100:
-        raise InvalidInput(message, field=name)
+        raise InputError(message, field=name)
     return value
 
 
 def _date(raw: Any, name: str) -> date:
     message = f"{name} must be a date in the form YYYY-MM-DD"
     if raw is None or raw == "":
-        raise InvalidInput(f"{name} is required: {message}", field=name)
+        raise InputError(f"{name} is required: {message}", field=name)
     if isinstance(raw, date) and not isinstance(raw, datetime):
         return raw
     if isinstance(raw, str) and _ISO_DATE.match(raw.strip()):
@@ -190,26 +199,26 @@ def _date(raw: Any, name: str) -> date:
             return date.fromisoformat(raw.strip())
         except ValueError:
             pass
-    raise InvalidInput(message, field=name)
+    raise InputError(message, field=name)
 
 
 def _choice(raw: Any, enum: type[_E], name: str) -> _E:
     choices = ", ".join(member.value for member in enum)
     if raw is None or raw == "":
-        raise InvalidInput(f"{name} is required: one of {choices}", field=name)
+        raise InputError(f"{name} is required: one of {choices}", field=name)
     try:
         return enum(str(raw).strip().lower())
     except ValueError:
-        raise InvalidInput(f"{name} must be one of {choices}", field=name) from None
+        raise InputError(f"{name} must be one of {choices}", field=name) from None
 
 
 def _taper(raw: Any, name: str) -> tuple[Decimal, ...]:
     message = f"{name} must be a list of percentages between 0 and 100, one per year"
     if isinstance(raw, str | bytes) or not isinstance(raw, Sequence) or not raw:
-        raise InvalidInput(message, field=name)
+        raise InputError(message, field=name)
     pcts = tuple(_percent(pct, name, message) for pct in raw)
     if any(later > earlier for earlier, later in pairwise(pcts)):
-        raise InvalidInput(
+        raise InputError(
             f"{name} must not rise from one year to the next: year 1 first, e.g. 100, 80, 60", field=name
         )
     return pcts
@@ -240,19 +249,19 @@ def _month_of(key: Any, name: str) -> tuple[int, int]:
         and 1 <= key[1] <= 12
     ):
         return key[0], key[1]
-    raise InvalidInput(_INDEX_VALUES_MESSAGE, field=name)
+    raise InputError(_INDEX_VALUES_MESSAGE, field=name)
 
 
 def _index_values(raw: Any, name: str) -> Mapping[tuple[int, int], Decimal]:
     if not isinstance(raw, Mapping) or not raw:
-        raise InvalidInput(_INDEX_VALUES_MESSAGE, field=name)
+        raise InputError(_INDEX_VALUES_MESSAGE, field=name)
     levels: dict[tuple[int, int], Decimal] = {}
     for key, raw_level in raw.items():
         month, level = _month_of(key, name), _decimal(raw_level, name, _INDEX_VALUES_MESSAGE)
         if level <= 0:
-            raise InvalidInput(_INDEX_VALUES_MESSAGE, field=name)
+            raise InputError(_INDEX_VALUES_MESSAGE, field=name)
         if levels.setdefault(month, level) != level:
-            raise InvalidInput(f"{name} gives two different figures for {_month_name(*month)}", field=name)
+            raise InputError(f"{name} gives two different figures for {_month_name(*month)}", field=name)
     return levels
 
 
@@ -294,14 +303,14 @@ def parse_inputs(data: Mapping[str, Any]) -> ClawbackInputs:
 
     Null or "" counts as absent. Inputs the chosen method does not read are
     ignored; unknown names are refused, so a misspelt `cap` cannot silently drop
-    the cap. Raises `InvalidInput(detail, field=name)` for the first bad input.
+    the cap. Raises `InputError(detail, field=name)` for the first bad input.
     """
     if not isinstance(data, Mapping):
-        raise InvalidInput("Send the calculation inputs as a JSON object")
+        raise InputError("Send the calculation inputs as a JSON object")
     for name in data:
         if name not in ALL_FIELDS:
             known = ", ".join(sorted(ALL_FIELDS))
-            raise InvalidInput(f"{name} is not a clawback input; the inputs are: {known}", field=str(name))
+            raise InputError(f"{name} is not a clawback input; the inputs are: {known}", field=str(name))
     present = {name: raw for name, raw in data.items() if raw is not None and raw != ""}
     method = _choice(present.get("method"), Method, "method")
     values: dict[str, Any] = {
@@ -318,23 +327,23 @@ def parse_inputs(data: Mapping[str, Any]) -> ClawbackInputs:
 
 
 def check_complete(i: ClawbackInputs) -> None:
-    """Raise `InvalidInput` if the method lacks an input it needs (domain §7.3)."""
+    """Raise `InputError` if the method lacks an input it needs (domain §7.3)."""
 
     def need(name: str, why: str = "", *, field: str = "") -> None:
         if getattr(i, _PARSERS[name][0]) in (None, (), {}):
-            raise InvalidInput(
+            raise InputError(
                 f"{field or name} is required for the {i.method} method{why}", field=field or name
             )
 
     if i.end_date <= i.start_date:
-        raise InvalidInput("end_date must be after start_date", field="end_date")
+        raise InputError("end_date must be after start_date", field="end_date")
     if i.method is Method.INDEXED and i.index is Index.NONE:
-        raise InvalidInput("index must be cpi, rpi or fixed for the indexed method", field="index")
+        raise InputError("index must be cpi, rpi or fixed for the indexed method", field="index")
     if i.method is Method.OVERAGE and i.index is not Index.NONE:
-        raise InvalidInput("index does not apply to overage, which has no principal; set it to none",
+        raise InputError("index does not apply to overage, which has no principal; set it to none",
                            field="index")
     if i.method is Method.PROCEEDS_SHARE and i.index is not Index.NONE and i.share_fraction is not None:
-        raise InvalidInput("index applies to a share of proceeds only when the share is principal ÷ "
+        raise InputError("index applies to a share of proceeds only when the share is principal ÷ "
                            "base_value; leave share empty or set index to none", field="index")
     for name in _REQUIRED[i.method]:
         need(name)
@@ -346,7 +355,7 @@ def check_complete(i: ClawbackInputs) -> None:
         need("base_value", why, field="share")
         assert i.principal_gbp is not None and i.base_value_gbp is not None
         if i.base_value_gbp == 0 or i.base_value_gbp < i.principal_gbp:
-            raise InvalidInput(
+            raise InputError(
                 "base_value must be more than zero and not less than principal", field="base_value"
             )
 
@@ -450,20 +459,20 @@ def _index_level(i: ClawbackInputs, on: date, name: str) -> Decimal:
     level = i.index_values.get((on.year, on.month))
     if level is None:
         detail = f"index_values has no {i.index.upper()} figure for {_month(on)}, needed for {name}; add it"
-        raise InvalidInput(detail, field="index_values")
+        raise InputError(detail, field="index_values")
     return level
 
 
 def _trigger_level(i: ClawbackInputs) -> tuple[tuple[int, int], Decimal]:
     """The trigger month's level, or, if it is not yet published, the latest month before it
-    (and not before the start month). Raises `InvalidInput` if there is none."""
+    (and not before the start month). Raises `InputError` if there is none."""
     wanted = (i.trigger_date.year, i.trigger_date.month)
     start = (i.start_date.year, i.start_date.month)
     published = [month for month in i.index_values if start <= month <= wanted]
     if not published:
         detail = (f"index_values has no {i.index.upper()} figure for {_month(i.trigger_date)} or any month "
                   f"since {_month(i.start_date)}, needed for trigger_date; add it")
-        raise InvalidInput(detail, field="index_values")
+        raise InputError(detail, field="index_values")
     month = max(published)
     return month, i.index_values[month]
 

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import text
 
 from . import db, grants
+from .cli_support import as_owner, audit_load, commit_or_rollback
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,21 +31,6 @@ def alembic_config():
     config.attributes["database_url"] = settings.database_owner_url or settings.database_url
     config.attributes["app_role"] = grants.role_of(settings.database_url)
     return config
-
-
-def as_owner() -> None:
-    """Bulk loads (TRUNCATE, COPY) run as the owner role (DATABASE_OWNER_URL), which the app never uses."""
-    url = current_app.config["SETTINGS"].database_owner_url
-    if url:
-        db.session.remove()
-        db.SessionFactory.configure(bind=db.make_engine(url))
-
-
-def audit_load(action: str, target_type: str, detail: dict) -> None:
-    """An owner-role load leaves an audit row (who ran it is the operating system's business: via=cli)."""
-    from . import audit
-
-    audit.record(None, action, target_type, None, detail, via="cli")
 
 
 @db_cli.command("upgrade")
@@ -77,16 +63,6 @@ def db_current():
     from alembic import command as alembic_command
 
     alembic_command.current(alembic_config())
-
-
-def commit_or_rollback(work):
-    try:
-        result = work()
-        db.session.commit()
-        return result
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 @places_cli.command("load")
@@ -234,7 +210,9 @@ def assets_import_report(run_id, as_csv):
         click.echo(f"There is no import run {run_id}.", err=True)
         sys.exit(1)
     if as_csv:
-        click.echo(runs.report_csv(run), nl=False)
+        from .formats.import_report import report_csv
+
+        click.echo(report_csv(run.report), nl=False)
         return
     click.echo(f"Import run {run.id}: {run.file_name} (sha256 {run.sha256}) by {run.actor} via {run.via} "
                f"at {run.started_at:%Y-%m-%d %H:%M:%S %Z}; {'written' if run.written else 'nothing written'}.")
@@ -290,17 +268,14 @@ def cases_send_reminders(today, days_ahead):
 
 
 def init_app(app):
-    for group in (db_cli, places_cli, demo_cli, assets_cli, cases_cli):
-        app.cli.add_command(group)
+    """Every command group, registered here from each module's commands (the modules never import cli)."""
+    from .accounts_cli import users_cli
+    from .basemap_cli import basemap_cli
     from .transfers_cli import transfers_cli
 
-    app.cli.add_command(transfers_cli)
-    from .basemap_cli import basemap_cli
-
-    app.cli.add_command(basemap_cli)
     from .acv_cli import acv_cli
-
-    app.cli.add_command(acv_cli)
     from .imports_cli import imports_cli
 
-    app.cli.add_command(imports_cli)
+    for group in (db_cli, places_cli, demo_cli, assets_cli, cases_cli, users_cli, transfers_cli, basemap_cli,
+                  acv_cli, imports_cli):
+        app.cli.add_command(group)

@@ -48,6 +48,9 @@ class Settings:
     debug: bool = False
     # General Disposal Consent 2003 (England, Wales): an undervalue up to this needs no specific consent.
     general_disposal_consent_limit_gbp: int = 2_000_000
+    # Councils (GSS codes) that let a community asset transfer skip the business case stage
+    # (REGISTRY_CAT_NO_BUSINESS_CASE, comma-separated).
+    cat_no_business_case: tuple = ()
     # Statutory periods (registry/workflow/rules.py): REGISTRY_PERIOD_OVERRIDES (JSON), local closure
     # days (REGISTRY_LOCAL_CLOSURE_DAYS: ISO dates, comma-separated) and the working-day rules whose
     # definition includes them (REGISTRY_CLOSURE_DAY_RULES: rule codes). Checked by rules.configure.
@@ -81,6 +84,7 @@ class Settings:
             period_overrides=env.get("REGISTRY_PERIOD_OVERRIDES", ""),
             local_closure_days=_dates(env.get("REGISTRY_LOCAL_CLOSURE_DAYS", "")),
             closure_day_rules=_words(env.get("REGISTRY_CLOSURE_DAY_RULES", "")),
+            cat_no_business_case=tuple(code.upper() for code in _words(env.get("REGISTRY_CAT_NO_BUSINESS_CASE", ""))),
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", ""),
             debug=env.get("FLASK_DEBUG", "0").lower() in ("1", "true", "yes"),
         )
@@ -100,6 +104,13 @@ class Settings:
         if not self.public_base_url:
             raise SystemExit("PUBLIC_BASE_URL is not set: refusing to start (links in emails need it, "
                              "e.g. PUBLIC_BASE_URL=https://registry.example.gov.uk).")
+
+
+def current() -> Settings:
+    """The running app's settings (read once, when it was created); the defaults outside an app."""
+    from flask import current_app, has_app_context
+
+    return current_app.config["SETTINGS"] if has_app_context() else Settings()
 
 
 def _words(text: str) -> tuple:

@@ -6,6 +6,7 @@ exception and its traceback) is kept apart from what the user sees.
 """
 
 import logging
+from contextlib import contextmanager
 
 import orjson
 from flask import Response, render_template, request
@@ -30,6 +31,15 @@ class RegistryError(Exception):
 class InvalidInput(RegistryError):
     status = 400
     title = "Invalid input"
+
+
+@contextmanager
+def invalid_input(*kinds: type[Exception]):
+    """At the edge: a pure rule's own exception (with ``detail`` and ``field``) becomes InvalidInput."""
+    try:
+        yield
+    except kinds as error:
+        raise InvalidInput(getattr(error, "detail", str(error)), field=getattr(error, "field", None)) from error
 
 
 class Unauthorised(RegistryError):

@@ -6,7 +6,7 @@ public projection (see api/geojson.py and registers.py allow-lists).
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, func
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import db
@@ -45,6 +45,26 @@ class Organisation(db.Base):
 
 
 PUBLIC_FIELDS = ("id", "name", "legal_form", "company_number", "charity_number", "oscr_number", "fca_number")
+
+
+def names() -> list[tuple[int, str]]:
+    """Every organisation as (id, name), by name: the choices of a form."""
+    return [(o.id, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.name))]
+
+
+def organisation_facts(organisation_id: int | None) -> dict:
+    """What the eligibility rules (reg 5, reg 12, the Scottish community bodies) read about a body;
+    {} when there is none."""
+    if organisation_id is None:
+        return {}
+    org = db.session.get(Organisation, organisation_id)
+    if org is None:
+        return {}
+    return {"id": org.id, "name": org.name, "legal_form": org.legal_form, "charity_number": org.charity_number,
+            "member_count": org.member_count, "local_member_count": org.local_member_count,
+            "community_definition": org.community_definition,
+            "non_distribution_of_surplus": org.non_distribution_of_surplus, "asset_lock": org.asset_lock,
+            "area_code": org.area_code, "parish_code": org.parish_code}
 
 
 def public_projection(organisation: Organisation) -> dict:

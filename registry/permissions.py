@@ -180,6 +180,25 @@ PUBLIC = "public"
 SIGNED_IN = "signed_in"
 
 
+_actor_source = None
+
+
+def use_actor_source(source) -> None:
+    """Install the function that gives the actor of the current request (accounts.current_actor).
+
+    The table never imports the accounts: the decorators below take the actor from this source, and
+    ``can`` / ``require`` take it as an argument.
+    """
+    global _actor_source
+    _actor_source = source
+
+
+def _actor_of_request():
+    if _actor_source is None:
+        raise RuntimeError("permissions.use_actor_source(...) was not called (accounts.init_app does it).")
+    return _actor_source()
+
+
 def public(view):
     """Mark a view as open to everyone (no personal data in its answer)."""
     view.permission = PUBLIC
@@ -191,9 +210,7 @@ def signed_in(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        from .accounts import current_actor
-
-        if is_anonymous(current_actor()):
+        if is_anonymous(_actor_of_request()):
             raise Unauthorised("Sign in to do that.")
         return view(*args, **kwargs)
 
@@ -212,9 +229,7 @@ def route_requires(action: str):
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            from .accounts import current_actor
-
-            require(current_actor(), action)
+            require(_actor_of_request(), action)
             return view(*args, **kwargs)
 
         wrapper.permission = action

@@ -383,7 +383,7 @@ def _to_wgs84(shapes, crs: str | None):
             return np.column_stack([lons, lats])
         return shapely.transform(shapes, convert)
     if crs_text and not any(tag in crs_text for tag in ("4326", "CRS84", "WGS 84", "WGS84")):
-        from pyproj import CRS
+        from pyproj import CRS, Transformer
 
         transformer = Transformer.from_crs(CRS.from_user_input(crs), "EPSG:4326", always_xy=True)
 

@@ -23,7 +23,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from flask import current_app, has_app_context
 from sqlalchemy import (
     ARRAY,
     BigInteger,
@@ -41,9 +40,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from . import assets, audit, clawback, db, permissions
+from . import assets, audit, clawback, config, db, permissions
 from .assets import Asset
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, invalid_input
 from .organisations import Organisation
 from .workflow import cases as _cases  # noqa: F401  (the "case" table, for transfer.case_id)
 from .workflow import clocks
@@ -326,12 +325,8 @@ def _normalise_keys(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def gdc_limit_gbp() -> Decimal:
-    if has_app_context():
-        settings = current_app.config["SETTINGS"]
-        configured = getattr(settings, "general_disposal_consent_limit_gbp", None)
-        if configured is not None:
-            return Decimal(str(configured))
-    return DEFAULT_GDC_LIMIT_GBP
+    """The General Disposal Consent limit (Settings.general_disposal_consent_limit_gbp)."""
+    return Decimal(str(config.current().general_disposal_consent_limit_gbp))
 
 
 def parse_transfer(data: Mapping[str, Any], *, nation: str, limit_gbp: Decimal) -> dict[str, Any]:
@@ -422,7 +417,8 @@ def parse_condition(data: Mapping[str, Any], *, defaults: Mapping[str, Any] | No
         probe["value_at_trigger"] = "0"
     if index in ("cpi", "rpi"):
         probe["index_values"] = {start.strftime("%Y-%m"): "100"}
-    inputs = clawback.parse_inputs(probe)
+    with invalid_input(clawback.InputError):
+        inputs = clawback.parse_inputs(probe)
     reads = clawback.METHOD_FIELDS[inputs.method]
     return {
         "beneficiary": _text(data.get("beneficiary"), "beneficiary", required=True),
@@ -523,6 +519,14 @@ def create(data: Mapping[str, Any], actor, today: date, *, asset_id: int, organi
             "discount_gbp": str(values["discount_gbp"]), "conditions": len(parsed_conditions)})
     db.session.refresh(transfer)
     return transfer
+
+
+def on_case_completed(case, data: Mapping[str, Any], actor, today: date) -> Transfer | None:
+    """The completion hook a process declares (``Process.on_complete``), called by the workflow engine:
+    a completed case with an asset becomes its transfer. Flushes; the engine's caller commits."""
+    if getattr(case, "asset_id", None) is None:
+        return None
+    return create_from_case(case, data, actor, today)
 
 
 def create_from_case(case, data: Mapping[str, Any], actor, today: date) -> Transfer:
@@ -712,7 +716,8 @@ def log_trigger(condition_id: int, data: Mapping[str, Any], actor, today: date) 
             raise InvalidInput(refusal, field=field)
         raise Conflict(refusal, from_status=condition.status, to_status="triggered")
     after_expiry = condition.status == "expired"
-    calculation = clawback.calculate(clawback.parse_inputs(calculation_inputs(condition, trigger_date, data)))
+    with invalid_input(clawback.InputError):
+        calculation = clawback.calculate(clawback.parse_inputs(calculation_inputs(condition, trigger_date, data)))
     result = clawback.to_json(calculation)
     reason = _text(data.get("note"), "note", max_length=5000) or TRIGGERS[trigger]
     if after_expiry:
@@ -732,7 +737,7 @@ def due_if_triggered(condition: ClawbackCondition, on: date) -> Decimal | None:
         return None
     try:
         return clawback.calculate(clawback.parse_inputs(calculation_inputs(condition, on))).amount_due
-    except InvalidInput:  # e.g. no index figure yet for this month
+    except (InvalidInput, clawback.InputError):  # e.g. no index figure yet for this month
         return None
 
 

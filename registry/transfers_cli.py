@@ -1,6 +1,6 @@
 """`flask transfers expire` and `flask transfers remind`: the daily monitoring jobs.
 
-Each command commits once at the end, or not at all (registry/cli.py `commit_or_rollback`).
+Each command commits once at the end, or not at all (registry/cli_support.py `commit_or_rollback`).
 """
 
 from datetime import date
@@ -9,6 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from . import transfers
+from .cli_support import commit_or_rollback
 from .uktime import today_uk
 
 transfers_cli = AppGroup("transfers", help="Completed transfers: condition expiry and monitoring reminders.")
@@ -22,8 +23,6 @@ def _today(value: str | None) -> date:
 @click.option("--today", help="Run as if on this date (YYYY-MM-DD); default: today in the UK.")
 def expire(today):
     """Mark active conditions whose period has ended as expired."""
-    from .cli import commit_or_rollback
-
     expired = commit_or_rollback(lambda: transfers.expire_conditions(_today(today)))
     click.echo(f"{len(expired)} condition(s) expired.")
 
@@ -33,7 +32,5 @@ def expire(today):
 @click.option("--days-ahead", default=14, show_default=True, help="Remind this many days before the date.")
 def remind(today, days_ahead):
     """Email community bodies whose annual report or review is due soon."""
-    from .cli import commit_or_rollback
-
     sent = commit_or_rollback(lambda: transfers.send_reminders(_today(today), days_ahead))
     click.echo(f"{sent} reminder(s) sent.")

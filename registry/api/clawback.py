@@ -8,7 +8,7 @@ application/problem+json naming the field (registry/errors.py).
 from flask import Blueprint, jsonify, request
 
 from .. import clawback
-from ..errors import InvalidInput
+from ..errors import InvalidInput, invalid_input
 from ..permissions import public
 from ..security import csrf_exempt
 
@@ -23,5 +23,6 @@ def calculate():
     if not isinstance(body, dict):
         raise InvalidInput("Send the calculation inputs as a JSON object (Content-Type: application/json).",
                            field="body")
-    calculation = clawback.calculate(clawback.parse_inputs(body))
+    with invalid_input(clawback.InputError):
+        calculation = clawback.calculate(clawback.parse_inputs(body))
     return jsonify(clawback.to_json(calculation))

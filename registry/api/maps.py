@@ -12,7 +12,7 @@ from flask import Blueprint, Response, request
 from .. import search
 from ..errors import InvalidInput
 from ..vocabulary import ASSET_TYPES, PUBLIC_STATUSES
-from ..web import public
+from ..permissions import public
 from . import geojson, params
 
 bp = Blueprint("api_maps", __name__, url_prefix="/api/map")

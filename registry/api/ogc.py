@@ -13,7 +13,7 @@ from flask import Blueprint, Response, render_template, request
 from .. import authorities as authority_register
 from .. import search
 from ..errors import InvalidInput, NotFound
-from ..web import public
+from ..permissions import public
 from . import geojson, openapi, params
 
 bp = Blueprint("api_ogc", __name__, url_prefix="/api")

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, request
 
 from .. import places
 from ..errors import InvalidInput
-from ..web import public
+from ..permissions import public
 from . import params
 
 bp = Blueprint("api_places", __name__, url_prefix="/api")

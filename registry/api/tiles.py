@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, request
 from .. import basemap, search
 from ..errors import InvalidInput, NotFound
 from ..vocabulary import ASSET_TYPES, PUBLIC_STATUSES
-from ..web import public
+from ..permissions import public
 from . import params
 
 bp = Blueprint("api_tiles", __name__, url_prefix="/tiles")

@@ -24,11 +24,6 @@ from .geojson import dumps
 bp = Blueprint("api_transfers", __name__, url_prefix="/api/transfers")
 
 
-def today() -> date:
-    """The UK date (registry.uktime): one "today" everywhere."""
-    return today_uk()
-
-
 def _json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -40,7 +35,7 @@ def _json_body() -> dict:
 @public
 def obligations_data():
     filters = obligations.parse_filters(request.args.get("authority"), request.args.get("organisation"))
-    rows = obligations.live(today(), **filters)
+    rows = obligations.live(today_uk(), **filters)
     f = request.args.get("f", "geojson")
     if f == "csv":
         return Response(obligations_format.to_csv(rows), mimetype="text/csv")
@@ -57,7 +52,7 @@ def obligations_data():
 @public
 def map_layer():
     filters = obligations.parse_filters(request.args.get("authority"), None)
-    return Response(dumps(obligations_format.map_layer(obligations.map_entries(today(), **filters))), mimetype="application/geo+json")
+    return Response(dumps(obligations_format.map_layer(obligations.map_entries(today_uk(), **filters))), mimetype="application/geo+json")
 
 
 def _transfer_json(transfer: transfers.Transfer) -> dict:
@@ -84,7 +79,7 @@ def create():
         raise InvalidInput("organisation_id must be the organisation's number.", field="organisation_id")
     actor = current_actor()
     permissions.require(actor, "transfer.create", assets.get(asset_id, include_withheld=True))
-    transfer = transfers.create(body, actor, today(), asset_id=asset_id, organisation_id=organisation_id)
+    transfer = transfers.create(body, actor, today_uk(), asset_id=asset_id, organisation_id=organisation_id)
     return Response(dumps(_transfer_json(transfer)), status=201, mimetype="application/json",
                     headers={"Location": f"/transfers/{transfer.id}"})
 
@@ -102,12 +97,12 @@ def add_condition():
             raise InvalidInput("transfer_id must be the transfer's number.", field="transfer_id")
         transfer = transfers.get(transfer_id)
         permissions.require(actor, "condition.manage", transfer)
-        condition = transfers.add_condition(body, actor, today(), transfer=transfer)
+        condition = transfers.add_condition(body, actor, today_uk(), transfer=transfer)
     else:
         if not isinstance(asset_id, int):
             raise InvalidInput("Give the transfer_id or the asset_id the condition protects.", field="asset_id")
         permissions.require(actor, "condition.manage", assets.get(asset_id, include_withheld=True))
-        condition = transfers.add_condition(body, actor, today(), asset_id=asset_id)
+        condition = transfers.add_condition(body, actor, today_uk(), asset_id=asset_id)
     return jsonify({"id": condition.id, "asset_id": condition.asset_id, "transfer_id": condition.transfer_id,
                     "method": condition.method, "status": condition.status,
                     "start_date": condition.start_date.isoformat(),
@@ -120,7 +115,7 @@ def log_trigger(condition_id: int):
     body = _json_body()
     actor = current_actor()
     permissions.require(actor, "condition.manage", transfers.get_condition(condition_id))
-    change = transfers.log_trigger(condition_id, body, actor, today())
+    change = transfers.log_trigger(condition_id, body, actor, today_uk())
     return jsonify({"condition_id": condition_id, "status": "triggered", **change.calculation}), 201
 
 

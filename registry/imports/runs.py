@@ -11,11 +11,10 @@ import hashlib
 from pathlib import Path
 
 from .. import audit, db
-from ..formats.import_report import report_csv as _report_csv
 from ..import_runs import ImportRun
 from .writing import WriteSummary
 
-__all__ = ["ImportRun", "record_run", "report_csv", "row_report", "summary_lines"]
+__all__ = ["ImportRun", "record_run", "row_report", "summary_lines"]
 
 SHOW_AT_MOST = 20  # changed or missing references printed per kind; the run's CSV has them all
 
@@ -65,10 +64,6 @@ def record_run(report, *, path: Path, actor, via: str, authority_codes=None, map
                  {"file_name": run.file_name, "sha256": run.sha256, "counts": counts,
                   "retire_missing": retire_missing}, via=via)
     return run
-
-
-def report_csv(run: ImportRun) -> str:
-    return _report_csv(run.report)
 
 
 def summary_lines(summary: WriteSummary) -> list[str]:

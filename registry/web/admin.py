@@ -34,12 +34,9 @@ class RemoveMembershipForm(FlaskForm):
 
 
 def _organisation_choices():
-    from sqlalchemy import select
+    from .. import organisations
 
-    from .. import db
-    from ..organisations import Organisation
-
-    return [(o.id, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.name))]
+    return organisations.names()
 
 
 def _forms(user):

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, render_template
 from .. import accounts, authorities, permissions, search, transfers
 from ..api import geojson
 from ..errors import NotFound
-from . import public
+from ..permissions import public
 from .templating import csp_nonce
 
 bp = Blueprint("web_assets", __name__)

@@ -107,7 +107,7 @@ def inputs_from_form(args) -> dict:
     return {name: value for name, value in data.items() if value is not None}
 
 
-def page_message(error: InvalidInput) -> str:
+def page_message(error: InvalidInput | clawback.InputError) -> str:
     """The calculator's message in the page's words: labels for JSON names, GOV.UK date wording."""
     field, detail = error.field or "", error.detail
     if field in DATE_FIELDS and "YYYY-MM-DD" in detail:
@@ -126,7 +126,7 @@ def calculator():
     if "calculate" in args or "method" in args:
         try:
             calculation = clawback.calculate(clawback.parse_inputs(inputs_from_form(args)))
-        except InvalidInput as error:
+        except (InvalidInput, clawback.InputError) as error:
             errors[error.field or "method"] = page_message(error)
     form = CalculatorForm(values=args, errors=errors)
     return render_template("clawback/calculator.html", form=form, calculation=calculation,

@@ -6,7 +6,7 @@ from .. import places, search
 from ..api import params
 from ..errors import InvalidInput, NotFound
 from ..vocabulary import ASSET_TYPES, PUBLIC_STATUSES
-from . import public
+from ..permissions import public
 
 bp = Blueprint("web_home", __name__)
 PAGE_SIZE = 20

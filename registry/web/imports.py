@@ -16,8 +16,8 @@ from wtforms import BooleanField, StringField
 
 from .. import accounts, db, permissions
 from ..errors import Forbidden, InvalidInput, RegistryError
+from ..formats import import_report
 from ..import_runs import ImportRun
-from ..imports import runs as import_runs
 from ..imports import uploads
 from ..imports.authority_names import resolve as authority_names_lookup
 from .forms import FlaskForm, add_error
@@ -157,5 +157,5 @@ def run_csv(run_id):
         abort(404)
     if not any(permissions.can(actor, "import.run", code) for code in (run.authority_codes or [])):
         raise Forbidden("You can download only your own authority's import reports.")
-    return Response(import_runs.report_csv(run), mimetype="text/csv",
+    return Response(import_report.report_csv(run.report or []), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="import-{run.id}-report.csv"'})

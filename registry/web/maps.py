@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from .. import places
 from ..errors import InvalidInput, NotFound
 from ..vocabulary import ASSET_TYPES, PUBLIC_STATUSES
-from . import public
+from ..permissions import public
 from .templating import csp_nonce
 
 bp = Blueprint("web_maps", __name__)

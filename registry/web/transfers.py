@@ -6,7 +6,6 @@ condition's page, the history, the calculations kept when a trigger was logged,
 and the forms to log a trigger, change a status and record monitoring.
 """
 
-from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -30,11 +29,6 @@ from ..uktime import today_uk
 from .forms import FlaskForm, add_error
 
 bp = Blueprint("web_transfers", __name__, url_prefix="/transfers")
-
-
-def today() -> date:
-    """The UK date (registry.uktime): one "today" everywhere."""
-    return today_uk()
 
 
 class TriggerForm(FlaskForm):
@@ -154,7 +148,7 @@ def _status_form(condition, formdata=None) -> StatusForm:
 def obligations_register():
     """Live obligations, per authority or organisation: ?f=csv or ?f=geojson for the data."""
     filters = obligations.parse_filters(request.args.get("authority"), request.args.get("organisation"))
-    rows = obligations.live(today(), **filters)
+    rows = obligations.live(today_uk(), **filters)
     f = request.args.get("f", "html")
     if f == "csv":
         name = "obligations-" + "-".join(str(v) for v in filters.values()) if filters else "obligations"
@@ -176,7 +170,7 @@ def show(transfer_id: int):
     officer = permissions.can(actor, "condition.view", transfer)
     return render_template("transfers/transfer.html", transfer=transfer, officer=officer,
                            can_manage=permissions.can(actor, "condition.manage", transfer),
-                           due_today={c.id: transfers.due_if_triggered(c, today()) for c in transfer.conditions
+                           due_today={c.id: transfers.due_if_triggered(c, today_uk()) for c in transfer.conditions
                                       if c.status == "active"},
                            labels=_labels())
 
@@ -197,7 +191,7 @@ def _condition_page(condition, trigger_form=None, status_form=None, status=200):
         trigger_form=trigger_form or _trigger_form(condition),
         status_form=status_form or _status_form(condition),
         form=trigger_form if trigger_form is not None and trigger_form.errors else status_form,
-        due_today=transfers.due_if_triggered(condition, today()) if condition.status == "active" else None,
+        due_today=transfers.due_if_triggered(condition, today_uk()) if condition.status == "active" else None,
     ), status
 
 
@@ -220,7 +214,7 @@ def log_trigger(condition_id: int):
                                                    "allowable_costs", "note")}
         data["trigger_date"] = form.trigger_date.data
         try:
-            change = transfers.log_trigger(condition.id, data, current_actor(), today())
+            change = transfers.log_trigger(condition.id, data, current_actor(), today_uk())
         except InvalidInput as error:
             add_error(form, error, default_field="trigger")
         else:
@@ -237,7 +231,7 @@ def change_status(condition_id: int):
     form = _status_form(condition, request.form)
     if form.validate():
         try:
-            transfers.change_status(condition.id, form.status.data, current_actor(), today(), form.reason.data)
+            transfers.change_status(condition.id, form.status.data, current_actor(), today_uk(), form.reason.data)
         except RegistryError as error:
             add_error(form, error, default_field="status")
         else:
@@ -255,8 +249,8 @@ def overdue():
     if "admin" in permissions.user_roles(actor):
         code = obligations.parse_filters(request.args.get("authority"), None).get("authority_code", code)
     permissions.require(actor, "monitoring.manage", code)
-    return render_template("transfers/overdue.html", rows=transfers.overdue(today(), authority_code=code),
-                           authority_code=code, today=today(), form=ReceivedForm())
+    return render_template("transfers/overdue.html", rows=transfers.overdue(today_uk(), authority_code=code),
+                           authority_code=code, today=today_uk(), form=ReceivedForm())
 
 
 @bp.post("/monitoring/<int:monitoring_date_id>/received")
@@ -286,7 +280,7 @@ def new():
         condition = form.condition_data()
         data["conditions"] = [condition] if condition else []
         try:
-            transfer = transfers.create(data, actor, today(), asset_id=asset.id,
+            transfer = transfers.create(data, actor, today_uk(), asset_id=asset.id,
                                         organisation_id=form.organisation_id.data)
         except InvalidInput as error:
             add_error(form, _error_field(form, error), default_field="tenure")
@@ -315,7 +309,7 @@ def new_condition(transfer_id: int):
             data = form.condition_data()
             if data is None:
                 raise InvalidInput("Choose how the amount due is worked out.", field="method")
-            transfers.add_condition(data, actor, today(), transfer=transfer)
+            transfers.add_condition(data, actor, today_uk(), transfer=transfer)
         except InvalidInput as error:
             add_error(form, _error_field(form, error), default_field="method")
         else:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .. import organisations as organisation_register
 from ..errors import InvalidInput
+from ..organisations import organisation_facts
 from ..permissions import declare
 from . import cases
 from .engine import NEW, Context, Field, Process, Transition
@@ -184,21 +184,6 @@ def parish_at_site(case) -> dict | None:
         "AND ST_Intersects(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) ORDER BY code LIMIT 1"),
         {"lon": lon, "lat": lat}).mappings().first()
     return dict(row) if row else None
-
-
-def organisation_facts(organisation_id: int | None) -> dict:
-    if organisation_id is None:
-        return {}
-    from .. import db
-
-    org = db.session.get(organisation_register.Organisation, organisation_id)
-    if org is None:
-        return {}
-    return {"id": org.id, "name": org.name, "legal_form": org.legal_form,
-            "charity_number": org.charity_number, "local_member_count": org.local_member_count,
-            "non_distribution_of_surplus": org.non_distribution_of_surplus, "area_code": org.area_code,
-            "member_count": org.member_count, "community_definition": org.community_definition,
-            "parish_code": getattr(org, "parish_code", None)}
 
 
 def validation_checks(case) -> dict:

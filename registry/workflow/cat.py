@@ -15,10 +15,9 @@ expression of interest.
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 
-from .. import authorities
+from .. import authorities, config
 from ..errors import InvalidInput
 from ..permissions import declare
 from .engine import NEW, Context, Field, Process, Transition
@@ -38,13 +37,13 @@ TENURES = {"freehold": "Freehold", "lease": "Lease", "licence": "Licence",
 
 
 def no_business_case_authorities() -> set[str]:
-    return {c.strip().upper() for c in os.environ.get("REGISTRY_CAT_NO_BUSINESS_CASE", "").split(",") if c.strip()}
+    """Settings.cat_no_business_case (REGISTRY_CAT_NO_BUSINESS_CASE, read once at start-up)."""
+    return set(config.current().cat_no_business_case)
 
 
 def gdc_limit_gbp() -> Decimal:
-    from ..transfers import gdc_limit_gbp as configured
-
-    return configured()
+    """Settings.general_disposal_consent_limit_gbp."""
+    return Decimal(str(config.current().general_disposal_consent_limit_gbp))
 
 
 def heads_of_terms_check(values: dict, nation: str, limit_gbp: Decimal) -> dict:
@@ -89,13 +88,6 @@ def _guard_heads(ctx: Context) -> None:
 def _guard_skip_business_case(ctx: Context) -> None:
     if ctx.case.state == "eoi_submitted" and ctx.case.authority_code not in no_business_case_authorities():
         ctx.refuse("This council asks for a business case first: invite one (invite_business_case).")
-
-
-def _effect_complete(ctx: Context) -> None:
-    from .. import transfers
-
-    if ctx.case.asset_id is not None:
-        transfers.create_from_case(ctx.case, {**ctx.case.data, **ctx.values}, ctx.actor, ctx.today)
 
 
 STATES = {
@@ -163,8 +155,7 @@ TRANSITIONS = (
                records_decision=True),
     Transition("complete", "Record completion of the transfer", ("decided",), "completed", "cat.record",
                (Field("completion_date", "Completion date", "date"),
-                Field("title_numbers", "Title number(s)", required=False, public=True)),
-               effect=_effect_complete),
+                Field("title_numbers", "Title number(s)", required=False, public=True))),
     Transition("withdraw", "Withdraw", _OPEN, "withdrawn", "cat.apply"),
 )
 
@@ -177,4 +168,5 @@ PROCESS = Process(
     transitions=TRANSITIONS,
     live_status={**{s: "under_consideration" for s in _OPEN + ("decided",)}, "completed": "transferred"},
     regimes=("LGA1972",),
+    on_complete={"completed": "registry.transfers:on_case_completed"},  # a completed transfer is recorded
 )

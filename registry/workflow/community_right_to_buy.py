@@ -32,8 +32,8 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from .. import authorities
 from ..permissions import declare
+from ..organisations import organisation_facts
 from . import ros_status  # noqa: F401  (its permission and table, for every CRtB case)
-from .acv import organisation_facts
 from .engine import NEW, Context, Field, Process, Transition
 
 PROCESS_CODE = "community_right_to_buy"

@@ -39,23 +39,12 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from .. import assets as asset_register
 from .. import audit, db, permissions
-from ..errors import InvalidInput, NotFound, TransitionRefused
+from ..errors import InvalidInput, TransitionRefused
 from ..uktime import today_uk  # noqa: F401  (the edge calls engine.today_uk())
 from ..vocabulary import LIVE_STATUSES
 from . import cases, notify, publication, rules
 from .cases import Case, CaseEvent, Deadline
-
-PROCESS_MODULES = {
-    "acv": "registry.workflow.acv",
-    "moratorium": "registry.workflow.moratorium",
-    "right_to_challenge": "registry.workflow.right_to_challenge",
-    "cat": "registry.workflow.cat",
-    "compensation": "registry.workflow.compensation",
-    "scottish_atr": "registry.workflow.scottish_atr",
-    "community_right_to_buy": "registry.workflow.community_right_to_buy",
-    "abandoned_land_right_to_buy": "registry.workflow.abandoned_land",
-    "sustainable_development_right_to_buy": "registry.workflow.sustainable_development",
-}
+from .processes import PROCESS_MODULES, all_processes, get_process  # noqa: F401  (engine.get_process)
 
 #: Order in which a live status wins when an asset has several live cases.
 LIVE_STATUS_PRIORITY = ("transferred", "in_moratorium", "under_consideration", "listed", "nominated")
@@ -136,9 +125,17 @@ class Process:
     live_status: Mapping[str, str] = field(default_factory=dict)
     regimes: tuple[str, ...] = ("LA2011",)
     public_states_hidden: frozenset[str] = frozenset({"draft"})
+    # Completion hooks: state -> "module:function", called by the engine when a step reaches that state,
+    # with (case, case data, actor, today). A process reaches another noun (transfers) this way, never
+    # by importing it.
+    on_complete: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         known = set(self.states) | {NEW}
+        for state, hook in self.on_complete.items():
+            if state not in known or hook.count(":") != 1:
+                raise ValueError(f"{self.code}: completion hook {state!r} -> {hook!r} must name a state and "
+                                 "a 'module:function'")
         for t in self.transitions:
             unknown = (set(t.from_states) | {t.to_state}) - known
             if unknown:
@@ -173,17 +170,6 @@ class Process:
                 f"That step is allowed only from {starts}. {now}",
                 from_state=state, action=action, allowed=allowed)
         return t
-
-
-@cache
-def get_process(code: str) -> Process:
-    if code not in PROCESS_MODULES:
-        raise NotFound(f"There is no process {code!r}.")
-    return importlib.import_module(PROCESS_MODULES[code]).PROCESS
-
-
-def all_processes() -> list[Process]:
-    return [get_process(code) for code in PROCESS_MODULES]
 
 
 # ------------------------------------------------------------------ the context a guard sees
@@ -520,6 +506,12 @@ def _check(case: Case, process: Process, action: str, actor, data: Mapping, toda
     return ctx
 
 
+def completion_hook(path: str) -> Callable:
+    """The function a process's completion hook names ("registry.transfers:on_case_completed")."""
+    module, name = path.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
 @cache
 def _period_overrides():
     return rules.load_period_overrides()
@@ -554,6 +546,9 @@ def _write(ctx: Context) -> CaseEvent:
     case.updated_at = func.now()
     if t.effect:
         t.effect(ctx)
+    hook = ctx.process.on_complete.get(t.to_state)
+    if hook:
+        completion_hook(hook)(case, dict(case.data or {}), ctx.actor, ctx.today)
     # Effects and guards may change the dicts in place after an autoflush: always write them.
     flag_modified(case, "data")
     flag_modified(case, "private_data")

@@ -12,12 +12,12 @@ recorded with their code; the council records, it does not adjudicate.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from .. import db
 from ..permissions import declare
 from . import cases
-from .acv import listed_form, organisation_facts, records_published_decisions
+from ..organisations import organisation_facts
+from .acv import records_published_decisions
+from .eligibility import CIG_FORMS, CIG_NON_DISTRIBUTING, cig_eligibility  # noqa: F401  (moratorium.cig_eligibility)
 from .engine import NEW, Context, Field, Process, Transition
 
 _OFFICERS = {"council_officer", "council_decision_maker"}
@@ -27,12 +27,6 @@ declare("moratorium.request_to_bid", roles={"community_group_rep"} | _OFFICERS,
         scope={"community_group_rep": "organisation", "council_officer": "authority",
                "council_decision_maker": "authority"},
         description="Ask (for one's own group), or record a written request, to be treated as a potential bidder")
-
-# [P] domain §2.3 / §11 item 1: reg 12 list as summarised by councils; confirm against reg 12.
-# A trust counts only as what it also is (a trust registered as a charity is a charity): acv.listed_form.
-CIG_FORMS = {"charity", "CIO", "CLG_non_distributing", "community_benefit_society", "cooperative_society", "CIC",
-             "parish_council"}
-CIG_NON_DISTRIBUTING = {"CLG_non_distributing", "community_benefit_society", "cooperative_society"}
 
 EXEMPTIONS = {
     "gift": "A gift (including to trustees)",
@@ -58,24 +52,6 @@ DISPOSAL_TYPES = {
 }
 BUYER_TYPES = {"community_interest_group": "A community interest group", "other": "Anyone else"}
 MORATORIUM_STATES = ("interim_moratorium", "full_moratorium")
-
-
-def cig_eligibility(org: Mapping, authority_code: str, neighbours=frozenset()) -> list[str]:
-    """Why this body may NOT ask to be treated as a potential bidder (reg 12): empty means it may. Pure."""
-    form = listed_form(org)
-    problems = []
-    if org.get("legal_form") == "trust" and form is None:
-        problems.append("a trust is a community interest group only if it is also one of the listed bodies, "
-                        "for example a charitable trust registered as a charity (reg 12)")
-    elif form not in CIG_FORMS:
-        problems.append(f"a body of this kind ({form}) is not a community interest group: unincorporated groups "
-                        "and neighbourhood forums can nominate but cannot trigger the full moratorium (reg 12)")
-    elif form in CIG_NON_DISTRIBUTING and not org.get("non_distribution_of_surplus"):
-        problems.append("it may distribute a surplus to its members (reg 12)")
-    area = org.get("area_code")
-    if area and area != authority_code and area not in neighbours:
-        problems.append("it has no local connection with the council's area (reg 12)")
-    return problems
 
 
 def _request_target(case, data) -> dict:

@@ -94,7 +94,7 @@ def discard_queued() -> None:
 
 def send_queued() -> int:
     from .cases import Case, CaseEvent
-    from .engine import get_process
+    from .processes import get_process
 
     sent = 0
     for case_id, event_id in g.pop("workflow_notices", []):
@@ -117,7 +117,7 @@ def send_reminders(today: date, days_ahead: int = 7) -> int:
     went (a refused send is tried again on the next run). Flushes; the caller commits.
     """
     from .cases import Case, Deadline
-    from .engine import get_process
+    from .processes import get_process
 
     last = today + timedelta(days=days_ahead)
     effective_due = func.greatest(Deadline.due_date, func.coalesce(Deadline.extension_agreed_until,

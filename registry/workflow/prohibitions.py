@@ -146,8 +146,8 @@ def check_disposal(asset_id: int | None, day: date, *, to_organisation_id: int |
 
 def _is_community_interest_group(organisation_id: int, case_id: int) -> bool:
     """Whether the body receiving the land is a community interest group (reg 12) for the case's council."""
-    from .acv import organisation_facts
-    from .moratorium import cig_eligibility
+    from ..organisations import organisation_facts
+    from .eligibility import cig_eligibility
 
     facts = organisation_facts(organisation_id)
     case = db.session.get(Case, case_id)

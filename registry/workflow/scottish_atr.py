@@ -37,7 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from .. import authorities, db
-from .. import organisations as organisation_register
+from ..organisations import organisation_facts
 from ..errors import TransitionRefused
 from ..permissions import declare
 from . import clocks, rules
@@ -162,17 +162,6 @@ def earliest_offer_deadline(notice_date: date) -> date:
     found = [d for d in rules.deadlines_for_event("atr-decision-notice-sent", notice_date)
              if d.rule_code == "atr_offer_deadline_earliest"]
     return found[0].due_date
-
-
-def organisation_facts(organisation_id: int | None) -> dict:
-    if organisation_id is None:
-        return {}
-    org = db.session.get(organisation_register.Organisation, organisation_id)
-    if org is None:
-        return {}
-    return {"id": org.id, "name": org.name, "legal_form": org.legal_form, "member_count": org.member_count,
-            "local_member_count": org.local_member_count, "community_definition": org.community_definition,
-            "non_distribution_of_surplus": org.non_distribution_of_surplus, "asset_lock": org.asset_lock}
 
 
 # ------------------------------------------------------------------ s.93 and s.84 (reads)

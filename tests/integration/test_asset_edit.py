@@ -156,6 +156,14 @@ def test_form_accepts_an_uploaded_geojson_file(client, officer):
         "occupancy": "vacant", "surplus_status": "surplus", "geometry_format": "geojson",
         "geometry_file": (io.BytesIO(geojson), "site.geojson"), "csrf_token": csrf_token(client)})
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    row = db.session.execute(text(
+        "SELECT id, authority_code, ST_Equals(footprint, ST_GeomFromText('MULTIPOLYGON(((-1.55 53.80, -1.549 53.80, "
+        "-1.549 53.801, -1.55 53.801, -1.55 53.80)))', 4326)) AS same, "
+        "ST_Within(point, ST_MakeEnvelope(-1.55, 53.80, -1.549, 53.801, 4326)) AS inside "
+        "FROM asset WHERE reference = 'FORM-FILE'")).one()
+    assert row.same is True  # the file's polygon, not another (nor none)
+    assert row.inside is True and row.authority_code == officer.authority_code
+    assert response.headers["Location"].endswith(f"/assets/{row.id}/edit")
 
 
 def test_officer_edits_and_changes_status_with_audit(client, officer, two_authorities):

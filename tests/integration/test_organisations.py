@@ -39,5 +39,8 @@ def test_bad_registration_shows_the_error_and_writes_nothing(client, db_session,
 
 
 def test_registering_needs_sign_in_and_a_csrf_token(client, db_session):
-    assert client.post("/organisations/new", data=FORM).status_code in (400, 401)
+    assert client.post("/organisations/new", data=FORM).status_code == 400  # no CSRF token: refused first
+    assert client.post("/organisations/new", data={**FORM, "csrf_token": csrf_token(client)}).status_code == 401
+    assert db_session.execute(text("SELECT count(*) FROM organisation WHERE name = :n"),
+                              {"n": FORM["name"]}).scalar() == 0
     assert client.get("/organisations/new").status_code == 401

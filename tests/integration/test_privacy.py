@@ -247,7 +247,10 @@ def seeded(db_session, make_user, two_authorities):
     demo_contacts = db.session.execute(text(
         "SELECT contact_name, contact_email, contact_phone, contact_address FROM organisation")).all()
     strings |= {value for row in demo_contacts for value in row if value and len(value) >= 6}
-    ids = lambda sql: db.session.execute(text(sql)).scalars().all()
+
+    def ids(sql):
+        return db.session.execute(text(sql)).scalars().all()
+
     return {
         "strings": strings,
         "cases": made,

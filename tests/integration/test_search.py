@@ -48,8 +48,11 @@ def get_json(client, url):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_radius_matches_independent_geodesic_distances(client, seed):
     points = all_public_points()
+    rng = random.Random(1000 + seed)  # one generator for the test: each centre draws its own radius
+    radii, found = [], 0
     for lon, lat in random_centres(8, seed):
-        radius = random.Random(seed).choice([250, 800, 1500, 3000])
+        radius = rng.choice([250, 800, 1500, 3000])
+        radii.append(radius)
         document = get_json(client, f"/api/collections/assets/items?near={lon},{lat}&radius={radius}&limit=1000")
         returned = {f["id"]: f["properties"]["distance_m"] for f in document["features"]}
         expected = {i for i, (x, y) in points.items() if geodesic_m(lon, lat, x, y) <= radius}
@@ -63,13 +66,19 @@ def test_radius_matches_independent_geodesic_distances(client, seed):
         distances = list(returned.values())
         assert distances == sorted(distances), "nearest first"
         assert document["numberMatched"] == len(expected)
+        found += len(expected)
+    assert len(set(radii)) > 1, "every centre drew the same radius"
+    assert found > 0, "no centre caught any asset"
 
 
 @pytest.mark.parametrize("seed", [4, 5])
 def test_nearest_are_the_true_geodesic_nearest(client, seed):
     points = all_public_points()
+    rng = random.Random(1000 + seed)  # one generator for the test: each centre draws its own k
+    ks = []
     for lon, lat in random_centres(10, seed):
-        k = random.Random(seed).choice([1, 5, 12])
+        k = rng.choice([1, 5, 12])
+        ks.append(k)
         document = get_json(client, f"/api/collections/assets/items?nearest={lon},{lat}&limit={k}")
         by_distance = sorted((geodesic_m(lon, lat, x, y), i) for i, (x, y) in points.items())
         expected_distances = [d for d, _ in by_distance[:k]]
@@ -79,6 +88,7 @@ def test_nearest_are_the_true_geodesic_nearest(client, seed):
         for feature in document["features"]:
             x, y = points[feature["id"]]
             assert feature["properties"]["distance_m"] == pytest.approx(geodesic_m(lon, lat, x, y), abs=1.0)
+    assert len(set(ks)) > 1, "every centre drew the same k"
 
 
 def test_nearest_from_an_empty_sea_still_finds_the_nearest(client):

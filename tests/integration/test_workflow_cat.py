@@ -80,7 +80,9 @@ def test_business_case_stage_skipped_only_where_configured(world, monkeypatch):
     case = apply(world)
     with pytest.raises(TransitionRefused, match="business case first"):
         engine.transition(case.id, "approve_in_principle", world.decision_maker, {"reasons": "r"}, TODAY)
-    monkeypatch.setenv("REGISTRY_CAT_NO_BUSINESS_CASE", world.asset.authority_code)
+    from flask import current_app
+
+    monkeypatch.setattr(current_app.config["SETTINGS"], "cat_no_business_case", (world.asset.authority_code,))
     engine.transition(case.id, "approve_in_principle", world.decision_maker, {"reasons": "r"}, TODAY)
     assert case.state == "approved_in_principle"
 

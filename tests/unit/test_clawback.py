@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from registry.clawback import (
     ALL_FIELDS,
     STATUS_TRANSITIONS,
+    InputError,
     Instrument,
     Method,
     Status,
@@ -25,7 +26,6 @@ from registry.clawback import (
     parse_inputs,
     to_json,
 )
-from registry.errors import InvalidInput
 
 CARMARTHENSHIRE_TAPER_PCT = ["100", "80", "60", "40", "20"]
 CPI = {"2020-04": "108.6", "2022-06": "120.9", "2021-01": "109.3"}
@@ -489,14 +489,14 @@ INVALID = [
 
 @pytest.mark.parametrize(("fields", "field", "message"), INVALID)
 def test_invalid_inputs_name_the_field(fields, field, message):
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(InputError) as raised:
         due(fields)
     assert raised.value.field == field
     assert message in raised.value.detail
 
 
 def test_inputs_that_are_not_an_object_are_refused():
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(InputError) as raised:
         parse_inputs(["full"])  # type: ignore[arg-type]
     assert raised.value.field is None
 
