@@ -35,6 +35,8 @@ BLUEPRINT_MODULES = [
     "registry.api.assets_write",
     "registry.web.asset_edit",
     "registry.web.organisations",
+    "registry.web.rights",
+    "registry.api.rights",
 ]
 
 
