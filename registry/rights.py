@@ -78,6 +78,15 @@ class Request:
 
 
 @dataclass(frozen=True)
+class Window:
+    """A council's submission window for expressions of interest, as recorded with a Right to Challenge case."""
+
+    reference: str
+    seen_on: date  # the day an expression of interest said the window was open
+    closes_on: date
+
+
+@dataclass(frozen=True)
 class Facts:
     nation: str
     authority_code: str | None
@@ -90,6 +99,7 @@ class Facts:
     notices: tuple[Notice, ...] = ()
     interests: tuple[Interest, ...] = ()
     requests: tuple[Request, ...] = ()
+    windows: tuple[Window, ...] = ()
 
 
 # ------------------------------------------------------------------ the answer
@@ -292,14 +302,25 @@ def _right_to_challenge(facts: Facts, on: date) -> Right:
                          f"{NATIONS.get(facts.nation, facts.nation)}.")
     if not facts.authority_code:
         return Right("right_to_challenge", label, False, statute, why="No council is known for this place.")
-    rule, due = _by("LA2011", "rtc_timetable_notice_due", on)
+    council = facts.authority_name or facts.authority_code
+    window = min((w for w in facts.windows if w.seen_on <= on <= w.closes_on), key=lambda w: w.closes_on,
+                 default=None)
+    if window is not None:
+        rule, due = _by("LA2011", "rtc_timetable_notice_due", window.closes_on)
+        steps = (f"For {council}'s services, within the submission window it has set: it closes on "
+                 f"{fd(window.closes_on)} (recorded with case {window.reference}).",
+                 f"The council must tell you when it will decide {rule.words} ({rule.statute}): counted from "
+                 f"the window's close, by {fd(due)}.")
+    else:
+        rule, due = _by("LA2011", "rtc_timetable_notice_due", on)
+        steps = (f"For {council}'s services. No submission window is recorded for this council, so an "
+                 "expression of interest may be sent at any time.",
+                 f"The council must tell you when it will decide {rule.words} ({rule.statute}): by {fd(due)} "
+                 "for one it receives today.")
     return Right(
         "right_to_challenge", label, True, statute, who=relevant_bodies(),
-        needs=_needs(right_to_challenge.PROCESS, "submit_eoi"),
-        next_steps=(f"For {facts.authority_name or facts.authority_code}'s services. The council has set no "
-                    "submission window in this register, so an expression of interest may be sent at any time.",
-                    f"The council must tell you when it will decide {rule.words} ({rule.statute}): by {fd(due)} "
-                    "for one it receives today."),
+        needs=_needs(right_to_challenge.PROCESS, "submit_eoi"), next_steps=steps,
+        until=window.closes_on if window else None,
         link=f"/authorities/{facts.authority_code}/challenge", link_text="Express interest in running a service")
 
 
@@ -446,6 +467,18 @@ def _case_facts(asset_id: int) -> dict:
     return {key: tuple(value) for key, value in out.items()}
 
 
+def _windows(authority_code: str | None) -> tuple[Window, ...]:
+    if not authority_code:
+        return ()
+    rows = db.session.execute(
+        text("""SELECT c.reference, min(e.effective_date) AS seen_on, (c.data->>'window_closes_on')::date AS closes_on
+                FROM "case" c JOIN case_event e ON e.case_id = c.id
+                WHERE c.process = 'right_to_challenge' AND c.authority_code = :code AND c.state <> 'draft'
+                  AND coalesce(c.data->>'window_closes_on', '') <> ''
+                GROUP BY c.id ORDER BY c.id"""), {"code": authority_code}).mappings()
+    return tuple(Window(r["reference"], r["seen_on"], r["closes_on"]) for r in rows)
+
+
 def facts_for_asset(asset_id: int) -> Facts | None:
     """The facts of a public asset, or None when there is no such public asset."""
     row = db.session.execute(
@@ -457,7 +490,8 @@ def facts_for_asset(asset_id: int) -> Facts | None:
         return None
     return Facts(nation=row["nation"], authority_code=row["code"], authority_name=row["authority_name"],
                  asset_id=row["id"], asset_name=row["name"],
-                 disposed=row["surplus_status"] in ("disposed", "transferred"), **_case_facts(row["id"]))
+                 disposed=row["surplus_status"] in ("disposed", "transferred"), windows=_windows(row["code"]),
+                 **_case_facts(row["id"]))
 
 
 def asset_at_point(lon: float, lat: float) -> int | None:
@@ -483,7 +517,8 @@ def facts_for_point(lon: float, lat: float) -> Facts | None:
         {"lon": lon, "lat": lat}).mappings().first()
     if row is None:
         return None
-    return Facts(nation=row["nation"], authority_code=row["code"], authority_name=row["name"])
+    return Facts(nation=row["nation"], authority_code=row["code"], authority_name=row["name"],
+                 windows=_windows(row["code"]))
 
 
 @dataclass

@@ -198,3 +198,20 @@ def test_page_bad_date_shows_an_error_summary(client, england):
     html = response.get_data(as_text=True)
     summary = html[html.index("govuk-error-summary"):]
     assert 'href="#date"' in summary[:summary.index("</ul>")]
+
+
+def test_a_submission_window_recorded_for_the_council(client, england):
+    engine.open_case("right_to_challenge", "submit_eoi", england.cig_rep,
+                     {"service_name": "Library opening hours", "relevant_body_type": "charitable_body",
+                      "outcomes": "Longer opening", "financial_resources": "Reserves",
+                      "capability_evidence": "We run two libraries", "window_closes_on": "2026-06-30"},
+                     date(2026, 6, 1), authority_code=england.asset.authority_code, organisation_id=england.cig.id,
+                     title="Library opening hours")
+    db.session.commit()
+    _, rights = api(client, asset=england.asset.id, date="2026-06-10")
+    challenge = rights["right_to_challenge"]
+    assert challenge["until"] == "2026-06-30"
+    assert "by 30 July 2026" in " ".join(challenge["next_steps"])  # within 30 days of the window's close
+    _, later = api(client, asset=england.asset.id, date="2026-07-01")
+    assert later["right_to_challenge"]["until"] is None
+    assert "by 31 July 2026" in " ".join(later["right_to_challenge"]["next_steps"])

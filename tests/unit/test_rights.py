@@ -6,7 +6,8 @@ Hand workings (domain §0.1; the words of each rule):
   period, "18 months beginning with": 30 November 2027.
 - Listed 2 March 2026: "five years beginning with the date of that entry": last day 1 March 2031.
 - Nomination received 1 June 2026, decision "within 8 weeks of receiving": 1 June + 56 days = 27 July 2026.
-- Expression of interest received 1 June 2026, "within 30 days of receiving": 1 July 2026.
+- Expression of interest received 1 June 2026, "within 30 days of receiving": 1 July 2026; one sent in a
+  window closing 30 June 2026 counts from the close: 30 July 2026; one received 1 July 2026: 31 July 2026.
 - Asset transfer request validated 1 June 2026, "6 months after": 1 December 2026.
 - Community interest registered 2 March 2026, "5 years beginning with": 1 March 2031.
 """
@@ -15,7 +16,7 @@ from datetime import date
 
 import pytest
 
-from registry.rights import Facts, Interest, Listing, Nomination, Notice, Request, rights_from_facts
+from registry.rights import Facts, Interest, Listing, Nomination, Notice, Request, Window, rights_from_facts
 
 LISTING = Listing("ACV-1", date(2026, 3, 2), date(2031, 3, 1))
 NOTICE = Notice("MOR-1", date(2026, 6, 1), date(2026, 7, 12), date(2026, 11, 30), date(2027, 11, 30), case_id=7)
@@ -41,6 +42,10 @@ CASES = [
     ("unlisted: no moratorium", england(), date(2026, 6, 1), "acv_request_to_bid", False, None,
      "not on the list"),
     ("unlisted: challenge", england(), date(2026, 6, 1), "right_to_challenge", True, None, "by 1 July 2026"),
+    ("challenge window open", england(windows=(Window("RTC-1", date(2026, 5, 1), date(2026, 6, 30)),)),
+     date(2026, 6, 1), "right_to_challenge", True, date(2026, 6, 30), "by 30 July 2026"),
+    ("challenge window closed", england(windows=(Window("RTC-1", date(2026, 5, 1), date(2026, 6, 30)),)),
+     date(2026, 7, 1), "right_to_challenge", True, None, "by 31 July 2026"),
     ("unlisted: transfer", england(), date(2026, 6, 1), "community_asset_transfer", True, None, "No statutory clock"),
     ("before listing", england(listings=(LISTING,)), date(2026, 3, 1), "acv_nomination", True, None,
      "by 26 April 2026"),
