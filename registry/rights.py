@@ -239,10 +239,10 @@ def _acv_nomination(facts: Facts, on: date) -> Right:
     return Right(
         "acv_nomination", label, True, statute, who=nominating_bodies(),
         needs=_needs(acv.PROCESS, "start_draft"),
-        next_steps=(f"The council must decide {decide_rule.words} ({decide_rule.statute}): by {fd(decide_by)} "
-                    "for a nomination it receives today.",
-                    f"If it lists the land, the listing lasts {_period(listing_rule)} ({listing_rule.statute}); "
-                    "the owner must then tell the council before selling, which starts a moratorium."),
+        next_steps=((f"The council must decide {decide_rule.words} ({decide_rule.statute}): by {fd(decide_by)} "
+                    "for a nomination it receives today."),
+                    (f"If it lists the land, the listing lasts {_period(listing_rule)} ({listing_rule.statute}); "
+                    "the owner must then tell the council before selling, which starts a moratorium.")),
         link=f"/assets/{facts.asset_id}/nominate" if facts.asset_id else None,
         link_text="Nominate it" if facts.asset_id else None)
 
@@ -261,8 +261,8 @@ def _request_to_bid(facts: Facts, on: date) -> Right:
         if stopped:
             continue
         if on <= notice.interim_last:
-            steps = [f"The interim moratorium runs {_rule('LA2011', 'acv_interim_moratorium_end').words}: its "
-                     f"last day is {fd(notice.interim_last)}. Ask in writing by then."]
+            steps = [(f"The interim moratorium runs {_rule('LA2011', 'acv_interim_moratorium_end').words}: its "
+                     f"last day is {fd(notice.interim_last)}. Ask in writing by then.")]
             if notice.full_last:
                 steps.append(f"If a group asks in time, the full moratorium runs until {fd(notice.full_last)}: "
                              "the owner may sell only to a community interest group until then.")
@@ -307,16 +307,16 @@ def _right_to_challenge(facts: Facts, on: date) -> Right:
                  default=None)
     if window is not None:
         rule, due = _by("LA2011", "rtc_timetable_notice_due", window.closes_on)
-        steps = (f"For {council}'s services, within the submission window it has set: it closes on "
-                 f"{fd(window.closes_on)} (recorded with case {window.reference}).",
-                 f"The council must tell you when it will decide {rule.words} ({rule.statute}): counted from "
-                 f"the window's close, by {fd(due)}.")
+        steps = ((f"For {council}'s services, within the submission window it has set: it closes on "
+                 f"{fd(window.closes_on)} (recorded with case {window.reference})."),
+                 (f"The council must tell you when it will decide {rule.words} ({rule.statute}): counted from "
+                 f"the window's close, by {fd(due)}."))
     else:
         rule, due = _by("LA2011", "rtc_timetable_notice_due", on)
-        steps = (f"For {council}'s services. No submission window is recorded for this council, so an "
-                 "expression of interest may be sent at any time.",
-                 f"The council must tell you when it will decide {rule.words} ({rule.statute}): by {fd(due)} "
-                 "for one it receives today.")
+        steps = ((f"For {council}'s services. No submission window is recorded for this council, so an "
+                 "expression of interest may be sent at any time."),
+                 (f"The council must tell you when it will decide {rule.words} ({rule.statute}): by {fd(due)} "
+                 "for one it receives today."))
     return Right(
         "right_to_challenge", label, True, statute, who=relevant_bodies(),
         needs=_needs(right_to_challenge.PROCESS, "submit_eoi"), next_steps=steps,
@@ -356,8 +356,8 @@ def _scottish_atr(facts: Facts, on: date) -> Right:
         return Right("scottish_asset_transfer_request", label, False, statute,
                      why="The authority no longer holds it (disposed of or transferred).")
     rule, due = _by("CESA2015", "atr_decision_notice_due", on)
-    steps = [f"The authority must agree unless it has reasonable grounds to refuse, and decide within "
-             f"{rule.words} ({rule.statute}): by {fd(due)} for a request it validates today."]
+    steps = [(f"The authority must agree unless it has reasonable grounds to refuse, and decide within "
+             f"{rule.words} ({rule.statute}): by {fd(due)} for a request it validates today.")]
     live = [r for r in facts.requests if r.starts <= on and (r.until is None or on <= r.until)]
     for request in live:
         steps.append(f"A valid request (case {request.reference}) is live: the authority may not sell or lease the "
@@ -387,10 +387,10 @@ def _register_interest(facts: Facts, on: date) -> Right:
     rule = _rule("LRSA2003", "crtb_registration_expires")
     return Right(
         "register_interest_to_buy", label, True, statute, who=community_bodies(),
-        needs=("An application to the Scottish Ministers (Registers of Scotland keeps the Register of Community "
-               "Interests in Land)", "Evidence of community support", "A map of the land"),
-        next_steps=(f"Once registered, the interest lasts {rule.words} ({rule.statute}); if the owner then "
-                    "proposes to sell, the body is asked to confirm it will buy.",),
+        needs=(("An application to the Scottish Ministers (Registers of Scotland keeps the Register of Community "
+               "Interests in Land)"), "Evidence of community support", "A map of the land"),
+        next_steps=((f"Once registered, the interest lasts {rule.words} ({rule.statute}); if the owner then "
+                    "proposes to sell, the body is asked to confirm it will buy."),),
         link=f"/assets/{facts.asset_id}" if facts.asset_id else None,
         link_text="Record the case once Registers of Scotland has it" if facts.asset_id else None)
 
@@ -460,7 +460,7 @@ def _case_facts(asset_id: int) -> dict:
             data = case.data or {}
             if data.get("validation_date"):
                 starts = date.fromisoformat(data["validation_date"])
-                ended = _first(events, lambda e: e.effective_date >= starts and e.to_state not in ATR_VALID_STATES
+                ended = _first(events, lambda e, starts=starts: e.effective_date >= starts and e.to_state not in ATR_VALID_STATES
                                and e.from_state in ATR_VALID_STATES)
                 out["requests"].append(Request(case.reference, starts,
                                                ended - timedelta(days=1) if ended else None))

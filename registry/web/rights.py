@@ -2,9 +2,9 @@
 
 from flask import Blueprint, render_template, request
 
+from .. import rights
 from ..api.rights import answer_for
 from ..errors import NotFound, RegistryError
-from .. import rights
 from ..permissions import public
 from ..uktime import today_uk
 from ..workflow import rules

@@ -101,7 +101,7 @@ def test_the_page_says_the_same(client, moratorium, day, marker):
 
 def test_unlisted_english_asset(client, england):
     db.session.commit()
-    body, rights = api(client, asset=england.asset.id, date="2026-06-01")
+    _, rights = api(client, asset=england.asset.id, date="2026-06-01")
     assert rights["acv_nomination"]["status"] == "open"
     assert "by 27 July 2026" in " ".join(rights["acv_nomination"]["next_steps"])
     assert rights["acv_nomination"]["link"] == f"/assets/{england.asset.id}/nominate"
