@@ -39,6 +39,8 @@ BLUEPRINT_MODULES = [
     "registry.api.imports",
     "registry.web.dashboards",
     "registry.api.dashboards",
+    "registry.web.rights",
+    "registry.api.rights",
 ]
 
 

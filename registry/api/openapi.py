@@ -103,6 +103,17 @@ def document(base_url: str) -> dict:
                                 "parameters": [_param("lon", "Longitude", {"type": "number"}, required=True),
                                                _param("lat", "Latitude", {"type": "number"}, required=True)],
                                 "responses": ok("District and assets")}},
+            "/rights": {"get": {"summary": "Community rights on an asset, a point or a postcode on a day: each "
+                                           "open right (who may use it, what it needs, what happens next and by "
+                                           "when, a link that starts it) and each closed one (why, until when)",
+                                "operationId": "rightsAt",
+                                "parameters": [_param("asset", "Asset id", {"type": "integer"}),
+                                               _param("lon", "Longitude (with lat)", {"type": "number"}),
+                                               _param("lat", "Latitude (with lon)", {"type": "number"}),
+                                               _param("postcode", "A UK postcode", {"type": "string"}),
+                                               _param("date", "YYYY-MM-DD (default: today in the UK)",
+                                                      {"type": "string", "format": "date"})],
+                                "responses": {**ok("Open and closed rights"), "404": PROBLEM}}},
             "/deadlines": {"get": {"summary": "Statutory deadlines an event starts",
                                    "operationId": "deadlines",
                                    "parameters": [_param("event", "Event code", {"type": "string"}, required=True),
