@@ -60,7 +60,8 @@ def world(db_session):
     transfer = transfers.create(TRANSFER, OFFICER, CASE_DAY, asset_id=transfer_asset, organisation_id=built.cig.id)
     db_session.commit()
     return SimpleNamespace(world=built, case=case, transfer=transfer,
-                           seeded={"asset_id": [built.asset.id], "code": [built.asset.authority_code],
+                           # a Scottish council too: its land register and s.95 report exist only in Scotland
+                           seeded={"asset_id": [built.asset.id], "code": [built.asset.authority_code, "S12000036"],
                                    "collection_id": ["assets", "authorities"],
                                    "organisation_id": [built.group.id], "case_id": [case.id],
                                    "transfer_id": [transfer.id], "name": list(registers.REGISTERS),
