@@ -16,6 +16,8 @@ from .. import authorities as authority_register
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, RegistryError
 from ..workflow import acv, cases, cat, engine, preview, public, publication, scottish_atr
 from ..workflow import right_to_challenge as rtc
+from .forms import field_errors, raise_all
+from .organisations import offer_join
 from .templating import csp_nonce
 
 bp = Blueprint("web_cases", __name__)
@@ -120,6 +122,7 @@ def asset_case_panel():
 
 
 @bp.route("/assets/<int:asset_id>/nominate", methods=["GET", "POST"])
+@offer_join("acv")
 @permissions.route_requires("acv.nominate")
 @security.limit_public_submission
 def nominate(asset_id):
@@ -130,7 +133,8 @@ def nominate(asset_id):
     if request.method == "POST":
         values = form_data(DRAFT_FIELDS, request.form)
         try:
-            organisation_id = _chosen_organisation(request.form.get("organisation_id"), organisations)
+            organisation_id = _check_all(DRAFT_FIELDS, values, organisations,
+                                         needed=acv.SUBMIT_NEEDS if request.form.get("submit_now") else ())
             case = engine.open_case("acv", "start_draft", user, values, engine.today_uk(),
                                     authority_code=asset.area_code or asset.authority_code, asset_id=asset.id,
                                     organisation_id=organisation_id, title=asset.name)
@@ -141,7 +145,7 @@ def nominate(asset_id):
         except RegistryError as exc:
             error = exc
     return render_template("cases/nominate.html", asset=asset, case=None, organisations=organisations,
-                           fields=DRAFT_FIELDS, values=values, error=error, site_map=_site_map(asset),
+                           fields=DRAFT_FIELDS, needed=NEEDED_TO_SEND, values=values, error=error, site_map=_site_map(asset),
                            area_name=_authority_name(asset.area_code or asset.authority_code)), \
         (error.status if error else 200)
 
@@ -161,6 +165,22 @@ def _site_map(asset):
                           tile_attribution=settings.tile_attribution, textarea_id="site_geojson",
                           label=f"Map of {asset.name}: draw the site boundary you are nominating")
     return maps.embed(the_map, nonce=csp_nonce())
+
+
+NEEDED_TO_SEND = tuple(name for name, _ in acv.SUBMIT_NEEDS)
+
+
+def _check_all(fields, values, organisations, needed=(), choose_group=True) -> int | None:
+    """Every problem of the form at once (the group, each field), else the chosen group's id."""
+    problems, organisation_id = [], None
+    if choose_group:
+        try:
+            organisation_id = _chosen_organisation(request.form.get("organisation_id"), organisations)
+        except InvalidInput as exc:
+            problems.append(exc)
+    problems += field_errors(fields, values, needed)
+    raise_all(problems)
+    return organisation_id
 
 
 def _my_organisations(user):
@@ -191,7 +211,7 @@ def _lodge_form(process: str, fields, user, template: str, case_details, action:
     if request.method == "POST":
         values = form_data(fields, request.form)
         try:
-            organisation_id = _chosen_organisation(request.form.get("organisation_id"), organisations)
+            organisation_id = _check_all(fields, values, organisations)
             case = engine.open_case(process, action, user, values, engine.today_uk(),
                                     organisation_id=organisation_id, **case_details(values))
             return redirect(url_for("web_cases.show", case_id=case.id, sent=1))
@@ -205,6 +225,7 @@ EOI_FIELDS = rtc.PROCESS.get("submit_eoi").fields
 
 
 @bp.route("/authorities/<code>/challenge", methods=["GET", "POST"])
+@offer_join("rtc")
 @permissions.route_requires("rtc.submit")
 @security.limit_public_submission
 def challenge(code):
@@ -225,6 +246,7 @@ ATR_FIELDS = scottish_atr.PROCESS.get("submit_request").fields
 
 
 @bp.route("/assets/<int:asset_id>/asset-transfer-request", methods=["GET", "POST"])
+@offer_join("atr")
 @permissions.route_requires("atr.request")
 @security.limit_public_submission
 def scottish_transfer_request(asset_id):
@@ -243,6 +265,7 @@ CAT_FIELDS = cat.PROCESS.get("submit_eoi").fields
 
 
 @bp.route("/assets/<int:asset_id>/transfer-request", methods=["GET", "POST"])
+@offer_join("cat")
 @permissions.route_requires("cat.apply")
 @security.limit_public_submission
 def transfer_request(asset_id):
@@ -268,6 +291,9 @@ def edit(case_id):
     if request.method == "POST":
         values = form_data(DRAFT_FIELDS, request.form)
         try:
+            saved_values = {**case.data, **case.private_data}
+            _check_all(DRAFT_FIELDS, {**saved_values, **{k: v for k, v in values.items() if v}}, [],
+                       choose_group=False, needed=acv.SUBMIT_NEEDS if request.form.get("submit_now") else ())
             engine.transition(case.id, "save_draft", user, values, engine.today_uk(),
                               expected_version=_version(request.form))
             if request.form.get("submit_now"):
@@ -278,6 +304,7 @@ def edit(case_id):
             error = exc
     asset = asset_register.get(case.asset_id) if case.asset_id else None
     return render_template("cases/nominate.html", asset=asset, case=case, organisations=[], fields=DRAFT_FIELDS,
+                           needed=NEEDED_TO_SEND,
                            values=values, error=error, saved=request.args.get("saved"), site_map=_site_map(asset),
                            area_name=_authority_name(case.authority_code)), (error.status if error else 200)
 
