@@ -408,7 +408,8 @@ def _render_case(case, user, error=None, status=200, posted_action=None, posted_
         organisations=_my_organisations(user) if not isinstance(user, accounts.AnonymousActor) else [],
         child_cases=[public.public_case(k, today) for k in cases.children_of(case.id) if engine.is_public(k)],
         parent=cases.get(case.parent_case_id) if case.parent_case_id else None,
-        sent=request.args.get("sent"), posted_action=posted_action, next_steps=next_steps, posted_values=posted_values or {},
+        sent=request.args.get("sent"), done=process.get(request.args.get("done") or "") if not error else None,
+        posted_action=posted_action, next_steps=next_steps, posted_values=posted_values or {},
         checks=case.data.get("checks") if private else None,
         private_data=case.private_data if private else {},
         preview=preview, offer_override=_offer_override(user, error, posted_values or {}),
@@ -456,6 +457,11 @@ def step(case_id, action):
     process = engine.get_process(case.process)
     declared = process.get(action)
     data = form_data((*(declared.fields if declared else ()), engine.EFFECTIVE_DATE), request.form)
+    if action == "withdraw" and declared and request.form.get("confirm_withdraw") != "yes":
+        # Never one click: say what withdrawing means and ask again, carrying what was typed.
+        return render_template("cases/confirm_withdraw.html", case=case, process=process, step=declared,
+                               carried=[(k, v) for k, v in request.form.items(multi=True)
+                                        if k not in ("csrf_token", "confirm_withdraw")])
     try:
         shown = _publication_preview(case, declared, data, user) if declared else None
         if shown and request.form.get("confirm_publication") != shown["digest"]:
@@ -466,7 +472,7 @@ def step(case_id, action):
         case = cases.get(case_id)
         return _render_case(case, user, error=exc, status=exc.status, posted_action=action,
                             posted_values={**data, "reasons": request.form.get("reasons", "")})
-    return redirect(url_for("web_cases.show", case_id=case.id) + "#timeline")
+    return redirect(url_for("web_cases.show", case_id=case.id, done=action) + "#timeline")
 
 
 @bp.post("/cases/<int:case_id>/start/<process_code>/<action>")

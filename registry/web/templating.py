@@ -78,4 +78,7 @@ def regime_words(code: str | None) -> str:
     regime = REGIMES.get(code or "")
     if regime is None:
         return code or ""
-    return regime.label.split(" (")[0].split(", Part")[0] + " rules"
+    import re
+
+    label = re.sub(r"\s*\(with [^)]*\)$", "", regime.label)
+    return re.sub(r", Part \d+$", "", label) + " rules"

@@ -124,3 +124,26 @@ def test_a_challenge_with_two_bad_fields_shows_both(client, world):
     assert summary.count("<li>") >= 2
     assert "Choose what kind of body you are (s.81(6)) from the list." in summary
     assert "voluntary_body" not in summary  # no codes in the words
+
+
+def test_withdrawing_asks_first_and_then_says_it_is_done(client, world):
+    from registry.uktime import today_uk
+    from registry.workflow import cases
+
+    from .workflow_world import nominate
+
+    case = nominate(world, today_uk())
+    db.session.commit()
+    sign_in(client, world.rep)
+    first = client.post(f"/cases/{case.id}/steps/withdraw", data=form(client))
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200 and "Are you sure you want to withdraw?" in html
+    assert 'name="confirm_withdraw" value="yes"' in html
+    assert cases.get(case.id).state == "submitted"  # nothing happened on the first click
+    done = client.post(f"/cases/{case.id}/steps/withdraw", data=form(client, confirm_withdraw="yes"))
+    assert done.status_code == 302 and "done=withdraw" in done.location
+    assert cases.get(case.id).state == "withdrawn"
+    page = client.get(done.location).get_data(as_text=True)
+    assert "Done: withdraw the nomination." in page
+    # The rules in words, not a code; the date a deadline is due in words.
+    assert "Localism Act 2011 rules" in page and ">LA2011<" not in page
