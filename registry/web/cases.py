@@ -233,7 +233,7 @@ def challenge(code):
     return _lodge_form(
         "right_to_challenge", EOI_FIELDS, accounts.current_actor(), "cases/challenge.html",
         lambda values: {"authority_code": authority.code,
-                        "title": f"{values.get('service_name') or 'Service'}: {authority.name}"[:300]},
+                        "title": f"{values.get('service_name') or 'Service'}: {authority.everyday_name}"[:300]},
         authority=authority)
 
 
