@@ -208,14 +208,60 @@ def parse_date(raw, field) -> date | None:
                            field=field) from None
 
 
+def field_problems(raw: dict) -> list[InvalidInput]:
+    """Every field's problem at once (for a form's error summary); validate_record raises the first."""
+    checks = [
+        lambda: _text(raw.get("reference"), "reference", required=True, max_length=100),
+        lambda: _text(raw.get("name"), "name", required=True, max_length=300),
+        lambda: _choice(raw.get("asset_type"), "asset_type", ASSET_TYPES),
+        lambda: _text(raw.get("description"), "description", max_length=5000),
+        lambda: _text(raw.get("address"), "address", max_length=500),
+        lambda: _postcode(raw.get("postcode")),
+        lambda: parse_uprn(raw.get("uprn")),
+        lambda: parse_title_numbers(raw.get("title_numbers")),
+        lambda: _text(raw.get("current_use"), "current_use", max_length=500),
+        lambda: _decimal(raw.get("floor_area_m2"), "floor_area_m2"),
+        lambda: _decimal(raw.get("site_area_m2"), "site_area_m2"),
+        lambda: _decimal(raw.get("market_value_gbp"), "market_value_gbp"),
+    ]
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except InvalidInput as error:
+            problems.append(error)
+    return problems
+
+
+def _postcode(raw) -> str | None:
+    postcode = _text(raw, "postcode")
+    if postcode is None:
+        return None
+    normalised = places.normalise_postcode(postcode)
+    if normalised is None:
+        raise InvalidInput(f"Enter a real postcode, like LS1 1UR: {postcode} is not in the form of a UK postcode.",
+                           field="postcode")
+    return normalised
+
+
+def postcode_known(postcode: str) -> bool:
+    """Is the (normalised) postcode in the postcode directory the registry holds?"""
+    return db.session.execute(text("SELECT EXISTS (SELECT 1 FROM postcode WHERE postcode = :p)"),
+                              {"p": postcode}).scalar()
+
+
+def point_in_area(authority_code: str, point: shapely.Point) -> bool:
+    """Is the point inside the council's area? True when the registry has no boundary for the council."""
+    inside = db.session.execute(
+        text("SELECT boundary IS NULL OR ST_Intersects(boundary, ST_SetSRID(ST_MakePoint(:x, :y), 4326)) "
+             "FROM authority WHERE code = :code"),
+        {"x": point.x, "y": point.y, "code": authority_code}).scalar()
+    return inside is not False
+
+
 def validate_record(raw: dict, *, point: shapely.Point, footprint=None) -> AssetRecord:
     """Check one asset's fields; raise InvalidInput naming the first bad field."""
-    postcode = _text(raw.get("postcode"), "postcode")
-    if postcode is not None:
-        normalised = places.normalise_postcode(postcode)
-        if normalised is None:
-            raise InvalidInput(f"{postcode!r} is not a UK postcode.", field="postcode")
-        postcode = normalised
+    postcode = _postcode(raw.get("postcode"))
     return AssetRecord(
         authority_code=_text(raw.get("authority_code"), "authority_code", required=True).upper(),
         reference=_text(raw.get("reference"), "reference", required=True, max_length=100),

@@ -42,6 +42,18 @@ def invalid_input(*kinds: type[Exception]):
         raise InvalidInput(getattr(error, "detail", str(error)), field=getattr(error, "field", None)) from error
 
 
+class InvalidInputs(InvalidInput):
+    """Every field error of one form at once: a page lists them all in its GOV.UK error summary.
+
+    ``field`` and ``detail`` are the first error's, so anything that shows one error still works.
+    """
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.detail, field=first.field)
+
+
 class Unauthorised(RegistryError):
     status = 401
     title = "Sign in required"

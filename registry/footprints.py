@@ -53,15 +53,35 @@ def _check_wgs84(geom) -> None:
             "say so (Content-Crs: <http://www.opengis.net/def/crs/EPSG/0/27700>).", field="geometry")
 
 
+def invalid_shape_words(reason: str, *, crs: str) -> str:
+    """GEOS's reason ("Self-intersection[-1.55 53.8]") in plain words, with where it happens. Pure."""
+    import re
+
+    match = re.match(r"([A-Za-z -]+?)\s*\[\s*(-?[\d.]+)\s+(-?[\d.]+)", reason or "")
+    what, where = (match.group(1).strip().lower(), (float(match.group(2)), float(match.group(3)))) if match \
+        else ((reason or "").lower(), None)
+    if where is None:
+        near = ""
+    elif crs == BNG:
+        near = f" near easting {where[0]:.0f}, northing {where[1]:.0f}"
+    else:
+        near = f" near latitude {where[1]:.5f}, longitude {where[0]:.5f}"
+    if "self-intersection" in what or "self intersection" in what:
+        return f"The boundary crosses itself{near}: draw it again so its edges do not cross."
+    if "ring self" in what or "too few points" in what:
+        return f"The boundary has too few distinct corners{near}: draw it again with at least three."
+    if "hole" in what or "nested" in what:
+        return f"A hole in the boundary lies outside it or overlaps another{near}: draw it again."
+    return f"The boundary is not a shape we can store{near}: draw it again so its edges do not cross."
+
+
 def _validate_shape(geom, *, crs: str):
     if shapely.get_num_coordinates(geom) > MAX_VERTICES:
         raise InvalidInput(f"The footprint has more than {MAX_VERTICES} points: simplify it.", field="geometry")
     if geom.is_empty:
         raise InvalidInput("The geometry is empty.", field="geometry")
     if not geom.is_valid:
-        reason = explain_validity(geom)
-        hint = " The boundary crosses itself: draw it so that no edges cross." if "Self-intersection" in reason else ""
-        raise InvalidInput(f"The footprint is not a valid shape ({reason}).{hint}", field="geometry")
+        raise InvalidInput(invalid_shape_words(explain_validity(geom), crs=crs), field="geometry")
     if crs == BNG:
         geom = shapely.transform(geom, _bng_to_wgs84)
     else:

@@ -111,3 +111,152 @@ def register(values: dict) -> Organisation:
     db.session.add(organisation)
     db.session.flush()
     return organisation
+
+
+# ------------------------------------------------------------------ join requests
+
+from sqlalchemy import ForeignKey, select  # noqa: E402
+
+from .errors import Conflict, Forbidden, NotFound  # noqa: E402
+from .permissions import declare  # noqa: E402
+
+declare("organisation.decide_join", roles={"community_group_rep"}, scope="organisation",
+        description="Approve or decline a person's request to act for one's own group")
+
+JOIN_STATUSES = {"pending": "Waiting for the group", "approved": "Approved", "declined": "Declined"}
+
+
+class JoinRequest(db.Base):
+    """A signed-in person asks to act for a group; someone who already acts for it decides."""
+
+    __tablename__ = "join_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    message: Mapped[str | None] = mapped_column(Text)  # personal: shown to the group only
+    status: Mapped[str] = mapped_column(String(20), server_default="pending")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+def get(organisation_id: int) -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(f"There is no group {organisation_id}.")
+    return organisation
+
+
+def all_groups() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name, Organisation.id)))
+
+
+def ask_to_join(user, organisation_id: int, message: str | None = None) -> JoinRequest:
+    """Record a request to act for a group (flushes). Asking twice while one waits is refused."""
+    organisation = get(organisation_id)
+    if organisation_id in (getattr(user, "organisation_ids", ()) or ()):
+        raise Conflict(f"You already act for {organisation.name}.")
+    waiting = db.session.scalar(select(JoinRequest).where(
+        JoinRequest.organisation_id == organisation_id, JoinRequest.user_id == user.id,
+        JoinRequest.status == "pending"))
+    if waiting is not None:
+        raise Conflict(f"You have already asked to join {organisation.name}: the group has not answered yet.")
+    message = (message or "").strip()
+    if len(message) > 1000:
+        raise InvalidInput("Your message must be 1,000 characters or fewer.", field="message")
+    request = JoinRequest(organisation_id=organisation_id, user_id=user.id, message=message or None)
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def requests_for_groups(organisation_ids) -> list[dict]:
+    """Waiting requests to the given groups, with who asked (for the groups' own account page only)."""
+    from .accounts import User
+
+    if not organisation_ids:
+        return []
+    rows = db.session.execute(
+        select(JoinRequest, User.display_name, User.email, Organisation.name)
+        .join(User, User.id == JoinRequest.user_id)
+        .join(Organisation, Organisation.id == JoinRequest.organisation_id)
+        .where(JoinRequest.organisation_id.in_(list(organisation_ids)), JoinRequest.status == "pending")
+        .order_by(JoinRequest.created_at, JoinRequest.id))
+    return [{"id": r.id, "organisation_id": r.organisation_id, "organisation_name": org_name,
+             "person": name, "email": email, "message": r.message, "created_at": r.created_at}
+            for r, name, email, org_name in rows]
+
+
+def requests_by(user) -> list[dict]:
+    rows = db.session.execute(
+        select(JoinRequest, Organisation.name).join(Organisation, Organisation.id == JoinRequest.organisation_id)
+        .where(JoinRequest.user_id == user.id).order_by(JoinRequest.created_at.desc(), JoinRequest.id.desc()))
+    return [{"id": r.id, "organisation_name": name, "status": r.status, "status_label": JOIN_STATUSES[r.status],
+             "created_at": r.created_at} for r, name in rows]
+
+
+def decide_join(decider, request_id: int, approve: bool) -> JoinRequest:
+    """The group's representative approves (adds a membership) or declines a waiting request (flushes)."""
+    from . import accounts, permissions
+
+    request = db.session.get(JoinRequest, request_id)
+    if request is None:
+        raise NotFound(f"There is no join request {request_id}.")
+    if not permissions.can(decider, "organisation.decide_join", request.organisation_id):
+        raise Forbidden("Only someone who acts for the group can answer a request to join it.")
+    if request.status != "pending":
+        raise Conflict("This request has already been answered.")
+    request.status = "approved" if approve else "declined"
+    request.decided_at = func.now()
+    request.decided_by = decider.id
+    if approve:
+        accounts.add_membership(db.session.get(accounts.User, request.user_id), request.organisation_id)
+    db.session.flush()
+    return request
+
+
+# ------------------------------------------------------------------ who may use each right (plain words)
+
+
+def who_may_use(right: str) -> dict:
+    """The eligibility rules of a right's process, in plain words, for the person who cannot yet use it."""
+    from .workflow import acv, cat, scottish_atr
+    from .workflow import right_to_challenge as rtc
+
+    def forms(codes):
+        return [LEGAL_FORMS.get(code, code) for code in sorted(codes, key=lambda c: LEGAL_FORMS.get(c, c))]
+
+    if right == "acv":
+        return {"title": "Nominate an asset of community value",
+                "intro": "Only a community group can nominate land or a building (Localism Act 2011 section 89; "
+                         "Assets of Community Value (England) Regulations 2012, regulation 5). The group must be "
+                         "connected with the council's area or a neighbouring one. These can nominate:",
+                "rules": [*forms(acv.NOMINATING_FORMS_ANY),
+                          *[f"{label}, if it does not distribute any surplus to its members"
+                            for label in forms(acv.NOMINATING_FORMS_NON_DISTRIBUTING)],
+                          f"An unincorporated group with at least {acv.UNINCORPORATED_MIN_LOCAL_MEMBERS} members "
+                          "who are on the electoral register for the area, if it does not distribute any surplus "
+                          "to its members"]}
+    if right == "rtc":
+        return {"title": "Express an interest in running a council service",
+                "intro": "Only a relevant body may use the Community Right to Challenge (Localism Act 2011 "
+                         "section 81(6)):",
+                "rules": list(rtc.RELEVANT_BODIES.values())}
+    if right == "cat":
+        return {"title": "Ask to take on a council asset",
+                "intro": "A community asset transfer is asked for by a community group, not a person alone. "
+                         "The council assesses the group under its own community asset transfer policy.",
+                "rules": ["A registered community group, charity, social enterprise or parish or town council"]}
+    if right == "atr":
+        return {"title": "Make an asset transfer request (Scotland)",
+                "intro": "Only a community transfer body may make a request (Community Empowerment (Scotland) "
+                         "Act 2015, sections 19 and 77): a group with a written constitution that defines its "
+                         "community, most of whose members come from that community.",
+                "rules": ["A community-controlled body (not a council, a neighbourhood forum or a staff group)",
+                          f"To ask to buy: {', '.join(forms(scottish_atr.OWNERSHIP_FORMS))}, with at least "
+                          f"{scottish_atr.OWNERSHIP_MIN_MEMBERS} members"]}
+    raise NotFound(f"There is no right called {right}.")
+
+
+RIGHTS = ("acv", "rtc", "cat", "atr")

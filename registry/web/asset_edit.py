@@ -10,17 +10,18 @@ import json
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DecimalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DecimalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import accounts, assets, audit, footprints, permissions
-from ..errors import InvalidInput, RegistryError
+from ..errors import InvalidInput, InvalidInputs, RegistryError
 from ..uktime import today_uk
 from ..vocabulary import ASSET_TYPES, CONDITIONS, OCCUPANCY, SURPLUS_STATUSES
 from ..workflow import prohibitions
@@ -39,29 +40,52 @@ def _choices(vocabulary):
     return list(vocabulary.items())
 
 
+class NumberField(DecimalField):
+    """A decimal field whose error says what to type, in the field's own words."""
+
+    def __init__(self, label=None, validators=None, message="Enter a number.", **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.bad_number = message
+
+    def process_formdata(self, valuelist):
+        if valuelist and isinstance(valuelist[0], str):
+            valuelist = [valuelist[0].replace(",", "").lstrip("£").strip()]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.bad_number) from None
+
+
 class AssetForm(FlaskForm):
     reference = StringField("Your reference", widget=GovTextInput(),
-                            validators=[DataRequired("Enter your reference for the asset."), Length(max=100)])
+                            validators=[DataRequired("Enter your reference for the asset."), Length(max=100, message="Your reference must be 100 characters or fewer.")])
     name = StringField("Name", widget=GovTextInput(),
-                       validators=[DataRequired("Enter the name of the asset."), Length(max=300)])
+                       validators=[DataRequired("Enter the name of the asset."), Length(max=300, message="The name must be 300 characters or fewer.")])
     asset_type = SelectField("Type", widget=GovSelect(), choices=_choices(ASSET_TYPES))
-    description = TextAreaField("Description", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
-    address = StringField("Address", widget=GovTextInput(), validators=[Optional(), Length(max=500)])
-    postcode = StringField("Postcode", widget=GovTextInput(), validators=[Optional(), Length(max=10)])
-    uprn = StringField("UPRN", widget=GovTextInput(), validators=[Optional()])
-    title_numbers = StringField("Land Registry title numbers", widget=GovTextInput(), validators=[Optional()])
-    current_use = StringField("Current use", widget=GovTextInput(), validators=[Optional(), Length(max=500)])
+    description = TextAreaField("Description (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5000, message="The description must be 5,000 characters or fewer.")])
+    address = StringField("Address (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=500, message="The address must be 500 characters or fewer.")])
+    postcode = StringField("Postcode (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=10, message="Postcode must be 10 characters or fewer.")])
+    uprn = StringField("UPRN (optional)", widget=GovTextInput(), validators=[Optional()])
+    title_numbers = StringField("Land Registry title numbers (optional)", widget=GovTextInput(),
+                                validators=[Optional()])
+    current_use = StringField("Current use (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=500, message="Current use must be 500 characters or fewer.")])
     condition = SelectField("Condition", widget=GovSelect(), choices=_choices(CONDITIONS), default="unknown")
     occupancy = SelectField("Occupancy", widget=GovSelect(), choices=_choices(OCCUPANCY), default="in_use")
     surplus_status = SelectField("Status", widget=GovSelect(), choices=_choices(SURPLUS_STATUSES),
                                  default="operational")
-    floor_area_m2 = DecimalField("Floor area (m²)", widget=GovTextInput(), validators=[Optional()])
-    site_area_m2 = DecimalField("Site area (m²)", widget=GovTextInput(), validators=[Optional()])
-    market_value_gbp = DecimalField("Estimated market value (£)", widget=GovTextInput(), validators=[Optional()])
+    floor_area_m2 = NumberField("Floor area in square metres (optional)", widget=GovTextInput(),
+                                 validators=[Optional()], message="Enter the floor area as a number, like 250.")
+    site_area_m2 = NumberField("Site area in square metres (optional)", widget=GovTextInput(),
+                                validators=[Optional()], message="Enter the site area as a number, like 1200.")
+    market_value_gbp = NumberField("Estimated market value in pounds (optional)", widget=GovTextInput(),
+                                    validators=[Optional()], message="Enter the market value as a number, like 150000.")
     geometry_format = RadioField("How are you giving the location?", widget=GovRadioInput(),
                                  choices=GEOMETRY_FORMATS, default="geojson")
     geometry = TextAreaField("Location or footprint", widget=GovTextArea(), validators=[Optional()])
     geometry_file = FileField("Or upload a GeoJSON file", widget=GovFileInput())
+    # Shown with the warning they answer: a postcode not in the directory, a point outside the council's area.
+    confirm_postcode = BooleanField("Yes, this postcode is right", widget=GovCheckboxInput())
+    confirm_location = BooleanField("Yes, the asset is outside our area", widget=GovCheckboxInput())
 
 
 class StatusForm(FlaskForm):
@@ -145,8 +169,48 @@ def _map(*, asset=None, geometry=None, authority_code=None):
 
 
 def _save_errors(form, error: RegistryError):
-    field = {"geometry_file": "geometry_file", "geometry": "geometry"}.get(error.field, error.field)
-    add_error(form, RegistryError(error.detail, field=field), "name")
+    if not isinstance(error, _ShownOnFields):
+        add_error(form, error, "name")
+
+
+def _checked(form: AssetForm, authority_code: str, asset, warnings: dict):
+    """Every problem of the posted form at once (WTForms' checks, the register's, the location's), then the
+    two entry checks an officer confirms: a postcode not in the postcode directory, a point outside the
+    council's area. Raises InvalidInputs; returns (shapes, record) when editing, else (point, footprint, record).
+    """
+    form.validate()  # the CSRF token and WTForms' own field checks; their errors stay on the fields
+    problems = []
+    raw = _raw(form, authority_code)
+    problems += [p for p in assets.field_problems(raw) if p.field not in form.errors]
+    shapes = None
+    try:
+        shapes = _shapes(form, required=asset is None)
+    except InvalidInput as error:
+        problems.append(error)
+    if problems:
+        raise InvalidInputs(problems)
+    if form.errors:
+        raise _ShownOnFields()
+    point, footprint = shapes if shapes is not None else assets.current_shapes(asset.id)
+    record = assets.validate_record(raw, point=point, footprint=footprint)
+    if record.postcode and not assets.postcode_known(record.postcode) and not form.confirm_postcode.data:
+        warnings["postcode"] = True
+        problems.append(InvalidInput(
+            f"{record.postcode} is not in the postcode directory: check it, or tick the box to say it is right "
+            "(a new postcode may not be there yet).", field="postcode"))
+    if (shapes is not None or asset is None) and not assets.point_in_area(authority_code, point) \
+            and not form.confirm_location.data:
+        warnings["location"] = True
+        problems.append(InvalidInput(
+            "The location is outside your council's area: check it, or tick the box to say the asset is "
+            "outside the area.", field="geometry"))
+    if problems:
+        raise InvalidInputs(problems)
+    return (shapes, record) if asset is not None else (point, footprint, record)
+
+
+class _ShownOnFields(RegistryError):
+    """Only WTForms' own field errors: they are on the fields already."""
 
 
 @bp.route("/assets/new", methods=["GET", "POST"])
@@ -155,10 +219,10 @@ def new():
     actor = accounts.current_actor()
     permissions.require(actor, "asset.create", actor.authority_code)
     form = AssetForm()
-    if form.validate_on_submit():
+    warnings = {}
+    if request.method == "POST":
         try:
-            point, footprint = _shapes(form, required=True)
-            record = assets.validate_record(_raw(form, actor.authority_code), point=point, footprint=footprint)
+            point, footprint, record = _checked(form, actor.authority_code, None, warnings)
             asset_id = assets.create(record)
         except RegistryError as error:
             _save_errors(form, error)
@@ -167,7 +231,8 @@ def new():
             flash("Asset added.")
             return redirect(url_for("web_asset_edit.edit", asset_id=asset_id))
     return render_template("asset_edit/form.html", form=form, asset=None, authority_code=actor.authority_code,
-                           map=_map(authority_code=actor.authority_code)), 400 if form.errors else 200
+                           warnings=warnings, map=_map(authority_code=actor.authority_code)), \
+        400 if form.errors else 200
 
 
 def _load(actor, action, asset_id):
@@ -190,11 +255,10 @@ def edit(asset_id):
     actor = accounts.current_actor()
     asset = _load(actor, "asset.edit", asset_id)
     form = AssetForm() if request.method == "POST" else AssetForm(data=_form_values(asset))
-    if form.validate_on_submit():
+    warnings = {}
+    if request.method == "POST":
         try:
-            shapes = _shapes(form, required=False)
-            point, footprint = shapes if shapes is not None else assets.current_shapes(asset_id)
-            record = assets.validate_record(_raw(form, asset.authority_code), point=point, footprint=footprint)
+            shapes, record = _checked(form, asset.authority_code, asset, warnings)
             prohibitions.check_status_change(asset_id, asset.surplus_status, record.surplus_status, today_uk())
             assets.update(asset_id, record)
         except RegistryError as error:
@@ -205,7 +269,7 @@ def edit(asset_id):
             flash("Changes saved.")
             return redirect(url_for("web_asset_edit.edit", asset_id=asset_id))
     geometry = assets.geometry_of(asset_id)
-    return render_template("asset_edit/form.html", form=form, asset=asset, geometry=geometry,
+    return render_template("asset_edit/form.html", form=form, asset=asset, geometry=geometry, warnings=warnings,
                            status_form=StatusForm(surplus_status=asset.surplus_status),
                            authority_code=asset.authority_code,
                            map=_map(asset=asset, geometry=geometry)), 400 if form.errors else 200

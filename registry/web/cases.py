@@ -18,6 +18,8 @@ from ..workflow import acv, cases, cat, engine, preview, public, publication, ro
 from ..workflow import abandoned_land, sustainable_development
 from ..workflow import community_right_to_buy as crtb
 from ..workflow import right_to_challenge as rtc
+from .forms import field_errors, raise_all
+from .organisations import offer_join
 from .templating import csp_nonce
 
 bp = Blueprint("web_cases", __name__)
@@ -135,6 +137,7 @@ def _crtb_offer(user) -> dict:
 
 
 @bp.route("/assets/<int:asset_id>/nominate", methods=["GET", "POST"])
+@offer_join("acv")
 @permissions.route_requires("acv.nominate")
 @security.limit_public_submission
 def nominate(asset_id):
@@ -145,7 +148,8 @@ def nominate(asset_id):
     if request.method == "POST":
         values = form_data(DRAFT_FIELDS, request.form)
         try:
-            organisation_id = _chosen_organisation(request.form.get("organisation_id"), organisations)
+            organisation_id = _check_all(DRAFT_FIELDS, values, organisations,
+                                         needed=acv.SUBMIT_NEEDS if request.form.get("submit_now") else ())
             case = engine.open_case("acv", "start_draft", user, values, engine.today_uk(),
                                     authority_code=asset.area_code or asset.authority_code, asset_id=asset.id,
                                     organisation_id=organisation_id, title=asset.name)
@@ -156,7 +160,7 @@ def nominate(asset_id):
         except RegistryError as exc:
             error = exc
     return render_template("cases/nominate.html", asset=asset, case=None, organisations=organisations,
-                           fields=DRAFT_FIELDS, values=values, error=error, site_map=_site_map(asset),
+                           fields=DRAFT_FIELDS, needed=NEEDED_TO_SEND, values=values, error=error, site_map=_site_map(asset),
                            area_name=_authority_name(asset.area_code or asset.authority_code)), \
         (error.status if error else 200)
 
@@ -176,6 +180,22 @@ def _site_map(asset):
                           tile_attribution=settings.tile_attribution, textarea_id="site_geojson",
                           label=f"Map of {asset.name}: draw the site boundary you are nominating")
     return maps.embed(the_map, nonce=csp_nonce())
+
+
+NEEDED_TO_SEND = tuple(name for name, _ in acv.SUBMIT_NEEDS)
+
+
+def _check_all(fields, values, organisations, needed=(), choose_group=True) -> int | None:
+    """Every problem of the form at once (the group, each field), else the chosen group's id."""
+    problems, organisation_id = [], None
+    if choose_group:
+        try:
+            organisation_id = _chosen_organisation(request.form.get("organisation_id"), organisations)
+        except InvalidInput as exc:
+            problems.append(exc)
+    problems += field_errors(fields, values, needed)
+    raise_all(problems)
+    return organisation_id
 
 
 def _my_organisations(user):
@@ -208,7 +228,7 @@ def _lodge_form(process: str, fields, user, template: str, case_details, action:
     if request.method == "POST":
         values = form_data(fields, request.form)
         try:
-            organisation_id = _chosen_organisation(request.form.get("organisation_id"), organisations)
+            organisation_id = _check_all(fields, values, organisations)
             case = engine.open_case(process, action, user, values, engine.today_uk(),
                                     organisation_id=organisation_id, **case_details(values))
             return redirect(url_for("web_cases.show", case_id=case.id, sent=1))
@@ -222,6 +242,7 @@ EOI_FIELDS = rtc.PROCESS.get("submit_eoi").fields
 
 
 @bp.route("/authorities/<code>/challenge", methods=["GET", "POST"])
+@offer_join("rtc")
 @permissions.route_requires("rtc.submit")
 @security.limit_public_submission
 def challenge(code):
@@ -229,7 +250,7 @@ def challenge(code):
     return _lodge_form(
         "right_to_challenge", EOI_FIELDS, accounts.current_actor(), "cases/challenge.html",
         lambda values: {"authority_code": authority.code,
-                        "title": f"{values.get('service_name') or 'Service'}: {authority.name}"[:300]},
+                        "title": f"{values.get('service_name') or 'Service'}: {authority.everyday_name}"[:300]},
         authority=authority)
 
 
@@ -242,6 +263,7 @@ ATR_FIELDS = scottish_atr.PROCESS.get("submit_request").fields
 
 
 @bp.route("/assets/<int:asset_id>/asset-transfer-request", methods=["GET", "POST"])
+@offer_join("atr")
 @permissions.route_requires("atr.request")
 @security.limit_public_submission
 def scottish_transfer_request(asset_id):
@@ -334,6 +356,7 @@ CAT_FIELDS = cat.PROCESS.get("submit_eoi").fields
 
 
 @bp.route("/assets/<int:asset_id>/transfer-request", methods=["GET", "POST"])
+@offer_join("cat")
 @permissions.route_requires("cat.apply")
 @security.limit_public_submission
 def transfer_request(asset_id):
@@ -359,6 +382,9 @@ def edit(case_id):
     if request.method == "POST":
         values = form_data(DRAFT_FIELDS, request.form)
         try:
+            saved_values = {**case.data, **case.private_data}
+            _check_all(DRAFT_FIELDS, {**saved_values, **{k: v for k, v in values.items() if v}}, [],
+                       choose_group=False, needed=acv.SUBMIT_NEEDS if request.form.get("submit_now") else ())
             engine.transition(case.id, "save_draft", user, values, engine.today_uk(),
                               expected_version=_version(request.form))
             if request.form.get("submit_now"):
@@ -369,6 +395,7 @@ def edit(case_id):
             error = exc
     asset = asset_register.get(case.asset_id) if case.asset_id else None
     return render_template("cases/nominate.html", asset=asset, case=case, organisations=[], fields=DRAFT_FIELDS,
+                           needed=NEEDED_TO_SEND,
                            values=values, error=error, saved=request.args.get("saved"), site_map=_site_map(asset),
                            area_name=_authority_name(case.authority_code)), (error.status if error else 200)
 
@@ -481,7 +508,8 @@ def _render_case(case, user, error=None, status=200, posted_action=None, posted_
         organisations=_my_organisations(user) if not isinstance(user, accounts.AnonymousActor) else [],
         child_cases=[public.public_case(k, today) for k in cases.children_of(case.id) if engine.is_public(k)],
         parent=cases.get(case.parent_case_id) if case.parent_case_id else None,
-        sent=request.args.get("sent"), posted_action=posted_action, next_steps=next_steps, posted_values=posted_values or {},
+        sent=request.args.get("sent"), done=process.get(request.args.get("done") or "") if not error else None,
+        posted_action=posted_action, next_steps=next_steps, posted_values=posted_values or {},
         checks=case.data.get("checks") if private else None,
         private_data=case.private_data if private else {},
         preview=preview, offer_override=_offer_override(user, error, posted_values or {}),
@@ -529,6 +557,11 @@ def step(case_id, action):
     process = engine.get_process(case.process)
     declared = process.get(action)
     data = form_data((*(declared.fields if declared else ()), engine.EFFECTIVE_DATE), request.form)
+    if action == "withdraw" and declared and request.form.get("confirm_withdraw") != "yes":
+        # Never one click: say what withdrawing means and ask again, carrying what was typed.
+        return render_template("cases/confirm_withdraw.html", case=case, process=process, step=declared,
+                               carried=[(k, v) for k, v in request.form.items(multi=True)
+                                        if k not in ("csrf_token", "confirm_withdraw")])
     try:
         shown = _publication_preview(case, declared, data, user) if declared else None
         if shown and request.form.get("confirm_publication") != shown["digest"]:
@@ -539,7 +572,7 @@ def step(case_id, action):
         case = cases.get(case_id)
         return _render_case(case, user, error=exc, status=exc.status, posted_action=action,
                             posted_values={**data, "reasons": request.form.get("reasons", "")})
-    return redirect(url_for("web_cases.show", case_id=case.id) + "#timeline")
+    return redirect(url_for("web_cases.show", case_id=case.id, done=action) + "#timeline")
 
 
 @bp.post("/cases/<int:case_id>/start/<process_code>/<action>")

@@ -1,6 +1,7 @@
 """Jinja set-up: our templates first, then the GOV.UK Frontend macro packages."""
 
 import secrets
+from datetime import date, datetime
 
 from flask import g
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -23,6 +24,10 @@ def init_app(app):
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    app.jinja_env.filters["date_words"] = date_words
+    app.jinja_env.filters["authority_name"] = authority_name
+    app.jinja_env.filters["regime_words"] = regime_words
+
     @app.context_processor
     def inject_globals():
         settings = app.config["SETTINGS"]
@@ -31,3 +36,49 @@ def init_app(app):
             "tile_url": settings.tile_url,
             "tile_attribution": settings.tile_attribution,
         }
+
+
+def date_words(value) -> str:
+    """A date as people write it, "25 January 2027" (a datetime in UK time; an ISO string is read first).
+
+    Used everywhere a page or an email shows a date to a person: ``{{ value | date_words }}``.
+    """
+    from ..uktime import LONDON
+    from ..workflow.rules import format_date
+
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = (value.astimezone(LONDON) if value.tzinfo else value).date()
+    return format_date(value)
+
+
+def authority_name(code: str | None) -> str:
+    """A council by its everyday name ("Bristol City Council", not "Bristol, City of")."""
+    from .. import authorities
+    from ..errors import NotFound
+
+    if not code:
+        return ""
+    try:
+        return authorities.get(code).everyday_name
+    except NotFound:
+        return code
+
+
+def regime_words(code: str | None) -> str:
+    """A case's rules in words: "Localism Act 2011 rules", never the code "LA2011"."""
+    from ..workflow.rules import REGIMES
+
+    regime = REGIMES.get(code or "")
+    if regime is None:
+        return code or ""
+    import re
+
+    label = re.sub(r"\s*\(with [^)]*\)$", "", regime.label)
+    return re.sub(r", Part \d+$", "", label) + " rules"

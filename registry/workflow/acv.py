@@ -224,10 +224,14 @@ def _guard_england(ctx: Context) -> None:
         ctx.refuse("Assets of community value exist only in England (SI 2012/2421 reg 1(2)).")
 
 
+#: What a nomination needs before it is sent (reg 6), with what to ask for when it is missing.
+SUBMIT_NEEDS = (("land_description", "Describe the land and its boundaries"),
+                ("community_value_reasons", "Say why it is of community value"),
+                ("owners_known", "Say what you know of the owners and occupiers, or write 'not known'"))
+
+
 def _guard_submit(ctx: Context) -> None:
-    missing = [label for name, label in (("land_description", "describe the land and its boundaries"),
-                                         ("community_value_reasons", "say why it is of community value"),
-                                         ("owners_known", "say what you know of the owners and occupiers"))
+    missing = [label[0].lower() + label[1:] for name, label in SUBMIT_NEEDS
                if not ctx.value(name) and not ctx.case.private_data.get(name)]
     if missing:
         ctx.refuse("The nomination is not complete: " + "; ".join(missing) + " (reg 6). Save it and add them.")

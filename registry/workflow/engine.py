@@ -268,14 +268,13 @@ def parse_value(f: Field, raw: Any) -> Any:
             raise InvalidInput(f"{f.label} must be a real date: day, month and year, for example 1 6 2026 (or 2026-06-01 through the API).", field=f.name) from None
     if f.kind == "choice":
         if raw not in (f.choices or {}):
-            raise InvalidInput(f"{f.label}: choose one of {', '.join(f.choices or {})}.", field=f.name)
+            raise InvalidInput(f"Choose {f.label[0].lower() + f.label[1:]} from the list.", field=f.name)
         return raw
     if f.kind == "choices":
         items = [raw] if isinstance(raw, str) else list(raw)
         bad = [i for i in items if i not in (f.choices or {})]
         if bad:
-            raise InvalidInput(f"{f.label}: {', '.join(bad)} is not one of {', '.join(f.choices or {})}.",
-                               field=f.name)
+            raise InvalidInput(f"Choose {f.label[0].lower() + f.label[1:]} from the options shown.", field=f.name)
         return sorted(set(items), key=list(f.choices or {}).index)
     if f.kind == "integer":
         try:

@@ -20,6 +20,7 @@ from flask import g, has_app_context, has_request_context
 from sqlalchemy import func, select, text
 
 from .. import db, mail
+from .rules import format_date  # dates in words in every email: "25 January 2027"
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def message(case, event, process) -> tuple[str, str]:
     open_deadlines = [d for d in case.deadlines if d.status == "open"] if case.deadlines else []
     if open_deadlines:
         lines += ["", "Deadlines now running:"]
-        lines += [f"- {d.label}: {d.effective_due.isoformat()}" for d in open_deadlines]
+        lines += [f"- {d.label}: {format_date(d.effective_due)}" for d in open_deadlines]
     lines += ["", f"See the case: {mail.external_url(f'/cases/{case.id}')}"]
     return subject, "\n".join(lines)
 
@@ -132,9 +133,9 @@ def send_reminders(today: date, days_ahead: int = 7) -> int:
     for deadline, case in rows:
         process = get_process(case.process)
         due = deadline.effective_due
-        subject = f"Reminder: {deadline.label} by {due.isoformat()} ({case.reference})"
+        subject = f"Reminder: {deadline.label} by {format_date(due)} ({case.reference})"
         body = (f"{process.label}: {case.title} ({case.reference})\n\n{deadline.label}: the last day is "
-                f"{due.isoformat()}.\n\nSee the case: {mail.external_url(f'/cases/{case.id}')}")
+                f"{format_date(due)}.\n\nSee the case: {mail.external_url(f'/cases/{case.id}')}")
         results = [bool(mail.send(address, subject, body)) for address in recipients(case)]
         sent += sum(results)
         if all(results):

@@ -91,7 +91,10 @@ def test_api_refuses_self_intersecting_geometry_and_writes_nothing(client, beare
     assert response.status_code == 400
     problem = response.get_json()
     assert response.mimetype == "application/problem+json"
-    assert problem["invalid_param"] == "geometry" and "Self-intersection" in problem["detail"]
+    # The bow tie's two diagonals cross at their midpoint, (-1.545, 53.805): said in plain words.
+    assert problem["invalid_param"] == "geometry"
+    assert problem["detail"] == ("The boundary crosses itself near latitude 53.80500, longitude -1.54500: "
+                                 "draw it again so its edges do not cross.")
     assert asset_count() == before
 
 
@@ -124,6 +127,7 @@ def test_officer_adds_an_asset_with_bng_corners(client, officer):
         "reference": "FORM-1", "name": "Form Hall", "asset_type": "community_centre", "condition": "fair",
         "occupancy": "vacant", "surplus_status": "surplus", "geometry_format": "bng",
         "geometry": "430000, 433000\n430100, 433000\n430100, 433100\n430000, 433100",
+        "confirm_location": "y",  # Leeds may not be the officer's council: the officer confirms the place
         "csrf_token": csrf_token(client)})
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     asset_id = int(response.headers["Location"].split("/")[-2])
@@ -154,7 +158,8 @@ def test_form_accepts_an_uploaded_geojson_file(client, officer):
     response = client.post("/assets/new", content_type="multipart/form-data", data={
         "reference": "FORM-FILE", "name": "File Hall", "asset_type": "land", "condition": "unknown",
         "occupancy": "vacant", "surplus_status": "surplus", "geometry_format": "geojson",
-        "geometry_file": (io.BytesIO(geojson), "site.geojson"), "csrf_token": csrf_token(client)})
+        "geometry_file": (io.BytesIO(geojson), "site.geojson"), "confirm_location": "y",
+        "csrf_token": csrf_token(client)})
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     row = db.session.execute(text(
         "SELECT id, authority_code, ST_Equals(footprint, ST_GeomFromText('MULTIPOLYGON(((-1.55 53.80, -1.549 53.80, "

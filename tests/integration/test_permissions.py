@@ -59,7 +59,7 @@ def snapshot(world) -> tuple:
 def asset_form(reference, **extra) -> dict:
     return {"reference": reference, "name": "Matrix Hall", "asset_type": "community_centre",
             "condition": "fair", "occupancy": "vacant", "surplus_status": "surplus", "geometry_format": "bng",
-            "geometry": "430000, 433000", **extra}
+            "geometry": "430000, 433000", "confirm_location": "y", **extra}  # a Leeds point: confirmed
 
 
 # endpoint name -> (method, path builder, form builder)

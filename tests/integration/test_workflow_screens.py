@@ -132,7 +132,9 @@ def test_draft_is_private_to_the_group(client, world):
 def test_nominate_needs_a_group(client, world):
     assert client.get(f"/assets/{world.asset.id}/nominate").status_code == 401
     sign_in(client, world.citizen)
-    assert client.get(f"/assets/{world.asset.id}/nominate").status_code == 403
+    # Issue 13: not a bare 403 but the page saying who may nominate and how to register or join a group.
+    answer = client.get(f"/assets/{world.asset.id}/nominate")
+    assert answer.status_code == 302 and answer.location.startswith("/rights/acv/who-can-use")
 
 
 def test_caseload_sorted_by_nearest_deadline_with_overdue_flagged(client, world):
