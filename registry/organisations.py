@@ -115,7 +115,7 @@ def register(values: dict) -> Organisation:
 
 # ------------------------------------------------------------------ join requests
 
-from sqlalchemy import ForeignKey, select  # noqa: E402
+from sqlalchemy import ForeignKey  # noqa: E402
 
 from .errors import Conflict, Forbidden, NotFound  # noqa: E402
 from .permissions import declare  # noqa: E402
@@ -221,7 +221,7 @@ def decide_join(decider, request_id: int, approve: bool) -> JoinRequest:
 
 def who_may_use(right: str) -> dict:
     """The eligibility rules of a right's process, in plain words, for the person who cannot yet use it."""
-    from .workflow import acv, cat, scottish_atr
+    from .workflow import acv, scottish_atr
     from .workflow import right_to_challenge as rtc
 
     def forms(codes):
