@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from sqlalchemy import select, text
 
 from . import db
+from .errors import NotFound
 from .vocabulary import LEGAL_FORMS, NATIONS
 from .workflow import acv, cat, community_right_to_buy, moratorium, right_to_challenge, rules, scottish_atr
 from .workflow.cases import Case, CaseEvent, Deadline
@@ -543,3 +544,48 @@ def rights_at(*, asset_id: int | None = None, lon: float | None = None, lat: flo
     if facts is None:
         return None
     return Answer(on_date, facts, rights_from_facts(facts, on_date))
+
+
+# ------------------------------------------------------------------ who may use each right (plain words)
+
+#: The rights whose 'who can use it' page exists (/rights/<right>/who-can-use).
+WHO_MAY_USE_RIGHTS = ("acv", "rtc", "cat", "atr")
+
+
+def who_may_use(right: str) -> dict:
+    """The eligibility rules of a right's process, in plain words, for the person who cannot yet use it."""
+    rtc = right_to_challenge
+
+    def forms(codes):
+        return [LEGAL_FORMS.get(code, code) for code in sorted(codes, key=lambda c: LEGAL_FORMS.get(c, c))]
+
+    if right == "acv":
+        return {"title": "Nominate an asset of community value",
+                "intro": "Only a community group can nominate land or a building (Localism Act 2011 section 89; "
+                         "Assets of Community Value (England) Regulations 2012, regulation 5). The group must be "
+                         "connected with the council's area or a neighbouring one. These can nominate:",
+                "rules": [*forms(acv.NOMINATING_FORMS_ANY),
+                          *[f"{label}, if it does not distribute any surplus to its members"
+                            for label in forms(acv.NOMINATING_FORMS_NON_DISTRIBUTING)],
+                          f"An unincorporated group with at least {acv.UNINCORPORATED_MIN_LOCAL_MEMBERS} members "
+                          "who are on the electoral register for the area, if it does not distribute any surplus "
+                          "to its members"]}
+    if right == "rtc":
+        return {"title": "Express an interest in running a council service",
+                "intro": "Only a relevant body may use the Community Right to Challenge (Localism Act 2011 "
+                         "section 81(6)):",
+                "rules": list(rtc.RELEVANT_BODIES.values())}
+    if right == "cat":
+        return {"title": "Ask to take on a council asset",
+                "intro": "A community asset transfer is asked for by a community group, not a person alone. "
+                         "The council assesses the group under its own community asset transfer policy.",
+                "rules": ["A registered community group, charity, social enterprise or parish or town council"]}
+    if right == "atr":
+        return {"title": "Make an asset transfer request (Scotland)",
+                "intro": "Only a community transfer body may make a request (Community Empowerment (Scotland) "
+                         "Act 2015, sections 19 and 77): a group with a written constitution that defines its "
+                         "community, most of whose members come from that community.",
+                "rules": ["A community-controlled body (not a council, a neighbourhood forum or a staff group)",
+                          f"To ask to buy: {', '.join(forms(scottish_atr.OWNERSHIP_FORMS))}, with at least "
+                          f"{scottish_atr.OWNERSHIP_MIN_MEMBERS} members"]}
+    raise NotFound(f"There is no right called {right}.")

@@ -9,7 +9,7 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from .. import accounts, audit, db, mail, permissions, security
-from .. import organisations as _organisations
+from .. import join_requests
 from ..errors import RegistryError
 from .forms import FlaskForm, add_error
 
@@ -229,8 +229,8 @@ def _account_page(user, token_form, new_secret=None, status=200):
         "accounts/account.html",
         user=user,
         organisations=accounts.organisations_of(user),
-        join_requests=_organisations.requests_for_groups(user.organisation_ids),
-        my_join_requests=_organisations.requests_by(user),
+        join_requests=join_requests.requests_for_groups(user.organisation_ids),
+        my_join_requests=join_requests.requests_by(user),
         tokens=accounts.tokens_of(user),
         can_create_tokens=permissions.can(user, "api_token.create", user.authority_code),
         form=token_form,

@@ -7,7 +7,7 @@ itself. Contact details are private: they never reach a public page.
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from .. import accounts, audit, organisations, permissions
+from .. import accounts, audit, join_requests, organisations, permissions, rights
 from ..errors import InvalidInput
 from ..vocabulary import LEGAL_FORMS
 
@@ -43,7 +43,7 @@ def new():
 def who_can_use(right):
     """Who may use a right, and how to get there: register a group, or ask to join one."""
     user = accounts.current_actor()
-    rules = organisations.who_may_use(right)
+    rules = rights.who_may_use(right)
     return render_template("organisations/who_can_use.html", right=right, rules=rules,
                            groups=organisations.all_groups(), mine=set(user.organisation_ids),
                            back=_safe_next(request.args.get("next")))
@@ -57,7 +57,7 @@ def _safe_next(raw: str | None) -> str | None:
 @permissions.signed_in
 def ask_to_join(organisation_id):
     user = accounts.current_actor()
-    join = organisations.ask_to_join(user, organisation_id, request.form.get("message"))
+    join = join_requests.ask_to_join(user, organisation_id, request.form.get("message"))
     audit.record(user, "organisation.ask_to_join", "organisation", organisation_id, {"join_request": join.id})
     return redirect(url_for("web_accounts.account", asked=organisation_id) + "#join-requests")
 
@@ -68,7 +68,7 @@ def decide(request_id, decision):
     if decision not in ("approve", "decline"):
         raise InvalidInput("Choose approve or decline.", field="decision")
     user = accounts.current_actor()
-    join = organisations.decide_join(user, request_id, decision == "approve")
+    join = join_requests.decide_join(user, request_id, decision == "approve")
     audit.record(user, f"organisation.join_{join.status}", "organisation", join.organisation_id,
                  {"join_request": join.id, "user_id": join.user_id})
     return redirect(url_for("web_accounts.account", decided=join.status) + "#join-requests")
