@@ -177,7 +177,7 @@ def _site_map(asset):
     from .footprint_map import drawing_map
 
     the_map = drawing_map(feature=feature, center=None, tile_url=settings.tile_url,
-                          tile_attribution=settings.tile_attribution, textarea_id="site_geojson",
+                          tile_attribution=settings.tile_attribution, textarea_id="site_geojson", offer_footprint=True,
                           label=f"Map of {asset.name}: draw the site boundary you are nominating")
     return maps.embed(the_map, nonce=csp_nonce())
 
