@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from registry import db
+from tests.browser.test_acv_flow import sign_in_as, world  # noqa: F401  (world is a fixture)
 from tests.browser.test_map import FIND_MAP, serious_accessibility_violations
 
 pytestmark = pytest.mark.browser
@@ -114,3 +115,33 @@ def test_status_has_a_letter_and_distinct_colours_and_map_passes_axe(page, app, 
                                        "a => getComputedStyle(a).textDecorationLine")
     assert "underline" in decoration
     assert serious_accessibility_violations(page) == []
+
+
+def test_a_boundary_typed_as_corners_is_saved_and_shown_on_the_case_page(page, app, world):  # noqa: F811
+    sign_in_as(page, world.emails["rep"])
+    page.goto(f"/assets/{world.asset.id}/nominate")
+    page.fill("#land_description", "The green and its pavilion, bounded by the lane.")
+    page.fill("#owners_known", "Not known")
+    page.fill("#community_value_reasons", "Football every Saturday and the summer fair.")
+    lon, lat = round(world.lon, 5), round(world.lat, 5)
+    corners = [(lon - 0.0005, lat - 0.0003), (lon + 0.0005, lat - 0.0003), (lon + 0.0005, lat + 0.0003),
+               (lon - 0.0005, lat + 0.0003)]
+    # Typed, as a keyboard user would (no mouse on the map).
+    page.locator("#site_geojson").focus()
+    page.keyboard.type("\n".join(f"{x:.5f}, {y:.5f}" for x, y in corners))
+    page.click("#send-nomination")
+    page.wait_for_selector(".govuk-panel--confirmation")
+    with app.app_context():
+        case_id = db.session.execute(text(
+            'SELECT max(id) FROM "case" WHERE asset_id = :a'), {"a": world.asset.id}).scalar_one()
+        bounds = db.session.execute(text(
+            'SELECT ST_XMin(site), ST_YMin(site), ST_XMax(site), ST_YMax(site), ST_NPoints(site) '
+            'FROM "case" WHERE id = :id'), {"id": case_id}).one()
+        db.session.remove()
+    assert bounds[:4] == pytest.approx((lon - 0.0005, lat - 0.0003, lon + 0.0005, lat + 0.0003), abs=1e-7)
+    assert bounds[4] == 5  # four corners, closed
+
+    page.goto(f"/cases/{case_id}")
+    page.wait_for_selector("#site-boundary")
+    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", state="attached", timeout=10_000)
+    assert page.console_errors == []
