@@ -71,7 +71,7 @@ def test_marker_popup_by_keyboard_and_escape_back(page, app, only_this_host):
     assert page.evaluate("document.activeElement.textContent").strip() == marker_title
     # Escape: popup closed, focus back on the same marker.
     page.keyboard.press("Escape")
-    assert page.locator(".app-map-popup").count() == 0
+    page.locator(".app-map-popup").wait_for(state="detached", timeout=2_000)  # Leaflet fades it out
     assert page.evaluate("document.activeElement.classList.contains('app-marker')")
     assert page.evaluate("document.activeElement.getAttribute('title')") == marker_title
     assert page.console_errors == []
@@ -93,7 +93,7 @@ def test_footprint_is_reachable_by_tab_and_opens_its_popup(page, app, only_this_
     popup.wait_for(timeout=5_000)
     assert popup.locator("a").first.get_attribute("href").startswith("/assets/")
     page.keyboard.press("Escape")
-    assert popup.count() == 0
+    popup.wait_for(state="detached", timeout=2_000)
     assert page.evaluate("document.activeElement.matches('path.app-footprint')")
 
 
