@@ -145,3 +145,28 @@ def test_a_boundary_typed_as_corners_is_saved_and_shown_on_the_case_page(page, a
     page.wait_for_selector("#site-boundary")
     page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", state="attached", timeout=10_000)
     assert page.console_errors == []
+
+
+def test_the_assets_footprint_button_gives_the_boundary_by_keyboard(page, app, world):  # noqa: F811
+    with app.app_context():
+        db.session.execute(text(
+            "UPDATE asset SET footprint = ST_Multi(ST_MakeEnvelope(ST_X(point) - 0.0004, ST_Y(point) - 0.0002, "
+            "ST_X(point) + 0.0004, ST_Y(point) + 0.0002, 4326)) WHERE id = :id"), {"id": world.asset.id})
+        db.session.commit()
+        db.session.remove()
+    sign_in_as(page, world.emails["rep"])
+    page.goto(f"/assets/{world.asset.id}/nominate")
+    page.fill("#land_description", "The green and its pavilion, bounded by the lane.")
+    page.fill("#owners_known", "Not known")
+    page.fill("#community_value_reasons", "Football every Saturday and the summer fair.")
+    page.locator("#use-asset-footprint").focus()
+    page.keyboard.press("Enter")
+    assert '"MultiPolygon"' in page.locator("#site_geojson").input_value()
+    page.click("#send-nomination")
+    page.wait_for_selector(".govuk-panel--confirmation")
+    with app.app_context():
+        distance = db.session.execute(text(
+            'SELECT ST_HausdorffDistance(c.site, a.footprint) FROM "case" c JOIN asset a ON a.id = c.asset_id '
+            "WHERE c.id = (SELECT max(id) FROM \"case\" WHERE asset_id = :a)"), {"a": world.asset.id}).scalar_one()
+        db.session.remove()
+    assert distance < 1e-6
