@@ -133,3 +133,31 @@ def from_bng_text(raw: str) -> tuple[Point, MultiPolygon | None]:
     if len(pairs) < 4:
         raise InvalidInput("A boundary needs at least three different corners.", field="geometry")
     return point_and_footprint(Polygon(pairs), crs=BNG)
+
+
+def boundary_from_corners(raw: str, *, field: str) -> MultiPolygon:
+    """A boundary typed or pasted as one corner a line, for keyboard users (issue 13 item 5).
+
+    Each line is "longitude, latitude" or "easting, northing" (British National Grid metres); a list is
+    all one or the other: any value beyond ±180 means metres. Closed for you; three corners at least.
+    """
+    pairs = []
+    for number, line in enumerate((raw or "").strip().splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = _NUMBER_PAIR.match(line)
+        if not match:
+            raise InvalidInput(f"Line {number} of the site boundary is not a pair of numbers like "
+                               "-1.5491, 53.8008 (longitude, latitude) or 430000, 433000 (easting, northing).",
+                               field=field)
+        pairs.append((float(match.group(1)), float(match.group(2))))
+    if pairs and pairs[0] == pairs[-1]:
+        pairs.pop()
+    if len(set(pairs)) < 3:
+        raise InvalidInput("A site boundary needs at least three different corners, one a line.", field=field)
+    crs = WGS84 if all(abs(x) <= 180 and abs(y) <= 90 for x, y in pairs) else BNG
+    try:
+        _, footprint = point_and_footprint(Polygon([*pairs, pairs[0]]), crs=crs)
+    except InvalidInput as error:
+        raise InvalidInput(error.detail, field=field) from None
+    return footprint

@@ -177,7 +177,7 @@ def _site_map(asset):
     from .footprint_map import drawing_map
 
     the_map = drawing_map(feature=feature, center=None, tile_url=settings.tile_url,
-                          tile_attribution=settings.tile_attribution, textarea_id="site_geojson",
+                          tile_attribution=settings.tile_attribution, textarea_id="site_geojson", offer_footprint=True,
                           label=f"Map of {asset.name}: draw the site boundary you are nominating")
     return maps.embed(the_map, nonce=csp_nonce())
 
@@ -513,7 +513,22 @@ def _render_case(case, user, error=None, status=200, posted_action=None, posted_
         checks=case.data.get("checks") if private else None,
         private_data=case.private_data if private else {},
         preview=preview, offer_override=_offer_override(user, error, posted_values or {}),
+        site_map=_case_site_map(case),
     ), status
+
+
+def _case_site_map(case):
+    """The site boundary the group gave (drawn, typed or the asset's footprint), on a small map."""
+    site = cases.site_geojson(case.id)
+    if not site:
+        return None
+    settings = current_app.config["SETTINGS"]
+    from .. import maps  # folium loads on first use: the CLI starts fast
+
+    feature = {"type": "Feature", "geometry": orjson.loads(site), "properties": {"name": "Nominated site"}}
+    the_map = maps.footprint_map(feature, tile_url=settings.tile_url, tile_attribution=settings.tile_attribution,
+                                 popup=False, label="Map of the nominated site boundary", max_zoom=18)
+    return maps.embed(the_map, nonce=csp_nonce())
 
 
 @bp.get("/cases/<int:case_id>")

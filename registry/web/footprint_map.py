@@ -16,19 +16,21 @@ class _AttachDrawing(MacroElement):
     _template = Template(
         """
 {% macro script(this, kwargs) %}
-if (window.FootprintDraw) { window.FootprintDraw.attach({{ this._parent.get_name() }}, {textareaId: {{ this.textarea_id | tojson }}}); }
+if (window.FootprintDraw) { window.FootprintDraw.attach({{ this._parent.get_name() }}, {textareaId: {{ this.textarea_id | tojson }}, footprint: {{ this.footprint | tojson }}}); }
 {% endmacro %}
 """
     )
 
-    def __init__(self, textarea_id: str):
+    def __init__(self, textarea_id: str, footprint: dict | None = None):
         super().__init__()
         self._name = "AttachDrawing"
         self.textarea_id = textarea_id
+        self.footprint = footprint
 
 
 def drawing_map(*, feature: dict | None, center: tuple[float, float] | None, tile_url: str,
-                tile_attribution: str, label: str, textarea_id: str = "geometry"):
+                tile_attribution: str, label: str, textarea_id: str = "geometry", offer_footprint: bool = False):
+    """offer_footprint: a "Use the asset's footprint" button that copies the feature's polygon to the form."""
     if feature is not None:
         m = maps.footprint_map(feature, tile_url=tile_url, tile_attribution=tile_attribution, popup=False,
                                label=label, max_zoom=18)
@@ -38,5 +40,7 @@ def drawing_map(*, feature: dict | None, center: tuple[float, float] | None, til
                           css_class="app-map--footprint", attributes={"aria-label": label},
                           tile_url=tile_url, tile_attribution=tile_attribution)
     m.default_js = [*m.default_js, *[(name, f"{maps.DEFAULT_STATIC_URL}/{path}") for name, path in DRAW_JS]]
-    _AttachDrawing(textarea_id).add_to(m)
+    geometry = (feature or {}).get("geometry") or {}
+    offered = geometry if offer_footprint and geometry.get("type") in ("Polygon", "MultiPolygon") else None
+    _AttachDrawing(textarea_id, offered).add_to(m)
     return m

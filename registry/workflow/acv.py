@@ -386,8 +386,9 @@ _DRAFT_FIELDS = (
     Field("current_use", "Its current or recent use", "textarea", required=False, public=True),
     Field("community_value_reasons", "Why it is of community value", "textarea", required=False, public=True,
           hint="How its use furthers the social wellbeing or social interests of the local community (s.88)."),
-    Field("site_geojson", "Site boundary (GeoJSON polygon)", "geojson", required=False,
-          hint="Optional. Paste a GeoJSON polygon in longitude and latitude, or draw it on the map."),
+    Field("site_geojson", "Site boundary", "geojson", required=False,
+          hint="Optional. Type or paste its corners, one a line, as longitude, latitude (-1.5491, 53.8008) or "
+               "easting, northing (430000, 433000); or paste a GeoJSON polygon; or draw it on the map."),
     Field("owners_known", "Owners and occupiers you know of", "textarea", required=False, private=True,
           hint="Names and last-known addresses of freeholders, leaseholders and occupiers, or 'not known'. "
                "Kept private."),

@@ -271,6 +271,13 @@ def authority_at_site(case: Case) -> str | None:
     ).scalar()
 
 
+def site_geojson(case_id: int) -> str | None:
+    """The nominated site boundary as GeoJSON (WGS84, 7 decimals), or None when none was given."""
+    return db.session.execute(
+        text('SELECT ST_AsGeoJSON(site, 7) FROM "case" WHERE id = :id AND site IS NOT NULL'), {"id": case_id},
+    ).scalar()
+
+
 def site_within_authority(case: Case) -> bool | None:
     """Is the whole site inside the authority's (approximate) boundary? None when there is no site drawn."""
     if case.id is None:

@@ -218,6 +218,11 @@ class Context:
 
 
 def _parse_geojson(raw: str, name: str) -> str:
+    if isinstance(raw, str) and raw and raw.lstrip()[:1] not in ("{", "["):
+        # Corners typed one a line (longitude, latitude or easting, northing): the keyboard way.
+        from ..footprints import boundary_from_corners
+
+        raw = json.dumps(shapely.geometry.mapping(boundary_from_corners(raw, field=name)))
     try:
         document = json.loads(raw) if isinstance(raw, str) else raw
         if isinstance(document, dict) and document.get("type") == "Feature":

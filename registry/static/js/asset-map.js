@@ -319,6 +319,71 @@
       return marker
     }
 
+    // Keyboard: after a popup opens, Tab from the element that opened it goes
+    // into the popup (its link); Escape closes the popup and returns focus there.
+    var popupSource = null
+
+    function popupFocusTarget (popup) {
+      var node = popup && popup.getElement && popup.getElement()
+      return node && node.querySelector('.app-map-popup a, .leaflet-popup-content a, .leaflet-popup-close-button')
+    }
+
+    map.on('popupopen', function (e) {
+      var layer = e.popup && e.popup._source
+      var source = layer && (layer._icon || (layer.getElement && layer.getElement()))
+      popupSource = source || (document.activeElement !== document.body ? document.activeElement : null)
+    })
+
+    map.on('popupclose', function () {
+      var source = popupSource
+      popupSource = null
+      var active = document.activeElement
+      // Only pull focus back when it was in the popup (or had fallen to the page).
+      if (source && source.isConnected && (!active || active === document.body || active === container ||
+          (active.closest && active.closest('.leaflet-popup')))) {
+        source.focus()
+      }
+    })
+
+    container.addEventListener('keydown', function (event) {
+      var popup = map._popup
+      if (!popup || !map.hasLayer(popup)) return
+      var inPopup = event.target.closest && event.target.closest('.leaflet-popup')
+      if (event.key === 'Escape' && (inPopup || event.target === popupSource)) {
+        event.preventDefault()
+        event.stopPropagation()
+        map.closePopup()
+      } else if (event.key === 'Tab' && !event.shiftKey && event.target === popupSource) {
+        var target = popupFocusTarget(popup)
+        if (target) {
+          event.preventDefault()
+          target.focus()
+        }
+      } else if (event.key === 'Tab' && event.shiftKey && inPopup && popupSource &&
+          event.target === popupFocusTarget(popup)) {
+        event.preventDefault()
+        popupSource.focus()
+      }
+    }, true)
+
+    // Footprints (SVG paths) take focus and open their popup with Enter or Space.
+    function focusableFootprint (group, props) {
+      group.eachLayer(function (layer) {
+        var path = layer.getElement && layer.getElement()
+        if (!path || path.getAttribute('tabindex') === '0') return
+        path.setAttribute('tabindex', '0')
+        path.setAttribute('role', 'button')
+        path.setAttribute('aria-label', 'Footprint of ' + (props.name || 'an asset') +
+          ' (' + (props.status_label || humanise(props.status)) + ')')
+        path.addEventListener('keydown', function (event) {
+          if (event.key === 'Enter' || event.key === ' ') {
+            event.preventDefault()
+            group.openPopup(layer.getBounds ? layer.getBounds().getCenter() : undefined)
+          }
+        })
+      })
+    }
+
     function render (collection) {
       var features = (collection && Array.isArray(collection.features)) ? collection.features : []
       var clusters = 0
@@ -347,9 +412,15 @@
         seenAssets.set(key, assetMarkers.get(key) || assetMarker(latlng, props))
         if (props.footprint && props.footprint.type) {
           var fkey = props.id + '|' + props.status
-          seenFootprints.set(fkey, footprints.get(fkey) || L.geoJSON(props.footprint, {
-            style: footprintStyle(props.status)
-          }).bindPopup(function () { return popupContent(props) }))
+          var existing = footprints.get(fkey)
+          if (!existing) {
+            existing = L.geoJSON(props.footprint, {
+              style: footprintStyle(props.status)
+            }).bindPopup(function () { return popupContent(props) })
+            existing.on('add', function (ev) { focusableFootprint(ev.target, props) })
+            existing.assetProps = props
+          }
+          seenFootprints.set(fkey, existing)
         }
       })
 
@@ -368,7 +439,12 @@
       assetMarkers = seenAssets
 
       footprints.forEach(function (layer, key) { if (!seenFootprints.has(key)) footprintLayer.removeLayer(layer) })
-      seenFootprints.forEach(function (layer, key) { if (!footprints.has(key)) footprintLayer.addLayer(layer) })
+      seenFootprints.forEach(function (layer, key) {
+        if (!footprints.has(key)) {
+          footprintLayer.addLayer(layer)
+          focusableFootprint(layer, layer.assetProps || {})
+        }
+      })
       footprints = seenFootprints
 
       if (total === 0) {

@@ -23,6 +23,7 @@
   function show (node, visible) { node.style.display = visible ? '' : 'none' }
 
   function attach (map, options) {
+    options = options || {}
     var textarea = document.getElementById(options.textareaId || 'geometry')
     if (!textarea || !window.L) return
     var container = map.getContainer()
@@ -37,6 +38,17 @@
     status.id = 'footprint-draw-status'
     show(finish, false)
     show(clear, false)
+    // The keyboard way (besides typing corners into the box): copy the asset's own footprint.
+    if (options.footprint && /Polygon$/.test(options.footprint.type || '')) {
+      var useFootprint = button("Use the asset's footprint", 'govuk-button--secondary')
+      useFootprint.id = 'use-asset-footprint'
+      useFootprint.addEventListener('click', function () {
+        textarea.value = JSON.stringify(options.footprint)
+        say("The asset's footprint is in the site boundary box. Save or send the form to keep it.")
+        textarea.focus()
+      })
+      controls.appendChild(useFootprint)
+    }
     controls.appendChild(start)
     controls.appendChild(finish)
     controls.appendChild(clear)

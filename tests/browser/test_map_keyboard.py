@@ -1,0 +1,172 @@
+"""The map by keyboard alone (issue 13 item 5), in headless Chromium with every other host blocked:
+a marker reached by Tab opens its popup with Enter, the next Tab is the popup's link, Escape closes the
+popup and puts focus back on the marker; a footprint is reached by Tab and opens its popup with Enter;
+status letters in markers and key; axe-core on /map finds no serious or critical violation."""
+
+from urllib.parse import urlparse
+
+import pytest
+from sqlalchemy import text
+
+from registry import db
+from tests.browser.test_acv_flow import sign_in_as, world  # noqa: F401  (world is a fixture)
+from tests.browser.test_map import FIND_MAP, serious_accessibility_violations
+
+pytestmark = pytest.mark.browser
+
+ACTIVE = "(() => { const a = document.activeElement; return a ? a.className.baseVal ?? a.className : '' })()"
+
+
+@pytest.fixture
+def only_this_host(page, live_server):
+    own = urlparse(live_server.url).netloc
+    blocked = []
+
+    def route(r):
+        if urlparse(r.request.url).netloc == own:
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    yield blocked
+    assert blocked == []
+
+
+def tab_until(page, selector, limit=80):
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement && document.activeElement.matches({selector!r})"):
+            return True
+    return False
+
+
+def first_asset(app, with_footprint=False):
+    where = "AND footprint IS NOT NULL" if with_footprint else "AND authority_code = 'E08000035'"
+    with app.app_context():
+        row = db.session.execute(text(
+            f"SELECT ST_X(point), ST_Y(point), name FROM asset WHERE NOT withheld {where} ORDER BY id LIMIT 1")).one()
+        db.session.remove()
+    return row
+
+
+def test_marker_popup_by_keyboard_and_escape_back(page, app, only_this_host):
+    lon, lat, name = first_asset(app)
+    page.goto("/map")
+    page.wait_for_selector(".app-cluster", timeout=15_000)
+    page.evaluate(f"window[{FIND_MAP}].setView([{lat}, {lon}], 18)")
+    page.locator(".app-marker").first.wait_for(timeout=15_000)
+
+    page.locator(".leaflet-container").focus()
+    assert tab_until(page, ".app-marker")
+    marker_title = page.evaluate("document.activeElement.getAttribute('title')")
+    page.keyboard.press("Enter")
+    page.locator(".app-map-popup").wait_for(timeout=5_000)
+    # One Tab: the popup's link, which names the asset the marker is for.
+    page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('.app-map-popup')")
+    assert page.evaluate("document.activeElement.tagName") == "A"
+    assert page.evaluate("document.activeElement.getAttribute('href')").startswith("/assets/")
+    assert page.evaluate("document.activeElement.textContent").strip() == marker_title
+    # Escape: popup closed, focus back on the same marker.
+    page.keyboard.press("Escape")
+    page.locator(".app-map-popup").wait_for(state="detached", timeout=2_000)  # Leaflet fades it out
+    assert page.evaluate("document.activeElement.classList.contains('app-marker')")
+    assert page.evaluate("document.activeElement.getAttribute('title')") == marker_title
+    assert page.console_errors == []
+
+
+def test_footprint_is_reachable_by_tab_and_opens_its_popup(page, app, only_this_host):
+    lon, lat, name = first_asset(app, with_footprint=True)
+    page.goto("/map")
+    page.wait_for_selector(".app-cluster", timeout=15_000)
+    page.evaluate(f"window[{FIND_MAP}].setView([{lat}, {lon}], 18)")
+    page.wait_for_selector("path.app-footprint[tabindex='0']", state="attached", timeout=15_000)
+
+    page.locator(".leaflet-container").focus()
+    assert tab_until(page, "path.app-footprint")
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert label.startswith("Footprint of ")
+    page.keyboard.press("Enter")
+    popup = page.locator(".app-map-popup")
+    popup.wait_for(timeout=5_000)
+    assert popup.locator("a").first.get_attribute("href").startswith("/assets/")
+    page.keyboard.press("Escape")
+    popup.wait_for(state="detached", timeout=2_000)
+    assert page.evaluate("document.activeElement.matches('path.app-footprint')")
+
+
+def test_status_has_a_letter_and_distinct_colours_and_map_passes_axe(page, app, only_this_host):
+    page.goto("/map")
+    page.wait_for_selector(".app-cluster", timeout=15_000)
+    letters = page.eval_on_selector_all(
+        ".app-map-legend .app-status-symbol",
+        "els => els.map(e => getComputedStyle(e, '::after').content)")
+    # The key of /map (templates/map.html): operational, under review, surplus, available for transfer,
+    # nominated, listed, in moratorium, under consideration, transferred, disposed.
+    assert letters == ['"O"', '"R"', '"S"', '"A"', '"N"', '"L"', '"M"', '"C"', '"T"', '"D"']
+    colours = page.evaluate("""(() => ['under_review', 'under_consideration'].map(s => {
+        const e = document.createElement('span'); e.className = 'app-status app-status-symbol app-status--' + s;
+        document.body.appendChild(e); const c = getComputedStyle(e).backgroundColor; e.remove(); return c; }))()""")
+    # GOV.UK yellow shade-50 #806f00 and brown #99704a (both at least 3:1 on white), no longer both #bfa600.
+    assert colours == ["rgb(128, 111, 0)", "rgb(153, 112, 74)"]
+    decoration = page.eval_on_selector(".leaflet-control-attribution a",
+                                       "a => getComputedStyle(a).textDecorationLine")
+    assert "underline" in decoration
+    assert serious_accessibility_violations(page) == []
+
+
+def test_a_boundary_typed_as_corners_is_saved_and_shown_on_the_case_page(page, app, world):  # noqa: F811
+    sign_in_as(page, world.emails["rep"])
+    page.goto(f"/assets/{world.asset.id}/nominate")
+    page.fill("#land_description", "The green and its pavilion, bounded by the lane.")
+    page.fill("#owners_known", "Not known")
+    page.fill("#community_value_reasons", "Football every Saturday and the summer fair.")
+    lon, lat = round(world.lon, 5), round(world.lat, 5)
+    corners = [(lon - 0.0005, lat - 0.0003), (lon + 0.0005, lat - 0.0003), (lon + 0.0005, lat + 0.0003),
+               (lon - 0.0005, lat + 0.0003)]
+    # Typed, as a keyboard user would (no mouse on the map).
+    page.locator("#site_geojson").focus()
+    page.keyboard.type("\n".join(f"{x:.5f}, {y:.5f}" for x, y in corners))
+    page.click("#send-nomination")
+    page.wait_for_selector(".govuk-panel--confirmation")
+    with app.app_context():
+        case_id = db.session.execute(text(
+            'SELECT max(id) FROM "case" WHERE asset_id = :a'), {"a": world.asset.id}).scalar_one()
+        bounds = db.session.execute(text(
+            'SELECT ST_XMin(site), ST_YMin(site), ST_XMax(site), ST_YMax(site), ST_NPoints(site) '
+            'FROM "case" WHERE id = :id'), {"id": case_id}).one()
+        db.session.remove()
+    assert bounds[:4] == pytest.approx((lon - 0.0005, lat - 0.0003, lon + 0.0005, lat + 0.0003), abs=1e-7)
+    assert bounds[4] == 5  # four corners, closed
+
+    page.goto(f"/cases/{case_id}")
+    page.wait_for_selector("#site-boundary")
+    page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", state="attached", timeout=10_000)
+    assert page.console_errors == []
+
+
+def test_the_assets_footprint_button_gives_the_boundary_by_keyboard(page, app, world):  # noqa: F811
+    with app.app_context():
+        db.session.execute(text(
+            "UPDATE asset SET footprint = ST_Multi(ST_MakeEnvelope(ST_X(point) - 0.0004, ST_Y(point) - 0.0002, "
+            "ST_X(point) + 0.0004, ST_Y(point) + 0.0002, 4326)) WHERE id = :id"), {"id": world.asset.id})
+        db.session.commit()
+        db.session.remove()
+    sign_in_as(page, world.emails["rep"])
+    page.goto(f"/assets/{world.asset.id}/nominate")
+    page.fill("#land_description", "The green and its pavilion, bounded by the lane.")
+    page.fill("#owners_known", "Not known")
+    page.fill("#community_value_reasons", "Football every Saturday and the summer fair.")
+    page.locator("#use-asset-footprint").focus()
+    page.keyboard.press("Enter")
+    assert '"MultiPolygon"' in page.locator("#site_geojson").input_value()
+    page.click("#send-nomination")
+    page.wait_for_selector(".govuk-panel--confirmation")
+    with app.app_context():
+        distance = db.session.execute(text(
+            'SELECT ST_HausdorffDistance(c.site, a.footprint) FROM "case" c JOIN asset a ON a.id = c.asset_id '
+            "WHERE c.id = (SELECT max(id) FROM \"case\" WHERE asset_id = :a)"), {"a": world.asset.id}).scalar_one()
+        db.session.remove()
+    assert distance < 1e-6
