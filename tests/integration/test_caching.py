@@ -33,11 +33,13 @@ FORM_PAGES = {"/sign-in", "/sign-up", "/reset-password"}
 # A public GET that signs a person out: never from a cache.
 ACTING_PAGES = {"/sign-out"}
 # The query a route needs to answer 200 at all.
+SCOTTISH_COUNCIL = "S12000036"  # City of Edinburgh, a demo council
 NEEDED_QUERY = {
     "/api/places": "?q=LS1",
     "/api/locate": "?lon=-1.5491&lat=53.7997",
     "/api/map/clusters": "?bbox=-1.6,53.78,-1.5,53.83&zoom=12",
     "/api/deadlines": "?event=acv-nomination-received&date=2026-06-01",
+    "/api/rights": "?lon=-1.5491&lat=53.7997&date=2026-06-01",
 }
 TRANSFER = {
     "tenure": "freehold", "completion_date": "2020-04-01", "market_value": "250000", "consideration": "150000",
@@ -60,8 +62,7 @@ def world(db_session):
     transfer = transfers.create(TRANSFER, OFFICER, CASE_DAY, asset_id=transfer_asset, organisation_id=built.cig.id)
     db_session.commit()
     return SimpleNamespace(world=built, case=case, transfer=transfer,
-                           # a Scottish council too: its land register and s.95 report exist only in Scotland
-                           seeded={"asset_id": [built.asset.id], "code": [built.asset.authority_code, "S12000036"],
+                           seeded={"asset_id": [built.asset.id], "code": [built.asset.authority_code],
                                    "collection_id": ["assets", "authorities"],
                                    "organisation_id": [built.group.id], "case_id": [case.id],
                                    "transfer_id": [transfer.id], "name": list(registers.REGISTERS),
@@ -75,7 +76,12 @@ def walk(app, seeded) -> list[str]:
     for rule in public_endpoints(app):
         if app.view_functions[rule.endpoint].__name__ == "static":
             continue
-        urls += [path + NEEDED_QUERY.get(rule.rule, "") for path in fill(rule, seeded)]
+        values = seeded
+        if "<code>" in rule.rule or "<string:code>" in rule.rule:
+            # Scotland's land register and s.95 report exist only for Scottish councils; the rest for ours.
+            scottish_only = "land-register" in rule.rule or "asset-transfer-report" in rule.rule
+            values = {**seeded, "code": [SCOTTISH_COUNCIL] if scottish_only else seeded["code"][:1]}
+        urls += [path + NEEDED_QUERY.get(rule.rule, "") for path in fill(rule, values)]
     return urls
 
 
@@ -98,6 +104,9 @@ def test_every_public_get_carries_a_validator_and_answers_304_to_it(app, client,
             private.append(url)
             if (first.headers.get("Cache-Control"), *validators(first)) != (PRIVATE, None, None):
                 wrong.append((url, "should be private", first.headers.get("Cache-Control")))
+            continue
+        if first.status_code == 302 and url.endswith("/asset-transfer-report"):
+            # "This year's report" depends on today: it redirects to the year's own (cacheable) page.
             continue
         etag = first.headers.get("ETag")
         if first.status_code != 200 or not etag or first.headers.get("Cache-Control") != PUBLIC:

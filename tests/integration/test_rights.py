@@ -125,6 +125,9 @@ def test_asset_page_panel_is_fed_by_the_rights(client, england):
 def highland(db_session):
     world = build(HIGHLAND)
     world.cig.legal_form = "community_benefit_society"
+    # A community body under s.34 LR(S)A 2003: a defined community, 10+ members, most of them in it, no dividend.
+    world.cig.community_definition = "The postcode units of Achiltibuie"
+    world.cig.member_count, world.cig.local_member_count, world.cig.non_distribution_of_surplus = 12, 9, True
     db.session.flush()
     return world
 

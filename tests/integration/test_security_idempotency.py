@@ -165,6 +165,7 @@ def test_a_form_sent_twice_makes_one_record(client, officer):
     form = {"reference": "IDEM-FORM-1", "name": "Double Click Hall", "asset_type": "community_centre",
             "condition": "fair", "occupancy": "vacant", "surplus_status": "surplus", "geometry_format": "bng",
             "geometry": "430000, 433000\n430100, 433000\n430100, 433100\n430000, 433100",
+            "confirm_location": "y",  # a Leeds site for this officer's council: its location confirmed
             "csrf_token": csrf_token(client)}
     first = client.post("/assets/new", data=form)
     second = client.post("/assets/new", data=form)  # the same rendered form, sent again

@@ -27,7 +27,7 @@ def test_dates_in_words(value, words):
 @pytest.mark.parametrize("code, words", [
     ("LA2011", "Localism Act 2011 rules"),
     ("CESA2015", "Community Empowerment (Scotland) Act 2015 rules"),
-    ("LRSA2003", "Land Reform (Scotland) Act 2003 rules"),
+    ("LRSA2003", "Land Reform (Scotland) Act 2003, Parts 2 and 3A rules"),
     ("EDCEA2026", "English Devolution and Community Empowerment Act 2026 rules"),
 ])
 def test_rules_in_words_not_codes(code, words):
