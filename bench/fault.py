@@ -336,11 +336,12 @@ class _Forms(HTMLParser):
             self.forms[-1]["fields"][self._textarea] += data
 
 
-def page_form(html: str, action_contains: str) -> dict | None:
+def page_form(html: str, action: str) -> dict | None:
+    """The fields of the page's form that posts to `action` ("" for a form that posts to its own page)."""
     parser = _Forms()
     parser.feed(html)
     for form in parser.forms:
-        if action_contains in form["action"]:
+        if form["action"] == action:
             return {k: v for k, v in form["fields"].items() if v is not None}
     return None
 
@@ -351,7 +352,7 @@ def sign_in(port: int, email: str, password: str):
     session = requests.Session()
     base = f"http://127.0.0.1:{port}"
     page = session.get(f"{base}/sign-in", timeout=60)
-    fields = page_form(page.text, "sign-in") or {}
+    fields = page_form(page.text, "") or {}
     fields.update({"email": email, "password": password})
     answer = session.post(f"{base}/sign-in", data=fields, timeout=60, allow_redirects=False)
     if answer.status_code != 302:
@@ -389,13 +390,21 @@ def form_write(shared: Shared, session, port: int, write: Write, path: str, fiel
                 write.acked_at = time.monotonic() if write.acknowledged else None
                 if not write.acknowledged:
                     with shared.lock:
-                        shared.errors[f"form {answer.status_code} refused"] += 1
+                        shared.errors[f"form {answer.status_code} refused: {refusal(answer.text)}"] += 1
                 write.answer = answer  # type: ignore[attr-defined]
                 return
         if time.monotonic() > give_up_at:
             return
         time.sleep(min(pause, 2.0) * (0.5 + random.random()))
         pause *= 2
+
+
+def refusal(html: str) -> str:
+    """The first line of the page's GOV.UK error summary (what the person would read)."""
+    import re
+
+    found = re.search(r'govuk-error-summary__list.*?<a[^>]*>(.*?)</a>', html, re.S)
+    return re.sub(r"\s+", " ", found.group(1)).strip()[:120] if found else "(no error summary)"
 
 
 def form_get(session, port: int, path: str, give_up_at: float):
@@ -417,7 +426,7 @@ def form_eoi(shared, session, port, world, index, n, give_up):
     """A Right to Challenge expression of interest lodged through /authorities/<code>/challenge."""
     path = f"/authorities/{LEEDS}/challenge"
     html = form_get(session, port, path, give_up)
-    fields = page_form(html or "", "challenge")
+    fields = page_form(html or "", "")
     if fields is None:
         return None
     service = f"FaultSvc-{world.run}-{index}-{n}"
@@ -434,7 +443,7 @@ def form_edit(shared, session, port, world, asset_id, index, n, give_up):
     """An asset's name changed through /assets/<id>/edit (the whole form posted back, as a browser does)."""
     path = f"/assets/{asset_id}/edit"
     html = form_get(session, port, path, give_up)
-    fields = page_form(html or "", path)
+    fields = page_form(html or "", "")
     if fields is None:
         return None
     name = f"Form Hall {world.run}-{index}-{n}"
