@@ -464,7 +464,12 @@ def form_step(shared, session, port, world, case_id, form_steps, give_up):
             shared.errors["form step not offered"] += 1
         form_steps[case_id] = len(STEPS)
         return None
-    fields.update({k: (time.strftime("%Y-%m-%d") if v is None else v) for k, v in data.items()})
+    for k, v in data.items():
+        if v is None:  # a date: the GOV.UK pattern, three boxes (day, month, year)
+            fields.update({f"{k}-day": time.strftime("%d"), f"{k}-month": time.strftime("%m"),
+                           f"{k}-year": time.strftime("%Y")})
+        else:
+            fields[k] = v
     write = Write("form_step", f"form-step-{world.run}-{case_id}-{action}", f"{case_id}:{action}")
     form_write(shared, session, port, write, path, fields, give_up,
                ok=lambda a: a.status_code in (200, 302))
