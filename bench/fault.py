@@ -1,4 +1,4 @@
-"""Under load and through a fault: 50 clients write through the HTTP API while PostgreSQL restarts.
+"""Under load and through a fault: 50 clients write through the HTTP API and the forms while PostgreSQL restarts.
 
 Not part of CI: it stops and starts a PostgreSQL cluster. It uses a SEPARATE cluster (default
 15/zfault on port 5499, made once with ``pg_createcluster 15 zfault --port 5499``) so the
@@ -13,6 +13,17 @@ is retried after a short pause until answered, for up to --grace seconds after t
 - edit one of its own assets (PATCH .../items/<id>, a new name);
 - record the next step of its own ACV case (POST /api/cases/<id>/transitions: begin_validation,
   accept_nomination, list), prepared beforehand: "recording case steps".
+
+Before the run every client signs in twice through /sign-in (requests.Session, the page's CSRF
+token): as the officer and as the group's representative. About 40% of its turns then go
+through the FORMS, each page fetched for its form (CSRF token, version, every field as shown)
+and posted back as a browser does, retried with the same fields on a 503 or no answer:
+- a Right to Challenge expression of interest (/authorities/<code>/challenge, a unique service);
+- an asset edit (/assets/<id>/edit, a new name) of one of its API-created assets that nothing
+  else touches, so its audit row and its name show it exactly once;
+- the next step of its own ACV cases (half of the cases are form-only) from the case page's form
+  (/cases/<id>/steps/<action>), confirming the publication preview where the step shows one.
+Form answers during the outage must be 503 (the HTML error page, no stack trace).
 
 A probe asks GET /api/collections/assets/items?limit=1 every 0.1 s. Afterwards, as the owner
 role, every acknowledged write is looked up: found exactly once, duplicated, or lost; every
