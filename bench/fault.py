@@ -1,4 +1,4 @@
-"""Under load and through a fault: 50 clients write through the HTTP API while PostgreSQL restarts.
+"""Under load and through a fault: 50 clients write through the HTTP API and the forms while PostgreSQL restarts.
 
 Not part of CI: it stops and starts a PostgreSQL cluster. It uses a SEPARATE cluster (default
 15/zfault on port 5499, made once with ``pg_createcluster 15 zfault --port 5499``) so the
@@ -13,6 +13,17 @@ is retried after a short pause until answered, for up to --grace seconds after t
 - edit one of its own assets (PATCH .../items/<id>, a new name);
 - record the next step of its own ACV case (POST /api/cases/<id>/transitions: begin_validation,
   accept_nomination, list), prepared beforehand: "recording case steps".
+
+Before the run every client signs in twice through /sign-in (requests.Session, the page's CSRF
+token): as the officer and as the group's representative. About 40% of its turns then go
+through the FORMS, each page fetched for its form (CSRF token, version, every field as shown)
+and posted back as a browser does, retried with the same fields on a 503 or no answer:
+- a Right to Challenge expression of interest (/authorities/<code>/challenge, a unique service);
+- an asset edit (/assets/<id>/edit, a new name) of one of its API-created assets that nothing
+  else touches, so its audit row and its name show it exactly once;
+- the next step of its own ACV cases (half of the cases are form-only) from the case page's form
+  (/cases/<id>/steps/<action>), confirming the publication preview where the step shows one.
+Form answers during the outage must be 503 (the HTML error page, no stack trace).
 
 A probe asks GET /api/collections/assets/items?limit=1 every 0.1 s. Afterwards, as the owner
 role, every acknowledged write is looked up: found exactly once, duplicated, or lost; every
@@ -33,6 +44,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +52,9 @@ RESULTS = ROOT / "bench" / "results"
 DATABASE = "registry_fault_security"
 ITEMS = "/api/collections/assets/items"
 LEEDS = "E08000035"
+KINDS = {"create": "asset created (API)", "patch": "asset edited (API)", "step": "case step recorded (API)",
+         "eoi": "Right to Challenge EOI lodged (form)", "form_edit": "asset edited (form)",
+         "form_step": "case step recorded (form)"}
 STEPS = [("begin_validation", "officer", {}),
          ("accept_nomination", "officer", {"owner_notified_on": None}),
          ("list", "decider", {"reasons": "Furthers social wellbeing (s.88)."})]
@@ -285,18 +300,232 @@ def keyed_write(shared: Shared, port: int, write: Write, method: str, path: str,
         pause *= 2
 
 
+# ---------------------------------------------------------------- the forms (a real session and CSRF token)
+
+
+class _Forms(HTMLParser):
+    """Every <form> of a page: its action and its fields' current values (inputs, selects, textareas)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": a.get("action") or "", "fields": {}})
+        elif not self.forms:
+            return
+        elif tag == "input" and a.get("name"):
+            kind = (a.get("type") or "text").lower()
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                self.forms[-1]["fields"].setdefault(a["name"], None)
+                return
+            if kind in ("submit", "button", "file"):
+                return
+            self.forms[-1]["fields"][a["name"]] = a.get("value") or ""
+        elif tag == "select" and a.get("name"):
+            self._select = a["name"]
+            self.forms[-1]["fields"].setdefault(a["name"], None)
+        elif tag == "option" and self._select:
+            fields = self.forms[-1]["fields"]
+            if fields.get(self._select) is None or "selected" in a:
+                fields[self._select] = a.get("value") or ""
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = a["name"]
+            self.forms[-1]["fields"][a["name"]] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea and self.forms:
+            self.forms[-1]["fields"][self._textarea] += data
+
+
+def page_form(html: str, action: str) -> dict | None:
+    """The fields of the page's form that posts to `action` ("" for a form that posts to its own page)."""
+    parser = _Forms()
+    parser.feed(html)
+    for form in parser.forms:
+        if form["action"] == action:
+            return {k: v for k, v in form["fields"].items() if v is not None}
+    return None
+
+
+def sign_in(port: int, email: str, password: str):
+    import requests
+
+    session = requests.Session()
+    base = f"http://127.0.0.1:{port}"
+    page = session.get(f"{base}/sign-in", timeout=60)
+    fields = page_form(page.text, "") or {}
+    fields.update({"email": email, "password": password})
+    answer = session.post(f"{base}/sign-in", data=fields, timeout=60, allow_redirects=False)
+    if answer.status_code != 302:
+        raise SystemExit(f"sign-in as {email} answered {answer.status_code}")
+    return session
+
+
+def form_write(shared: Shared, session, port: int, write: Write, path: str, fields: dict, give_up_at: float,
+               ok=lambda answer: answer.status_code in (302, 303)):
+    """POST a form as a browser does (its CSRF token in it), retried like the API writes until answered."""
+    import requests
+
+    url = f"http://127.0.0.1:{port}{path}"
+    pause = 0.2
+    while True:
+        write.attempts += 1
+        try:
+            answer = session.post(url, data=fields, timeout=30, allow_redirects=False)
+        except requests.RequestException as error:
+            with shared.lock:
+                shared.errors[f"form, no answer: {type(error).__name__}"] += 1
+                shared.failures_at.append(time.monotonic())
+        else:
+            if answer.status_code >= 500:
+                with shared.lock:
+                    shared.failures_at.append(time.monotonic())
+                    shared.errors[f"form {answer.status_code} {answer.headers.get('Content-Type', '')}"] += 1
+                    if "Traceback" in answer.text:
+                        shared.stack_traces += 1
+                    if answer.status_code != 503:
+                        shared.non_problem_5xx += 1
+            else:
+                write.status = answer.status_code
+                write.acknowledged = ok(answer)
+                write.acked_at = time.monotonic() if write.acknowledged else None
+                if not write.acknowledged:
+                    with shared.lock:
+                        shared.errors[f"form {answer.status_code} refused: {refusal(answer.text)}"] += 1
+                write.answer = answer  # type: ignore[attr-defined]
+                return
+        if time.monotonic() > give_up_at:
+            return
+        time.sleep(min(pause, 2.0) * (0.5 + random.random()))
+        pause *= 2
+
+
+def refusal(html: str) -> str:
+    """The first line of the page's GOV.UK error summary (what the person would read)."""
+    import re
+
+    found = re.search(r'govuk-error-summary__list.*?<a[^>]*>(.*?)</a>', html, re.S)
+    return re.sub(r"\s+", " ", found.group(1)).strip()[:120] if found else "(no error summary)"
+
+
+def form_get(session, port: int, path: str, give_up_at: float):
+    """GET a page for its form, through the outage (a 503 or no answer is asked again)."""
+    import requests
+
+    while time.monotonic() < give_up_at:
+        try:
+            answer = session.get(f"http://127.0.0.1:{port}{path}", timeout=30)
+            if answer.status_code == 200:
+                return answer.text
+        except requests.RequestException:
+            pass
+        time.sleep(0.3 + random.random() * 0.3)
+    return None
+
+
+def form_eoi(shared, session, port, world, index, n, give_up):
+    """A Right to Challenge expression of interest lodged through /authorities/<code>/challenge."""
+    path = f"/authorities/{LEEDS}/challenge"
+    html = form_get(session, port, path, give_up)
+    fields = page_form(html or "", "")
+    if fields is None:
+        return None
+    service = f"FaultSvc-{world.run}-{index}-{n}"
+    fields.update({"service_name": service, "relevant_body_type": "community_body",
+                   "outcomes": "A longer opening day and a cafe run by volunteers.",
+                   "financial_resources": "Reserves of 12,000 pounds.", "capability_evidence": "Ten years running it."})
+    write = Write("eoi", f"eoi-{world.run}-{index}-{n}", service)
+    form_write(shared, session, port, write, path, fields, give_up,
+               ok=lambda a: a.status_code == 302 and "/cases/" in a.headers.get("Location", ""))
+    return write
+
+
+def form_edit(shared, session, port, world, asset_id, index, n, give_up):
+    """An asset's name changed through /assets/<id>/edit (the whole form posted back, as a browser does)."""
+    path = f"/assets/{asset_id}/edit"
+    html = form_get(session, port, path, give_up)
+    fields = page_form(html or "", "")
+    if fields is None:
+        return None
+    name = f"Form Hall {world.run}-{index}-{n}"
+    fields["name"] = name
+    write = Write("form_edit", f"form-edit-{world.run}-{index}-{n}", f"{asset_id}:{name}")
+    form_write(shared, session, port, write, path, fields, give_up)
+    return write
+
+
+def form_step(shared, session, port, world, case_id, form_steps, give_up):
+    """The case's next step recorded from the case page's form (with the publication preview confirmed)."""
+    action, _, data = STEPS[form_steps[case_id]]
+    path = f"/cases/{case_id}/steps/{action}"
+    html = form_get(session, port, f"/cases/{case_id}", give_up)
+    fields = page_form(html or "", path)
+    if fields is None:
+        with shared.lock:
+            shared.errors["form step not offered"] += 1
+        form_steps[case_id] = len(STEPS)
+        return None
+    for k, v in data.items():
+        if v is None:  # a date: the GOV.UK pattern, three boxes (day, month, year)
+            fields.update({f"{k}-day": time.strftime("%d"), f"{k}-month": time.strftime("%m"),
+                           f"{k}-year": time.strftime("%Y")})
+        else:
+            fields[k] = v
+    write = Write("form_step", f"form-step-{world.run}-{case_id}-{action}", f"{case_id}:{action}")
+    form_write(shared, session, port, write, path, fields, give_up,
+               ok=lambda a: a.status_code in (200, 302))
+    answer = getattr(write, "answer", None)
+    if write.acknowledged and answer is not None and answer.status_code == 200:
+        # The step publishes text: the page shows it first and asks to confirm (a second POST, its digest).
+        confirm = page_form(answer.text, path)
+        write.acknowledged = False
+        if confirm and confirm.get("confirm_publication"):
+            form_write(shared, session, port, write, path, confirm, give_up)
+    if write.acknowledged:
+        form_steps[case_id] += 1
+    return write
+
+
+
 def client_loop(index: int, shared: Shared, port: int, world: World, cases: list[int], stop_at: float,
-                grace_s: float) -> None:
+                grace_s: float, sessions=None, form_cases: list[int] = ()) -> None:
     rng = random.Random(index)
-    mine: list[int] = []  # acknowledged assets of this client
+    mine: list[int] = []  # acknowledged assets of this client, edited through the API
+    form_pool: list[int] = []  # acknowledged assets of this client, each edited once through the form
     steps = {case_id: 0 for case_id in cases}
+    form_steps = {case_id: 0 for case_id in form_cases}
+    officer, rep = sessions or (None, None)
     n = 0
     while time.monotonic() < stop_at:
         n += 1
         give_up = stop_at + grace_s
         open_cases = [c for c, i in steps.items() if i < len(STEPS)]
+        open_form_cases = [c for c, i in form_steps.items() if i < len(STEPS)]
         roll = rng.random()
-        if open_cases and roll < 0.3:
+        if officer is not None and roll < 0.4:
+            # Through the forms: an EOI, a case step or an asset edit, each a real page's form and CSRF token.
+            form_roll = rng.random()
+            if open_form_cases and form_roll < 0.35:
+                write = form_step(shared, officer, port, world, open_form_cases[0], form_steps, give_up)
+            elif form_pool and form_roll < 0.65:
+                write = form_edit(shared, officer, port, world, form_pool.pop(0), index, n, give_up)
+            else:
+                write = form_eoi(shared, rep, port, world, index, n, give_up)
+            if write is not None:
+                with shared.lock:
+                    shared.writes.append(write)
+            continue
+        if open_cases and roll < 0.6:
             case_id = open_cases[0]
             action, who, data = STEPS[steps[case_id]]
             if "owner_notified_on" in data:
@@ -307,7 +536,7 @@ def client_loop(index: int, shared: Shared, port: int, world: World, cases: list
                         world.officer_token if who == "officer" else world.decider_token, give_up)
             if write.acknowledged:
                 steps[case_id] += 1
-        elif mine and roll < 0.6:
+        elif mine and roll < 0.8:
             asset_id = rng.choice(mine)
             write = Write("patch", f"patch-{world.run}-{index}-{n}", str(asset_id))
             keyed_write(shared, port, write, "PATCH", f"{ITEMS}/{asset_id}",
@@ -322,7 +551,8 @@ def client_loop(index: int, shared: Shared, port: int, world: World, cases: list
                 "properties": {"reference": reference, "name": f"Fault Hall {index}-{n}",
                                "asset_type": "community_centre"}}, world.officer_token, give_up)
             if write.acknowledged:
-                mine.append(int(json.loads(write.answer)["id"]))  # type: ignore[attr-defined]
+                created = int(json.loads(write.answer)["id"])  # type: ignore[attr-defined]
+                (form_pool if officer is not None and n % 2 else mine).append(created)
         with shared.lock:
             shared.writes.append(write)
 
@@ -397,6 +627,58 @@ def verify(owner_url: str, world: World, writes: list[Write]) -> dict:
             "lost": sum(1 for w in acknowledged if events[w.target] == 0),
             "unacknowledged_but_written": sum(1 for w in steps if not w.acknowledged and events[w.target]),
         }
+        form_steps = [w for w in writes if w.kind == "form_step"]
+        acknowledged = [w for w in form_steps if w.acknowledged]
+        targets = {w.target for w in form_steps}
+        result["form_step"] = {
+            "sent": len(form_steps), "acknowledged": len(acknowledged),
+            "found": sum(1 for w in acknowledged if events[w.target] == 1),
+            "duplicated": sum(1 for target in targets if events[target] > 1),
+            "lost": sum(1 for w in acknowledged if events[w.target] == 0),
+            "unacknowledged_but_written": sum(1 for w in form_steps if not w.acknowledged and events[w.target]),
+        }
+
+        # EOIs: each has its own service name, the first part of the case's title.
+        eois = [w for w in writes if w.kind == "eoi"]
+        titles = Counter(t.split(":", 1)[0] for (t,) in conn.execute(
+            "SELECT title FROM \"case\" WHERE process = 'right_to_challenge' AND title LIKE %s",
+            (f"FaultSvc-{world.run}-%",)).fetchall())
+        acknowledged = [w for w in eois if w.acknowledged]
+        result["eoi"] = {
+            "sent": len(eois), "acknowledged": len(acknowledged),
+            "found": sum(1 for w in acknowledged if titles[w.target] == 1),
+            "duplicated": sum(1 for n in titles.values() if n > 1),
+            "lost": sum(1 for w in acknowledged if titles[w.target] == 0),
+            "unacknowledged_but_written": sum(1 for w in eois if not w.acknowledged and titles[w.target]),
+        }
+        # An EOI without its first event would be half there.
+        result["half_written"]["eoi_without_event"] = conn.execute(
+            "SELECT count(*) FROM \"case\" c WHERE c.process = 'right_to_challenge' AND c.title LIKE %s AND NOT "
+            "EXISTS (SELECT 1 FROM case_event e WHERE e.case_id = c.id)", (f"FaultSvc-{world.run}-%",)).fetchone()[0]
+
+        # Form edits: each edits an asset no other write touches, once; it leaves one audit row and the name.
+        edits = [w for w in writes if w.kind == "form_edit"]
+        ids = [int(w.target.split(":", 1)[0]) for w in edits]
+        audits = dict(conn.execute("SELECT target_id, count(*) FROM audit_entry WHERE action = 'asset.edit' AND "
+                                   "target_id = ANY(%s) GROUP BY 1", ([str(i) for i in ids],)).fetchall())
+        names = dict(conn.execute("SELECT id, name FROM asset WHERE id = ANY(%s)", (ids,)).fetchall())
+
+        def written(w):
+            asset_id, name = w.target.split(":", 1)
+            return names.get(int(asset_id)) == name and audits.get(asset_id, 0) >= 1
+
+        acknowledged = [w for w in edits if w.acknowledged]
+        result["form_edit"] = {
+            "sent": len(edits), "acknowledged": len(acknowledged),
+            "found": sum(1 for w in acknowledged if written(w) and audits.get(w.target.split(":")[0]) == 1),
+            "duplicated": sum(1 for n in audits.values() if n > 1),
+            "lost": sum(1 for w in acknowledged if not written(w)),
+            "unacknowledged_but_written": sum(1 for w in edits if not w.acknowledged and written(w)),
+        }
+        # Half there: a new name without its audit row, or an audit row without the new name.
+        result["half_written"]["form_edit_half"] = sum(
+            1 for w in edits if (names.get(int(w.target.split(":")[0])) == w.target.split(":", 1)[1])
+            != (audits.get(w.target.split(":")[0], 0) >= 1))
     return result
 
 
@@ -426,11 +708,18 @@ def main(argv=None) -> int:
     http_port = free_port()
     server = start_gunicorn(app_url, http_port, args.workers, args.threads)
     shared, samples, stop_probe = Shared(), [], threading.Event()
+    api_cases, form_cases = world.cases[::2], world.cases[1::2]
+    case_shares = [api_cases[i::args.clients] for i in range(args.clients)]
+    form_shares = [form_cases[i::args.clients] for i in range(args.clients)]
+    password = "fault bench password"
+    sessions = [(sign_in(http_port, f"officer.{world.run}@fault.example", password),
+                 sign_in(http_port, f"rep.{world.run}@fault.example", password)) for _ in range(args.clients)]
+    log(f"{2 * args.clients} browser sessions signed in")
     started = time.monotonic()
     stop_at = started + args.seconds
-    case_shares = [world.cases[i::args.clients] for i in range(args.clients)]
     threads = [threading.Thread(target=client_loop, args=(i, shared, http_port, world, case_shares[i], stop_at,
-                                                          args.grace), daemon=True) for i in range(args.clients)]
+                                                          args.grace, sessions[i], form_shares[i]), daemon=True)
+               for i in range(args.clients)]
     probe = threading.Thread(target=probe_loop, args=(http_port, stop_probe, samples), daemon=True)
     probe.start()
     for thread in threads:
@@ -467,7 +756,7 @@ def main(argv=None) -> int:
     acks_after = sorted(w.acked_at for w in shared.writes if w.acked_at and w.acked_at >= back_at)
     latencies = sorted(s[4] - s[0] for s in samples if s[1] == 200 and s[0] < down_at)
     result = verify(owner_url, world, shared.writes)
-    totals = {k: sum(result[kind][k] for kind in ("create", "patch", "step"))
+    totals = {k: sum(result[kind][k] for kind in KINDS)
               for k in ("sent", "acknowledged", "found", "duplicated", "lost", "unacknowledged_but_written")}
     report = {
         "when_utc": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -515,8 +804,7 @@ def write_report(report: dict) -> None:
         "| | sent | acknowledged | found once | duplicated | lost | unacknowledged but written |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for kind, label in (("create", "asset created (API)"), ("patch", "asset edited (API)"),
-                        ("step", "case step recorded (API)")):
+    for kind, label in KINDS.items():
         r = report["result"][kind]
         lines.append(f"| {label} | {r['sent']} | {r['acknowledged']} | {r['found']} | {r['duplicated']} | "
                      f"{r['lost']} | {r['unacknowledged_but_written']} |")
@@ -541,7 +829,8 @@ def write_report(report: dict) -> None:
         f"- Retried writes: {report['retried_writes']}; answers replayed from the idempotency store: "
         f"{report['replayed_answers']}.",
         f"- Half written: assets without their audit row {half['assets_without_audit']}, audit rows without "
-        f"their asset {half['audit_without_asset']}.",
+        f"their asset {half['audit_without_asset']}, EOIs without their first event {half['eoi_without_event']}, "
+        f"form edits with the name but no audit row or the reverse {half['form_edit_half']}.",
         "", "\"Found once\" counts acknowledged writes found exactly once afterwards (assets by reference, edits by "
         "their stored key and audit rows, case steps as case events). \"Unacknowledged but written\" are writes "
         "whose every answer was lost (e.g. a commit that reached the database just before it stopped): they are "
