@@ -318,6 +318,24 @@ def snapped_view(bbox: tuple[float, float, float, float], zoom: int) -> tuple[tu
     return (cx0, cy0, cx1, cy1), box
 
 
+def _map_filters(clauses: list[str], params: dict, *, types: list[str], statuses: list[str],
+                 authority: str | None) -> None:
+    """The map's filters (clusters, assets in view, tiles): hidden statuses unless asked for, type, status, owner."""
+    hidden = [status for status in HIDDEN_BY_DEFAULT_STATUSES if status not in statuses]
+    if hidden:
+        clauses.append("a.surplus_status <> ALL(:hidden_statuses)")
+        params["hidden_statuses"] = hidden
+    if types:
+        clauses.append("a.asset_type = ANY(:types)")
+        params["types"] = types
+    if statuses:
+        clauses.append(STATUS_MATCH)
+        params["statuses"] = statuses
+    if authority:
+        clauses.append("a.authority_code = :authority")
+        params["authority"] = authority
+
+
 def tile_cells(z: int, x: int, y: int) -> tuple[int, int, int, int]:
     """The fine cells of tile z/x/y (z <= 16)."""
     k = 2 ** (GRID_LEVEL - z)
@@ -340,23 +358,10 @@ def _cluster_rows(cells: tuple[int, int, int, int], zoom: int, *, types: list[st
     if types or authority or len(statuses) > 1 or asks_hidden:
         clauses = ["NOT a.withheld",
                    "a.point && ST_MakeEnvelope(:west, :south, :east, :north, 4326)"]
-        hidden = [status for status in HIDDEN_BY_DEFAULT_STATUSES if status not in statuses]
-        if hidden:
-            clauses.append("a.surplus_status <> ALL(:hidden_statuses)")
-            params["hidden_statuses"] = hidden
         params.update(west=tile_lon(cells[0]), east=tile_lon(cells[2] + 1), north=tile_lat(cells[1]),
                       south=tile_lat(cells[3] + 1))
-        if types:
-            clauses.append("a.asset_type = ANY(:types)")
-            params["types"] = types
-        if authority:
-            clauses.append("a.authority_code = :authority")
-            params["authority"] = authority
-        segment = "TRUE"
-        if statuses:
-            clauses.append(STATUS_MATCH)
-            params["statuses"] = statuses
-            segment = "s.status = ANY(CAST(:statuses AS varchar[]))"
+        _map_filters(clauses, params, types=types, statuses=statuses, authority=authority)
+        segment = "s.status = ANY(CAST(:statuses AS varchar[]))" if statuses else "TRUE"
         source = f"""
             SELECT asset_grid_x(a.point) AS cx, asset_grid_y(a.point) AS cy, s.status, 1 AS asset_count,
                    ST_X(a.point) AS sum_lon, ST_Y(a.point) AS sum_lat
@@ -414,19 +419,7 @@ def assets_in_view(box: tuple, *, with_footprints: bool, types: list[str], statu
     """Each asset in the box, or None when there are too many to show one by one."""
     params = {"minx": box[0], "miny": box[1], "maxx": box[2], "maxy": box[3], "cap": MAX_ASSETS_IN_VIEW + 1}
     clauses = ["NOT a.withheld", "a.point IS NOT NULL", "a.point && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)"]
-    hidden = [status for status in HIDDEN_BY_DEFAULT_STATUSES if status not in statuses]
-    if hidden:
-        clauses.append("a.surplus_status <> ALL(:hidden_statuses)")
-        params["hidden_statuses"] = hidden
-    if types:
-        clauses.append("a.asset_type = ANY(:types)")
-        params["types"] = types
-    if statuses:
-        clauses.append(STATUS_MATCH)
-        params["statuses"] = statuses
-    if authority:
-        clauses.append("a.authority_code = :authority")
-        params["authority"] = authority
+    _map_filters(clauses, params, types=types, statuses=statuses, authority=authority)
     footprint = "ST_AsGeoJSON(a.footprint, 7)" if with_footprints else "NULL"
     sql = f"""
         SELECT a.id, a.name, a.asset_type, a.surplus_status, a.live_status, a.location_source, a.live_statuses, ST_X(a.point) AS lon,
@@ -475,19 +468,7 @@ def asset_tile(z: int, x: int, y: int, *, types: list[str], statuses: list[str],
         """
         return bytes(db.session.execute(text(sql), params).scalar_one() or b"")
     clauses = ["NOT a.withheld", "a.point && ST_Transform(ST_TileEnvelope(:z, :x, :y), 4326)"]
-    hidden = [status for status in HIDDEN_BY_DEFAULT_STATUSES if status not in statuses]
-    if hidden:
-        clauses.append("a.surplus_status <> ALL(:hidden_statuses)")
-        params["hidden_statuses"] = hidden
-    if types:
-        clauses.append("a.asset_type = ANY(:types)")
-        params["types"] = types
-    if statuses:
-        clauses.append(STATUS_MATCH)
-        params["statuses"] = statuses
-    if authority:
-        clauses.append("a.authority_code = :authority")
-        params["authority"] = authority
+    _map_filters(clauses, params, types=types, statuses=statuses, authority=authority)
     where = " AND ".join(clauses)
     sql = f"""
         SELECT coalesce((SELECT ST_AsMVT(t, 'assets', 4096, 'geom') FROM (
