@@ -62,6 +62,20 @@ def _serving() -> bool:
     return context.command is not None and context.command.name == "run"
 
 
+def _cli_only() -> bool:
+    """True while the `flask` CLI loads the app to find a command (its own commands finish the setup).
+
+    `flask run`, `flask routes` and `flask shell` need the routes at once; gunicorn and tests have no
+    click context and always get the whole app.
+    """
+    import click
+
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return False
+    return context.command is None or context.command.name not in ("run", "routes", "shell")
+
+
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
     from_environment = settings is None
     settings = settings or Settings.from_environment()
@@ -104,6 +118,21 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
     templating.init_app(app)
 
+    if _cli_only():
+        # Only the command list is needed yet (`flask --help` answers in well under 1.5 s): the web
+        # layer, which imports shapely, numpy, folium and the workflow, is set up when a command runs.
+        app.extensions["registry.finish_setup"] = lambda: _web_layer(app)
+    else:
+        _web_layer(app)
+
+    from . import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _web_layer(app: Flask) -> None:
+    """Sessions, caching, security, the blueprints and every process's permissions."""
     from . import accounts, security
     from .web import caching
 
@@ -124,8 +153,3 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     from .workflow import engine
 
     engine.all_processes()
-
-    from . import cli
-
-    cli.init_app(app)
-    return app

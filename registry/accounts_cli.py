@@ -7,12 +7,12 @@ command commits once at the end, or not at all.
 import os
 
 import click
-from flask.cli import AppGroup
 
 from . import accounts, audit, db
+from .cli_support import CommandGroup
 from .errors import RegistryError
 
-users_cli = AppGroup("users", help="People and their roles.")
+users_cli = CommandGroup("users", help="People and their roles.")
 
 
 @users_cli.command("create")

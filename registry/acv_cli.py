@@ -6,11 +6,11 @@ The work is `registry.acv_lists.import_list`; this command commits once at the e
 from datetime import date
 
 import click
-from flask.cli import AppGroup
 
+from .cli_support import CommandGroup
 from .uktime import today_uk
 
-acv_cli = AppGroup("acv", help="Assets of community value: import a council's published list.")
+acv_cli = CommandGroup("acv", help="Assets of community value: import a council's published list.")
 
 
 @acv_cli.command("import")

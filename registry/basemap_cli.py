@@ -1,12 +1,11 @@
 """`flask basemap load`: the app's own base map (registry/basemap.py). Commits once at the end."""
 
 import click
-from flask.cli import AppGroup
 
 from . import basemap, db
-from .cli_support import as_owner, audit_load
+from .cli_support import CommandGroup, as_owner, audit_load
 
-basemap_cli = AppGroup("basemap", help="The base map the app serves itself (/tiles/base).")
+basemap_cli = CommandGroup("basemap", help="The base map the app serves itself (/tiles/base).")
 
 
 @basemap_cli.command("load")

@@ -6,19 +6,18 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 from sqlalchemy import text
 
 from . import db, grants
-from .cli_support import as_owner, audit_load, commit_or_rollback
+from .cli_support import CommandGroup, as_owner, audit_load, commit_or_rollback
 
 ROOT = Path(__file__).resolve().parent.parent
 
-db_cli = AppGroup("db", help="Database migrations.")
-places_cli = AppGroup("places", help="The postcode gazetteer and districts.")
-demo_cli = AppGroup("demo", help="Demo data.")
-assets_cli = AppGroup("assets", help="The asset register.")
-cases_cli = AppGroup("cases", help="The statutory clocks: automatic steps and reminders (run daily).")
+db_cli = CommandGroup("db", help="Database migrations.")
+places_cli = CommandGroup("places", help="The postcode gazetteer and districts.")
+demo_cli = CommandGroup("demo", help="Demo data.")
+assets_cli = CommandGroup("assets", help="The asset register.")
+cases_cli = CommandGroup("cases", help="The statutory clocks: automatic steps and reminders (run daily).")
 
 
 def alembic_config():

@@ -4,9 +4,42 @@ The command modules (cli.py, accounts_cli.py, transfers_cli.py, basemap_cli.py) 
 registers their groups, so no command module imports another.
 """
 
+import functools
+
 from flask import current_app
+from flask.cli import AppGroup
 
 from . import db
+
+
+class CommandGroup(AppGroup):
+    """A command group whose commands finish the app's setup (the web layer) when they run.
+
+    Listing and help (`flask --help`, `flask assets import --help`) never run a command's callback,
+    so they stay fast; the callback first sets up what `create_app` left for later.
+    """
+
+    def command(self, *args, **kwargs):
+        if args and callable(args[0]):
+            return self.command(*args[1:], **kwargs)(args[0])
+        register = super().command(*args, **kwargs)
+
+        def decorator(callback):
+            @functools.wraps(callback)
+            def run(*call_args, **call_kwargs):
+                finish_setup()
+                return callback(*call_args, **call_kwargs)
+
+            return register(run)
+
+        return decorator
+
+
+def finish_setup() -> None:
+    """Run the setup `create_app` deferred while the CLI only listed commands (once; a no-op otherwise)."""
+    finish = current_app.extensions.pop("registry.finish_setup", None)
+    if finish is not None:
+        finish()
 
 
 def as_owner() -> None:

@@ -9,9 +9,10 @@ loop waits ``--interval`` seconds whenever the queue is empty. bin/serve starts 
 import time
 
 import click
-from flask.cli import AppGroup
 
-imports_cli = AppGroup("imports", help="Imports queued from the import page and the API.")
+from .cli_support import CommandGroup
+
+imports_cli = CommandGroup("imports", help="Imports queued from the import page and the API.")
 
 
 @imports_cli.command("work")

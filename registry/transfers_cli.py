@@ -6,13 +6,11 @@ Each command commits once at the end, or not at all (registry/cli_support.py `co
 from datetime import date
 
 import click
-from flask.cli import AppGroup
 
-from . import transfers
-from .cli_support import commit_or_rollback
+from .cli_support import CommandGroup, commit_or_rollback
 from .uktime import today_uk
 
-transfers_cli = AppGroup("transfers", help="Completed transfers: condition expiry and monitoring reminders.")
+transfers_cli = CommandGroup("transfers", help="Completed transfers: condition expiry and monitoring reminders.")
 
 
 def _today(value: str | None) -> date:
@@ -23,6 +21,8 @@ def _today(value: str | None) -> date:
 @click.option("--today", help="Run as if on this date (YYYY-MM-DD); default: today in the UK.")
 def expire(today):
     """Mark active conditions whose period has ended as expired."""
+    from . import transfers  # imported when used: `flask --help` stays fast
+
     expired = commit_or_rollback(lambda: transfers.expire_conditions(_today(today)))
     click.echo(f"{len(expired)} condition(s) expired.")
 
@@ -32,5 +32,7 @@ def expire(today):
 @click.option("--days-ahead", default=14, show_default=True, help="Remind this many days before the date.")
 def remind(today, days_ahead):
     """Email community bodies whose annual report or review is due soon."""
+    from . import transfers
+
     sent = commit_or_rollback(lambda: transfers.send_reminders(_today(today), days_ahead))
     click.echo(f"{sent} reminder(s) sent.")
