@@ -2,8 +2,9 @@
 
 An uploaded file is kept as a row of `import_upload` (its bytes and SHA-256, migration 0018) between
 the preview (a dry run) and the confirmation (the real write), which re-checks the hash. A long file
-(over `Settings.import_sync_rows` rows) is queued; `flask imports work` takes queued uploads with
-``SELECT … FOR UPDATE SKIP LOCKED`` and runs them. A mapping an officer saves is kept per authority
+(over `Settings.import_sync_rows` rows) is queued, and so is its preview on the page (the dry run,
+kept in `import_upload.preview` until the mapping changes); `flask imports work` takes queued imports
+and previews with ``SELECT … FOR UPDATE SKIP LOCKED`` and runs them, reporting progress. A mapping an officer saves is kept per authority
 (`import_mapping`) and is the default for the authority's next upload.
 
 Only the authority's own rows may be written: a file whose rows name another authority is refused
@@ -66,6 +67,8 @@ class ImportUpload(db.Base):
     import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
     result: Mapped[dict | None] = mapped_column(JSONB)
     error: Mapped[str | None] = mapped_column(Text)
+    preview_status: Mapped[str | None] = mapped_column(String(20))  # long files: queued/running/ready/failed
+    preview: Mapped[dict | None] = mapped_column(JSONB, deferred=True)  # the finished dry run (`snapshot`)
 
     @property
     def authority(self) -> str:  # for permissions' "authority" scope
@@ -189,17 +192,49 @@ def count_rows(upload: ImportUpload) -> int:
         return len(parsed.numbers)
 
 
-def preview(upload: ImportUpload, column_map: dict | None = None):
+def preview(upload: ImportUpload, column_map: dict | None = None, *, progress=None):
     """The dry run: what confirming would do, nothing written. Returns the ImportReport."""
     from . import import_file
 
     with tempfile.TemporaryDirectory(prefix="registry-import-") as folder:
         report = import_file(_file(upload, folder), default_authority=upload.authority_code,
                              mapping=column_map if column_map is not None else (upload.mapping or None),
-                             dry_run=True, retire_missing=upload.retire_missing)
+                             dry_run=True, retire_missing=upload.retire_missing, progress=progress)
     report.headers = list(getattr(report, "headers", None) or [])
     _foreign_rows(report, upload.authority_code, warn_only=True)
     return report
+
+
+def snapshot(report) -> dict:
+    """The preview as the page shows it, as plain data: kept in `import_upload.preview` for long files."""
+    summary = report.summary
+    return {
+        "total": report.total, "format": report.format, "encoding": report.encoding,
+        "headers": list(report.headers or []), "mapping": dict(report.mapping or {}),
+        "authorities": dict(report.authorities or {}),
+        "rejected": [_problem(r) for r in report.rejected], "warnings": [_problem(r) for r in report.warnings],
+        "summary": None if summary is None else {
+            "counts": summary.counts(),
+            "updated": [{"row": c.row, "reference": c.reference, "fields": list(c.fields)} for c in summary.updated],
+            "missing": [{"reference": m.reference, "name": m.name, "live_status": m.live_status}
+                        for m in summary.missing],
+        },
+    }
+
+
+def foreign_authorities(preview_data: dict, authority_code: str) -> list[str]:
+    """The other authorities a previewed file's rows name (confirming would be refused)."""
+    return sorted(code for code in (preview_data.get("authorities") or {}) if code and code != authority_code)
+
+
+def queue_preview(upload: ImportUpload) -> None:
+    """Have the worker prepare the preview of a long file (again, after its mapping changed). Flushes."""
+    upload.preview_status = "queued"
+    upload.preview = None
+    upload.progress_done = 0
+    upload.progress_total = upload.row_count or 0
+    upload.updated_at = func.now()
+    db.session.flush()
 
 
 def _foreign_rows(report, authority_code: str, *, warn_only: bool = False) -> list[str]:
@@ -262,18 +297,25 @@ def queue(upload: ImportUpload) -> None:
     db.session.flush()
 
 
-def claim_next() -> ImportUpload | None:
-    """Take the oldest queued upload, skipping those another worker holds (the caller commits)."""
+def claim_next() -> tuple[ImportUpload, str] | None:
+    """Take the oldest queued import or preview, skipping those another worker holds (the caller commits).
+
+    Returns the upload and what to do with it: "import" or "preview".
+    """
     upload_id = db.session.execute(text(
-        "SELECT id FROM import_upload WHERE status = 'queued' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+        "SELECT id FROM import_upload WHERE status = 'queued' OR preview_status = 'queued' "
+        "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
     )).scalar()
     if upload_id is None:
         return None
     upload = db.session.get(ImportUpload, upload_id)
-    upload.status = "running"
+    if upload.preview_status == "queued":
+        upload.preview_status, kind = "running", "preview"
+    else:
+        upload.status, kind = "running", "import"
     upload.updated_at = func.now()
     db.session.flush()
-    return upload
+    return upload, kind
 
 
 def progress_writer(upload_id: int):
@@ -286,23 +328,34 @@ def progress_writer(upload_id: int):
 
 
 def work_one() -> int | None:
-    """Run one queued upload to the end (commits: this is the worker's edge). Returns its id, or None."""
+    """Run one queued import or preview to the end (commits: this is the worker's edge). Returns its id, or None."""
     from .. import accounts
 
-    upload = claim_next()
-    if upload is None:
+    claimed = claim_next()
+    if claimed is None:
         db.session.rollback()
         return None
-    db.session.commit()  # "running" is visible to the status URL
+    upload, kind = claimed
+    db.session.commit()  # "running" is visible to the status URL and the preview page
     upload_id = upload.id
     actor = db.session.get(accounts.User, upload.user_id) if upload.user_id else None
     try:
-        run(upload, actor=actor, progress=progress_writer(upload_id))
+        if kind == "preview":
+            report = preview(upload, progress=progress_writer(upload_id))  # a dry run: writes nothing
+            upload.preview, upload.preview_status = snapshot(report), "ready"
+            upload.progress_done = upload.progress_total = report.total  # every record checked
+            upload.updated_at = func.now()
+            db.session.flush()
+        else:
+            run(upload, actor=actor, progress=progress_writer(upload_id))
         db.session.commit()
     except Exception as error:  # noqa: BLE001 - the run is marked failed with its reason, never lost
         db.session.rollback()
         upload = db.session.get(ImportUpload, upload_id)
-        upload.status = "failed"
+        if kind == "preview":
+            upload.preview_status = "failed"
+        else:
+            upload.status = "failed"
         upload.error = getattr(error, "detail", None) or str(error) or type(error).__name__
         upload.updated_at = func.now()
         db.session.commit()

@@ -4,7 +4,8 @@ Upload a file (any format the importer reads), see its columns and the field eac
 importer's own detection), change any of them and save the mapping for the authority, see the
 preview (a dry run: new, updated with the fields that change, unchanged, missing from this file,
 every problem and warning by row), confirm (the real write, optionally retiring the missing ones).
-A long file is queued for the worker and its status page refreshes itself (no JavaScript needed).
+A long file's preview and its import are both queued for the worker (`flask imports work`); their
+pages show the progress and refresh themselves (no JavaScript needed).
 The history lists the authority's imports, each report downloadable as CSV. The same functions as
 `flask assets import` and POST /api/imports (registry/imports/uploads.py).
 """
@@ -32,6 +33,10 @@ class UploadForm(FlaskForm):
 
 class MappingForm(FlaskForm):
     save_mapping = BooleanField("Save this mapping as the default for my authority", widget=GovCheckboxInput())
+
+
+class PrepareForm(FlaskForm):
+    pass
 
 
 class ConfirmForm(FlaskForm):
@@ -78,6 +83,8 @@ def index():
                 raise
             add_error(form, error, "file")
         else:
+            if _long(upload):
+                uploads.queue_preview(upload)  # checked by the worker; the preview page shows its progress
             return redirect(url_for("web_imports.preview", upload_id=upload.id))
     history = uploads.history(authority) if authority else []
     return render_template("imports/index.html", form=form, authority=authority, is_admin=is_admin,
@@ -88,11 +95,26 @@ def index():
 @permissions.route_requires("import.run")
 def preview(upload_id):
     _actor, upload = _load(upload_id)
-    report = uploads.preview(upload)
-    foreign = uploads._foreign_rows(report, upload.authority_code, warn_only=True)
-    return render_template("imports/preview.html", upload=upload, report=report, foreign=foreign,
+    long_file = _long(upload)
+    if long_file and upload.preview_status != "ready":
+        return render_template("imports/preview_pending.html", upload=upload, prepare_form=PrepareForm())
+    data = upload.preview if long_file else uploads.snapshot(uploads.preview(upload))
+    return render_template("imports/preview.html", upload=upload, report=data,
+                           foreign=uploads.foreign_authorities(data, upload.authority_code),
                            mapping_form=MappingForm(), confirm_form=ConfirmForm(retire_missing=upload.retire_missing),
-                           choices=uploads.mapping_choices(), long_file=_long(upload))
+                           choices=uploads.mapping_choices(), long_file=long_file)
+
+
+@bp.post("/imports/<int:upload_id>/preview")
+@permissions.route_requires("import.run")
+def prepare_preview(upload_id):
+    """Queue the check (the preview) of a file: one uploaded through the API, one whose check failed."""
+    _actor, upload = _load(upload_id)
+    if not PrepareForm().validate_on_submit():
+        abort(400)
+    if upload.preview_status not in ("queued", "running"):
+        uploads.queue_preview(upload)
+    return redirect(url_for("web_imports.preview", upload_id=upload.id))
 
 
 def _long(upload) -> bool:
@@ -118,6 +140,8 @@ def change_mapping(upload_id):
         flash(f"Mapping saved: the next file for {upload.authority_code} starts from it.")
     else:
         flash("Mapping changed.")
+    if _long(upload):
+        uploads.queue_preview(upload)  # the preview is checked again with the new mapping
     db.session.flush()
     return redirect(url_for("web_imports.preview", upload_id=upload.id))
 

@@ -271,3 +271,90 @@ def test_only_officers_and_admins_reach_the_page(client, make_user, people, role
         sign_in(client, make_user(*([role] if role != "citizen" else []), authority_code=TRAFFORD))
     status = client.get("/imports").status_code
     assert status == (401 if role == "public" else 403)
+
+
+def upload_id_of(response) -> int:
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def work_once(app) -> str:
+    result = app.test_cli_runner().invoke(args=["imports", "work", "--once"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_long_files_preview_is_queued_with_progress_and_rechecked_after_a_mapping_change(
+        app, client, people, monkeypatch):
+    """Over `import_sync_rows` the page never runs the dry run in the request: the worker does, with progress."""
+    monkeypatch.setattr(app.config["SETTINGS"], "import_sync_rows", 10)  # 25 rows is "long" here
+    sign_in(client, people["trafford"])
+    upload_id = upload_id_of(upload_on_page(client))
+    row = db.session.execute(text("SELECT preview_status, progress_done, progress_total FROM import_upload "
+                                  "WHERE id = :id"), {"id": upload_id}).one()
+    assert tuple(row) == ("queued", 0, 25)
+    waiting = client.get(f"/imports/{upload_id}").get_data(as_text=True)
+    assert 'data-preview-status="queued"' in waiting and 'http-equiv="refresh"' in waiting
+    assert 'data-progress="0/25"' in waiting and 'data-count="new"' not in waiting
+    db.session.commit()
+
+    assert f"Import {upload_id} finished." in work_once(app)
+    db.session.expire_all()
+    row = db.session.execute(text("SELECT preview_status, status, progress_done, progress_total FROM import_upload "
+                                  "WHERE id = :id"), {"id": upload_id}).one()
+    assert tuple(row) == ("ready", "uploaded", 25, 25)  # every row checked; the import itself not started
+    assert stored() == {} and counts()[1] == 0  # a preview writes no asset and records no run
+    page = client.get(f"/imports/{upload_id}").get_data(as_text=True)
+    assert 'data-count="new">25<' in page and 'data-count="rows">25<' in page and "http-equiv" not in page
+    header = next(csv.reader(EXTRACT.open(encoding="utf-8")))
+    for index, name in enumerate(header):
+        assert f'name="field-{index}"' in page and f'value="{name}"' in page
+
+    # Map AssetCode to nothing: every row then lacks its reference, and the preview must say so.
+    form = {"csrf_token": csrf_token(client), "column": header}
+    for index, name in enumerate(header):
+        form[f"field-{index}"] = "extra" if name == "AssetCode" else ""
+    assert client.post(f"/imports/{upload_id}/mapping", data=form).status_code == 302
+    assert 'data-preview-status="queued"' in client.get(f"/imports/{upload_id}").get_data(as_text=True)
+    db.session.commit()
+    work_once(app)
+    page = client.get(f"/imports/{upload_id}").get_data(as_text=True)
+    assert 'data-count="rejected">25<' in page  # each of the 25 records is refused for its reference
+    assert page.count("Record ") >= 25 and "Confirm the import" not in page
+
+    # Back to the file's own mapping, checked again, then confirmed: the import is queued and written.
+    for index, name in enumerate(header):
+        form[f"field-{index}"] = ""
+    form["csrf_token"] = csrf_token(client)
+    assert client.post(f"/imports/{upload_id}/mapping", data=form).status_code == 302
+    db.session.commit()
+    work_once(app)
+    assert 'data-count="new">25<' in client.get(f"/imports/{upload_id}").get_data(as_text=True)
+    confirmed = client.post(f"/imports/{upload_id}/confirm", data={"csrf_token": csrf_token(client)})
+    assert confirmed.status_code == 302
+    assert 'data-status="queued"' in client.get(confirmed.headers["Location"]).get_data(as_text=True)
+    db.session.commit()
+    work_once(app)
+    assert 'data-status="done"' in client.get(confirmed.headers["Location"]).get_data(as_text=True)
+    assert set(stored()) == REFERENCES
+
+
+def test_a_long_file_uploaded_elsewhere_is_checked_on_request_and_a_failed_check_says_why(
+        app, client, people, monkeypatch):
+    monkeypatch.setattr(app.config["SETTINGS"], "import_sync_rows", 10)
+    sign_in(client, people["trafford"])
+    upload_id = upload_id_of(upload_on_page(client))
+    # As if the upload came in before previews were queued (or through the API): nothing queued yet.
+    db.session.execute(text("UPDATE import_upload SET preview_status = NULL WHERE id = :id"), {"id": upload_id})
+    db.session.commit()
+    page = client.get(f"/imports/{upload_id}").get_data(as_text=True)
+    assert 'data-preview-status="none"' in page and "http-equiv" not in page and "Check the file" in page
+    assert "0 queued import(s) run." in work_once(app)  # a GET queues nothing
+    assert client.post(f"/imports/{upload_id}/preview", data={"csrf_token": csrf_token(client)}).status_code == 302
+    # The stored bytes no longer match their hash: the check fails, and the page says why.
+    db.session.execute(text("UPDATE import_upload SET content = content || 'x'::bytea WHERE id = :id"),
+                       {"id": upload_id})
+    db.session.commit()
+    work_once(app)
+    page = client.get(f"/imports/{upload_id}").get_data(as_text=True)
+    assert 'data-preview-status="failed"' in page and "changed since its preview" in page
+    assert "Check the file again" in page and stored() == {}

@@ -64,7 +64,7 @@ def snapshot(world) -> tuple:
         db.session.execute(text("SELECT revoked_at FROM api_token WHERE id = :id"), {"id": world["token_id"]}).one(),
         db.session.execute(text('SELECT count(*) FROM "case"')).scalar(),
         db.session.execute(text("SELECT status FROM join_request WHERE id = :id"), {"id": world["join_id"]}).one(),
-        db.session.execute(text("SELECT status, import_run_id FROM import_upload WHERE id = :id"),
+        db.session.execute(text("SELECT status, import_run_id, preview_status FROM import_upload WHERE id = :id"),
                            {"id": world["upload_id"]}).one(),
     )
 
@@ -93,6 +93,8 @@ WEB_WRITES = {
     "token_revoke": ("/account/tokens/{token_id}/revoke", lambda w: {}),
     # A one-row file the council officer uploaded into our authority, waiting for its confirmation.
     "import_confirm": ("/imports/{upload_id}/confirm", lambda w: {}),
+    # The same upload's preview, queued for the worker (the page does so for long files).
+    "import_prepare": ("/imports/{upload_id}/preview", lambda w: {}),
     # The target user asked to act for the group; the group's own rep approves.
     "join_decide": ("/join-requests/{join_id}/approve", lambda w: {}),
     # A draft ACV nomination for the rep's group.
@@ -100,7 +102,7 @@ WEB_WRITES = {
     "admin_membership_remove": ("/admin/users/{rep_id}/memberships/{organisation_id}/remove", lambda w: {}),
 }
 
-OK = {"organisation_new": 302, "ask_to_join": 302, "token_revoke": 302, "admin_membership_remove": 302, "import_confirm": 302, "join_decide": 302, "acv_nominate": 302,
+OK = {"organisation_new": 302, "ask_to_join": 302, "token_revoke": 302, "admin_membership_remove": 302, "import_confirm": 302, "import_prepare": 302, "join_decide": 302, "acv_nominate": 302,
       "asset_create": 302, "asset_edit": 302, "asset_status": 302, "token_create": 200,
       "admin_officer": 302, "admin_membership": 302, "import_upload": 302}
 ALLOWED = {
@@ -121,6 +123,7 @@ ALLOWED = {
     "admin_membership_remove": {"admin"},
     # Our authority's upload: not the other authority's officer; an admin (never scoped) may.
     "import_confirm": {"council_officer", "council_decision_maker", "admin"},
+    "import_prepare": {"council_officer", "council_decision_maker", "admin"},
     # Only those who act for the group decide who joins it (the issue: the group answers, not the council).
     "join_decide": {"community_group_rep"},
     "acv_nominate": {"community_group_rep"},
