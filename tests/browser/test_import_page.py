@@ -113,3 +113,50 @@ def test_officer_uploads_maps_previews_confirms_and_finds_the_assets(page, offic
     # The history lists the import with its CSV report.
     page.goto("/imports")
     assert page.get_by_role("link", name="Download CSV").count() == 1
+
+
+def _work_once(app) -> int | None:
+    """What `flask imports work --once` does for one upload, from the test (the live server shares the app)."""
+    with app.app_context():
+        from registry.imports import uploads
+
+        upload_id = uploads.work_one()
+        db.session.remove()
+        return upload_id
+
+
+def test_a_long_files_preview_and_import_run_in_the_background_and_the_pages_follow(
+        app, page, officer, live_server, monkeypatch):
+    monkeypatch.setattr(app.config["SETTINGS"], "import_sync_rows", 10)  # 25 records is "long" here
+    page.goto("/sign-in")
+    page.fill("#email", officer)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url("**/account")
+
+    page.goto("/imports")
+    page.set_input_files("#file", str(EXTRACT))
+    page.get_by_role("button", name="Upload and preview").click()
+    page.wait_for_url("**/imports/*")
+    assert page.locator("[data-preview-status]").get_attribute("data-preview-status") == "queued"
+    assert page.locator("[data-progress]").get_attribute("data-progress") == f"0/{len(ROWS)}"
+    assert page.locator('[data-count="new"]').count() == 0  # no dry run in the request
+
+    assert _work_once(app) is not None
+    # The page refreshes itself (no JavaScript) and shows the preview once the worker is done.
+    page.locator('[data-count="new"]').wait_for(timeout=15000)
+    assert page.locator('[data-count="rows"]').inner_text() == str(len(ROWS))
+    assert page.locator('[data-count="new"]').inner_text() == str(len(ROWS))
+    assert page.get_by_label("AssetCode", exact=True).input_value() == "reference"
+
+    page.get_by_role("button", name="Confirm the import").click()
+    page.wait_for_url("**/status")
+    assert page.locator("[data-status]").get_attribute("data-status") == "queued"
+    assert _work_once(app) is not None
+    page.locator('[data-status="done"]').wait_for(timeout=15000)
+    assert page.locator('[data-count="new"]').inner_text() == str(len(ROWS))
+    with app.app_context():
+        stored = set(db.session.execute(text("SELECT reference FROM asset WHERE authority_code = :a"),
+                                        {"a": TRAFFORD}).scalars())
+        db.session.remove()
+    assert stored == {r["AssetCode"] for r in ROWS}
