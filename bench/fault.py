@@ -14,15 +14,16 @@ is retried after a short pause until answered, for up to --grace seconds after t
 - record the next step of its own ACV case (POST /api/cases/<id>/transitions: begin_validation,
   accept_nomination, list), prepared beforehand: "recording case steps".
 
-Before the run every client signs in twice through /sign-in (requests.Session, the page's CSRF
-token): as the officer and as the group's representative. About 40% of its turns then go
+Before the run every client signs in three times through /sign-in (requests.Session, the page's
+CSRF token): as the officer, as the decision-maker and as the group's representative. About 40% of its turns then go
 through the FORMS, each page fetched for its form (CSRF token, version, every field as shown)
 and posted back as a browser does, retried with the same fields on a 503 or no answer:
 - a Right to Challenge expression of interest (/authorities/<code>/challenge, a unique service);
 - an asset edit (/assets/<id>/edit, a new name) of one of its API-created assets that nothing
   else touches, so its audit row and its name show it exactly once;
 - the next step of its own ACV cases (half of the cases are form-only) from the case page's form
-  (/cases/<id>/steps/<action>), confirming the publication preview where the step shows one.
+  (/cases/<id>/steps/<action>), confirming the publication preview where the step shows one: the
+  officer validates and accepts, the decision-maker lists (her session, her form, her preview).
 Form answers during the outage must be 503 (the HTML error page, no stack trace).
 
 A probe asks GET /api/collections/assets/items?limit=1 every 0.1 s. Afterwards, as the owner
@@ -464,9 +465,11 @@ def form_edit(shared, session, port, world, asset_id, index, n, give_up):
     return write
 
 
-def form_step(shared, session, port, world, case_id, form_steps, give_up):
-    """The case's next step recorded from the case page's form (with the publication preview confirmed)."""
-    action, _, data = STEPS[form_steps[case_id]]
+def form_step(shared, sessions, port, world, case_id, form_steps, give_up):
+    """The case's next step recorded from the case page's form (with the publication preview confirmed),
+    by the person whose step it is (the officer, or the decision-maker for the listing)."""
+    action, who, data = STEPS[form_steps[case_id]]
+    session = sessions[who]
     path = f"/cases/{case_id}/steps/{action}"
     html = form_get(session, port, f"/cases/{case_id}", give_up)
     fields = page_form(html or "", path)
@@ -504,7 +507,7 @@ def client_loop(index: int, shared: Shared, port: int, world: World, cases: list
     form_pool: list[int] = []  # acknowledged assets of this client, each edited once through the form
     steps = {case_id: 0 for case_id in cases}
     form_steps = {case_id: 0 for case_id in form_cases}
-    officer, rep = sessions or (None, None)
+    officer, rep, decider = sessions or (None, None, None)
     n = 0
     while time.monotonic() < stop_at:
         n += 1
@@ -516,7 +519,8 @@ def client_loop(index: int, shared: Shared, port: int, world: World, cases: list
             # Through the forms: an EOI, a case step or an asset edit, each a real page's form and CSRF token.
             form_roll = rng.random()
             if open_form_cases and form_roll < 0.35:
-                write = form_step(shared, officer, port, world, open_form_cases[0], form_steps, give_up)
+                write = form_step(shared, {"officer": officer, "decider": decider}, port, world,
+                                  open_form_cases[0], form_steps, give_up)
             elif form_pool and form_roll < 0.65:
                 write = form_edit(shared, officer, port, world, form_pool.pop(0), index, n, give_up)
             else:
@@ -636,6 +640,8 @@ def verify(owner_url: str, world: World, writes: list[Write]) -> dict:
             "duplicated": sum(1 for target in targets if events[target] > 1),
             "lost": sum(1 for w in acknowledged if events[w.target] == 0),
             "unacknowledged_but_written": sum(1 for w in form_steps if not w.acknowledged and events[w.target]),
+            # The decision-maker's listing is the last step: it shows the forms ran the whole ACV case.
+            "acknowledged_by_action": dict(Counter(w.target.split(":", 1)[1] for w in acknowledged)),
         }
 
         # EOIs: each has its own service name, the first part of the case's title.
@@ -713,8 +719,9 @@ def main(argv=None) -> int:
     form_shares = [form_cases[i::args.clients] for i in range(args.clients)]
     password = "fault bench password"
     sessions = [(sign_in(http_port, f"officer.{world.run}@fault.example", password),
-                 sign_in(http_port, f"rep.{world.run}@fault.example", password)) for _ in range(args.clients)]
-    log(f"{2 * args.clients} browser sessions signed in")
+                 sign_in(http_port, f"rep.{world.run}@fault.example", password),
+                 sign_in(http_port, f"decider.{world.run}@fault.example", password)) for _ in range(args.clients)]
+    log(f"{3 * args.clients} browser sessions signed in")
     started = time.monotonic()
     stop_at = started + args.seconds
     threads = [threading.Thread(target=client_loop, args=(i, shared, http_port, world, case_shares[i], stop_at,
@@ -826,6 +833,8 @@ def write_report(report: dict) -> None:
         f"{probe['stack_traces'] + report['stack_traces_in_write_answers']}; 5xx answers that were not "
         f"problem+json: {report['non_problem_json_5xx']}.",
         f"- Errors by kind (each retried with the same key): {report['errors_by_kind']}.",
+        "- Case steps through the forms, acknowledged by step (the officer validates and accepts, the "
+        f"decision-maker lists): {report['result']['form_step'].get('acknowledged_by_action', {})}.",
         f"- Retried writes: {report['retried_writes']}; answers replayed from the idempotency store: "
         f"{report['replayed_answers']}.",
         f"- Half written: assets without their audit row {half['assets_without_audit']}, audit rows without "

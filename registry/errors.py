@@ -135,9 +135,12 @@ def register_error_handlers(app):
     @app.errorhandler(RegistryError)
     def handle_registry_error(error: RegistryError):
         if wants_problem_json():
-            return problem_response(
+            response = problem_response(
                 error.status, error.title, error.detail, invalid_param=error.field, **error.extra
             )
+            if error.status == 401:  # RFC 9110 s.15.5.2: a 401 says how to authenticate (RFC 6750: a token)
+                response.headers["WWW-Authenticate"] = 'Bearer realm="registry"'
+            return response
         return (
             render_template("error.html", title=error.title, detail=error.detail, status=error.status),
             error.status,

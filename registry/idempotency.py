@@ -62,6 +62,12 @@ def save(scope: str, key: str, status: int, headers: dict, body: bytes | None) -
         {"scope": scope, "key": key, "status": status, "headers": headers, "body": body})
 
 
+def release(scope: str, key: str) -> None:
+    """Drop a claim of this request (it made nothing), so the same request may be sent again."""
+    db.session.execute(text("DELETE FROM idempotency_key WHERE scope = :scope AND key = :key"),
+                       {"scope": scope, "key": key})
+
+
 def sweep() -> int:
     return db.session.execute(text(
         "DELETE FROM idempotency_key WHERE created_at < now() - make_interval(hours => :hours)"),

@@ -14,6 +14,15 @@ first one's redirect (or, if the first answered with a page, a short "already se
 makes no second record. Sign-in and sign-out are left alone (they make no records, and a
 replay could not carry the session cookie).
 
+Forms that CREATE something (an expression of interest, a nomination, a request, an
+organisation, a join request, a transfer, a condition, a moratorium) are also keyed by what
+they say: the person, the address and every field but the CSRF token. When the answer to such
+a form is lost, the person goes back and sends it again; the page they go back to is fetched
+afresh (signed-in pages are never cached), so its token is new, but what they send is the same,
+and they are taken to what the first submission made instead of making it twice. The same
+person sending the very same creation again within ``idempotency.KEEP_HOURS`` is the same
+creation; anything that differs (another service, another asset, one word) is a new one.
+
 The claim and the stored answer are written in the request's own transaction
 (registry/idempotency.py), so they commit exactly when the write does.
 """
@@ -29,6 +38,14 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADERS = ("Location", "Content-Type", "Content-Crs", "ETag", "Content-Location")
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORMS_LEFT_ALONE = frozenset({"web_accounts.sign_in", "web_accounts.sign_out"})
+# Forms that make a new record: keyed by their content as well as by their token (see above).
+CREATE_FORMS = frozenset({
+    "web_cases.nominate", "web_cases.challenge", "web_cases.transfer_request",
+    "web_cases.scottish_transfer_request", "web_cases.community_right_to_buy",
+    "web_cases.abandoned_land_right_to_buy", "web_cases.sustainable_development_right_to_buy",
+    "web_cases.start_child", "web_organisations.new", "web_organisations.ask_to_join",
+    "web_transfers.new", "web_transfers.new_condition",
+})
 
 
 def request_fingerprint() -> str:
@@ -40,11 +57,13 @@ def request_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def form_fingerprint() -> str:
+def form_fingerprint(leave_out: frozenset[str] = frozenset()) -> str:
     digest = hashlib.sha256()
     for part in (request.method, request.path, request.query_string.decode("latin-1")):
         digest.update(part.encode() + b"\0")
     for name, value in sorted(request.form.items(multi=True)):
+        if name in leave_out:
+            continue
         digest.update(name.encode() + b"=" + value.encode() + b"\0")
     for name, upload in sorted(request.files.items(multi=True)):
         digest.update(name.encode() + b"=" + (upload.filename or "").encode() + b"\0")
@@ -80,7 +99,7 @@ def _claim_api():
                             "Use a new key for a new request.", field=HEADER) from None
     if stored is not None:
         return _replay(stored) if stored.status is not None else None
-    g.idempotency_claim = (scope, key, True)
+    g.idempotency_claims = [(scope, key, True)]
     return None
 
 
@@ -88,12 +107,33 @@ def _claim_form():
     token = request.form.get("csrf_token")
     if not token or request.endpoint in FORMS_LEFT_ALONE:
         return None
+    claims = []
+    actor = accounts.current_actor()
+    if request.endpoint in CREATE_FORMS and actor.id is not None:
+        # First by content (a resend from a page fetched again has a new token), then by token.
+        scope = f"form-content:{actor.id}"
+        key = form_fingerprint(leave_out=frozenset({"csrf_token"}))
+        stored = idempotency.claim(scope, key, key)
+        if stored is not None:
+            return _already_sent(stored)
+        claims.append((scope, key, False))
     scope = "form"
     key = hashlib.sha256(token.encode() + b"\0" + form_fingerprint().encode()).hexdigest()
     stored = idempotency.claim(scope, key, key)
     if stored is None:
-        g.idempotency_claim = (scope, key, False)
+        g.idempotency_claims = [*claims, (scope, key, False)]
         return None
+    return _already_sent(stored)
+
+
+def nothing_made() -> None:
+    """The view made nothing (it sent the person elsewhere, e.g. to "who can use this right"): drop this
+    request's claims, so the same form sent again later (say, after joining a group) reaches the view."""
+    for scope, key, _with_body in g.pop("idempotency_claims", None) or ():
+        idempotency.release(scope, key)
+
+
+def _already_sent(stored: idempotency.Stored) -> Response:
     if stored.status is not None and 300 <= stored.status < 400:
         return _replay(stored)
     return Response(render_template("error.html", title="You have already sent this form",
@@ -116,16 +156,17 @@ def init_app(app):
     @app.after_request
     def keep_first_answer(response):
         # Runs before the request's one commit (registered after it: Flask runs these in reverse).
-        claim = g.pop("idempotency_claim", None)
-        if claim is None or response.status_code >= 400:
-            return response  # a refused write: the claim is rolled back with it
-        scope, key, with_body = claim
+        claims = g.pop("idempotency_claims", None)
+        if not claims or response.status_code >= 400:
+            return response  # a refused write: the claims are rolled back with it
         headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
-        if with_body:
-            idempotency.save(scope, key, response.status_code, headers, response.get_data())
-        elif 300 <= response.status_code < 400:
-            idempotency.save(scope, key, response.status_code, {"Location": response.headers["Location"]}, None)
-        else:
-            # A page (it may show a secret, such as a new API token): not kept; a second click sees "already sent".
-            idempotency.save(scope, key, 200, {}, None)
+        for scope, key, with_body in claims:
+            if with_body:
+                idempotency.save(scope, key, response.status_code, headers, response.get_data())
+            elif 300 <= response.status_code < 400:
+                idempotency.save(scope, key, response.status_code, {"Location": response.headers["Location"]},
+                                 None)
+            else:
+                # A page (it may show a secret, such as a new API token): not kept; a resend sees "already sent".
+                idempotency.save(scope, key, 200, {}, None)
         return response

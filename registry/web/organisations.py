@@ -8,6 +8,7 @@ itself. Contact details are private: they never reach a public page.
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from .. import accounts, audit, join_requests, organisations, permissions, rights
+from ..api import idempotent
 from ..errors import InvalidInput
 from ..vocabulary import LEGAL_FORMS
 
@@ -87,6 +88,7 @@ def offer_join(right: str):
         def wrapper(*args, **kwargs):
             user = accounts.current_actor()
             if not permissions.is_anonymous(user) and not (permissions.user_roles(user) & rule.roles):
+                idempotent.nothing_made()
                 return redirect(url_for("web_organisations.who_can_use", right=right, next=request.path))
             return view(*args, **kwargs)
 
