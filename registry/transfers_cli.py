@@ -8,7 +8,7 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
-from . import transfers
+from . import conditions, monitoring
 from .cli_support import commit_or_rollback
 from .uktime import today_uk
 
@@ -23,7 +23,7 @@ def _today(value: str | None) -> date:
 @click.option("--today", help="Run as if on this date (YYYY-MM-DD); default: today in the UK.")
 def expire(today):
     """Mark active conditions whose period has ended as expired."""
-    expired = commit_or_rollback(lambda: transfers.expire_conditions(_today(today)))
+    expired = commit_or_rollback(lambda: conditions.expire_conditions(_today(today)))
     click.echo(f"{len(expired)} condition(s) expired.")
 
 
@@ -32,5 +32,5 @@ def expire(today):
 @click.option("--days-ahead", default=14, show_default=True, help="Remind this many days before the date.")
 def remind(today, days_ahead):
     """Email community bodies whose annual report or review is due soon."""
-    sent = commit_or_rollback(lambda: transfers.send_reminders(_today(today), days_ahead))
+    sent = commit_or_rollback(lambda: monitoring.send_reminders(_today(today), days_ahead))
     click.echo(f"{sent} reminder(s) sent.")
