@@ -29,6 +29,7 @@ from sqlalchemy import ARRAY, Boolean, DateTime, ForeignKey, String, func, selec
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import db, permissions
+from .actors import ANONYMOUS, AnonymousActor  # noqa: F401  (accounts.ANONYMOUS for callers)
 from .errors import Conflict, InvalidInput, NotFound
 from .permissions import ROLES
 
@@ -110,25 +111,6 @@ class ApiToken(db.Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
-
-
-class AnonymousActor:
-    """The public: not signed in."""
-
-    id = None
-    roles = frozenset({"public"})
-    authority_code = None
-    organisation_ids = frozenset()
-    display_name = "Public"
-    is_authenticated = False
-    is_active = False
-    is_anonymous = True
-
-    def get_id(self):
-        return None
-
-
-ANONYMOUS = AnonymousActor()
 
 
 # ------------------------------------------------------------------ passwords

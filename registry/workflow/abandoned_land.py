@@ -18,7 +18,7 @@ Ministers' decision, the valuation and completion have no modelled period [U].
 from __future__ import annotations
 
 from .community_right_to_buy import _guard_application
-from .engine import NEW, Context, Field, Process, Transition
+from .declarations import NEW, Context, Field, Process, Transition
 
 PROCESS_CODE = "abandoned_land_right_to_buy"
 

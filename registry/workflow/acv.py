@@ -16,7 +16,7 @@ from ..errors import InvalidInput
 from ..organisations import organisation_facts
 from ..permissions import declare
 from . import cases
-from .engine import NEW, Context, Field, Process, Transition
+from .declarations import NEW, Context, Field, Process, Transition
 
 # ------------------------------------------------------------------ who may act
 

@@ -34,7 +34,7 @@ from .. import authorities
 from ..permissions import declare
 from ..organisations import organisation_facts
 from . import ros_status  # noqa: F401  (its permission and table, for every CRtB case)
-from .engine import NEW, Context, Field, Process, Transition
+from .declarations import NEW, Context, Field, Process, Transition
 
 PROCESS_CODE = "community_right_to_buy"
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .community_right_to_buy import community_body_eligibility
-from .engine import NEW, Context, Field, Process, Transition
+from .declarations import NEW, Context, Field, Process, Transition
 
 PROCESS_CODE = "sustainable_development_right_to_buy"
 
