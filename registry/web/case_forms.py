@@ -14,6 +14,7 @@ from .. import authorities as authority_register
 from ..errors import NotFound
 from ..workflow import acv, cases
 from ..workflow import community_right_to_buy as crtb
+from .forms import date_from_boxes
 
 bp = Blueprint("web_cases", __name__)
 
@@ -26,13 +27,10 @@ def form_data(fields, form) -> dict:
             data[f.name] = form.getlist(f.name)
         if f.kind != "date" or f"{f.name}-day" not in form:
             continue
-        day, month, year = (form.get(f"{f.name}-{p}", "").strip() for p in ("day", "month", "year"))
-        if not (day or month or year):
-            data[f.name] = ""
-        elif day.isdigit() and month.isdigit() and year.isdigit():
-            data[f.name] = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
-        else:
-            data[f.name] = f"{day}/{month}/{year}"  # the engine names the field in its error
+        try:
+            data[f.name] = date_from_boxes(form, f.name) or ""
+        except ValueError as typed:
+            data[f.name] = str(typed)  # the engine names the field in its error
     return data
 
 
