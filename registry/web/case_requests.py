@@ -5,6 +5,8 @@ Every form goes through one view helper, `lodge_form`: the same checks, the same
 together, the same ``engine.open_case`` call; each view says only its process, fields and words.
 """
 
+from dataclasses import dataclass
+
 import orjson
 from flask import current_app, redirect, render_template, request, url_for
 
@@ -12,7 +14,7 @@ from .. import accounts, permissions, security
 from .. import assets as asset_register
 from .. import authorities as authority_register
 from ..errors import Forbidden, InvalidInput, NotFound, RegistryError
-from ..workflow import abandoned_land, acv, cases, cat, engine, scottish_atr, sustainable_development
+from ..workflow import abandoned_land, acv, cases, engine, scottish_atr, sustainable_development
 from ..workflow import community_right_to_buy as crtb
 from ..workflow import right_to_challenge as rtc
 from .case_forms import authority_name, bp, crtb_offer, form_data, form_version, my_organisations
@@ -145,25 +147,6 @@ def _on_asset(asset):
     return lambda values: {"authority_code": asset.authority_code, "asset_id": asset.id, "title": asset.name}
 
 
-ATR_FIELDS = scottish_atr.PROCESS.get("submit_request").fields
-
-
-@bp.route("/assets/<int:asset_id>/asset-transfer-request", methods=["GET", "POST"])
-@offer_join("atr")
-@permissions.route_requires("atr.request")
-@security.limit_public_submission
-def scottish_transfer_request(asset_id):
-    """Scotland: an asset transfer request under Part 5 of the Community Empowerment (Scotland) Act 2015."""
-    asset = asset_register.get(asset_id)
-    return lodge_form(
-        "scottish_atr", ATR_FIELDS, accounts.current_actor(), "cases/apply.html",
-        _on_asset(asset),
-        action="submit_request", heading=f"Make an asset transfer request for {asset.name}",
-        caption="Asset transfer request (Community Empowerment (Scotland) Act 2015, Part 5)", asset=asset,
-        intro=f"{authority_name(asset.authority_code)} must agree to the request unless there are reasonable "
-              "grounds for refusing it, and must decide within 6 months of the date it validates the request.")
-
-
 CRTB_FIELDS = crtb.PROCESS.get("record_application").fields
 
 
@@ -240,21 +223,55 @@ def sustainable_development_right_to_buy(asset_id):
               "body needs at least 10 members, three-quarters of them from the community.")
 
 
-CAT_FIELDS = cat.PROCESS.get("submit_eoi").fields
+@dataclass(frozen=True)
+class AssetRequest:
+    """A request a group makes about one asset from its page: a community asset transfer (England and
+    Wales) or a Scottish asset transfer request. One view serves each, from this declaration."""
+
+    endpoint: str
+    path: str
+    right: str  # offer_join's name for the right
+    permission: str
+    process: str
+    action: str
+    heading: str  # with {name}, the asset's name
+    caption: str
+    intro: str  # with {authority}, the owning authority's everyday name
 
 
-@bp.route("/assets/<int:asset_id>/transfer-request", methods=["GET", "POST"])
-@offer_join("cat")
-@permissions.route_requires("cat.apply")
-@security.limit_public_submission
-def transfer_request(asset_id):
-    asset = asset_register.get(asset_id)
-    return lodge_form(
-        "cat", CAT_FIELDS, accounts.current_actor(), "cases/apply.html",
-        _on_asset(asset),
-        heading=f"Ask to take on {asset.name}", caption="Community asset transfer", asset=asset,
-        intro=f"{authority_name(asset.authority_code)} owns this asset. Tell them what you would do with it; "
-              "they will assess it under their community asset transfer policy.")
+ASSET_REQUESTS = (
+    AssetRequest("scottish_transfer_request", "/assets/<int:asset_id>/asset-transfer-request", "atr",
+                 "atr.request", scottish_atr.PROCESS_CODE, "submit_request",
+                 "Make an asset transfer request for {name}",
+                 "Asset transfer request (Community Empowerment (Scotland) Act 2015, Part 5)",
+                 "{authority} must agree to the request unless there are reasonable grounds for refusing it, "
+                 "and must decide within 6 months of the date it validates the request."),
+    AssetRequest("transfer_request", "/assets/<int:asset_id>/transfer-request", "cat", "cat.apply",
+                 "cat", "submit_eoi", "Ask to take on {name}", "Community asset transfer",
+                 "{authority} owns this asset. Tell them what you would do with it; they will assess it under "
+                 "their community asset transfer policy."),
+)
+
+
+def _asset_request_view(spec: AssetRequest):
+    fields = engine.get_process(spec.process).get(spec.action).fields
+
+    def view(asset_id):
+        asset = asset_register.get(asset_id)
+        return lodge_form(
+            spec.process, fields, accounts.current_actor(), "cases/apply.html", _on_asset(asset),
+            action=spec.action, heading=spec.heading.format(name=asset.name), caption=spec.caption, asset=asset,
+            intro=spec.intro.format(authority=authority_name(asset.authority_code)))
+
+    view.__name__ = view.__qualname__ = spec.endpoint
+    view.__doc__ = f"{spec.caption}: the group's request about one asset."
+    return view
+
+
+for _spec in ASSET_REQUESTS:
+    bp.route(_spec.path, methods=["GET", "POST"], endpoint=_spec.endpoint)(
+        offer_join(_spec.right)(permissions.route_requires(_spec.permission)(security.limit_public_submission(
+            _asset_request_view(_spec)))))
 
 
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
