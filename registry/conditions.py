@@ -63,10 +63,9 @@ METHODS = {
 }
 LIVE_STATUSES = ("active", "triggered")  # a live obligation: not yet ended
 
-OFFICERS = {"council_officer", "council_decision_maker"}
-permissions.declare("condition.view", roles=OFFICERS | {"reviewer"}, scope="authority",
+permissions.declare("condition.view", roles=permissions.COUNCIL_OFFICERS | {"reviewer"}, scope="authority",
                     description="See the clawback conditions, triggers and calculations of one's own authority")
-permissions.declare("condition.manage", roles=OFFICERS, scope="authority",
+permissions.declare("condition.manage", roles=permissions.COUNCIL_OFFICERS, scope="authority",
                     description="Add conditions, log triggers and change condition status (own authority)")
 
 

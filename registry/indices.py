@@ -16,8 +16,7 @@ from . import audit, db, parsing, permissions
 from .errors import InvalidInput
 
 INDICES = {"cpi": "CPI", "rpi": "RPI"}
-OFFICERS = {"council_officer", "council_decision_maker"}
-permissions.declare("index.update", roles=OFFICERS, scope="authority",
+permissions.declare("index.update", roles=permissions.COUNCIL_OFFICERS, scope="authority",
                     description="Update one's own authority's CPI/RPI index table")
 
 

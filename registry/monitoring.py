@@ -17,8 +17,7 @@ from . import audit, db, mail, permissions
 from .errors import NotFound
 
 MONITORING_KINDS = {"annual_report": "Annual report", "review": "Review"}
-OFFICERS = {"council_officer", "council_decision_maker"}
-permissions.declare("monitoring.manage", roles=OFFICERS, scope="authority",
+permissions.declare("monitoring.manage", roles=permissions.COUNCIL_OFFICERS, scope="authority",
                     description="See overdue monitoring and record reports received (own authority)")
 
 

@@ -54,8 +54,7 @@ DEFAULT_REVIEW_INTERVAL_YEARS = 3
 DEFAULT_GDC_LIMIT_GBP = Decimal(2000000)
 GDC_NATIONS = ("england", "wales")  # the General Disposal Consents (England / Wales) 2003
 
-OFFICERS = {"council_officer", "council_decision_maker"}
-permissions.declare("transfer.create", roles=OFFICERS, scope="authority",
+permissions.declare("transfer.create", roles=permissions.COUNCIL_OFFICERS, scope="authority",
                     description="Record a completed transfer of one's own authority's asset")
 
 
