@@ -41,24 +41,26 @@ from sqlalchemy.orm.attributes import flag_modified
 from ..permissions import declare
 from . import scottish_atr_guards as guards
 from .declarations import NEW, Context, Field, Process, Transition
-from .scottish_atr_guards import (  # noqa: F401  (the Act's vocabularies and checks, as scottish_atr.X for callers)
+from .scottish_atr_guards import (  # noqa: F401  (the checks, as scottish_atr.X for callers)
+    REFUSED_DECISIONS,
+    REVIEW_APPEAL_RULES,
+    VALID_REQUEST_STATES,
+    disposal_prohibited_by,
+    repeat_refusal,
+)
+from .scottish_atr_terms import (  # noqa: F401  (the Act's vocabularies and pure rules, likewise)
     APPEAL_OUTCOMES,
     AUTHORITY_TYPES,
     NOT_COMMUNITY_CONTROLLED,
     OWNERSHIP_FORMS,
     OWNERSHIP_MIN_MEMBERS,
     PROCESS_CODE,
-    REFUSED_DECISIONS,
-    REVIEW_APPEAL_RULES,
     REVIEW_OUTCOMES,
     ROUTES,
     S82_FACTORS,
     TRANSFER_TYPES,
-    VALID_REQUEST_STATES,
     authority_type_for,
-    disposal_prohibited_by,
     earliest_offer_deadline,
-    repeat_refusal,
     review_route,
     transfer_body_eligibility,
 )
