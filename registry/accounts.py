@@ -1,4 +1,4 @@
-"""People: users, their roles, organisations they belong to, API tokens.
+"""People: users, their roles, the organisations they belong to (API tokens: api_tokens.py).
 
 Every signed-in user is a ``citizen``; a user with a membership is a
 ``community_group_rep``; other roles (council_officer,
@@ -17,18 +17,22 @@ stored only as a sha256 hash.
 """
 
 import hashlib
-import secrets
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, g, request
+from flask import current_app, g
 from flask_login import LoginManager, UserMixin, current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import ARRAY, Boolean, DateTime, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import db, permissions
+from .actors import ANONYMOUS, AnonymousActor  # noqa: F401  (accounts.ANONYMOUS for callers)
+from .api_tokens import (  # noqa: F401  (the token functions, as accounts.X for callers)
+    TOKEN_PREFIX, ApiToken, bearer_actor, bearer_secret, create_api_token, get_token, revoke_api_token, tokens_of,
+    user_for_bearer,
+)
 from .errors import Conflict, InvalidInput, NotFound
 from .permissions import ROLES
 
@@ -36,7 +40,6 @@ STORED_ROLES = ("council_officer", "council_decision_maker", "reviewer", "admin"
 CONFIRM_MAX_AGE_S = 3 * 24 * 3600
 RESET_MAX_AGE_S = 3600
 MIN_PASSWORD_LENGTH = 10
-TOKEN_PREFIX = "car_"
 
 _hasher = PasswordHasher()  # argon2id, memory-hard
 
@@ -94,41 +97,6 @@ class Membership(db.Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     user: Mapped[User] = relationship(back_populates="memberships")
-
-
-class ApiToken(db.Base):
-    __tablename__ = "api_token"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    authority_code: Mapped[str] = mapped_column(ForeignKey("authority.code"))
-    name: Mapped[str] = mapped_column(String(100))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    hint: Mapped[str] = mapped_column(String(12))  # the first characters, to recognise it
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    user: Mapped[User] = relationship()
-
-
-class AnonymousActor:
-    """The public: not signed in."""
-
-    id = None
-    roles = frozenset({"public"})
-    authority_code = None
-    organisation_ids = frozenset()
-    display_name = "Public"
-    is_authenticated = False
-    is_active = False
-    is_anonymous = True
-
-    def get_id(self):
-        return None
-
-
-ANONYMOUS = AnonymousActor()
 
 
 # ------------------------------------------------------------------ passwords
@@ -326,75 +294,6 @@ def user_for_reset(token: str) -> User:
     if user is None or data.get("f") != _fingerprint(user):
         raise InvalidInput("That reset link is not valid or has expired.", field="token")
     return user
-
-
-# ------------------------------------------------------------------ API tokens
-
-
-def _hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """A new token for the user's authority. The secret is returned once and never stored."""
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("Enter a name for the token, like 'Estates system'.", field="name")
-    if user.authority_code is None:
-        raise InvalidInput("Only an officer of an authority can create API tokens.", field="name")
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, authority_code=user.authority_code, name=name[:100],
-                     token_hash=_hash_secret(secret), hint=secret[:10])
-    db.session.add(token)
-    db.session.flush()
-    return token, secret
-
-
-def tokens_of(user: User) -> list[ApiToken]:
-    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
-
-
-def get_token(token_id: int) -> ApiToken:
-    token = db.session.get(ApiToken, token_id)
-    if token is None:
-        raise NotFound(f"There is no token {token_id}.")
-    return token
-
-
-def revoke_api_token(token: ApiToken) -> None:
-    if token.revoked_at is None:
-        token.revoked_at = datetime.now(UTC)
-        db.session.flush()
-
-
-def user_for_bearer(secret: str) -> User | None:
-    """The user a live token acts for, if the token is still valid for their authority."""
-    if not secret:
-        return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_secret(secret)))
-    if token is None or token.revoked_at is not None:
-        return None
-    user = token.user
-    if not user.is_active or user.authority_code != token.authority_code:
-        return None
-    token.last_used_at = datetime.now(UTC)
-    return user
-
-
-def bearer_secret() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return None
-
-
-def bearer_actor():
-    """The user of a valid `Authorization: Bearer` token on this request, else ANONYMOUS."""
-    if "bearer_actor" not in g:
-        user = user_for_bearer(bearer_secret() or "")
-        g.bearer_actor = user if user is not None else ANONYMOUS
-    return g.bearer_actor
 
 
 # ------------------------------------------------------------------ the current actor

@@ -33,6 +33,8 @@ from typing import Any, TypeVar
 
 from dateutil.relativedelta import relativedelta
 
+from . import money  # pure, like this module
+
 
 class InputError(ValueError):
     """A bad calculation input, naming the field. This module imports nothing of the app: the edge
@@ -149,9 +151,8 @@ class Calculation:
 # --- parsing -----------------------------------------------------------------
 
 _E = TypeVar("_E", bound=StrEnum)
-PENNY = Decimal("0.01")
-MAX_AMOUNT_GBP = Decimal(10) ** 12
-_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+PENNY = money.PENNY
+MAX_AMOUNT_GBP = money.MAX_AMOUNT_GBP
 _MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})(-\d{2})?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INDEX_VALUES_MESSAGE = (
@@ -161,24 +162,20 @@ _INDEX_VALUES_MESSAGE = (
 
 def _decimal(raw: Any, name: str, message: str, strip: str = "") -> Decimal:
     """A finite Decimal from a JSON number or a string; a float goes through its shortest repr."""
-    if isinstance(raw, str):
-        text = raw.replace(",", "").strip().removeprefix(strip).removesuffix(strip).strip()
-        raw = Decimal(text) if _NUMBER.match(text) else None
-    elif isinstance(raw, float):
-        raw = Decimal(repr(raw))
-    if isinstance(raw, bool) or not isinstance(raw, int | Decimal) or not Decimal(raw).is_finite():
-        raise InputError(message, field=name)
-    return Decimal(raw).copy_abs() if raw == 0 else Decimal(raw)  # no "-0.00"
+    try:
+        return money.plain_decimal(raw, strip=strip)
+    except ValueError:
+        raise InputError(message, field=name) from None
 
 
 def _money(raw: Any, name: str) -> Decimal:
     message = (
         f"{name} must be an amount in pounds, zero or more, with at most 2 decimal places (e.g. 100000.00)"
     )
-    value = _decimal(raw, name, message, strip="£")
-    if not 0 <= value < MAX_AMOUNT_GBP or value != value.quantize(PENNY):
-        raise InputError(message, field=name)
-    return value
+    try:
+        return money.pounds(raw)
+    except ValueError:
+        raise InputError(message, field=name) from None
 
 
 def _percent(raw: Any, name: str, message: str) -> Decimal:

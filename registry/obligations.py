@@ -12,12 +12,13 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from . import db, transfers
+from . import conditions, db
 from .assets import Asset
 from .authorities import Authority
 from .errors import InvalidInput
 from .organisations import Organisation
-from .transfers import ClawbackCondition, Transfer
+from .conditions import ClawbackCondition
+from .transfers import Transfer
 
 PUBLIC_FIELDS = (
     "condition_id", "asset_id", "asset_name", "authority_code", "authority_name", "organisation_id",
@@ -50,7 +51,7 @@ def _live_query(authority_code: str | None = None, organisation_id: int | None =
         select(ClawbackCondition, func.ST_X(Asset.point).label("lon"), func.ST_Y(Asset.point).label("lat"))
         .join(Asset, Asset.id == ClawbackCondition.asset_id)
         .outerjoin(Transfer, Transfer.id == ClawbackCondition.transfer_id)
-        .where(ClawbackCondition.status.in_(transfers.LIVE_STATUSES), Asset.withheld.is_(False))
+        .where(ClawbackCondition.status.in_(conditions.LIVE_STATUSES), Asset.withheld.is_(False))
         .options(joinedload(ClawbackCondition.asset),
                  joinedload(ClawbackCondition.transfer).joinedload(Transfer.organisation))
         .order_by(ClawbackCondition.end_date, ClawbackCondition.id)
@@ -89,7 +90,7 @@ def live(today: date, *, authority_code: str | None = None, organisation_id: int
             "end_date": condition.end_date,
             "triggers": list(condition.triggers or []),
             "status": condition.status,
-            "due_if_triggered_today_gbp": (transfers.due_if_triggered(condition, today)
+            "due_if_triggered_today_gbp": (conditions.due_if_triggered(condition, today)
                                            if condition.status == "active" else None),
         }
         assert tuple(record) == PUBLIC_FIELDS

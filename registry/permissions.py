@@ -44,6 +44,8 @@ ROLES = (
 )
 SCOPES = ("any", "authority", "organisation", "self")
 OFFICER_ROLES = frozenset({"council_officer", "council_decision_maker", "reviewer"})
+#: The council's own staff who act on its cases and records (a reviewer only reviews).
+COUNCIL_OFFICERS = frozenset({"council_officer", "council_decision_maker"})
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ def _today(value: str | None) -> date:
 @click.option("--today", help="Run as if on this date (YYYY-MM-DD); default: today in the UK.")
 def expire(today):
     """Mark active conditions whose period has ended as expired."""
-    from . import transfers  # imported when used: `flask --help` stays fast
+    from . import conditions  # imported when used: `flask --help` stays fast
 
-    expired = commit_or_rollback(lambda: transfers.expire_conditions(_today(today)))
+    expired = commit_or_rollback(lambda: conditions.expire_conditions(_today(today)))
     click.echo(f"{len(expired)} condition(s) expired.")
 
 
@@ -32,7 +32,7 @@ def expire(today):
 @click.option("--days-ahead", default=14, show_default=True, help="Remind this many days before the date.")
 def remind(today, days_ahead):
     """Email community bodies whose annual report or review is due soon."""
-    from . import transfers
+    from . import monitoring
 
-    sent = commit_or_rollback(lambda: transfers.send_reminders(_today(today), days_ahead))
+    sent = commit_or_rollback(lambda: monitoring.send_reminders(_today(today), days_ahead))
     click.echo(f"{sent} reminder(s) sent.")

@@ -108,47 +108,53 @@ def create():
     return _created(asset_id, 201)
 
 
+def _acting_on(action: str, asset_id: int):
+    """(the token's user, the asset) once the user may take `action` on it; else 401, 403 or 404."""
+    actor = _actor()
+    return actor, _load_for(actor, action, asset_id)
+
+
+def _save(actor, asset, properties: dict, shapes, audit_action: str, detail: dict) -> Response:
+    """PUT and PATCH alike, once the properties are checked to be the actor's authority's: validate the
+    whole record, refuse a barred status change, write, audit."""
+    point, footprint = shapes
+    record = assets.validate_record(properties, point=point, footprint=footprint)
+    prohibitions.check_status_change(asset.id, asset.surplus_status, record.surplus_status, today_uk())
+    assets.update(asset.id, record)
+    audit.record(actor, audit_action, "asset", asset.id, detail)
+    return Response(status=204)
+
+
 @bp.put(f"{ITEMS}/<int:asset_id>")
 @security.csrf_exempt
 @permissions.route_requires("asset.edit")
 def replace(asset_id):
-    actor = _actor()
-    asset = _load_for(actor, "asset.edit", asset_id)
+    actor, asset = _acting_on("asset.edit", asset_id)
     body = _feature()
     properties = _same_authority(body.get("properties") or {}, asset.authority_code)
-    point, footprint = _shapes(body, required=True)
-    record = assets.validate_record(properties, point=point, footprint=footprint)
-    prohibitions.check_status_change(asset_id, asset.surplus_status, record.surplus_status, today_uk())
-    assets.update(asset_id, record)
-    audit.record(actor, "asset.replace", "asset", asset_id, {"fields": sorted(properties)})
-    return Response(status=204)
+    return _save(actor, asset, properties, _shapes(body, required=True), "asset.replace",
+                 {"fields": sorted(properties)})
 
 
 @bp.patch(f"{ITEMS}/<int:asset_id>")
 @security.csrf_exempt
 @permissions.route_requires("asset.edit")
 def patch(asset_id):
-    actor = _actor()
-    asset = _load_for(actor, "asset.edit", asset_id)
+    actor, asset = _acting_on("asset.edit", asset_id)
     body = _feature()
     changes = body.get("properties") or {}
     properties = _same_authority({**assets.editable_values(asset), **changes}, asset.authority_code)
     shapes = _shapes(body, required=False)
-    point, footprint = shapes if shapes is not None else assets.current_shapes(asset_id)
-    record = assets.validate_record(properties, point=point, footprint=footprint)
-    prohibitions.check_status_change(asset_id, asset.surplus_status, record.surplus_status, today_uk())
-    assets.update(asset_id, record)
-    audit.record(actor, "asset.patch", "asset", asset_id,
+    return _save(actor, asset, properties,
+                 shapes if shapes is not None else assets.current_shapes(asset_id), "asset.patch",
                  {"fields": sorted(changes), "geometry": shapes is not None})
-    return Response(status=204)
 
 
 @bp.delete(f"{ITEMS}/<int:asset_id>")
 @security.csrf_exempt
 @permissions.route_requires("asset.delete")
 def remove(asset_id):
-    actor = _actor()
-    asset = _load_for(actor, "asset.delete", asset_id)
+    actor, asset = _acting_on("asset.delete", asset_id)
     reference = asset.reference
     assets.delete(asset_id)
     audit.record(actor, "asset.delete", "asset", asset_id, {"reference": reference})

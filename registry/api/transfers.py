@@ -13,7 +13,7 @@ from datetime import date
 
 from flask import Blueprint, Response, jsonify, request
 
-from .. import assets, obligations, permissions, transfers
+from .. import assets, conditions, indices, obligations, permissions, transfers
 from ..accounts import current_actor
 from ..errors import InvalidInput
 from ..formats import obligations as obligations_format
@@ -97,12 +97,12 @@ def add_condition():
             raise InvalidInput("transfer_id must be the transfer's number.", field="transfer_id")
         transfer = transfers.get(transfer_id)
         permissions.require(actor, "condition.manage", transfer)
-        condition = transfers.add_condition(body, actor, today_uk(), transfer=transfer)
+        condition = conditions.add_condition(body, actor, today_uk(), transfer=transfer)
     else:
         if not isinstance(asset_id, int):
             raise InvalidInput("Give the transfer_id or the asset_id the condition protects.", field="asset_id")
         permissions.require(actor, "condition.manage", assets.get(asset_id, include_withheld=True))
-        condition = transfers.add_condition(body, actor, today_uk(), asset_id=asset_id)
+        condition = conditions.add_condition(body, actor, today_uk(), asset_id=asset_id)
     return jsonify({"id": condition.id, "asset_id": condition.asset_id, "transfer_id": condition.transfer_id,
                     "method": condition.method, "status": condition.status,
                     "start_date": condition.start_date.isoformat(),
@@ -114,8 +114,8 @@ def add_condition():
 def log_trigger(condition_id: int):
     body = _json_body()
     actor = current_actor()
-    permissions.require(actor, "condition.manage", transfers.get_condition(condition_id))
-    change = transfers.log_trigger(condition_id, body, actor, today_uk())
+    permissions.require(actor, "condition.manage", conditions.get_condition(condition_id))
+    change = conditions.log_trigger(condition_id, body, actor, today_uk())
     return jsonify({"condition_id": condition_id, "status": "triggered", **change.calculation}), 201
 
 
@@ -139,7 +139,7 @@ def put_index_values():
         except (TypeError, ValueError):
             raise InvalidInput(f"{month!r} is not a month like 2024-04.", field="values") from None
         try:
-            transfers.set_index_value(code, body.get("index"), first, level, actor)
+            indices.set_index_value(code, body.get("index"), first, level, actor)
         except ArithmeticError:
             raise InvalidInput(f"The level for {month} is not a number.", field="values") from None
     return jsonify({"authority_code": code, "index": body.get("index"), "saved": len(values)})

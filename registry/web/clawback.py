@@ -14,6 +14,7 @@ from flask import Blueprint, render_template, request
 from .. import clawback
 from ..errors import InvalidInput
 from ..permissions import public
+from .forms import date_from_boxes
 
 bp = Blueprint("web_clawback", __name__)
 
@@ -63,13 +64,10 @@ def anchor(field: str) -> str:
 
 
 def _date_from_parts(args, name: str) -> str | None:
-    parts = [args.get(f"{name}-{part}", "").strip() for part in ("day", "month", "year")]
-    if not any(parts):
-        return None
-    day, month, year = parts
-    if not all(p.isdigit() for p in parts) or len(year) != 4:
-        raise InvalidInput(f"{LABELS[name]} must be a real date, for example 1 4 2020", field=name)
-    return f"{year}-{int(month):02d}-{int(day):02d}"
+    try:
+        return date_from_boxes(args, name)
+    except ValueError:
+        raise InvalidInput(f"{LABELS[name]} must be a real date, for example 1 4 2020", field=name) from None
 
 
 def _taper(raw: str) -> list[str] | None:

@@ -7,19 +7,18 @@ from flask import Blueprint, render_template, request
 from ..api.deadlines import calculate
 from ..errors import InvalidInput
 from ..permissions import public
+from .forms import date_from_boxes
 from ..workflow import rules
 
 bp = Blueprint("web_deadlines", __name__)
 
 
 def _date_from_parts(args) -> str:
-    """GOV.UK date input (day, month, year) → YYYY-MM-DD; falls back to ``date``."""
-    day, month, year = (args.get(f"date-{part}", "").strip() for part in ("day", "month", "year"))
-    if not (day or month or year):
-        return args.get("date", "").strip()
-    if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
-        raise InvalidInput("Enter the date as a day, month and year, for example 1 6 2026.", field="date")
-    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+    """GOV.UK date input (day, month, year) → YYYY-MM-DD; falls back to ``date`` (a link's YYYY-MM-DD)."""
+    try:
+        return date_from_boxes(args, "date") or args.get("date", "").strip()
+    except ValueError:
+        raise InvalidInput("Enter the date as a day, month and year, for example 1 6 2026.", field="date") from None
 
 
 def _parts_of(iso: str) -> dict:

@@ -4,7 +4,10 @@ FlaskForm carries the CSRF token; govuk-frontend-wtf widgets render GOV.UK
 fields; `add_error` attaches a domain InvalidInput to the field it names so
 the page shows it in the GOV.UK error summary and beside the field.
 `field_errors` checks every field of a case form at once, so the page shows
-every problem together (GOV.UK: never one error at a time).
+every problem together (GOV.UK: never one error at a time). `date_from_boxes`
+is the one reader of a GOV.UK date input posted as three boxes (name-day,
+name-month, name-year) on the pages whose fields are declared as data (case
+steps, the calculators); WTForms pages use govuk-frontend-wtf's GovDateInput.
 """
 
 from collections.abc import Iterable, Mapping
@@ -12,6 +15,18 @@ from collections.abc import Iterable, Mapping
 from flask_wtf import FlaskForm
 
 from ..errors import InvalidInput, InvalidInputs, RegistryError
+
+
+def date_from_boxes(form: Mapping, name: str) -> str | None:
+    """The GOV.UK date input ``name-day``, ``name-month``, ``name-year`` as YYYY-MM-DD; None when all three
+    are empty or absent. Raises ValueError when a box is not digits or the year is not 4 digits: each page
+    words the error itself. The date's reality (31 February) is checked where it is parsed, as for the API."""
+    day, month, year = (str(form.get(f"{name}-{part}") or "").strip() for part in ("day", "month", "year"))
+    if not (day or month or year):
+        return None
+    if not (day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4):
+        raise ValueError(f"{day}/{month}/{year}")
+    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
 
 
 def add_error(form: FlaskForm, error: RegistryError, default_field: str | None = None) -> None:

@@ -19,7 +19,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from .. import assets, authorities, clawback, obligations, permissions, transfers
+from .. import assets, authorities, clawback, conditions, monitoring, obligations, permissions, transfers
 from ..accounts import current_actor
 from ..api.geojson import dumps
 from ..errors import InvalidInput, RegistryError
@@ -59,16 +59,16 @@ def _choices(vocabulary: dict) -> list[tuple[str, str]]:
 
 
 class ConditionForm(FlaskForm):
-    """One clawback condition; names are the domain's (transfers.parse_condition)."""
+    """One clawback condition; names are the domain's (conditions.conditions.parse_condition)."""
 
     beneficiary = StringField("Who the condition protects", widget=GovTextInput(), validators=[Optional()],
                               description="The council or funder, for example Leeds City Council")
-    instrument = SelectField("How it is secured", widget=GovSelect(), choices=_choices(transfers.INSTRUMENTS))
+    instrument = SelectField("How it is secured", widget=GovSelect(), choices=_choices(conditions.INSTRUMENTS))
     registered_ref = StringField("Registration reference (optional)", widget=GovTextInput(),
                                  validators=[Optional()],
                                  description="Title number and restriction or charge entry, or the RoS reference")
     method = SelectField("How the amount due is worked out", widget=GovSelect(),
-                         choices=[("", "No condition")] + _choices(transfers.METHODS))
+                         choices=[("", "No condition")] + _choices(conditions.METHODS))
     period_years = StringField("Length of the period, in years", widget=GovTextInput(), validators=[Optional()],
                                description="It starts on the completion date")
     principal = StringField("Principal, in pounds (optional)", widget=GovTextInput(), validators=[Optional()],
@@ -82,7 +82,7 @@ class ConditionForm(FlaskForm):
     fixed_rate = StringField("Fixed rate, % a year (optional)", widget=GovTextInput(), validators=[Optional()])
     cap = StringField("Cap, in pounds (optional)", widget=GovTextInput(), validators=[Optional()])
     triggers = SelectMultipleField("What triggers it", widget=GovCheckboxesInput(),
-                                   choices=_choices(transfers.TRIGGERS), validators=[Optional()])
+                                   choices=_choices(conditions.TRIGGERS), validators=[Optional()])
 
     CONDITION_FIELDS = ("beneficiary", "instrument", "registered_ref", "method", "period_years", "principal",
                         "taper", "share", "index", "fixed_rate", "cap", "triggers")
@@ -129,14 +129,14 @@ def _error_field(form: FlaskForm, error: RegistryError) -> RegistryError:
 
 def _trigger_form(condition, formdata=None) -> TriggerForm:
     form = TriggerForm(formdata=formdata)
-    form.trigger.choices = [(t, transfers.TRIGGERS[t]) for t in condition.triggers]
+    form.trigger.choices = [(t, conditions.TRIGGERS[t]) for t in condition.triggers]
     return form
 
 
 def _status_form(condition, formdata=None) -> StatusForm:
     form = StatusForm(formdata=formdata)
     allowed = sorted(clawback.STATUS_TRANSITIONS.get(condition.status, ()) - {"triggered"})
-    form.status.choices = [(s, transfers.STATUSES[s]) for s in allowed]
+    form.status.choices = [(s, conditions.STATUSES[s]) for s in allowed]
     return form
 
 
@@ -170,14 +170,14 @@ def show(transfer_id: int):
     officer = permissions.can(actor, "condition.view", transfer)
     return render_template("transfers/transfer.html", transfer=transfer, officer=officer,
                            can_manage=permissions.can(actor, "condition.manage", transfer),
-                           due_today={c.id: transfers.due_if_triggered(c, today_uk()) for c in transfer.conditions
+                           due_today={c.id: conditions.due_if_triggered(c, today_uk()) for c in transfer.conditions
                                       if c.status == "active"},
                            labels=_labels())
 
 
 def _labels() -> dict:
-    return {"methods": transfers.METHODS, "instruments": transfers.INSTRUMENTS, "triggers": transfers.TRIGGERS,
-            "statuses": transfers.STATUSES, "tenures": transfers.TENURES}
+    return {"methods": conditions.METHODS, "instruments": conditions.INSTRUMENTS, "triggers": conditions.TRIGGERS,
+            "statuses": conditions.STATUSES, "tenures": transfers.TENURES}
 
 
 # ----------------------------------------------------------------- officers
@@ -191,14 +191,14 @@ def _condition_page(condition, trigger_form=None, status_form=None, status=200):
         trigger_form=trigger_form or _trigger_form(condition),
         status_form=status_form or _status_form(condition),
         form=trigger_form if trigger_form is not None and trigger_form.errors else status_form,
-        due_today=transfers.due_if_triggered(condition, today_uk()) if condition.status == "active" else None,
+        due_today=conditions.due_if_triggered(condition, today_uk()) if condition.status == "active" else None,
     ), status
 
 
 @bp.get("/conditions/<int:condition_id>")
 @route_requires("condition.view")
 def condition_page(condition_id: int):
-    condition = transfers.get_condition(condition_id)
+    condition = conditions.get_condition(condition_id)
     permissions.require(current_actor(), "condition.view", condition)
     return _condition_page(condition)
 
@@ -206,7 +206,7 @@ def condition_page(condition_id: int):
 @bp.post("/conditions/<int:condition_id>/trigger")
 @route_requires("condition.manage")
 def log_trigger(condition_id: int):
-    condition = transfers.get_condition(condition_id)
+    condition = conditions.get_condition(condition_id)
     permissions.require(current_actor(), "condition.manage", condition)
     form = _trigger_form(condition, request.form)
     if form.validate():
@@ -214,7 +214,7 @@ def log_trigger(condition_id: int):
                                                    "allowable_costs", "note")}
         data["trigger_date"] = form.trigger_date.data
         try:
-            change = transfers.log_trigger(condition.id, data, current_actor(), today_uk())
+            change = conditions.log_trigger(condition.id, data, current_actor(), today_uk())
         except InvalidInput as error:
             add_error(form, error, default_field="trigger")
         else:
@@ -226,16 +226,16 @@ def log_trigger(condition_id: int):
 @bp.post("/conditions/<int:condition_id>/status")
 @route_requires("condition.manage")
 def change_status(condition_id: int):
-    condition = transfers.get_condition(condition_id)
+    condition = conditions.get_condition(condition_id)
     permissions.require(current_actor(), "condition.manage", condition)
     form = _status_form(condition, request.form)
     if form.validate():
         try:
-            transfers.change_status(condition.id, form.status.data, current_actor(), today_uk(), form.reason.data)
+            conditions.change_status(condition.id, form.status.data, current_actor(), today_uk(), form.reason.data)
         except RegistryError as error:
             add_error(form, error, default_field="status")
         else:
-            flash(f"The condition is now {transfers.STATUSES[form.status.data].lower()}.")
+            flash(f"The condition is now {conditions.STATUSES[form.status.data].lower()}.")
             return redirect(url_for(".condition_page", condition_id=condition.id) + "#history")
     return _condition_page(condition, status_form=form, status=400)
 
@@ -249,7 +249,7 @@ def overdue():
     if "admin" in permissions.user_roles(actor):
         code = obligations.parse_filters(request.args.get("authority"), None).get("authority_code", code)
     permissions.require(actor, "monitoring.manage", code)
-    return render_template("transfers/overdue.html", rows=transfers.overdue(today_uk(), authority_code=code),
+    return render_template("transfers/overdue.html", rows=monitoring.overdue(today_uk(), authority_code=code),
                            authority_code=code, today=today_uk(), form=ReceivedForm())
 
 
@@ -260,7 +260,7 @@ def record_received(monitoring_date_id: int):
     if not form.validate():
         errors = "; ".join(e for field in form.errors.values() for e in field)
         raise InvalidInput(errors or "Enter the date it was received.", field="received_on")
-    transfers.record_received(monitoring_date_id, form.received_on.data, current_actor())
+    monitoring.record_received(monitoring_date_id, form.received_on.data, current_actor())
     flash("Recorded as received.")
     return redirect(url_for(".overdue"))
 
@@ -309,7 +309,7 @@ def new_condition(transfer_id: int):
             data = form.condition_data()
             if data is None:
                 raise InvalidInput("Choose how the amount due is worked out.", field="method")
-            transfers.add_condition(data, actor, today_uk(), transfer=transfer)
+            conditions.add_condition(data, actor, today_uk(), transfer=transfer)
         except InvalidInput as error:
             add_error(form, _error_field(form, error), default_field="method")
         else:

@@ -17,8 +17,9 @@ Ministers' decision, the valuation and completion have no modelled period [U].
 
 from __future__ import annotations
 
-from .community_right_to_buy import _guard_application
-from .engine import NEW, Context, Field, Process, Transition
+from . import ministers_consent as ministers
+from .community_right_to_buy import community_body_eligibility
+from .declarations import NEW, Context, Field, Process, Transition
 
 PROCESS_CODE = "abandoned_land_right_to_buy"
 
@@ -30,7 +31,7 @@ GROUNDS = {
 
 
 def _guard_apply(ctx: Context) -> None:
-    _guard_application(ctx)
+    ministers.require_scottish_body(ctx, "The community right to buy", community_body_eligibility)
     if not ctx.values.get("tried_to_buy"):
         ctx.refuse("A Part 3A application needs the community body to have tried to buy the land and failed "
                    "(LR(S)A 2003 Part 3A): record that attempt first.")
@@ -43,13 +44,11 @@ STATES = {
     NEW: "Not started",
     "applied": "Application made to Ministers (RoACBL: pending)",
     "views": "Owner and creditors invited to give views",
-    "reply": "Views sent to the community body for its reply",
-    "awaiting_decision": "Awaiting Ministers' decision",
-    "consented": "Ministers consented; valuation and completion",
-    "refused": "Ministers refused consent",
-    "completed": "Purchase completed",
+    **ministers.STATES,
     "withdrawn": "Application withdrawn",
 }
+
+_DECIDABLE = ("views", "reply", "awaiting_decision")
 
 TRANSITIONS = (
     Transition("record_application", "Link the Part 3A application to its RoACBL entry", (NEW,), "applied",
@@ -66,26 +65,12 @@ TRANSITIONS = (
                ("applied",), "views", "crtb.record",
                (Field("notified_on", "Date Ministers gave notice", "date"),),
                starts="p3a-application-notified", anchor="notified_on"),
-    Transition("record_views_sent", "Record that Ministers sent the views to the community body", ("views",),
-               "reply", "crtb.record", (Field("views_sent_on", "Date the body received the views", "date"),),
-               starts="p3a-views-sent-to-body", anchor="views_sent_on",
-               meets=("p3a_creditor_report_due", "p3a_views_due")),
-    Transition("record_reply", "Record the community body's reply to the views", ("reply",), "awaiting_decision",
-               "crtb.record", (Field("replied_on", "Date of the reply", "date"),), anchor="replied_on",
-               meets=("p3a_body_reply_due",)),
-    Transition("record_consent", "Record Ministers' consent", ("views", "reply", "awaiting_decision"),
-               "consented", "crtb.record", (Field("consent_date", "Date of consent", "date"),), reasons=True,
-               anchor="consent_date", closes=("p3a_creditor_report_due", "p3a_views_due", "p3a_body_reply_due")),
-    Transition("record_refusal", "Record that Ministers refused consent", ("views", "reply", "awaiting_decision"),
-               "refused", "crtb.record", (Field("decision_date", "Date of the decision", "date"),), reasons=True,
-               anchor="decision_date"),
-    Transition("record_completion", "Record completion of the purchase", ("consented",), "completed",
-               "crtb.record", (Field("completion_date", "Date of completion", "date"),
-                               Field("valuation_price_gbp", "Price set by the valuer (£)", "integer"),
-                               Field("title_number", "Land Register title number", required=False)),
-               anchor="completion_date"),
-    Transition("withdraw", "Withdraw the application", ("applied", "views", "reply", "awaiting_decision"),
-               "withdrawn", "crtb.record", reasons=True),
+    ministers.views_sent("p3a", meets=("p3a_creditor_report_due", "p3a_views_due")),
+    ministers.reply("p3a"),
+    ministers.consent(_DECIDABLE, closes=("p3a_creditor_report_due", "p3a_views_due", "p3a_body_reply_due")),
+    ministers.refusal(_DECIDABLE),
+    ministers.COMPLETION,
+    ministers.withdraw("Withdraw the application", ("applied", *_DECIDABLE)),
 )
 
 PROCESS = Process(
@@ -93,10 +78,8 @@ PROCESS = Process(
     label="Right to buy abandoned, neglected or detrimental land (Scotland)",
     reference_prefix="P3A",
     states=STATES,
-    terminal=frozenset({"refused", "completed", "withdrawn"}),
+    terminal=ministers.TERMINAL,
     transitions=TRANSITIONS,
-    live_status={"applied": "under_consideration", "views": "under_consideration", "reply": "under_consideration",
-                 "awaiting_decision": "under_consideration", "consented": "under_consideration",
-                 "completed": "transferred"},
+    live_status=ministers.LIVE_STATUS,
     regimes=("LRSA2003",),
 )

@@ -20,7 +20,7 @@ from decimal import Decimal
 from .. import authorities, config
 from ..errors import InvalidInput
 from ..permissions import declare
-from .engine import NEW, Context, Field, Process, Transition
+from .declarations import NEW, Context, Field, Process, Transition
 
 _OFFICERS = {"council_officer", "council_decision_maker"}
 declare("cat.apply", roles={"community_group_rep"}, scope="organisation",

@@ -30,11 +30,10 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm.attributes import flag_modified
 
-from .. import authorities
 from ..permissions import declare
-from ..organisations import organisation_facts
+from . import ministers_consent as ministers
 from . import ros_status  # noqa: F401  (its permission and table, for every CRtB case)
-from .engine import NEW, Context, Field, Process, Transition
+from .declarations import NEW, Context, Field, Process, Transition
 
 PROCESS_CODE = "community_right_to_buy"
 
@@ -152,16 +151,7 @@ def _with_mirror(effect=None):
 
 
 def _guard_application(ctx: Context) -> None:
-    authority = authorities.get(ctx.case.authority_code)
-    if authority.nation != "scotland":
-        ctx.refuse(f"The community right to buy applies to land in Scotland; {authority.name} is not a Scottish "
-                   "authority.")
-    facts = organisation_facts(ctx.case.organisation_id)
-    if not facts:
-        ctx.refuse("Choose the community body.")
-    problems = community_body_eligibility(facts)
-    if problems:
-        ctx.refuse(f"{facts['name']}: " + "; ".join(problems) + ".")
+    ministers.require_scottish_body(ctx, "The community right to buy", community_body_eligibility)
 
 
 def _guard_reregistration(ctx: Context) -> None:

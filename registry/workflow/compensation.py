@@ -14,7 +14,7 @@ from __future__ import annotations
 from .. import db
 from ..permissions import declare
 from . import cases
-from .engine import NEW, Context, Field, Process, Transition
+from .declarations import NEW, Context, Field, Process, Transition
 from .rules import deadlines_for_event
 
 _OFFICERS = {"council_officer", "council_decision_maker"}

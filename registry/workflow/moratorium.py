@@ -18,7 +18,7 @@ from . import cases
 from ..organisations import organisation_facts
 from .acv import records_published_decisions
 from .eligibility import CIG_FORMS, CIG_NON_DISTRIBUTING, cig_eligibility  # noqa: F401  (moratorium.cig_eligibility)
-from .engine import NEW, Context, Field, Process, Transition
+from .declarations import NEW, Context, Field, Process, Transition
 
 _OFFICERS = {"council_officer", "council_decision_maker"}
 declare("moratorium.record", roles=_OFFICERS, scope="authority",

@@ -58,7 +58,7 @@ class Prohibition:
 
 
 def _live_events(case: Case):
-    from .engine import live_events
+    from .late_entry import live_events
 
     return live_events(case)
 

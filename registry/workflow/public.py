@@ -19,7 +19,7 @@ from datetime import date, datetime
 from functools import cache
 
 from .cases import Case, all_deadlines, events_of
-from .engine import get_process
+from .processes import get_process
 from .publication import FREE_TEXT_KINDS
 
 #: Values that processes' effects write into ``case.data`` (not typed into a field) and that are public.

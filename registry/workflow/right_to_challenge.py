@@ -18,7 +18,7 @@ from .. import db
 from ..permissions import declare
 from . import clocks
 from .cases import Deadline
-from .engine import NEW, Context, Field, Process, Transition
+from .declarations import NEW, Context, Field, Process, Transition
 
 _OFFICERS = {"council_officer", "council_decision_maker"}
 declare("rtc.submit", roles={"community_group_rep"}, scope="organisation",

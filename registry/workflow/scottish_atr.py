@@ -25,26 +25,45 @@ Assumptions: [U] the representation window (reg 8) is not modelled as a
 deadline. [U] A decision notice dated after the decision period has ended is
 refused here (the request is then deemed refused, and review or appeal is the
 way on); confirm against s.85-s.88 before relying on it.
+
+This module is the declaration (who may act, the states, the steps and their fields); the guards
+and effects the steps name are scottish_atr_guards.py's.
 """
+
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
-from .. import authorities, db
-from ..organisations import organisation_facts
-from ..errors import TransitionRefused
 from ..permissions import declare
-from . import clocks, rules
-from .cases import Case, Deadline
-from .engine import NEW, SYSTEM, Context, Field, Process, Transition
-
-PROCESS_CODE = "scottish_atr"
+from . import scottish_atr_guards as guards
+from .declarations import NEW, Context, Field, Process, Transition
+from .scottish_atr_guards import (  # noqa: F401  (the checks, as scottish_atr.X for callers)
+    REFUSED_DECISIONS,
+    REVIEW_APPEAL_RULES,
+    VALID_REQUEST_STATES,
+    disposal_prohibited_by,
+    repeat_refusal,
+)
+from .scottish_atr_terms import (  # noqa: F401  (the Act's vocabularies and pure rules, likewise)
+    APPEAL_OUTCOMES,
+    AUTHORITY_TYPES,
+    NOT_COMMUNITY_CONTROLLED,
+    OWNERSHIP_FORMS,
+    OWNERSHIP_MIN_MEMBERS,
+    PROCESS_CODE,
+    REVIEW_OUTCOMES,
+    ROUTES,
+    S82_FACTORS,
+    TRANSFER_TYPES,
+    authority_type_for,
+    earliest_offer_deadline,
+    review_route,
+    transfer_body_eligibility,
+)
 
 # ------------------------------------------------------------------ who may act
 
@@ -62,477 +81,6 @@ declare("atr.review", roles={"reviewer"} | _OFFICERS, scope="authority",
         description="Decide a s.86 review (a reviewer who took no part), or record Ministers' s.87 review")
 declare("atr.record", roles=_OFFICERS, scope="authority",
         description="Record appeals and their outcome, the offer lapsing, the contract and completion (Scotland)")
-
-# ------------------------------------------------------------------ vocabularies
-
-TRANSFER_TYPES = {
-    "ownership": "Ownership (transfer of the land)",
-    "lease": "A lease",
-    "other_rights": "Other rights (management, occupation or use)",
-}
-AUTHORITY_TYPES = {
-    "local_authority": "A local authority",
-    "scottish_ministers": "The Scottish Ministers",
-    "other_relevant_authority": "Another relevant authority (Schedule 3)",
-}
-#: What the acknowledgement tells the body about its right of review or appeal (domain §5.1).
-ROUTES = {
-    "local_authority": {"first": "review", "first_section": "s.86", "then": "appeal", "then_section": "s.88",
-                        "text": "Review by the authority (s.86), then appeal to the Scottish Ministers (s.88)"},
-    "scottish_ministers": {"first": "review", "first_section": "s.87", "then": None, "then_section": None,
-                           "text": "Review by the Scottish Ministers (s.87)"},
-    "other_relevant_authority": {"first": "appeal", "first_section": "s.85", "then": None, "then_section": None,
-                                 "text": "Appeal to the Scottish Ministers (s.85)"},
-}
-#: The matters the authority must consider (s.82(3)); a refusal names the ones its reasons rest on.
-S82_FACTORS = {
-    "reasons_for_request": "The reasons for the request",
-    "economic_development": "Benefits for economic development",
-    "regeneration": "Benefits for regeneration",
-    "public_health": "Benefits for public health",
-    "social_wellbeing": "Benefits for social wellbeing",
-    "environmental_wellbeing": "Benefits for environmental wellbeing",
-    "inequalities": "Reducing inequalities of outcome from socio-economic disadvantage",
-    "other_benefits": "Any other benefits",
-    "alternative_proposals": "The benefits of an alternative proposal, and how they compare",
-    "authority_functions": "How the request relates to the authority's functions",
-    "legal_obligations": "The authority's obligations under any enactment or otherwise",
-    "equal_opportunities": "Equal opportunities",
-}
-REVIEW_OUTCOMES = {"confirmed": "Decision confirmed", "modified": "Decision modified",
-                   "substituted": "A different decision substituted"}
-APPEAL_OUTCOMES = {"allowed": "Appeal allowed", "dismissed": "Appeal dismissed", "varied": "Decision varied",
-                   "reversed": "Decision reversed"}
-
-# ------------------------------------------------------------------ eligibility (s.19, s.77, s.80), pure
-
-#: Bodies that cannot be community-controlled bodies under s.19: English and Welsh statutory councils,
-#: neighbourhood forums and staff groups. [P] Designation by Ministers (s.77(1)(b)) is not modelled.
-NOT_COMMUNITY_CONTROLLED = {"parish_council", "community_council_wales", "neighbourhood_forum", "employee_group"}
-#: s.80: only a company, a SCIO or a community benefit society may ask for ownership.
-OWNERSHIP_FORMS = {"CLG_non_distributing", "SCIO", "community_benefit_society"}
-OWNERSHIP_MIN_MEMBERS = 20
-
-
-def transfer_body_eligibility(org: Mapping, transfer_type: str | None) -> list[str]:
-    """Why this body may NOT make this request: an empty list means it may. Pure.
-
-    ``org`` carries ``legal_form``, ``member_count``, ``local_member_count``,
-    ``community_definition``, ``non_distribution_of_surplus`` and ``asset_lock``
-    (domain §0.3). s.19: a written constitution defining the community, with a
-    majority of members from it and surplus applied for its benefit. s.80:
-    ownership needs a company, SCIO or BenCom with at least 20 members and
-    provision for its assets on winding up.
-    """
-    problems = []
-    form = org.get("legal_form")
-    if form in NOT_COMMUNITY_CONTROLLED:
-        problems.append(f"a body of this kind ({form}) is not a community-controlled body (s.19) and has not "
-                        "been designated by the Scottish Ministers (s.77)")
-    if not (org.get("community_definition") or "").strip():
-        problems.append("its constitution must define the community it serves (s.19)")
-    if not org.get("non_distribution_of_surplus"):
-        problems.append("its constitution must apply any surplus for the benefit of the community (s.19)")
-    members, local = org.get("member_count"), org.get("local_member_count")
-    if members and local is not None and local * 2 <= members:
-        problems.append(f"most of its members must be members of the community; {local} of {members} are (s.19)")
-    if transfer_type == "ownership":
-        if form not in OWNERSHIP_FORMS:
-            problems.append("only a company, a SCIO or a community benefit society may ask to own land (s.80)")
-        if (members or 0) < OWNERSHIP_MIN_MEMBERS:
-            problems.append(f"a body asking to own land needs at least {OWNERSHIP_MIN_MEMBERS} members; "
-                            f"it has {members or 0} (s.80)")
-        if not org.get("asset_lock"):
-            problems.append("its constitution must provide for its assets on winding up (s.80)")
-    return problems
-
-
-def review_route(authority_type: str) -> dict:
-    """The acknowledgement's route of review or appeal for this kind of authority (domain §5.1). Pure."""
-    return ROUTES[authority_type]
-
-
-def authority_type_for(kind: str) -> str:
-    """A Scottish council area is a local authority; anything else defaults to another relevant authority."""
-    return "local_authority" if kind == "council_area" else "other_relevant_authority"
-
-
-def earliest_offer_deadline(notice_date: date) -> date:
-    """The earliest offer deadline a decision notice of ``notice_date`` may set (at least 6 months). Pure."""
-    found = [d for d in rules.deadlines_for_event("atr-decision-notice-sent", notice_date)
-             if d.rule_code == "atr_offer_deadline_earliest"]
-    return found[0].due_date
-
-
-# ------------------------------------------------------------------ s.93 and s.84 (reads)
-
-REFUSED_DECISIONS = ("refused", "deemed_refused")
-
-
-def repeat_refusal(asset_id: int | None, transfer_type: str | None, received_on: date,
-                   exclude_case_id: int | None = None) -> Case | None:
-    """s.93: the latest request for the same land and type of transfer refused in the 2 years before ``received_on``.
-
-    "The same land" is the same asset in the register. A deemed refusal counts
-    as a refusal; a refusal overturned on review or appeal does not (its
-    ``decision`` is then ``agreed``). The authority *may* decline the new
-    request when this finds one; it need not.
-    """
-    if asset_id is None or not transfer_type:
-        return None
-    query = (select(Case).where(Case.process == PROCESS_CODE, Case.asset_id == asset_id,
-                                Case.data["transfer_type"].astext == transfer_type,
-                                Case.data["decision"].astext.in_(REFUSED_DECISIONS))
-             .order_by(Case.id.desc()))
-    if exclude_case_id is not None:
-        query = query.where(Case.id != exclude_case_id)
-    for case in db.session.scalars(query):
-        decided = date.fromisoformat(case.data["decision_date"])
-        if decided <= received_on <= clocks.period_end(decided, years=2):
-            return case
-    return None
-
-
-#: States in which a valid request exists (s.84 prohibition on disposal to anyone else).
-VALID_REQUEST_STATES = ("validated", "notified_and_published", "assessment", "decision_extension_agreed",
-                        "agreed", "refused", "deemed_refused", "under_review", "under_appeal", "offer_made",
-                        "contract_concluded")
-
-
-def disposal_prohibited_by(asset_id: int) -> Case | None:
-    """The request that stops the authority selling or leasing this land to anyone else (s.84), if any."""
-    return db.session.scalar(
-        select(Case).where(Case.process == PROCESS_CODE, Case.asset_id == asset_id,
-                           Case.state.in_(VALID_REQUEST_STATES),
-                           Case.data["s84_no_disposal"].astext == "true").order_by(Case.id).limit(1))
-
-
-# ------------------------------------------------------------------ deadline rows this process writes itself
-
-
-def _put_deadline(case: Case, rule_code: str, label: str, anchor_event: str, anchor: date, due: date,
-                  actor: str) -> None:
-    row = db.session.scalar(select(Deadline).where(Deadline.case_id == case.id, Deadline.rule_code == rule_code,
-                                                   Deadline.anchor_date == anchor))
-    if row is None:
-        db.session.add(Deadline(case_id=case.id, rule_code=rule_code, label=label, anchor_event=anchor_event,
-                                anchor_date=anchor, due_date=due, actor=actor, status="open"))
-    else:
-        row.due_date, row.status, row.met_at = due, "open", None
-
-
-def _start(ctx: Context, event: str, anchor: date, only: tuple[str, ...]) -> None:
-    """Start some of an event's deadlines (the engine's ``starts`` starts them all)."""
-    from .engine import _period_overrides
-
-    for d in rules.deadlines_for_event(event, anchor, regime=ctx.case.regime_version, overrides=_period_overrides()):
-        if d.rule_code in only:
-            _put_deadline(ctx.case, d.rule_code, d.label, d.anchor_event, d.anchor_date, d.due_date, d.actor)
-
-
-def _set_offer_deadline(ctx: Context, notice: date, offer_deadline: date) -> None:
-    for code, row in ctx.open_deadlines.items():
-        if code == "atr_offer_due":
-            row.status = "not_applicable"
-    ctx.case.data["offer_deadline"] = offer_deadline.isoformat()
-    _put_deadline(ctx.case, "atr_offer_due", "Last day for the body to make its offer (set by the decision notice)",
-                  "atr-decision-notice-sent", notice, offer_deadline, "group")
-
-
-# ------------------------------------------------------------------ guards and effects
-
-REVIEW_APPEAL_RULES = ("atr_review_or_appeal_due", "atr_deemed_refusal_review_or_appeal_due",
-                       "atr_ministers_appeal_due")
-
-
-def _guard_scotland(ctx: Context) -> None:
-    authority = authorities.get(ctx.case.authority_code)
-    if authority.nation != "scotland":
-        ctx.refuse(f"Asset transfer requests under the Community Empowerment (Scotland) Act 2015 can be made only "
-                   f"to a Scottish authority; {authority.name} is in {authority.nation.replace('_', ' ').title()}.")
-
-
-def _guard_eligible(ctx: Context) -> None:
-    facts = organisation_facts(ctx.case.organisation_id)
-    if not facts:
-        ctx.refuse("Choose the community transfer body making the request.")
-    problems = transfer_body_eligibility(facts, ctx.value("transfer_type"))
-    if problems:
-        ctx.refuse(f"{facts['name']} cannot make this request: " + "; ".join(problems) + ".")
-
-
-def _guard_pre_application(ctx: Context) -> None:
-    _guard_scotland(ctx)
-
-
-def _guard_submit(ctx: Context) -> None:
-    _guard_scotland(ctx)
-    _guard_eligible(ctx)
-
-
-def _effect_submit(ctx: Context) -> None:
-    received = ctx.date_value("received_on") or ctx.effective_date
-    ctx.case.data["received_on"] = received.isoformat()
-    facts = organisation_facts(ctx.case.organisation_id)
-    ctx.case.data["transfer_body"] = facts.get("name")
-    earlier = repeat_refusal(ctx.case.asset_id, ctx.value("transfer_type"), received, ctx.case.id)
-    ctx.case.data["s93_repeat_of"] = earlier.reference if earlier is not None else None
-
-
-def _guard_validate(ctx: Context) -> None:
-    _guard_eligible(ctx)
-    validated = ctx.date_value("validation_date")
-    received = date.fromisoformat(ctx.case.data["received_on"])
-    if validated < received:
-        ctx.refuse(f"The validation date cannot be before the request was received ({received.isoformat()}).")
-
-
-def _effect_validate(ctx: Context) -> None:
-    data = ctx.case.data
-    kind = authorities.get(ctx.case.authority_code).kind
-    authority_type = ctx.values.get("authority_type") or authority_type_for(kind)
-    data["authority_type"] = authority_type
-    route = review_route(authority_type)
-    data["route"] = route["text"]
-    data["route_first"], data["route_first_section"] = route["first"], route["first_section"]
-    data["s84_no_disposal"] = not ctx.values.get("already_advertised_or_in_negotiation", False)
-    from .engine import _period_overrides
-
-    due = rules.deadlines_for_event("atr-validated", ctx.anchor_date, overrides=_period_overrides())[0].due_date
-    data["decision_due"] = due.isoformat()
-
-
-def _guard_decline_repeat(ctx: Context) -> None:
-    received = date.fromisoformat(ctx.case.data["received_on"])
-    earlier = repeat_refusal(ctx.case.asset_id, ctx.case.data.get("transfer_type"), received, ctx.case.id)
-    if earlier is None:
-        ctx.refuse("No request for the same land and the same type of transfer was refused in the 2 years before "
-                   "this one was received, so it cannot be declined under s.93.")
-    ctx.case.data["s93_repeat_of"] = earlier.reference
-
-
-def _decision_due_row(ctx: Context) -> Deadline:
-    row = ctx.deadline("atr_decision_notice_due")
-    if row is None and "deemed_refused" in (ctx.case.state, ctx.case.data.get("decision")):
-        # an extension agreed in time but recorded after the registry's clock deemed the request refused
-        row = db.session.scalar(select(Deadline).where(
-            Deadline.case_id == ctx.case.id, Deadline.rule_code == "atr_decision_notice_due",
-            Deadline.status == "missed").order_by(Deadline.anchor_date.desc()).limit(1))
-    if row is None:
-        ctx.refuse("This request has no running decision period.")
-    return row
-
-
-def _guard_extension(ctx: Context) -> None:
-    row = _decision_due_row(ctx)
-    agreed_on = ctx.date_value("agreed_on")
-    new_due = ctx.date_value("new_decision_due")
-    if agreed_on > ctx.today:
-        ctx.refuse("The date the extension was agreed is in the future.")
-    if agreed_on > row.effective_due:
-        ctx.refuse(f"An extension must be agreed before the decision period ends; it ended on "
-                   f"{row.effective_due.isoformat()} and the request is deemed refused (SSI 2016/357 reg 10).")
-    if new_due <= row.effective_due:
-        ctx.refuse(f"The new decision date must be later than the current one ({row.effective_due.isoformat()}).")
-
-
-def _effect_extension(ctx: Context) -> None:
-    row = _decision_due_row(ctx)
-    row.extension_agreed_until = ctx.date_value("new_decision_due")
-    row.extension_reason = ctx.reasons
-    row.overridden_by = getattr(ctx.actor, "id", None)
-    ctx.case.data["decision_due"] = ctx.values["new_decision_due"]
-    if ctx.case.data.get("decision") == "deemed_refused":  # the deemed refusal is undone: the period runs again
-        row.status = "open"
-        for code, other in ctx.open_deadlines.items():
-            if code == "atr_deemed_refusal_review_or_appeal_due":
-                other.status = "not_applicable"
-        ctx.case.data.update(decision=None, decision_date=None)
-
-
-def _guard_in_time(ctx: Context, notice: date) -> None:
-    row = _decision_due_row(ctx)
-    validated = date.fromisoformat(ctx.case.data["validation_date"])
-    if notice < validated:
-        ctx.refuse(f"The decision notice cannot be dated before the validation date ({validated.isoformat()}).")
-    if notice > row.effective_due:
-        ctx.refuse(f"The decision period ended on {row.effective_due.isoformat()}: the request is deemed refused, "
-                   "and the body may ask for a review or appeal.")
-
-
-def _guard_offer_deadline(ctx: Context, notice: date) -> None:
-    offer = ctx.date_value("offer_deadline")
-    if offer is None:
-        ctx.refuse("An agreement must give the date by which the body must make its offer.")
-    earliest = earliest_offer_deadline(notice)
-    if offer < earliest:
-        ctx.refuse(f"The offer deadline must be at least 6 months after the decision notice: "
-                   f"{earliest.isoformat()} or later (CE(S)A 2015 s.82-83).")
-
-
-def _guard_agree(ctx: Context) -> None:
-    notice = ctx.date_value("decision_notice_date")
-    _guard_in_time(ctx, notice)
-    _guard_offer_deadline(ctx, notice)
-
-
-def _effect_agree(ctx: Context) -> None:
-    notice = ctx.anchor_date
-    ctx.case.data.update(decision="agreed", decision_date=notice.isoformat())
-    _set_offer_deadline(ctx, notice, ctx.date_value("offer_deadline"))
-
-
-def _guard_refuse(ctx: Context) -> None:
-    _guard_in_time(ctx, ctx.date_value("decision_notice_date"))
-
-
-def _effect_refuse(ctx: Context) -> None:
-    notice = ctx.anchor_date
-    ctx.case.data.update(decision="refused", decision_date=notice.isoformat())
-    _start(ctx, "atr-decision-notice-sent", notice, only=("atr_review_or_appeal_due",))
-
-
-def _guard_deem_refused(ctx: Context) -> None:
-    row = _decision_due_row(ctx)
-    if ctx.today <= row.effective_due:
-        ctx.refuse(f"The decision period runs until {row.effective_due.isoformat()}.")
-    # The 20 working days run from the expiry of the decision period (its last day): rules event text.
-    ctx.anchor_date = row.effective_due
-
-
-def _effect_deem_refused(ctx: Context) -> None:
-    row = _decision_due_row(ctx)
-    row.status = "missed"
-    ctx.case.data.update(decision="deemed_refused", decision_date=row.effective_due.isoformat())
-
-
-def _open_challenge_deadline(ctx: Context, codes: tuple[str, ...]) -> Deadline | None:
-    return next((ctx.deadline(c) for c in codes if ctx.deadline(c) is not None), None)
-
-
-def _guard_filed_in_time(ctx: Context, row: Deadline | None, what: str) -> None:
-    filed = ctx.date_value("filed_on") or ctx.effective_date
-    if row is None:
-        ctx.refuse(f"There is no open period in which to {what}.")
-    if filed > row.effective_due:
-        ctx.refuse(f"It was filed on {filed.isoformat()}, after the last day to {what} "
-                   f"({row.effective_due.isoformat()}: 20 working days in Scotland).")
-
-
-def _guard_request_review(ctx: Context) -> None:
-    route = ctx.case.data.get("authority_type")
-    if ROUTES[route]["first"] != "review":
-        ctx.refuse("Decisions of this authority are not reviewed: the body may appeal to the Scottish Ministers "
-                   "(s.85). Record an appeal instead.")
-    if ctx.case.data.get("review_decided"):
-        ctx.refuse("This request has already been reviewed.")
-    row = _open_challenge_deadline(ctx, ("atr_review_or_appeal_due", "atr_deemed_refusal_review_or_appeal_due"))
-    _guard_filed_in_time(ctx, row, "ask for a review")
-
-
-def _effect_request_review(ctx: Context) -> None:
-    ctx.case.data["challenged_decision"] = ctx.case.data.get("decision")
-    ctx.case.data["review_section"] = ROUTES[ctx.case.data["authority_type"]]["first_section"]
-
-
-def _guard_appeal(ctx: Context) -> None:
-    route = ctx.case.data.get("authority_type")
-    if ctx.case.data.get("appeal_decided"):
-        ctx.refuse("This request has already been appealed.")
-    if route == "scottish_ministers":
-        ctx.refuse("A decision of the Scottish Ministers is reviewed (s.87), not appealed.")
-    if route == "local_authority":
-        if not ctx.case.data.get("review_decided"):
-            ctx.refuse("A local authority's decision is first reviewed by the authority (s.86); an appeal to the "
-                       "Scottish Ministers (s.88) follows the review decision.")
-        row = ctx.deadline("atr_ministers_appeal_due")
-    else:
-        row = _open_challenge_deadline(ctx, ("atr_review_or_appeal_due", "atr_deemed_refusal_review_or_appeal_due"))
-    _guard_filed_in_time(ctx, row, "appeal to the Scottish Ministers")
-
-
-def _effect_appeal(ctx: Context) -> None:
-    ctx.case.data["challenged_decision"] = ctx.case.data.get("decision")
-    ctx.case.data["appeal_section"] = "s.88" if ctx.case.data.get("authority_type") == "local_authority" else "s.85"
-
-
-def _guard_review_decision(agrees: bool):
-    def guard(ctx: Context) -> None:
-        if ctx.case.data.get("authority_type") == "local_authority" and "reviewer" not in ctx.actor.roles:
-            ctx.refuse("A local authority's review (s.86) is decided by a reviewer who took no part in the "
-                       "decision.")
-        if agrees:
-            _guard_offer_deadline(ctx, ctx.date_value("review_decision_date"))
-    return guard
-
-
-def _effect_review_decision(agrees: bool):
-    def effect(ctx: Context) -> None:
-        day = ctx.anchor_date
-        data = ctx.case.data
-        data.update(review_decided=True, review_decision_date=day.isoformat(),
-                    decision="agreed" if agrees else "refused", decision_date=day.isoformat())
-        if agrees:
-            _set_offer_deadline(ctx, day, ctx.date_value("offer_deadline"))
-        if data.get("authority_type") == "local_authority":
-            _start(ctx, "atr-review-decision-sent", day, only=("atr_ministers_appeal_due",))
-    return effect
-
-
-def _guard_appeal_agree(ctx: Context) -> None:
-    _guard_offer_deadline(ctx, ctx.date_value("appeal_decision_date"))
-
-
-def _effect_appeal_decision(agrees: bool):
-    def effect(ctx: Context) -> None:
-        day = ctx.anchor_date
-        ctx.case.data.update(appeal_decided=True, appeal_decision_date=day.isoformat(),
-                             decision="agreed" if agrees else "refused", decision_date=day.isoformat())
-        if agrees:
-            _set_offer_deadline(ctx, day, ctx.date_value("offer_deadline"))
-        else:
-            _concluded(ctx)
-    return effect
-
-
-def _offer_due(ctx: Context) -> Deadline | None:
-    return ctx.deadline("atr_offer_due")
-
-
-def _guard_offer(ctx: Context) -> None:
-    row = _offer_due(ctx)
-    offered = ctx.date_value("offer_date")
-    if row is not None and offered > row.effective_due:
-        ctx.refuse(f"The offer deadline was {row.effective_due.isoformat()}: the offer came too late and the "
-                   "request has ended (s.83).")
-
-
-def _guard_lapse(ctx: Context) -> None:
-    row = _offer_due(ctx)
-    if row is None or ctx.today <= row.effective_due:
-        ctx.refuse("The body may still make its offer"
-                   + (f" (until {row.effective_due.isoformat()})." if row is not None else "."))
-
-
-def _guard_refusal_final(ctx: Context) -> None:
-    for code in REVIEW_APPEAL_RULES:
-        row = ctx.deadline(code)
-        if row is not None and ctx.today <= row.effective_due:
-            ctx.refuse(f"The body may still ask for a review or appeal (until {row.effective_due.isoformat()}).")
-
-
-def _concluded(ctx: Context) -> None:
-    """The request is over: the s.84 prohibition on disposal no longer applies."""
-    ctx.case.data["s84_no_disposal"] = False
-
-
-def _effect_complete(ctx: Context) -> None:
-    data = ctx.case.data
-    data["completed_transfer_type"] = ctx.values.get("completed_transfer_type") or data.get("transfer_type")
-    _concluded(ctx)
-
-
-# ------------------------------------------------------------------ the declaration
 
 STATES = {
     NEW: "Not started",
@@ -584,9 +132,9 @@ _TERMS = Field("terms_and_conditions", "Terms and conditions (including any disc
 TRANSITIONS = (
     Transition("start_pre_application", "Start a pre-application discussion", (NEW,), "pre_application",
                "atr.request", (Field("outline_proposal", "Outline of the proposal", "textarea"),),
-               guard=_guard_pre_application),
+               guard=guards.guard_pre_application),
     Transition("submit_request", "Make an asset transfer request", (NEW, "pre_application"), "received",
-               "atr.request", _REQUEST_FIELDS, guard=_guard_submit, effect=_effect_submit),
+               "atr.request", _REQUEST_FIELDS, guard=guards.guard_submit, effect=guards.effect_submit),
     Transition("record_incomplete", "Tell the body what information is missing", ("received",),
                "received_incomplete", "atr.validate",
                (Field("missing_items", "What is missing", "textarea"),
@@ -600,10 +148,10 @@ TRANSITIONS = (
                       "The land was already advertised for sale or lease, or under negotiation (s.84 does not "
                       "apply)", "boolean", required=False),
                 Field("other_requests", "Other requests for the same land", "textarea", required=False)),
-               starts="atr-validated", anchor="validation_date", guard=_guard_validate, effect=_effect_validate),
+               starts="atr-validated", anchor="validation_date", guard=guards.guard_validate, effect=guards.effect_validate),
     Transition("decline_repeat_s93", "Decline: it repeats a request refused in the last 2 years (s.93)",
                ("received", "received_incomplete", "validated"), "declined_repeat_s93", "atr.validate",
-               reasons=True, guard=_guard_decline_repeat),
+               reasons=True, guard=guards.guard_decline_repeat),
     Transition("notify_and_publish", "Record the notices (reg 6) and publication (reg 7)",
                ("validated", "decision_extension_agreed"), "notified_and_published", "atr.validate",
                (Field("notices_sent_on", "Date notice went to owners, tenants and occupiers", "date"),
@@ -624,64 +172,64 @@ TRANSITIONS = (
                "decision_extension_agreed", "atr.validate",
                (Field("new_decision_due", "New last day for the decision notice", "date"),
                 Field("agreed_on", "Date the body agreed", "date")),
-               reasons=True, guard=_guard_extension, effect=_effect_extension),
+               reasons=True, guard=guards.guard_extension, effect=guards.effect_extension),
     Transition("agree", "Agree the request", _DECIDABLE, "agreed", "atr.decide",
                (_NOTICE_DATE, _OFFER_DEADLINE, _TERMS), reasons=True,
                starts="atr-decision-notice-sent", anchor="decision_notice_date", meets=("atr_decision_notice_due",),
-               guard=_guard_agree, effect=_effect_agree, records_decision=True),
+               guard=guards.guard_agree, effect=guards.effect_agree, records_decision=True),
     Transition("refuse", "Refuse the request", _DECIDABLE, "refused", "atr.decide",
                (_NOTICE_DATE,
                 Field("refusal_factors", "The s.82(3) matters the reasons rest on", "choices", choices=S82_FACTORS)),
                reasons=True, anchor="decision_notice_date", meets=("atr_decision_notice_due",),
-               guard=_guard_refuse, effect=_effect_refuse, records_decision=True),
+               guard=guards.guard_refuse, effect=guards.effect_refuse, records_decision=True),
     Transition("deem_refused", "Record the deemed refusal (no decision notice in time)", _BEFORE_DECISION,
                "deemed_refused", "atr.validate", starts="atr-decision-period-expired",
-               guard=_guard_deem_refused, effect=_effect_deem_refused, system=True),
+               guard=guards.guard_deem_refused, effect=guards.effect_deem_refused, system=True),
     Transition("request_review", "Record the body's application for a review", _DECIDED, "under_review",
                "atr.request",
                (Field("filed_on", "Date the application was made", "date"),
                 Field("grounds", "The body's grounds", "textarea", required=False)),
                anchor="filed_on", meets=("atr_review_or_appeal_due", "atr_deemed_refusal_review_or_appeal_due"),
                closes=("atr_offer_due", "atr_offer_deadline_earliest"),
-               guard=_guard_request_review, effect=_effect_request_review),
+               guard=guards.guard_request_review, effect=guards.effect_request_review),
     Transition("review_agree", "Decide the review: agree the request", ("under_review",), "agreed", "atr.review",
                (Field("review_outcome", "Outcome", "choice", choices=REVIEW_OUTCOMES),
                 Field("review_decision_date", "Date of the review decision", "date"), _OFFER_DEADLINE, _TERMS),
                reasons=True, anchor="review_decision_date", different_person=True,
-               guard=_guard_review_decision(True), effect=_effect_review_decision(True)),
+               guard=guards.guard_review_decision(True), effect=guards.effect_review_decision(True)),
     Transition("review_refuse", "Decide the review: refuse the request", ("under_review",), "refused",
                "atr.review",
                (Field("review_outcome", "Outcome", "choice", choices=REVIEW_OUTCOMES),
                 Field("review_decision_date", "Date of the review decision", "date")),
                reasons=True, anchor="review_decision_date", different_person=True,
-               guard=_guard_review_decision(False), effect=_effect_review_decision(False)),
+               guard=guards.guard_review_decision(False), effect=guards.effect_review_decision(False)),
     Transition("lodge_appeal", "Record the body's appeal to the Scottish Ministers", _DECIDED, "under_appeal",
                "atr.request",
                (Field("filed_on", "Date the appeal was made", "date"),
                 Field("dpea_reference", "Ministers' (DPEA) reference", required=False, public=True)),
                anchor="filed_on", meets=REVIEW_APPEAL_RULES, closes=("atr_offer_due", "atr_offer_deadline_earliest"),
-               guard=_guard_appeal, effect=_effect_appeal),
+               guard=guards.guard_appeal, effect=guards.effect_appeal),
     Transition("appeal_agree", "Record the Ministers' decision: the request is agreed", ("under_appeal",), "agreed",
                "atr.record",
                (Field("appeal_outcome", "Outcome", "choice", choices=APPEAL_OUTCOMES),
                 Field("appeal_decision_date", "Date of the Ministers' decision", "date"), _OFFER_DEADLINE, _TERMS),
-               reasons=True, anchor="appeal_decision_date", guard=_guard_appeal_agree,
-               effect=_effect_appeal_decision(True)),
+               reasons=True, anchor="appeal_decision_date", guard=guards.guard_appeal_agree,
+               effect=guards.effect_appeal_decision(True)),
     Transition("appeal_refuse", "Record the Ministers' decision: the request is refused", ("under_appeal",),
                "refusal_final", "atr.record",
                (Field("appeal_outcome", "Outcome", "choice", choices=APPEAL_OUTCOMES),
                 Field("appeal_decision_date", "Date of the Ministers' decision", "date")),
-               reasons=True, anchor="appeal_decision_date", effect=_effect_appeal_decision(False)),
+               reasons=True, anchor="appeal_decision_date", effect=guards.effect_appeal_decision(False)),
     Transition("close_refusal", "Close the refusal: no review or appeal in time", ("refused", "deemed_refused"),
-               "refusal_final", "atr.record", guard=_guard_refusal_final, effect=_concluded, system=True),
+               "refusal_final", "atr.record", guard=guards.guard_refusal_final, effect=guards.concluded, system=True),
     Transition("make_offer", "Record the body's offer (s.83)", ("agreed",), "offer_made", "atr.request",
                (Field("offer_date", "Date of the offer", "date"),
                 Field("offer_terms", "Terms of the offer", "textarea", required=False)),
                anchor="offer_date", meets=("atr_offer_due",),
                closes=("atr_offer_deadline_earliest", "atr_review_or_appeal_due", "atr_ministers_appeal_due"),
-               guard=_guard_offer),
+               guard=guards.guard_offer),
     Transition("lapse_offer", "End the request: no offer by the deadline", ("agreed",), "offer_lapsed",
-               "atr.record", guard=_guard_lapse, effect=_concluded, system=True),
+               "atr.record", guard=guards.guard_lapse, effect=guards.concluded, system=True),
     Transition("conclude_contract", "Record the concluded contract (missives or lease)", ("offer_made",),
                "contract_concluded", "atr.record",
                (Field("contract_date", "Date missives were concluded or the lease signed", "date"),
@@ -691,9 +239,9 @@ TRANSITIONS = (
                 Field("completed_transfer_type", "What was transferred", "choice", choices=TRANSFER_TYPES,
                       required=False,
                       hint="Feeds the annual report (s.95). Default: what was asked for.")),
-               effect=_effect_complete),
+               effect=guards.effect_complete),
     Transition("withdraw", "Withdraw the request", _WITHDRAWABLE, "withdrawn", "atr.request", reasons=True,
-               effect=_concluded),
+               effect=guards.concluded),
 )
 
 
@@ -725,23 +273,8 @@ PROCESS = Process(
 def expire_overdue(today: date) -> list[tuple[str, str]]:
     """Take this process's automatic steps whose time has come: deemed refusals, lapsed offers, final refusals.
 
-    The engine's ``run_clocks`` does the same for every process; this is the
-    Scottish-only entry point. Flushes; the caller commits.
+    The Scottish-only entry point to the engine's ``run_clocks``. Flushes; the caller commits.
     """
-    from . import engine
+    from . import engine  # the engine reads this declaration, so it is imported when first needed
 
-    done = []
-    system_steps = [t for t in TRANSITIONS if t.system]
-    states = {s for t in system_steps for s in t.from_states}
-    for case in db.session.scalars(select(Case).where(Case.process == PROCESS_CODE, Case.state.in_(states))
-                                   .order_by(Case.id)).all():
-        for t in system_steps:
-            if case.state not in t.from_states:
-                continue
-            try:
-                engine.transition(case.id, t.action, SYSTEM, {}, today)
-            except TransitionRefused:
-                continue
-            done.append((case.reference, t.action))
-            break
-    return done
+    return engine.run_clocks(today, processes=(PROCESS_CODE,))

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from . import ministers_consent as ministers
 from .community_right_to_buy import community_body_eligibility
-from .engine import NEW, Context, Field, Process, Transition
+from .declarations import NEW, Context, Field, Process, Transition
 
 PROCESS_CODE = "sustainable_development_right_to_buy"
 
@@ -38,19 +39,8 @@ def part5_body_eligibility(org: Mapping) -> list[str]:
 
 
 def _guard_body(ctx: Context) -> None:
-    from .. import authorities
-    from .acv import organisation_facts
-
-    authority = authorities.get(ctx.case.authority_code)
-    if authority.nation != "scotland":
-        ctx.refuse(f"The Part 5 right to buy applies to land in Scotland; {authority.name} is not a Scottish "
-                   "authority.")
-    facts = organisation_facts(ctx.case.organisation_id)
-    if not facts:
-        ctx.refuse("Choose the community body.")
-    problems = part5_body_eligibility(facts)
-    if problems:
-        ctx.refuse(f"{facts['name']} cannot use the Part 5 right to buy: " + "; ".join(problems) + ".")
+    ministers.require_scottish_body(ctx, "The Part 5 right to buy", part5_body_eligibility,
+                                    "{name} cannot use the Part 5 right to buy: {problems}.")
 
 
 def _guard_application_dates(ctx: Context) -> None:
@@ -73,11 +63,7 @@ STATES = {
     "balloted": "Ballot held",
     "applied": "Application made to Ministers (RoACBL)",
     "views": "Parties invited to give views",
-    "reply": "Views sent to the community body for its reply",
-    "awaiting_decision": "Awaiting Ministers' decision",
-    "consented": "Ministers consented; valuation and completion",
-    "refused": "Ministers refused consent",
-    "completed": "Purchase completed",
+    **ministers.STATES,
     "withdrawn": "Withdrawn",
 }
 
@@ -103,24 +89,12 @@ TRANSITIONS = (
     Transition("record_views_invited", "Record that Ministers invited views on the application", ("applied",),
                "views", "crtb.record", (Field("invited_on", "Date Ministers invited views", "date"),),
                starts="p5-views-invited", anchor="invited_on"),
-    Transition("record_views_sent", "Record that Ministers sent the views to the community body", ("views",),
-               "reply", "crtb.record", (Field("views_sent_on", "Date the body received the views", "date"),),
-               starts="p5-views-sent-to-body", anchor="views_sent_on", meets=("p5_views_due",)),
-    Transition("record_reply", "Record the community body's reply to the views", ("reply",), "awaiting_decision",
-               "crtb.record", (Field("replied_on", "Date of the reply", "date"),), anchor="replied_on",
-               meets=("p5_body_reply_due",)),
-    Transition("record_consent", "Record Ministers' consent", ("awaiting_decision",), "consented", "crtb.record",
-               (Field("consent_date", "Date of consent", "date"),), reasons=True, anchor="consent_date"),
-    Transition("record_refusal", "Record that Ministers refused consent", ("awaiting_decision",), "refused",
-               "crtb.record", (Field("decision_date", "Date of the decision", "date"),), reasons=True,
-               anchor="decision_date"),
-    Transition("record_completion", "Record completion of the purchase", ("consented",), "completed",
-               "crtb.record", (Field("completion_date", "Date of completion", "date"),
-                               Field("valuation_price_gbp", "Price set by the valuer (£)", "integer"),
-                               Field("title_number", "Land Register title number", required=False)),
-               anchor="completion_date"),
-    Transition("withdraw", "Withdraw", ("preparing", "balloted", "applied", "views", "reply", "awaiting_decision"),
-               "withdrawn", "crtb.record", reasons=True),
+    ministers.views_sent("p5", meets=("p5_views_due",)),
+    ministers.reply("p5"),
+    ministers.consent(("awaiting_decision",)),
+    ministers.refusal(("awaiting_decision",)),
+    ministers.COMPLETION,
+    ministers.withdraw("Withdraw", ("preparing", "balloted", "applied", "views", "reply", "awaiting_decision")),
 )
 
 PROCESS = Process(
@@ -128,10 +102,8 @@ PROCESS = Process(
     label="Right to buy to further sustainable development (Scotland)",
     reference_prefix="P5",
     states=STATES,
-    terminal=frozenset({"refused", "completed", "withdrawn"}),
+    terminal=ministers.TERMINAL,
     transitions=TRANSITIONS,
-    live_status={"applied": "under_consideration", "views": "under_consideration", "reply": "under_consideration",
-                 "awaiting_decision": "under_consideration", "consented": "under_consideration",
-                 "completed": "transferred"},
+    live_status=ministers.LIVE_STATUS,
     regimes=("LRSA2016",),
 )

@@ -125,8 +125,11 @@ def test_part5_needs_three_quarters_of_members_from_the_community(world):
 def test_part5_period_override_is_used(world, monkeypatch):
     from registry.workflow import rules
 
-    monkeypatch.setattr(engine, "_period_overrides", lambda: rules.parse_period_overrides(
-        {"LRSA2016:p5_views_due": "90 days"}))
+    from dataclasses import replace
+
+    # As if Settings.period_overrides had held it at start-up (rules.configure); monkeypatch restores it.
+    monkeypatch.setattr(rules, "_configured", replace(rules.configuration(), overrides=rules.parse_period_overrides(
+        {"LRSA2016:p5_views_due": "90 days"})))
     case = part5_balloted(world)
     engine.transition(case.id, "record_application", world.cig_rep,
                       {"application_date": "2027-03-01", "ros_reference": "RoACBL-0100"}, date(2027, 3, 1))

@@ -5,7 +5,7 @@ import shapely
 
 from registry.errors import InvalidInput
 from registry.footprints import boundary_from_corners
-from registry.workflow.engine import _parse_geojson
+from registry.workflow.fields import parse_geojson
 
 
 def test_longitude_latitude_corners_make_that_polygon_closed_for_you():
@@ -38,6 +38,6 @@ def test_bad_corners_name_the_field_in_plain_words(raw, words):
 
 
 def test_the_nomination_field_takes_corners_as_well_as_geojson():
-    wkt = _parse_geojson("-1.5500, 53.8000\n-1.5490, 53.8000\n-1.5490, 53.8010", "site_geojson")
+    wkt = parse_geojson("-1.5500, 53.8000\n-1.5490, 53.8000\n-1.5490, 53.8010", "site_geojson")
     assert shapely.from_wkt(wkt).equals(shapely.from_wkt(
         "MULTIPOLYGON (((-1.55 53.8, -1.549 53.8, -1.549 53.801, -1.55 53.8)))"))

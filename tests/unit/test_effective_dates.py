@@ -6,7 +6,9 @@ from types import SimpleNamespace
 import pytest
 
 from registry.errors import InvalidInput
-from registry.workflow.engine import Field, Transition, _changed, _effective_date, agreed_before_expiry
+from registry.workflow.declarations import Field, Transition
+from registry.workflow.engine import _changed, agreed_before_expiry
+from registry.workflow.late_entry import effective_date
 
 TODAY = date(2026, 7, 14)
 WITH_ANCHOR = Transition("request_to_bid", "Ask", ("a",), "b", "case.extend_deadline",
@@ -29,20 +31,20 @@ FUTURE_ANCHOR = Transition("open_window", "Open", ("a",), "b", "case.extend_dead
     (WITH_ANCHOR, {"request_received_on": "not a date"}, TODAY, "effective_date", None),  # parse_fields names it
 ])
 def test_the_date_a_step_happened(t, data, expected, source, filled_anchor):
-    effective, field, filled = _effective_date(t, data, TODAY)
+    effective, field, filled = effective_date(t, data, TODAY)
     assert (effective, field) == (expected, source)
     assert (filled or {}).get(t.anchor) == filled_anchor
 
 
 def test_two_different_dates_for_the_same_step_are_refused():
     with pytest.raises(InvalidInput, match="must be the same as date the written request") as caught:
-        _effective_date(WITH_ANCHOR, {"effective_date": "2026-07-12", "request_received_on": "2026-07-11"}, TODAY)
+        effective_date(WITH_ANCHOR, {"effective_date": "2026-07-12", "request_received_on": "2026-07-11"}, TODAY)
     assert caught.value.field == "effective_date"
 
 
 def test_a_bad_effective_date_names_the_field():
     with pytest.raises(InvalidInput) as caught:
-        _effective_date(NO_ANCHOR, {"effective_date": "12/7/2026"}, TODAY)
+        effective_date(NO_ANCHOR, {"effective_date": "12/7/2026"}, TODAY)
     assert caught.value.field == "effective_date"
 
 
