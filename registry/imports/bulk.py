@@ -30,7 +30,7 @@ from collections import Counter
 
 from .. import assets, places
 from ..errors import InvalidInput
-from ..vocabulary import ASSET_TYPES, CONDITIONS, OCCUPANCY, SURPLUS_STATUSES
+from ..vocabulary import CONDITIONS, OCCUPANCY, SURPLUS_STATUSES
 from . import authority_names, mapping
 from .checking import UK_OUTLINE
 from .report import ImportReport, Rejection
@@ -118,6 +118,8 @@ def load_csv(cursor, data: bytes, *, path: str = "", default_authority: str | No
         clock[0] = now
 
     _check_role_and_register(cursor, require_empty)
+    # Whole-file sorts and hash joins (the gazetteer, the duplicate check) in memory, not in spill files.
+    cursor.execute("SET LOCAL work_mem = '256MB'")
     data = check_shape(data)
     headers, delimiter = _header(data)
     columns = mapping.map_columns(headers, overrides)
@@ -309,10 +311,9 @@ def _rows_sql(fields, coords, grid: bool) -> str:
     f = {name: f"p.f_{name}" if name in fields else "NULL" for name in SUPPORTED}
     postcode_compact = f"upper(regexp_replace({fs['postcode']}, '\\s', '', 'g'))"
     lonlat = "longitude" in coords
-    lon = "CASE WHEN s.k_longitude ~ {0} AND s.k_latitude ~ {0} THEN s.k_longitude::float8 END".format(
-        COORDINATE_SQL) if lonlat else "NULL::float8"
-    lat = "CASE WHEN s.k_longitude ~ {0} AND s.k_latitude ~ {0} THEN s.k_latitude::float8 END".format(
-        COORDINATE_SQL) if lonlat else "NULL::float8"
+    lon = "CASE WHEN s.numeric_pair THEN s.k_longitude::float8 END" if lonlat else "NULL::float8"
+    lat = "CASE WHEN s.numeric_pair THEN s.k_latitude::float8 END" if lonlat else "NULL::float8"
+    pair = (f"s0.k_longitude ~ {COORDINATE_SQL} AND s0.k_latitude ~ {COORDINATE_SQL}" if lonlat else "false")
     footprint = ("CASE WHEN s.k_geometry IS NOT NULL THEN ST_Multi(ST_GeomFromText(s.k_geometry, 4326)) END"
                  if "geometry" in coords else "NULL::geometry")
     number_cols = ", ".join(f"{_number(fs[name])} AS {name}" for name in NUMBER_FIELDS)
@@ -320,18 +321,20 @@ def _rows_sql(fields, coords, grid: bool) -> str:
               if "title_numbers" in fields else "'{}'::text[]")
     return f"""
     CREATE TEMP TABLE bulk_rows ON COMMIT DROP AS
-    WITH outline AS (SELECT ST_GeomFromText(%(outline)s, 4326) AS g),
+    WITH outline AS MATERIALIZED (SELECT ST_GeomFromText(%(outline)s, 4326) AS g),
     typed AS (
         SELECT s.*, {lon} AS lon, {lat} AS lat, {footprint} AS fp,
                {"g.lon AS grid_lon, g.lat AS grid_lat" if grid else "NULL::float8 AS grid_lon, NULL::float8 AS grid_lat"},
                {postcode_compact} AS postcode_compact, {number_cols}, {titles} AS titles,
                coalesce(o.code, %(default)s) AS owner_code,
                s.owner_text IS NOT NULL AND o.code IS NULL AS owner_unresolved
-          FROM bulk_stage s
+          FROM (SELECT s0.*, {pair} AS numeric_pair FROM bulk_stage s0) s
           {"LEFT JOIN bulk_grid g USING (row_number)" if grid else ""}
           LEFT JOIN bulk_values o ON o.kind = 'owner' AND o.given = s.owner_text AND o.name = ''
     ), located AS (
-        SELECT t.*,
+        SELECT t.*, cardinality(t.titles) > 0 AND EXISTS (SELECT 1 FROM unnest(t.titles) x
+                                                           WHERE x !~ '^[A-Z]{{0,3}}[0-9]+$' OR length(x) > 20)
+                        AS titles_bad,
                CASE WHEN t.fp IS NOT NULL AND ST_GeometryType(t.fp) = 'ST_MultiPolygon' AND ST_IsValid(t.fp)
                     THEN t.fp END AS footprint,
                CASE WHEN t.lon IS NOT NULL AND NOT (t.lon = 0 AND t.lat = 0)
@@ -342,12 +345,10 @@ def _rows_sql(fields, coords, grid: bool) -> str:
                t.postcode_compact ~ '^[A-Z]{{1,2}}[0-9][A-Z0-9]?[0-9][A-Z]{{2}}$' AS postcode_shaped
           FROM typed t LEFT JOIN postcode pc ON pc.compact = t.postcode_compact
     ), placed AS (
-        SELECT l.*,
-               l.given_point IS NOT NULL AND NOT ST_Contains(o.g, l.given_point)
-                   AND ST_Contains(o.g, ST_SetSRID(ST_MakePoint(ST_Y(l.given_point), ST_X(l.given_point)), 4326))
-                   AS swapped,
-               l.given_point IS NOT NULL AND NOT ST_Contains(o.g, l.given_point) AS outside
-          FROM located l, outline o
+        SELECT i.*, i.outside AND ST_Contains(o.g, ST_SetSRID(ST_MakePoint(ST_Y(i.given_point),
+                                                                          ST_X(i.given_point)), 4326)) AS swapped
+          FROM (SELECT l.*, l.given_point IS NOT NULL AND NOT ST_Contains(o.g, l.given_point) AS outside
+                  FROM located l, outline o) i, outline o
     )
     SELECT p.row_number, p.record, {f['reference']} AS reference, p.extra,
            coalesce({f['name']}, {f['address']}) AS name,
@@ -362,11 +363,7 @@ def _rows_sql(fields, coords, grid: bool) -> str:
            p.postcode_shaped, p.known_postcode IS NOT NULL AS postcode_known,
            CASE WHEN {f['uprn']} ~ '^[0-9]{{1,12}}(\\.0)?$' AND split_part({f['uprn']}, '.', 1)::bigint > 0
                 THEN split_part({f['uprn']}, '.', 1)::bigint END AS uprn,
-           CASE WHEN p.titles <@ ARRAY[]::text[] OR NOT EXISTS (SELECT 1 FROM unnest(p.titles) t
-                     WHERE t !~ '^[A-Z]{{0,3}}[0-9]+$' OR length(t) > 20)
-                THEN p.titles ELSE '{{}}' END::varchar(20)[] AS title_numbers,
-           EXISTS (SELECT 1 FROM unnest(p.titles) t WHERE t !~ '^[A-Z]{{0,3}}[0-9]+$' OR length(t) > 20)
-               AS titles_bad,
+           CASE WHEN p.titles_bad THEN '{{}}' ELSE p.titles END::varchar(20)[] AS title_numbers, p.titles_bad,
            p.fp IS NOT NULL AND p.footprint IS NULL AS footprint_bad, p.footprint,
            p.swapped, p.outside AND NOT p.swapped AS outside,
            CASE WHEN p.swapped THEN ST_SetSRID(ST_MakePoint(ST_Y(p.given_point), ST_X(p.given_point)), 4326)
@@ -449,7 +446,7 @@ def _messages_sql(fields, coords, label, default_authority) -> str:
         for key, column in (("longitude", lon_label), ("latitude", lat_label)):
             add(f"r.raw_{key} IS NOT NULL AND r.raw_{key} !~ {COORDINATE_SQL}", _q(column),
                 f"{_q(_cap(column) + ' ')} || quote_literal(r.raw_{key}) || ' is not a number.'")
-        add(f"(r.raw_longitude IS NULL) <> (r.raw_latitude IS NULL)", "CASE WHEN r.raw_longitude IS NULL THEN "
+        add("(r.raw_longitude IS NULL) <> (r.raw_latitude IS NULL)", "CASE WHEN r.raw_longitude IS NULL THEN "
             f"{_q(lon_label)} ELSE {_q(lat_label)} END", "'Enter the ' || CASE WHEN r.raw_longitude IS NULL THEN "
             f"{_q(lon_label)} ELSE {_q(lat_label)} END || '.'")
         add("r.outside", _q(lon_label), "r.raw_longitude || ', ' || r.raw_latitude || ' is outside the UK.'")
