@@ -492,10 +492,13 @@ def _messages_sql(fields, coords, label, default_authority) -> str:
             "|| quote_literal(r.raw_title_numbers) || ' is kept with the row''s details, not as the field.'", "warn")
     values = ", ".join(f"(CASE WHEN {c} THEN {col} END, CASE WHEN {c} THEN {m} END, '{s}')"
                        for c, col, m, s in checks)
+    # Most rows have no problem: they are passed over after one look, and only the rest are spelt out.
+    any_problem = " OR ".join(f"coalesce({c}, false)" for c, _, _, _ in checks)
     return f"""
     WITH m AS (
         SELECT r.row_number, r.record, r.reference, x.col, x.message, x.severity
           FROM bulk_rows r CROSS JOIN LATERAL (VALUES {values}) x(col, message, severity)
+         WHERE {any_problem}
     ), found AS (SELECT * FROM m WHERE message IS NOT NULL),
     marked AS (
         UPDATE bulk_rows b SET rejected = true
