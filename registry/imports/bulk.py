@@ -344,7 +344,7 @@ def _rows_sql(fields, coords, grid: bool) -> str:
                pc.postcode AS known_postcode, pc.point AS postcode_point,
                t.postcode_compact ~ '^[A-Z]{{1,2}}[0-9][A-Z0-9]?[0-9][A-Z]{{2}}$' AS postcode_shaped
           FROM typed t LEFT JOIN postcode pc ON pc.compact = t.postcode_compact
-    ), placed AS (
+    ), placed AS MATERIALIZED (
         SELECT i.*, i.outside AND ST_Contains(o.g, ST_SetSRID(ST_MakePoint(ST_Y(i.given_point),
                                                                           ST_X(i.given_point)), 4326)) AS swapped
           FROM (SELECT l.*, l.given_point IS NOT NULL AND NOT ST_Contains(o.g, l.given_point) AS outside
