@@ -109,8 +109,9 @@ def test_status_has_a_letter_and_distinct_colours_and_map_passes_axe(page, app, 
     colours = page.evaluate("""(() => ['under_review', 'under_consideration'].map(s => {
         const e = document.createElement('span'); e.className = 'app-status app-status-symbol app-status--' + s;
         document.body.appendChild(e); const c = getComputedStyle(e).backgroundColor; e.remove(); return c; }))()""")
-    # GOV.UK yellow shade-50 #806f00 and brown #99704a (both at least 3:1 on white), no longer both #bfa600.
-    assert colours == ["rgb(128, 111, 0)", "rgb(153, 112, 74)"]
+    # GOV.UK yellow shade-50 #806f00 and brown darkened 15% #846141 (tests/unit/test_map_contrast.py checks
+    # them against the ring and base map), no longer both #bfa600.
+    assert colours == ["rgb(128, 111, 0)", "rgb(132, 97, 65)"]
     decoration = page.eval_on_selector(".leaflet-control-attribution a",
                                        "a => getComputedStyle(a).textDecorationLine")
     assert "underline" in decoration
