@@ -37,6 +37,9 @@ UK_BOUNDS = (-11.0, 49.0, 3.0, 61.5)
 BOUNDARY_MIN_ZOOM = 5
 DISTRICT_LABEL_MIN_ZOOM = 10
 COUNCIL_LABEL_ZOOMS = (7, 10)
+# The gazetteer's places (GeoNames, imported wards) from these zooms; councils are labelled above.
+PLACE_LABEL_MIN_ZOOM = {"city": 8, "town": 10, "village": 12, "suburb": 12, "ward": 13, "parish": 13,
+                        "hamlet": 14, "locality": 14}
 
 
 def land_loaded(source: str | None = None) -> bool:
@@ -96,7 +99,8 @@ def version() -> str:
     return str(db.session.execute(text(
         "SELECT concat_ws('|', (SELECT max(id) || ':' || count(*) FROM basemap_land), "
         "(SELECT max(updated_at) || ':' || count(*) FROM authority), "
-        "(SELECT count(*) FROM postcode_district))")).scalar_one())
+        "(SELECT count(*) FROM postcode_district), "
+        "(SELECT max(id) || ':' || count(*) FROM place))")).scalar_one())
 
 
 def _table_exists(name: str) -> bool:
@@ -129,12 +133,14 @@ def base_tile(z: int, x: int, y: int) -> bytes:
         )
         if _table_exists("area_boundary"):
             layers.append(_area_boundary_layer())
+    # Labels carry a rank (lower first): the browser (static/js/base-map.js) draws them as text, leaving
+    # out any that would overlap a better-ranked one. A label's point lies in exactly one tile (buffer 0).
     label_parts = []
     if COUNCIL_LABEL_ZOOMS[0] <= z < COUNCIL_LABEL_ZOOMS[1]:
         label_parts.append(
             """
-            SELECT a.name, 'council' AS kind,
-                   ST_AsMVTGeom(ST_Transform(ST_PointOnSurface(a.boundary), 3857), env.e) AS geom
+            SELECT a.name, 'council' AS kind, 0 AS rank, NULL::integer AS population,
+                   ST_AsMVTGeom(ST_Transform(ST_PointOnSurface(a.boundary), 3857), env.e, 4096, 0) AS geom
             FROM authority a, env
             WHERE a.boundary IS NOT NULL AND ST_PointOnSurface(a.boundary) && env.e4326
             """
@@ -142,11 +148,23 @@ def base_tile(z: int, x: int, y: int) -> bytes:
     if z >= DISTRICT_LABEL_MIN_ZOOM:
         label_parts.append(
             """
-            SELECT d.outcode AS name, 'postcode_district' AS kind,
-                   ST_AsMVTGeom(ST_Transform(d.point, 3857), env.e) AS geom
+            SELECT d.outcode AS name, 'postcode_district' AS kind, 6 AS rank, NULL::integer AS population,
+                   ST_AsMVTGeom(ST_Transform(d.point, 3857), env.e, 4096, 0) AS geom
             FROM postcode_district d, env WHERE d.point && env.e4326
             """
         )
+    if _table_exists("place"):
+        kinds = [kind for kind, min_zoom in PLACE_LABEL_MIN_ZOOM.items() if z >= min_zoom]
+        if kinds:
+            params["place_kinds"] = kinds
+            label_parts.append(
+                """
+                SELECT p.name, p.kind, p.kind_rank AS rank, p.population,
+                       ST_AsMVTGeom(ST_Transform(p.point, 3857), env.e, 4096, 0) AS geom
+                FROM place p, env
+                WHERE p.source <> 'authority' AND p.kind = ANY(:place_kinds) AND p.point && env.e4326
+                """
+            )
     if label_parts:
         layers.append("SELECT ST_AsMVT(t, 'places', 4096, 'geom') FROM ("
                       + " UNION ALL ".join(label_parts) + ") t WHERE t.geom IS NOT NULL")

@@ -152,8 +152,13 @@
       if (geometry && geometry.type === 'Feature') geometry = geometry.geometry
       if (!geometry || !/Polygon$/.test(geometry.type || '')) return
       try {
-        given = L.geoJSON(geometry, { style: { className: 'app-footprint-given' }, interactive: false }).addTo(map)
-        if (fit) map.fitBounds(given.getBounds(), { maxZoom: 18, padding: [20, 20] })
+        var layer = L.geoJSON(geometry, { style: { className: 'app-footprint-given' }, interactive: false })
+        var bounds = layer.getBounds()
+        // Eastings and northings (the British National Grid formats) are not longitudes: not drawn here.
+        if (!bounds.isValid() || Math.abs(bounds.getWest()) > 180 || Math.abs(bounds.getEast()) > 180 ||
+            Math.abs(bounds.getSouth()) > 90 || Math.abs(bounds.getNorth()) > 90) return
+        given = layer.addTo(map)
+        if (fit) map.fitBounds(bounds, { maxZoom: 18, padding: [20, 20] })
       } catch (e) { given = null }
     }
     showGiven(true)
