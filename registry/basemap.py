@@ -60,6 +60,9 @@ def load_land(path: Path | None = None, bounds: tuple[float, float, float, float
               source: str | None = None) -> int:
     """Replace basemap_land with the land polygons of ``path`` (TopoJSON or GeoJSON) inside ``bounds``.
 
+    Holes are filled: the base map draws land, not lakes, and the OpenStreetMap file's simplification
+    leaves inland holes as stray triangles and boxes (a few dozen round Leeds alone).
+
     ``path`` defaults to best_land_file(). Flushes; the caller commits.
     """
     if path is None:
@@ -84,8 +87,10 @@ def load_land(path: Path | None = None, bounds: tuple[float, float, float, float
             text(
                 """
                 INSERT INTO basemap_land (source, geom)
-                SELECT :source, ST_Subdivide((ST_Dump(ST_MakeValid(ST_Transform(
-                           ST_SetSRID(ST_GeomFromGeoJSON(:geometry), 4326), 3857)))).geom, 256)
+                SELECT :source, ST_Subdivide(ST_MakePolygon(ST_ExteriorRing(part.geom)), 256)
+                FROM ST_Dump(ST_MakeValid(ST_Transform(
+                         ST_SetSRID(ST_GeomFromGeoJSON(:geometry), 4326), 3857))) AS part
+                WHERE GeometryType(part.geom) = 'POLYGON'
                 """
             ),
             {"source": source, "geometry": json.dumps(feature["geometry"])},
