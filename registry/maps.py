@@ -63,7 +63,9 @@ VECTORGRID_JS = [("leaflet_vectorgrid", "vendor/leaflet.vectorgrid/Leaflet.Vecto
 BASE_MAP_JS = [("base_map_js", "js/base-map.js")]
 # With no TILE_URL, every map draws the app's own base map (registry/basemap.py).
 BASE_TILES_URL = "/tiles/base/{z}/{x}/{y}.mvt"
-BASE_ATTRIBUTION = "Land: Natural Earth. Boundaries and places: ONS, Crown copyright"
+# Both land sources are named: which one is loaded depends on what npm installed (registry/basemap.py).
+BASE_ATTRIBUTION = ("Land: © OpenStreetMap contributors (ODbL) or Natural Earth. Boundaries: ONS, Crown copyright. "
+                    "Places: GeoNames")
 ASSET_TILES_URL = "/tiles/assets/{z}/{x}/{y}.mvt"
 
 

@@ -11,12 +11,12 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from .. import accounts, audit, db, mail, permissions, security
 from .. import join_requests
 from ..errors import RegistryError
-from .forms import FlaskForm, add_error
+from .forms import PlainForm, add_error
 
 bp = Blueprint("web_accounts", __name__)
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(PlainForm):
     display_name = StringField("Your name", widget=GovTextInput(),
                                validators=[DataRequired("Enter your name."), Length(max=200)])
     email = EmailField("Email address", widget=GovTextInput(),
@@ -30,19 +30,19 @@ class SignUpForm(FlaskForm):
                                                EqualTo("password", "Passwords must match.")])
 
 
-class SignInForm(FlaskForm):
+class SignInForm(PlainForm):
     email = EmailField("Email address", widget=GovTextInput(),
                        validators=[DataRequired("Enter your email address.")])
     password = PasswordField("Password", widget=GovPasswordInput(),
                              validators=[DataRequired("Enter your password.")])
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(PlainForm):
     email = EmailField("Email address", widget=GovTextInput(),
                        validators=[DataRequired("Enter your email address.")])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(PlainForm):
     password = PasswordField("New password", widget=GovPasswordInput(),
                              validators=[DataRequired("Enter a new password."),
                                          Length(min=accounts.MIN_PASSWORD_LENGTH,
@@ -52,12 +52,12 @@ class NewPasswordForm(FlaskForm):
                                                EqualTo("password", "Passwords must match.")])
 
 
-class TokenForm(FlaskForm):
+class TokenForm(PlainForm):
     name = StringField("Token name", widget=GovTextInput(),
                        validators=[DataRequired("Enter a name for the token."), Length(max=100)])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(PlainForm):
     """Only the CSRF token: for buttons that post."""
 
 

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired
 
 from .. import accounts, audit, authorities, permissions
 from ..errors import InvalidInput, RegistryError
-from .forms import FlaskForm, add_error
+from .forms import PlainForm, add_error
 
 bp = Blueprint("web_admin", __name__, url_prefix="/admin")
 
@@ -19,17 +19,17 @@ ROLE_CHOICES = [
 ]
 
 
-class OfficerForm(FlaskForm):
+class OfficerForm(PlainForm):
     authority_code = SelectField("Authority", widget=GovSelect(), choices=[])
     roles = SelectMultipleField("Roles", widget=GovCheckboxesInput(), choices=ROLE_CHOICES)
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(PlainForm):
     organisation_id = SelectField("Organisation", widget=GovSelect(), coerce=int, choices=[],
                                   validators=[DataRequired("Choose an organisation.")])
 
 
-class RemoveMembershipForm(FlaskForm):
+class RemoveMembershipForm(PlainForm):
     pass
 
 

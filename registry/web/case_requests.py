@@ -284,6 +284,9 @@ def edit(case_id):
         return redirect(url_for("web_cases.show", case_id=case.id))
     error = None
     values = {**case.data, **case.private_data}
+    # The boundary is kept in the case's own site column, not its data: put it back in the box (and so
+    # on the map) so that it never disappears from view after saving.
+    values.setdefault("site_geojson", cases.site_geojson(case.id) or "")
     if request.method == "POST":
         values = form_data(DRAFT_FIELDS, request.form)
         try:

@@ -8,6 +8,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from .. import maps
+from ..static_files import url_path
 
 DRAW_JS = [("footprint_draw_js", "js/footprint-draw.js")]
 
@@ -39,7 +40,8 @@ def drawing_map(*, feature: dict | None, center: tuple[float, float] | None, til
         m = maps.LocalMap(location=[lat, lon], zoom_start=13 if center else maps.DEFAULT_ZOOM,
                           css_class="app-map--footprint", attributes={"aria-label": label},
                           tile_url=tile_url, tile_attribution=tile_attribution)
-    m.default_js = [*m.default_js, *[(name, f"{maps.DEFAULT_STATIC_URL}/{path}") for name, path in DRAW_JS]]
+    # Fingerprinted like every other script (registry/static_files.py): a year's cache, never stale.
+    m.default_js = [*m.default_js, *[(name, f"{maps.DEFAULT_STATIC_URL}/{url_path(path)}") for name, path in DRAW_JS]]
     geometry = (feature or {}).get("geometry") or {}
     offered = geometry if offer_footprint and geometry.get("type") in ("Polygon", "MultiPolygon") else None
     _AttachDrawing(textarea_id, offered).add_to(m)

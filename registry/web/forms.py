@@ -60,3 +60,47 @@ def field_errors(fields, data: Mapping, needed: Iterable[tuple[str, str]] = ()) 
 def raise_all(errors: list[InvalidInput]) -> None:
     if errors:
         raise InvalidInputs(errors)
+
+
+# WTForms' own messages, as it words them, and the same in the person's terms with the field's label.
+# (pattern, message): the message is formatted with the label and the pattern's groups.
+_WTFORMS_DEFAULTS = [
+    (r"Field cannot be longer than (\d+) characters?\.", "{label} must be {0} characters or fewer."),
+    (r"Field must be at least (\d+) characters? long\.", "{label} must be {0} characters or more."),
+    (r"Field must be between (\d+) and (\d+) characters long\.", "{label} must be {0} to {1} characters."),
+    (r"Not a valid choice\.?|Invalid Choice: could not coerce\.?|Choices cannot be None\.?",
+     "Choose {label_lower} from the list."),
+    (r"'.*' is not a valid choice for this field\.|'.*' are not valid choices for this field\.",
+     "Choose {label_lower} only from the options shown."),
+    (r"Not a valid date value\.?", "{label} must be a real date, for example 27 3 2026."),
+    (r"Not a valid datetime value\.?", "{label} must be a real date and time."),
+    (r"Not a valid integer value\.?", "{label} must be a whole number, like 12."),
+    (r"Not a valid (?:decimal|float) value\.?", "{label} must be a number, like 12.5."),
+    (r"Invalid email address\.", "Enter an email address in the correct format, like name@example.com."),
+    (r"Field must be equal to .*\.", "{label} must match."),
+    (r"This field is required\.", "Enter {label_lower}."),
+]
+
+
+def plain_message(message: str, label: str) -> str:
+    """WTForms' developer wording ("Not a valid choice.") in the person's terms, naming the field."""
+    import re
+
+    for pattern, plain in _WTFORMS_DEFAULTS:
+        match = re.fullmatch(pattern, message.strip())
+        if match:
+            return plain.format(*match.groups(), label=label,
+                                label_lower=label[:1].lower() + label[1:] if label else "an answer")
+    return message
+
+
+class PlainForm(FlaskForm):
+    """A FlaskForm whose errors never show WTForms' default wording: each is rewritten to name the field
+    (the GOV.UK error message pattern). Messages a form gives its validators itself are kept."""
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators=extra_validators)
+        for field in self:
+            label = str(field.label.text).split(" (")[0].strip() if field.label else field.name
+            field.errors = [plain_message(e, label) if isinstance(e, str) else e for e in field.errors]
+        return valid

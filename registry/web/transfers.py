@@ -26,12 +26,12 @@ from ..errors import InvalidInput, RegistryError
 from ..formats import obligations as obligations_format
 from ..permissions import public, route_requires
 from ..uktime import today_uk
-from .forms import FlaskForm, add_error
+from .forms import PlainForm, add_error
 
 bp = Blueprint("web_transfers", __name__, url_prefix="/transfers")
 
 
-class TriggerForm(FlaskForm):
+class TriggerForm(PlainForm):
     trigger = SelectField("What happened", widget=GovSelect(), validators=[InputRequired("Choose the trigger.")])
     trigger_date = DateField("Date of the trigger", widget=GovDateInput(), format="%d %m %Y",
                              validators=[InputRequired("Enter the date of the trigger.")])
@@ -44,12 +44,12 @@ class TriggerForm(FlaskForm):
     note = TextAreaField("Note", widget=GovTextArea(), validators=[Optional()])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(PlainForm):
     status = SelectField("New status", widget=GovSelect(), validators=[InputRequired("Choose the new status.")])
     reason = TextAreaField("Reason", widget=GovTextArea(), validators=[InputRequired("Say why.")])
 
 
-class ReceivedForm(FlaskForm):
+class ReceivedForm(PlainForm):
     received_on = DateField("Date received", widget=GovDateInput(), format="%d %m %Y",
                             validators=[InputRequired("Enter the date it was received.")])
 
@@ -58,8 +58,8 @@ def _choices(vocabulary: dict) -> list[tuple[str, str]]:
     return list(vocabulary.items())
 
 
-class ConditionForm(FlaskForm):
-    """One clawback condition; names are the domain's (conditions.conditions.parse_condition)."""
+class ConditionForm(PlainForm):
+    """One clawback condition; names are the domain's (conditions.parse_condition)."""
 
     beneficiary = StringField("Who the condition protects", widget=GovTextInput(), validators=[Optional()],
                               description="The council or funder, for example Leeds City Council")
@@ -118,7 +118,7 @@ class TransferForm(ConditionForm):
                        "title_numbers", "decision_reference", "consent_reference")
 
 
-def _error_field(form: FlaskForm, error: RegistryError) -> RegistryError:
+def _error_field(form: PlainForm, error: RegistryError) -> RegistryError:
     """conditions[0].taper -> taper, so the message sits beside the field."""
     if error.field and error.field.startswith("conditions[") and "." in error.field:
         error.field = error.field.split(".", 1)[1]

@@ -1,10 +1,12 @@
 """Issue 13 item 7: pages on a phone (390 px) and a desktop (1280 px): no sideways scrolling on the results
 page, results as a summary list on a phone, filters folded away, the map above the fold, and no serious or
-critical axe-core violation on the home, results, asset, map, case and nomination pages."""
+critical axe-core violation on the home, results, asset, map, case (public and officer's), nomination and
+import (upload and preview) pages."""
 
 import pytest
 
 from registry import db
+from tests.browser.test_import_page import EXTRACT as COUNCIL_FILE
 from registry.uktime import today_uk
 from tests.browser.test_acv_flow import sign_in_as
 from tests.browser.test_map import serious_accessibility_violations
@@ -72,17 +74,28 @@ def test_signed_in_navigation_does_not_wrap_on_a_desktop(page, world):
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280", "390"])
-@pytest.mark.parametrize("which", ["home", "results", "asset", "map", "case", "nomination"])
+@pytest.mark.parametrize("which", ["home", "results", "asset", "map", "case", "nomination", "import",
+                                   "import_preview", "officer_case"])
 def test_no_serious_accessibility_violations(page, world, size, which):
     page.set_viewport_size(size)
     if which == "nomination":
         sign_in_as(page, world.rep_email)
+    if which in ("import", "import_preview", "officer_case"):
+        sign_in_as(page, world.officer.email)
     path = {"home": "/", "results": "/search?q=LS1+1UR", "asset": f"/assets/{world.asset.id}", "map": "/map",
-            "case": f"/cases/{world.case_id}", "nomination": f"/assets/{world.asset.id}/nominate"}[which]
+            "case": f"/cases/{world.case_id}", "nomination": f"/assets/{world.asset.id}/nominate",
+            "import": "/imports", "import_preview": "/imports", "officer_case": f"/cases/{world.case_id}"}[which]
     response = page.goto(path)
     assert response.status == 200, path
+    if which == "import_preview":  # the preview of an uploaded file, with its detected columns and problems
+        page.set_input_files("#file", str(COUNCIL_FILE))
+        page.get_by_role("button", name="Upload and preview").click()
+        page.wait_for_url("**/imports/*")
+        assert page.locator('[data-count="rows"]').count() == 1
     if which == "map":
         page.wait_for_selector(".leaflet-container", timeout=15_000)
+    if which == "nomination":
+        page.wait_for_selector("#footprint-place")  # the drawing map's place finder and buttons, built by script
     assert serious_accessibility_violations(page) == []
     if size is PHONE and which in ("home", "results", "asset", "case"):
         assert page_width(page) <= 390, path

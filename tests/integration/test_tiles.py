@@ -164,6 +164,22 @@ def test_base_tiles_draw_land_boundaries_and_place_labels(client, db_session):
     assert client.get(f"/tiles/base/{z}/{x}/{y}.mvt", headers={"If-None-Match": etag}).status_code == 304
 
 
+def test_base_tiles_carry_the_gazetteers_towns_by_zoom_each_in_one_tile_only(client, db_session):
+    # Horsforth: a GeoNames town (population 19,350) at -1.63754, 53.8426.
+    horsforth = (-1.63754, 53.8426)
+    x, y = tile_of(*horsforth, 12)
+    towns = {f["properties"]["name"]: f["properties"] for f in decode(client.get(f"/tiles/base/12/{x}/{y}.mvt"))
+             ["places"]["features"]}
+    assert towns["Horsforth"]["kind"] == "town" and towns["Horsforth"]["rank"] == 2
+    # Not in the neighbour's tile (buffer 0: the browser draws each name once) nor at zoom 9 (towns from 10).
+    neighbour = decode(client.get(f"/tiles/base/12/{x + 1}/{y}.mvt")).get("places", {"features": []})
+    assert "Horsforth" not in {f["properties"]["name"] for f in neighbour["features"]}
+    x9, y9 = tile_of(*horsforth, 9)
+    at_9 = decode(client.get(f"/tiles/base/9/{x9}/{y9}.mvt")).get("places", {"features": []})
+    assert "Horsforth" not in {f["properties"]["name"] for f in at_9["features"]}
+    assert "Leeds" in {f["properties"]["name"] for f in at_9["features"]}
+
+
 def test_a_configured_pmtiles_archive_replaces_the_built_in_base_map(app, client, tmp_path):
     import gzip
 
