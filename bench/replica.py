@@ -240,6 +240,51 @@ def run_writes(server: Server, email: str, writes: int, watch: ReplayWatch) -> d
             "own_read_ms": ms(own_read_s), "replay_delay_ms": ms(watch.delays_s) if watch.delays_s else None}
 
 
+def standby(action: str, port: int) -> None:
+    """Stop or start the standby (bin/replica's data directory) as the postgres user; the primary is untouched."""
+    import subprocess
+
+    data = os.environ.get("REPLICA_DATA", f"/work/var/pg-replica-{port}")
+    with admin(5432 if port != 5432 else 5433) as conn:
+        version = conn.execute("SHOW server_version_num").fetchone()[0]
+    pg_ctl = f"/usr/lib/postgresql/{int(version) // 10000}/bin/pg_ctl"
+    command = [pg_ctl, "-D", data, "-w", "-m", "fast", "stop"] if action == "stop" else \
+        [pg_ctl, "-D", data, "-l", f"{data}/replica.log", "-w", "start"]
+    subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True, stdout=subprocess.DEVNULL)
+
+
+def run_outage(server: Server, urls: list[str], port: int, reads: int) -> dict:
+    """The standby stopped while the app serves: every read still answered (by the primary), then back."""
+    import logging
+
+    warnings: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            warnings.append(record.getMessage())
+
+    handler = Keep(level=logging.WARNING)
+    logging.getLogger("registry.replicas").addHandler(handler)
+    result = {}
+    try:
+        for phase, action in (("standby stopped", "stop"), ("standby started again", "start")):
+            standby(action, port)
+            if action == "start":
+                time.sleep(1.5)  # one probe interval
+            server.choices.clear()
+            t0 = time.perf_counter()
+            latencies, failures = run_reads(server, urls[:reads])
+            served = {}
+            for _, target, _ in server.choices:
+                served[target] = served.get(target, 0) + 1
+            result[phase] = {"reads": reads, "non_200": failures, "served_by_app_choice": served,
+                             "latency": ms(latencies), "seconds": round(time.perf_counter() - t0, 2)}
+    finally:
+        logging.getLogger("registry.replicas").removeHandler(handler)
+    result["logged"] = sorted(set(warnings))
+    return result
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default="registry_bench_replica")
@@ -249,6 +294,8 @@ def main(argv=None) -> int:
     parser.add_argument("--reads", type=int, default=300)
     parser.add_argument("--writes", type=int, default=30)
     parser.add_argument("--authority", default="E08000035")
+    parser.add_argument("--outage-reads", type=int, default=60,
+                        help="reads with the standby stopped, then again after it restarts (0: skip)")
     args = parser.parse_args(argv)
     import logging
 
@@ -311,6 +358,10 @@ def main(argv=None) -> int:
 
     report["replica_lag_at_end_s"] = lag_seconds(state)
     log(f"  {report['read_your_own_writes']}")
+    if args.outage_reads:
+        log("phase 2b: the standby stopped under the app, then started again")
+        report["outage"] = run_outage(server, urls, args.replica_port, args.outage_reads)
+        log(f"  {report['outage']}")
     server.stop()
 
     log("phase 3: the same reads, no replica configured")
@@ -335,6 +386,20 @@ def main(argv=None) -> int:
 def markdown(r: dict) -> str:
     reads, ryow, only = r["reads_with_replica"], r["read_your_own_writes"], r["reads_primary_only"]
     w = r["writes"]
+    outage = ""
+    if r.get("outage"):
+        down, back = r["outage"]["standby stopped"], r["outage"]["standby started again"]
+        logged = "\n".join(f"- `{line}`" for line in r["outage"]["logged"])
+        outage = f"""## 2b. The standby stopped under the running app, then started again
+
+| | reads | non-200 | served by primary | served by replica | p50 ms | p95 ms |
+|---|---|---|---|---|---|---|
+| standby stopped (`pg_ctl stop -m fast`) | {down['reads']} | {down['non_200']} | {down['served_by_app_choice'].get('primary', 0)} | {down['served_by_app_choice'].get('replica1', 0)} | {down['latency']['p50_ms']} | {down['latency']['p95_ms']} |
+| started again, after one probe interval | {back['reads']} | {back['non_200']} | {back['served_by_app_choice'].get('primary', 0)} | {back['served_by_app_choice'].get('replica1', 0)} | {back['latency']['p50_ms']} | {back['latency']['p95_ms']} |
+
+Logged by the app (each change of a replica's health once):
+{logged}
+"""
     delay = ryow.get("replay_delay_ms")
     replay = (f"p50 {delay['p50_ms']} ms, p95 {delay['p95_ms']} ms over {delay['n']} writes" if delay
               else "not measured")
@@ -375,6 +440,8 @@ officer's read after it p50 {ryow['own_read_ms']['p50_ms']} ms. Counters over th
 (the replica's include the replay watch below, which polls it from its own connection).
 Replica lag at the end: {r['replica_lag_at_end_s']} s. Time from the write's answer until the standby had
 replayed the primary's WAL position (polled every 1 ms from another connection): {replay}.
+
+{outage}
 
 ## 3. Latency, same reads
 
