@@ -19,7 +19,11 @@ app's pools closed so every backend has flushed its statistics) and from the app
 2. a signed-in officer creates an asset through the form (primary), then at once opens its page: served
    by the primary and showing the new asset, every time; an anonymous visitor asking at the same moment is
    served by the replica (and may not see it yet: that is the lag read-your-own-writes covers);
-3. the same reads with no replica configured, for the latency difference.
+   then the same with the standby held 2 s behind (``recovery_min_apply_delay``): the visitor misses the
+   new asset, its author never does;
+3. the standby 8 s behind, past the 5 s lag bound: skipped, the primary answers; the standby stopped
+   under the running app, then started: every read answered, by the primary, then by the replica again;
+4. the same reads with no replica configured, for the latency difference.
 
 Figures go to bench/results/replica.md (and .json).
 """
@@ -331,11 +335,12 @@ def main(argv=None) -> int:
     server.close_pools()
     after = {"primary": counters(args.primary_port, args.database),
              "replica": counters(args.replica_port, args.database)}
-    served = {}
-    for _, target, _ in server.choices:
+    served, reasons = {}, {}
+    for _, target, reason in server.choices:
         served[target] = served.get(target, 0) + 1
+        reasons[f"{target}: {reason}"] = reasons.get(f"{target}: {reason}", 0) + 1
     report["reads_with_replica"] = {
-        "latency": ms(latencies), "non_200": failures, "served_by_app_choice": served,
+        "latency": ms(latencies), "non_200": failures, "served_by_app_choice": served, "reasons": reasons,
         "primary_counters": delta(before["primary"], after["primary"]),
         "replica_counters": delta(before["replica"], after["replica"]),
         "replica_in_recovery": after["replica"]["in_recovery"],
@@ -377,8 +382,30 @@ def main(argv=None) -> int:
                 conn.execute("ALTER SYSTEM RESET recovery_min_apply_delay")
                 conn.execute("SELECT pg_reload_conf()")
         log(f"  {report['delayed_standby']}")
+        log("phase 2d: the standby held 8 s behind, past the 5 s lag bound")
+        with admin(args.replica_port) as conn:
+            conn.execute("ALTER SYSTEM SET recovery_min_apply_delay = '8s'")
+            conn.execute("SELECT pg_reload_conf()")
+        try:
+            make_officer(settings(False), args.authority)  # a write, so there is WAL to hold back
+            time.sleep(7)  # the lag grows to the delay: past the 5 s bound after about 5 s
+            server.choices.clear()
+            latencies, failures = run_reads(server, urls[:60])
+            served = {}
+            for _, target, reason in server.choices:
+                served[f"{target} ({reason})"] = served.get(f"{target} ({reason})", 0) + 1
+            state = server.app.extensions["replicas"].states()[0][1]
+            from registry.replicas import lag_seconds
+
+            report["lagging_standby"] = {"reads": 60, "non_200": failures, "served": served,
+                                         "lag_s": round(lag_seconds(state), 2)}
+        finally:
+            with admin(args.replica_port) as conn:
+                conn.execute("ALTER SYSTEM RESET recovery_min_apply_delay")
+                conn.execute("SELECT pg_reload_conf()")
+        log(f"  {report['lagging_standby']}")
     if args.outage_reads:
-        log("phase 2b: the standby stopped under the app, then started again")
+        log("phase 2e: the standby stopped under the app, then started again")
         report["outage"] = run_outage(server, urls, args.replica_port, args.outage_reads)
         log(f"  {report['outage']}")
     server.stop()
@@ -405,6 +432,9 @@ def main(argv=None) -> int:
 def markdown(r: dict) -> str:
     reads, ryow, only = r["reads_with_replica"], r["read_your_own_writes"], r["reads_primary_only"]
     w = r["writes"]
+    skipped = (" (\"no replica usable\": the lag guard skipped the standby while it was more than 5 s behind, "
+               "replaying the other engineers' bulk loads on the shared cluster, and logged it.)"
+               if any("no replica usable" in k for k in reads.get("reasons", {})) else "")
     outage = ""
     if r.get("delayed_standby"):
         d = r["delayed_standby"]
@@ -423,10 +453,19 @@ notice. Replay after each write: p50 {d['replay_delay_ms']['p50_ms'] if d['repla
 | once the standby had replayed it (watched), the officer's read 1.2 s later went to the replica again | {d['own_read_after_1_2_s_on_replica']} / {n} |
 
 """
+    if r.get("lagging_standby"):
+        lag = r["lagging_standby"]
+        served = ", ".join(f"{k}: {v}" for k, v in lag["served"].items())
+        outage += f"""## 2d. The standby held 8 s behind, past the 5 s lag bound
+
+{lag['reads']} anonymous public reads, {lag['non_200']} non-200; served: {served}. The probe measured
+{lag['lag_s']} s of replay lag.
+
+"""
     if r.get("outage"):
         down, back = r["outage"]["standby stopped"], r["outage"]["standby started again"]
         logged = "\n".join(f"- `{line}`" for line in r["outage"]["logged"])
-        outage += f"""## 2b. The standby stopped under the running app, then started again
+        outage += f"""## 2e. The standby stopped under the running app, then started again
 
 | | reads | non-200 | served by primary | served by replica | p50 ms | p95 ms |
 |---|---|---|---|---|---|---|
@@ -455,9 +494,9 @@ server; one anonymous keep-alive client.
 | rows read (`tup_returned + tup_fetched`) | {reads['primary_counters']['rows_read']:,} | {reads['replica_counters']['rows_read']:,} |
 | requests by the app's own choice | {reads['served_by_app_choice'].get('primary', 0)} | {reads['served_by_app_choice'].get('replica1', 0)} |
 
-The replica was in recovery (`pg_is_in_recovery() = {reads['replica_in_recovery']}`). The primary's few
-transactions are the lag guard's probe (`pg_current_wal_lsn()`, at most once a second). Non-200 answers:
-{reads['non_200']}.
+The replica was in recovery (`pg_is_in_recovery() = {reads['replica_in_recovery']}`). Why each request went
+where it did: {', '.join(f'{k} × {v}' for k, v in reads.get('reasons', {}).items())}.{skipped} On the primary, the
+lag guard's probe (`pg_current_wal_lsn()`, at most once a second). Non-200 answers: {reads['non_200']}.
 
 ## 2. A write, then a read by the same person ({w} assets created through the form)
 

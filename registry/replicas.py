@@ -223,12 +223,13 @@ class ReplicaSet:
     def _record(self, name: str, state: ReplicaState) -> None:
         self._states[name] = state
         reason = unusable_because(state, self.max_lag_s, self.must_be_standby)
-        if reason != self._reasons[name]:
+        kind = _kind_of(reason)
+        if kind != self._reasons[name]:  # log each change of health once, not every new lag figure
             if reason:
                 log.warning("read replica %s skipped, reads go to the primary: %s", name, reason)
             elif self._reasons[name] is not None:
                 log.warning("read replica %s is back in use", name)
-            self._reasons[name] = reason
+            self._reasons[name] = kind
 
     def states(self) -> list[tuple[str, ReplicaState]]:
         """Each replica's last probe; re-probed when older than the interval (one thread probes, the rest wait)."""
@@ -256,6 +257,11 @@ class ReplicaSet:
     def dispose(self) -> None:
         for target in self.replicas:
             target.engine.dispose()
+
+
+def _kind_of(reason: str) -> str:
+    """A skip reason without its figures ("replay lag 6.2 s > 5 s" -> "replay lag")."""
+    return "replay lag" if reason.startswith("replay lag") else reason
 
 
 def request_may_use_replica(request: ReadRequest) -> bool:

@@ -161,6 +161,12 @@ def test_a_lagging_replica_is_skipped(replica_app, counter, caplog):
     with caplog.at_level(logging.WARNING, logger="registry.replicas"):
         replica_set.refresh()
     assert "replica1 skipped" in caplog.text and "replay lag 42.0 s > 5 s" in caplog.text
+    caplog.clear()
+    replica_set.probe_replica = lambda target, primary_lsn: ReplicaState(
+        reachable=True, standby=True, replay_lsn=1, replay_age_s=43.0, primary_lsn=2)
+    with caplog.at_level(logging.WARNING, logger="registry.replicas"):
+        replica_set.refresh()
+    assert caplog.text == ""  # still skipped for the same cause: logged once, not at every probe
     counter.reset()
     assert replica_app.test_client().get(ITEMS).status_code == 200
     assert counter.counts["primary"] >= 1 and counter.counts["replica1"] == 0
