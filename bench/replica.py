@@ -525,8 +525,10 @@ replayed the primary's WAL position (polled every 1 ms from another connection):
 | with the replica | {reads['latency']['p50_ms']} | {reads['latency']['p95_ms']} | {reads['latency']['mean_ms']} |
 | primary only | {only['latency']['p50_ms']} | {only['latency']['p95_ms']} | {only['latency']['mean_ms']} |
 
-Both servers run on this one machine, so a replica adds capacity here only in the sense of separate
-buffers and backends; the point of this run is where reads and writes go, not speed.
+Measured minutes apart on a machine at load average {r['uptime'][0]:.1f} on 2 CPUs, with the standby
+replaying the other engineers' bulk loads meanwhile: the two rows are not comparable, and this run makes no
+speed claim. Both servers share this one machine, so here a replica adds no CPU; the run shows where reads
+and writes go and that nobody is served a stale copy of their own write.
 """
 
 
