@@ -104,6 +104,11 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     logging.basicConfig(level=logging.INFO)
 
     db.init_app(app, settings.database_url)
+    from . import replicas
+    from .web import caching
+
+    # Right after the database: the choice of server comes before any before_request that queries.
+    replicas.init_app(app, settings, public_read=caching.cacheable_endpoint)
     from .workflow import rules
 
     rules.configure(settings.period_overrides, closure_days=settings.local_closure_days,
@@ -134,7 +139,6 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 def _web_layer(app: Flask) -> None:
     """Sessions, caching, security, the blueprints and every process's permissions."""
     from . import accounts, security
-    from .web import caching
 
     accounts.init_app(app)
     caching.init_app(app)  # between the two: it needs the actor, and has the last word on headers

@@ -27,6 +27,14 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     # The role that owns the schema: migrations and bulk loads (CLI) use it; the app never does.
     database_owner_url: str = ""
+    # Streaming replicas for public reads (DATABASE_REPLICA_URLS, comma-separated; registry/replicas.py):
+    # a replica further behind than replica_max_lag_seconds, down, or not in recovery is skipped; each is
+    # probed at most once every replica_check_seconds. replica_must_be_standby=False lets a second
+    # connection to the primary itself stand in for a replica (the tests: CI has no standby).
+    database_replica_urls: tuple = ()
+    replica_max_lag_seconds: float = 5.0
+    replica_check_seconds: float = 1.0
+    replica_must_be_standby: bool = True
     secret_key: str = ""
     # Base map: empty means the app's own vector base map (/tiles/base, registry/basemap.py), so no
     # request leaves the host; a raster tile URL template (or BASEMAP_PMTILES, a local PMTiles
@@ -69,6 +77,11 @@ class Settings:
             database_url=normalise_database_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
             database_owner_url=normalise_database_url(env["DATABASE_OWNER_URL"]) if env.get("DATABASE_OWNER_URL")
             else "",
+            database_replica_urls=tuple(normalise_database_url(url.strip()) for url in
+                                        env.get("DATABASE_REPLICA_URLS", "").split(",") if url.strip()),
+            replica_max_lag_seconds=float(env.get("REPLICA_MAX_LAG_SECONDS", cls.replica_max_lag_seconds)),
+            replica_check_seconds=float(env.get("REPLICA_CHECK_SECONDS", cls.replica_check_seconds)),
+            replica_must_be_standby=env.get("REPLICA_MUST_BE_STANDBY", "1") != "0",
             secret_key=env.get("SECRET_KEY", ""),
             tile_url=env.get("TILE_URL", cls.tile_url),
             tile_attribution=env.get("TILE_ATTRIBUTION", cls.tile_attribution),

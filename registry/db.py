@@ -5,7 +5,7 @@ CLI command commits once, and rolls back otherwise.
 """
 
 from sqlalchemy import MetaData, create_engine
-from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -20,12 +20,28 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-SessionFactory = sessionmaker(expire_on_commit=False)
+class RoutingSession(Session):
+    """A session that reads from the server a request was routed to (registry/replicas.py).
+
+    SQLAlchemy's documented way to spread one session over several engines: ``get_bind``.
+    A request routed to a replica sets ``info["read_engine"]`` for its whole life, so every
+    statement of one page reads one server; otherwise the configured bind (the primary).
+    """
+
+    def get_bind(self, mapper=None, **kwargs):
+        read_engine = self.info.get("read_engine")
+        if read_engine is not None:
+            return read_engine
+        return super().get_bind(mapper, **kwargs)
+
+
+SessionFactory = sessionmaker(class_=RoutingSession, expire_on_commit=False)
 session = scoped_session(SessionFactory)
 _engine = None
 
 
-def make_engine(database_url: str):
+def make_engine(database_url: str, options: str = "", **connect_args):
+    """The engine for one server; ``options`` adds server settings (``-c name=value``), e.g. a replica's."""
     return create_engine(
         database_url,
         pool_size=10,
@@ -33,7 +49,7 @@ def make_engine(database_url: str):
         pool_pre_ping=True,
         # Prepared statements keep the planner on the GiST index for dense bboxes
         # (performance.md, "planner traps").
-        connect_args={"prepare_threshold": 1, "options": "-c jit=off"},
+        connect_args={"prepare_threshold": 1, "options": f"-c jit=off {options}".strip(), **connect_args},
     )
 
 
