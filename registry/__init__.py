@@ -105,10 +105,9 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
     db.init_app(app, settings.database_url)
     from . import replicas
-    from .web import caching
 
     # Right after the database: the choice of server comes before any before_request that queries.
-    replicas.init_app(app, settings, public_read=caching.cacheable_endpoint)
+    replicas.init_app(app, settings, public_read=_cacheable_endpoint)
     from .workflow import rules
 
     rules.configure(settings.period_overrides, closure_days=settings.local_closure_days,
@@ -136,9 +135,17 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     return app
 
 
+def _cacheable_endpoint(app: Flask, endpoint: str | None) -> bool:
+    # Imported when first asked (a request), not at start-up: `flask --help` stays fast.
+    from .web import caching
+
+    return caching.cacheable_endpoint(app, endpoint)
+
+
 def _web_layer(app: Flask) -> None:
     """Sessions, caching, security, the blueprints and every process's permissions."""
     from . import accounts, security
+    from .web import caching
 
     accounts.init_app(app)
     caching.init_app(app)  # between the two: it needs the actor, and has the last word on headers
