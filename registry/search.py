@@ -217,38 +217,42 @@ def text_tier_conditions(tier: int) -> list[str]:
     return conditions
 
 
-def _text_tier_ids(query: AssetQuery, tier: int, need: int) -> tuple[list[int], bool]:
-    """The first `need` ids of a tier in id order, and whether the bounded walk found them (common words)."""
+def _text_tier_rows(query: AssetQuery, tier: int, need: int, columns: str) -> tuple[list[dict], bool]:
+    """The first `need` rows of a tier in id order, and whether the bounded walk found them (common words).
+
+    `columns` are computed only for the rows returned (after the LIMIT), never for
+    every row walked or listed.
+    """
     params: dict = {"need": need, "scan": TEXT_SCAN_ROWS}
     ctes = _ctes(query, params)
     filters = [c for c in _filters(query, params) if _WORDS not in c]
     conditions = text_tier_conditions(tier)
-    walk = (f"{ctes}SELECT a.id FROM (SELECT a.id, a.search_vector FROM asset a WHERE {' AND '.join(filters)} "
-            f"ORDER BY a.id LIMIT :scan) a WHERE {' AND '.join(conditions)} ORDER BY a.id LIMIT :need")
-    ids = list(db.session.execute(text(walk), params).scalars())
-    if len(ids) == need:
-        return ids, True
+    walk = (f"{ctes}SELECT {columns} FROM (SELECT a.* FROM (SELECT a.* FROM asset a WHERE {' AND '.join(filters)} "
+            f"ORDER BY a.id LIMIT :scan) a WHERE {' AND '.join(conditions)} ORDER BY a.id LIMIT :need) a ORDER BY a.id")
+    rows = [dict(r) for r in db.session.execute(text(walk), params).mappings()]
+    if len(rows) == need:
+        return rows, True
     # OFFSET 0 keeps the index condition inside: the tier's own GIN index finds its rows and
     # the other conditions are checked on those rows only. A query with a NOT ("-word") also
     # asks the whole-vector index inside, so rows the NOT removes are never fetched.
     inside = [conditions[0]] + ([_TEXT_TIERS[2]] if "-" in (query.q or "") and tier < 2 else [])
-    listed = (f"{ctes}SELECT a.id FROM (SELECT a.id, a.search_vector FROM asset a "
+    listed = (f"{ctes}SELECT {columns} FROM (SELECT a.* FROM (SELECT a.* FROM asset a "
               f"WHERE {' AND '.join([*filters, *inside])} OFFSET 0) a "
-              f"WHERE {' AND '.join(conditions[1:]) or 'TRUE'} ORDER BY a.id LIMIT :need")
-    return list(db.session.execute(text(listed), params).scalars()), False
+              f"WHERE {' AND '.join(conditions[1:]) or 'TRUE'} ORDER BY a.id LIMIT :need) a ORDER BY a.id")
+    return [dict(r) for r in db.session.execute(text(listed), params).mappings()], False
 
 
-def _text_ids(query: AssetQuery, need: int) -> tuple[list[int], bool]:
+def _text_rows(query: AssetQuery, need: int, columns: str = "a.id") -> tuple[list[dict], bool]:
     """The first `need` matches in rank order (tier, then id), and whether the words are common."""
-    ids: list[int] = []
+    rows: list[dict] = []
     common = False
     for tier in range(len(_TEXT_TIERS)):
-        found, walked = _text_tier_ids(query, tier, need - len(ids))
-        ids += found
+        found, walked = _text_tier_rows(query, tier, need - len(rows), columns)
+        rows += found
         common = common or walked
-        if len(ids) == need:
+        if len(rows) == need:
             break
-    return ids, common
+    return rows, common
 
 
 def _find_text(query: AssetQuery) -> SearchResult:
@@ -260,15 +264,10 @@ def _find_text(query: AssetQuery) -> SearchResult:
     goes by ``has_more``.
     """
     need = query.offset + query.limit
-    ids, common = _text_ids(query, need)
-    page = ids[query.offset:]
-    rows = []
-    if page:
-        by_id = {r["id"]: dict(r) for r in db.session.execute(
-            text(f"SELECT {PUBLIC_COLUMNS} FROM asset a WHERE a.id = ANY(:ids)"), {"ids": page}).mappings()}
-        rows = [by_id[i] for i in page]
-    if len(ids) < need:
-        return SearchResult(rows=rows, number_matched=len(ids))  # every match is in hand
+    matches, common = _text_rows(query, need, PUBLIC_COLUMNS)
+    rows = matches[query.offset:]
+    if len(matches) < need:
+        return SearchResult(rows=rows, number_matched=len(matches))  # every match is in hand
     return SearchResult(rows=rows, number_matched=_count_by_walk(query) if common else _count(query, cap=TEXT_COUNT_CAP))
 
 
@@ -300,7 +299,7 @@ def has_more(query: AssetQuery, page_rows: list[dict]) -> bool:
         return False
     if query.q and query.near is None:  # ranked text: one more row by the same walk (never the whole index list)
         need = query.offset + len(page_rows) + 1
-        return len(_text_ids(query, need)[0]) == need
+        return len(_text_rows(query, need)[0]) == need
     probe = dataclasses.replace(query)
     params: dict = {}
     if query.ordered_by_id:  # by id, offset or keyset alike: anything after the last id
