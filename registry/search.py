@@ -220,15 +220,21 @@ def text_tier_conditions(tier: int) -> list[str]:
 def _text_tier_rows(query: AssetQuery, tier: int, need: int, columns: str) -> tuple[list[dict], bool]:
     """The first `need` rows of a tier in id order, and whether the bounded walk found them (common words).
 
-    `columns` are computed only for the rows returned (after the LIMIT), never for
-    every row walked or listed.
+    The walk and the list carry only (id, search_vector), so a walk that must sort
+    the assets a filter passes sorts narrow rows; `columns` are computed for the
+    rows returned, after the LIMIT.
     """
     params: dict = {"need": need, "scan": TEXT_SCAN_ROWS}
     ctes = _ctes(query, params)
     filters = [c for c in _filters(query, params) if _WORDS not in c]
+    # Only stop words ("the") make an empty query: a one-time test then skips the walk and the list.
+    filters.append(f"numnode({_WORDS}) > 0")
     conditions = text_tier_conditions(tier)
-    walk = (f"{ctes}SELECT {columns} FROM (SELECT a.* FROM (SELECT a.* FROM asset a WHERE {' AND '.join(filters)} "
-            f"ORDER BY a.id LIMIT :scan) a WHERE {' AND '.join(conditions)} ORDER BY a.id LIMIT :need) a ORDER BY a.id")
+    fetch = f"SELECT {columns} FROM asset a JOIN page ON page.id = a.id ORDER BY a.id"
+    ctes = ctes[:-1] + ", " if ctes else "WITH "
+    walk = (f"{ctes}page AS (SELECT a.id FROM (SELECT a.id, a.search_vector FROM asset a "
+            f"WHERE {' AND '.join(filters)} ORDER BY a.id LIMIT :scan) a "
+            f"WHERE {' AND '.join(conditions)} ORDER BY a.id LIMIT :need) {fetch}")
     rows = [dict(r) for r in db.session.execute(text(walk), params).mappings()]
     if len(rows) == need:
         return rows, True
@@ -236,9 +242,9 @@ def _text_tier_rows(query: AssetQuery, tier: int, need: int, columns: str) -> tu
     # the other conditions are checked on those rows only. A query with a NOT ("-word") also
     # asks the whole-vector index inside, so rows the NOT removes are never fetched.
     inside = [conditions[0]] + ([_TEXT_TIERS[2]] if "-" in (query.q or "") and tier < 2 else [])
-    listed = (f"{ctes}SELECT {columns} FROM (SELECT a.* FROM (SELECT a.* FROM asset a "
+    listed = (f"{ctes}page AS (SELECT a.id FROM (SELECT a.id, a.search_vector FROM asset a "
               f"WHERE {' AND '.join([*filters, *inside])} OFFSET 0) a "
-              f"WHERE {' AND '.join(conditions[1:]) or 'TRUE'} ORDER BY a.id LIMIT :need) a ORDER BY a.id")
+              f"WHERE {' AND '.join(conditions[1:]) or 'TRUE'} ORDER BY a.id LIMIT :need) {fetch}")
     return [dict(r) for r in db.session.execute(text(listed), params).mappings()], False
 
 
