@@ -196,6 +196,7 @@ def _count(query: AssetQuery, cap: int = COUNT_CAP) -> int | None:
 TEXT_SCAN_ROWS = 3000  # ≈ √(page × assets) at 1M: the walk and the index list then cost alike at worst
 TEXT_COUNT_CAP = 1000  # counting more text matches costs more than the page: numberMatched is left out
 _WORDS = "(SELECT tsq FROM words)"
+_SIZE = "register_size_estimate"
 _TEXT_TIERS = (  # what the tier's rows match, the GIN index that finds them (migration 0020)
     f"ts_filter(a.search_vector, '{{a}}') @@ {_WORDS}",
     f"ts_filter(a.search_vector, '{{a,b}}') @@ {_WORDS}",
@@ -230,7 +231,9 @@ def _text_tier_rows(query: AssetQuery, tier: int, need: int, columns: str) -> tu
     # Only stop words ("the") make an empty query: a one-time test then skips the walk and the list.
     filters.append(f"numnode({_WORDS}) > 0")
     conditions = text_tier_conditions(tier)
-    fetch = f"SELECT {columns} FROM asset a JOIN page ON page.id = a.id ORDER BY a.id"
+    # The catalogue's row estimate rides along (one initplan), for _count_by_walk without another statement.
+    fetch = (f"SELECT {columns}, (SELECT reltuples FROM pg_class WHERE oid = 'asset'::regclass) AS {_SIZE} "
+             "FROM asset a JOIN page ON page.id = a.id ORDER BY a.id")
     ctes = ctes[:-1] + ", " if ctes else "WITH "
     walk = (f"{ctes}page AS (SELECT a.id FROM (SELECT a.id, a.search_vector FROM asset a "
             f"WHERE {' AND '.join(filters)} ORDER BY a.id LIMIT :scan) a "
@@ -246,6 +249,12 @@ def _text_tier_rows(query: AssetQuery, tier: int, need: int, columns: str) -> tu
               f"WHERE {' AND '.join([*filters, *inside])} OFFSET 0) a "
               f"WHERE {' AND '.join(conditions[1:]) or 'TRUE'} ORDER BY a.id LIMIT :need) {fetch}")
     return [dict(r) for r in db.session.execute(text(listed), params).mappings()], False
+
+
+def _register_size(rows: list[dict]) -> float:
+    """Take the catalogue's estimate off the rows (each carries it); +inf when there were none."""
+    sizes = [row.pop(_SIZE) for row in rows]
+    return sizes[0] if sizes else float("inf")
 
 
 def _text_rows(query: AssetQuery, need: int, columns: str = "a.id") -> tuple[list[dict], bool]:
@@ -271,19 +280,21 @@ def _find_text(query: AssetQuery) -> SearchResult:
     """
     need = query.offset + query.limit
     matches, common = _text_rows(query, need, PUBLIC_COLUMNS)
+    size = _register_size(matches)
     rows = matches[query.offset:]
     if len(matches) < need:
         return SearchResult(rows=rows, number_matched=len(matches))  # every match is in hand
-    return SearchResult(rows=rows, number_matched=_count_by_walk(query) if common else _count(query, cap=TEXT_COUNT_CAP))
+    if common:
+        return SearchResult(rows=rows, number_matched=_count_by_walk(query, size))
+    return SearchResult(rows=rows, number_matched=_count(query, cap=TEXT_COUNT_CAP))
 
 
-def _count_by_walk(query: AssetQuery) -> int | None:
+def _count_by_walk(query: AssetQuery, size: float) -> int | None:
     """The exact number of matches when the assets passing the other filters fit in one walk, else None.
 
     Common words in a big register are not counted (their GIN list is the cost the
     tiers avoid); the catalogue's size, kept by ANALYZE, says whether to try.
     """
-    size = db.session.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'asset'::regclass")).scalar_one()
     if size > TEXT_SCAN_ROWS:
         return None
     params: dict = {"scan": TEXT_SCAN_ROWS + 1}
