@@ -10,6 +10,9 @@ from neighbours on a shared machine falls on all alike.
 
 - `app` is the application itself: `search.find_assets` (page + count) through
   SQLAlchemy in-process, so it measures exactly what the API sends.
+- `app_sql` replays the statements the app sent for that word (captured once,
+  with their parameters) over psycopg: the app's SQL without Python, like
+  bench/run.py's "raw SQL" column.
 - `ranked_all` is the statement the app sent before issue 14 (ts_rank over every
   match, then the top 10).
 - `ranked_narrow` is the same ranking over a narrow (id, tsvector) table, and
@@ -77,6 +80,33 @@ def timed_app(app, q: str) -> tuple[float, int, int | None]:
     return elapsed, len(result.rows), result.number_matched
 
 
+def capture_app_statements(app, q: str) -> list[tuple[str, dict]]:
+    from sqlalchemy import event
+
+    from registry import db, search
+
+    statements: list[tuple[str, dict]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, dict(parameters or {})))
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        search.find_assets(search.AssetQuery(q=q, limit=10))
+        db.session.rollback()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return statements
+
+
+def timed_statements(conn: psycopg.Connection, statements: list[tuple[str, dict]]) -> float:
+    started = time.perf_counter()
+    for statement, parameters in statements:
+        conn.execute(statement, parameters, prepare=True).fetchall()
+    return time.perf_counter() - started
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE", "registry_bench"))
@@ -100,12 +130,15 @@ def main(argv=None) -> int:
     load_start = os.getloadavg()[0]
     with psycopg.connect(conninfo, autocommit=True) as conn, app.app_context():
         conn.execute("SET jit = off")
+        captured = {w: capture_app_statements(app, w) for w in WORDS} if "app_sql" in variants else {}
         for repeat in range(args.repeats + 2):  # two warm-up rounds, not timed
             for word in WORDS:
                 for variant in variants:
                     if variant == "app":
                         elapsed, rows, matched = timed_app(app, word)
                         answers[word] = {"rows": rows, "number_matched": matched}
+                    elif variant == "app_sql":
+                        elapsed = timed_statements(conn, captured[word])
                     else:
                         elapsed = timed_sql(conn, statements[variant], word)
                     if repeat >= 2:
@@ -113,7 +146,8 @@ def main(argv=None) -> int:
     report = {"meta": {"database": args.database, "repeats": args.repeats,
                        "when_utc": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                        "load_average": [round(load_start, 2), round(os.getloadavg()[0], 2)]},
-              "answers": answers, "variants": {}}
+              "answers": answers, "statements_per_request": {w: len(c) for w, c in captured.items()},
+              "variants": {}}
     for variant, by_word in timings.items():
         everything = [t for ts in by_word.values() for t in ts]
         target = [t for w in TARGET_WORDS for t in by_word[w]]
