@@ -218,12 +218,18 @@ def text_tier_conditions(tier: int) -> list[str]:
     return conditions
 
 
+def _narrowed(query: AssetQuery) -> bool:
+    """Whether a council, an area or a box narrows the assets a text search walks to a small set."""
+    return bool(query.authority or query.area or query.bbox or query.bbox_polygon_wkt)
+
+
 def _text_tier_rows(query: AssetQuery, tier: int, need: int, columns: str) -> tuple[list[dict], bool]:
     """The first `need` rows of a tier in id order, and whether the bounded walk found them (common words).
 
-    The walk and the list carry only (id, search_vector), so a walk that must sort
-    the assets a filter passes sorts narrow rows; `columns` are computed for the
-    rows returned, after the LIMIT.
+    First a bounded walk in id order (over the first rows a council, area or box
+    holds, else over the first rows of the register with the filters checked on
+    them), then the tier's GIN list intersected with the filters. `columns` are
+    computed for the rows returned, after the LIMIT.
     """
     params: dict = {"need": need, "scan": TEXT_SCAN_ROWS}
     ctes = _ctes(query, params)
@@ -235,9 +241,17 @@ def _text_tier_rows(query: AssetQuery, tier: int, need: int, columns: str) -> tu
     fetch = (f"SELECT {columns}, (SELECT reltuples FROM pg_class WHERE oid = 'asset'::regclass) AS {_SIZE} "
              "FROM asset a JOIN page ON page.id = a.id ORDER BY a.id")
     ctes = ctes[:-1] + ", " if ctes else "WITH "
-    walk = (f"{ctes}page AS (SELECT a.id FROM (SELECT a.id, a.search_vector FROM asset a "
-            f"WHERE {' AND '.join(filters)} ORDER BY a.id LIMIT :scan) a "
-            f"WHERE {' AND '.join(conditions)} ORDER BY a.id LIMIT :need) {fetch}")
+    if _narrowed(query):
+        # A council, an area or a box: walk the first :scan assets it holds; the planner takes them
+        # from that filter's index and sorts that (small) set by id.
+        walk = (f"{ctes}page AS (SELECT a.id FROM (SELECT a.id, a.search_vector FROM asset a "
+                f"WHERE {' AND '.join(filters)} ORDER BY a.id LIMIT :scan) a "
+                f"WHERE {' AND '.join(conditions)} ORDER BY a.id LIMIT :need) {fetch}")
+    else:
+        # Otherwise read at most :scan assets in id order (the primary key) and check the filters
+        # and the words on them: a broad filter (a status, a type) never makes the walk sort.
+        walk = (f"{ctes}page AS (SELECT a.id FROM (SELECT a.* FROM asset a ORDER BY a.id LIMIT :scan) a "
+                f"WHERE {' AND '.join([*filters, *conditions])} ORDER BY a.id LIMIT :need) {fetch}")
     rows = [dict(r) for r in db.session.execute(text(walk), params).mappings()]
     if len(rows) == need:
         return rows, True
