@@ -155,10 +155,7 @@ def find_assets(query: AssetQuery) -> SearchResult:
         select_extra = ", ST_Distance(a.point::geography, (SELECT centre FROM here)) AS distance_m"
         order = "distance_m, a.id"
     elif query.q:
-        # ts_rank, not ts_rank_cd: every match must be scored before the top k, and
-        # cover density costs ~1.6× more for the same ordering by field weight.
-        select_extra = ", ts_rank(a.search_vector, (SELECT tsq FROM words)) AS rank"
-        order = "rank DESC, a.id"
+        return _find_text(query)
     sql = (f"{ctes}SELECT {PUBLIC_COLUMNS}{select_extra} FROM asset a WHERE {where} "
            f"ORDER BY {order} LIMIT :limit OFFSET :offset")
     rows = [dict(r) for r in db.session.execute(text(sql), params).mappings()]
@@ -167,14 +164,160 @@ def find_assets(query: AssetQuery) -> SearchResult:
     return SearchResult(rows=rows, number_matched=_count(query))
 
 
-def _count(query: AssetQuery) -> int | None:
-    params: dict = {"cap": COUNT_CAP + 1}
+def _count(query: AssetQuery, cap: int = COUNT_CAP) -> int | None:
+    params: dict = {"cap": cap + 1}
     counted = AssetQuery(**{**query.__dict__, "after_id": None})
     ctes = _ctes(counted, params)
     where = " AND ".join(_filters(counted, params))
     sql = f"{ctes}SELECT count(*) FROM (SELECT 1 FROM asset a WHERE {where} LIMIT :cap) capped"
     total = db.session.execute(text(sql), params).scalar_one()
-    return total if total <= COUNT_CAP else None
+    return total if total <= cap else None
+
+
+# ---------------------------------------------------------------- ranked text search
+#
+# Ranking (issue 14 item 3): an asset whose *name* holds the whole query comes first
+# (weight A), then one whose name and address hold it (A, B), then one that holds it
+# anywhere (A, B, C: description and current use too); within a tier, the oldest
+# record (lowest id) first. For a one-word query this is ts_rank's own order by field
+# weight: with its default weights any A occurrence outranks every row without one
+# (further occurrences add at most 0.2·(π²/6 − 1)/1.64 < 1/1.64). Scoring every match
+# with ts_rank was the cost at scale (548 ms p50 for "library" at 1M assets: 86,000
+# heap rows ranked for a page of 10); a tier is found by an index and walked in id
+# order, so a page reads about as many rows as it shows. bench/results/text_search.md.
+#
+# Each tier's page is found by a bounded walk first: the first TEXT_SCAN_ROWS assets in
+# id order that pass the other filters, checked against the words. If the walk finds
+# the rows it needs, they are exactly the tier's first rows in id order (any earlier
+# match lies inside the walked prefix). If not, the tier is rare there, and its own GIN
+# index (migration 0020: the name, and the name plus address, parts of search_vector)
+# lists all its rows, which are few.
+
+TEXT_SCAN_ROWS = 3000  # ≈ √(page × assets) at 1M: the walk and the index list then cost alike at worst
+TEXT_COUNT_CAP = 1000  # counting more text matches costs more than the page: numberMatched is left out
+_WORDS = "(SELECT tsq FROM words)"
+_SIZE = "register_size_estimate"
+_TEXT_TIERS = (  # what the tier's rows match, the GIN index that finds them (migration 0020)
+    f"ts_filter(a.search_vector, '{{a}}') @@ {_WORDS}",
+    f"ts_filter(a.search_vector, '{{a,b}}') @@ {_WORDS}",
+    f"a.search_vector @@ {_WORDS}",
+)
+
+
+def text_tier_conditions(tier: int) -> list[str]:
+    """SQL conditions for the rows of a tier (0 name, 1 name + address, 2 anywhere).
+
+    Every tier also matches the whole search_vector (so a NOT in the query applies
+    to every field) and none of the tiers before it.
+    """
+    conditions = [_TEXT_TIERS[tier]]
+    if tier < 2:
+        conditions.append(_TEXT_TIERS[2])
+    if tier > 0:
+        conditions.append(f"NOT ({_TEXT_TIERS[tier - 1]})")
+    return conditions
+
+
+def _narrowed(query: AssetQuery) -> bool:
+    """Whether a council, an area or a box narrows the assets a text search walks to a small set."""
+    return bool(query.authority or query.area or query.bbox or query.bbox_polygon_wkt)
+
+
+def _text_tier_rows(query: AssetQuery, tier: int, need: int, columns: str) -> tuple[list[dict], bool]:
+    """The first `need` rows of a tier in id order, and whether the bounded walk found them (common words).
+
+    First a bounded walk in id order (over the first rows a council, area or box
+    holds, else over the first rows of the register with the filters checked on
+    them), then the tier's GIN list intersected with the filters. `columns` are
+    computed for the rows returned, after the LIMIT.
+    """
+    params: dict = {"need": need, "scan": TEXT_SCAN_ROWS}
+    ctes = _ctes(query, params)
+    filters = [c for c in _filters(query, params) if _WORDS not in c]
+    # Only stop words ("the") make an empty query: a one-time test then skips the walk and the list.
+    filters.append(f"numnode({_WORDS}) > 0")
+    conditions = text_tier_conditions(tier)
+    # The catalogue's row estimate rides along (one initplan), for _count_by_walk without another statement.
+    fetch = (f"SELECT {columns}, (SELECT reltuples FROM pg_class WHERE oid = 'asset'::regclass) AS {_SIZE} "
+             "FROM asset a JOIN page ON page.id = a.id ORDER BY a.id")
+    ctes = ctes[:-1] + ", " if ctes else "WITH "
+    if _narrowed(query):
+        # A council, an area or a box: walk the first :scan assets it holds; the planner takes them
+        # from that filter's index and sorts that (small) set by id.
+        walk = (f"{ctes}page AS (SELECT a.id FROM (SELECT a.id, a.search_vector FROM asset a "
+                f"WHERE {' AND '.join(filters)} ORDER BY a.id LIMIT :scan) a "
+                f"WHERE {' AND '.join(conditions)} ORDER BY a.id LIMIT :need) {fetch}")
+    else:
+        # Otherwise read at most :scan assets in id order (the primary key) and check the filters
+        # and the words on them: a broad filter (a status, a type) never makes the walk sort.
+        walk = (f"{ctes}page AS (SELECT a.id FROM (SELECT a.* FROM asset a ORDER BY a.id LIMIT :scan) a "
+                f"WHERE {' AND '.join([*filters, *conditions])} ORDER BY a.id LIMIT :need) {fetch}")
+    rows = [dict(r) for r in db.session.execute(text(walk), params).mappings()]
+    if len(rows) == need:
+        return rows, True
+    # OFFSET 0 keeps the index condition inside: the tier's own GIN index finds its rows and
+    # the other conditions are checked on those rows only. A query with a NOT ("-word") also
+    # asks the whole-vector index inside, so rows the NOT removes are never fetched.
+    inside = [conditions[0]] + ([_TEXT_TIERS[2]] if "-" in (query.q or "") and tier < 2 else [])
+    listed = (f"{ctes}page AS (SELECT a.id FROM (SELECT a.id, a.search_vector FROM asset a "
+              f"WHERE {' AND '.join([*filters, *inside])} OFFSET 0) a "
+              f"WHERE {' AND '.join(conditions[1:]) or 'TRUE'} ORDER BY a.id LIMIT :need) {fetch}")
+    return [dict(r) for r in db.session.execute(text(listed), params).mappings()], False
+
+
+def _register_size(rows: list[dict]) -> float:
+    """Take the catalogue's estimate off the rows (each carries it); +inf when there were none."""
+    sizes = [row.pop(_SIZE) for row in rows]
+    return sizes[0] if sizes else float("inf")
+
+
+def _text_rows(query: AssetQuery, need: int, columns: str = "a.id") -> tuple[list[dict], bool]:
+    """The first `need` matches in rank order (tier, then id), and whether the words are common."""
+    rows: list[dict] = []
+    common = False
+    for tier in range(len(_TEXT_TIERS)):
+        found, walked = _text_tier_rows(query, tier, need - len(rows), columns)
+        rows += found
+        common = common or walked
+        if len(rows) == need:
+            break
+    return rows, common
+
+
+def _find_text(query: AssetQuery) -> SearchResult:
+    """One page of a ranked text search (tiers by field weight, then id), with an honest count.
+
+    numberMatched is exact when every match is in hand or the words are rare (their
+    GIN lists are short, so a capped count is cheap); for common words, whose count
+    would cost more than the page (the index's whole list), it is left out and paging
+    goes by ``has_more``.
+    """
+    need = query.offset + query.limit
+    matches, common = _text_rows(query, need, PUBLIC_COLUMNS)
+    size = _register_size(matches)
+    rows = matches[query.offset:]
+    if len(matches) < need:
+        return SearchResult(rows=rows, number_matched=len(matches))  # every match is in hand
+    if common:
+        return SearchResult(rows=rows, number_matched=_count_by_walk(query, size))
+    return SearchResult(rows=rows, number_matched=_count(query, cap=TEXT_COUNT_CAP))
+
+
+def _count_by_walk(query: AssetQuery, size: float) -> int | None:
+    """The exact number of matches when the assets passing the other filters fit in one walk, else None.
+
+    Common words in a big register are not counted (their GIN list is the cost the
+    tiers avoid); the catalogue's size, kept by ANALYZE, says whether to try.
+    """
+    if size > TEXT_SCAN_ROWS:
+        return None
+    params: dict = {"scan": TEXT_SCAN_ROWS + 1}
+    ctes = _ctes(query, params)
+    filters = [c for c in _filters(query, params) if _WORDS not in c]
+    sql = (f"{ctes}SELECT count(*) FILTER (WHERE a.search_vector @@ {_WORDS}), count(*) FROM "
+           f"(SELECT a.search_vector FROM asset a WHERE {' AND '.join(filters)} ORDER BY a.id LIMIT :scan) a")
+    matches, walked = db.session.execute(text(sql), params).one()
+    return matches if walked <= TEXT_SCAN_ROWS else None
 
 
 def has_more(query: AssetQuery, page_rows: list[dict]) -> bool:
@@ -185,6 +328,9 @@ def has_more(query: AssetQuery, page_rows: list[dict]) -> bool:
     """
     if len(page_rows) < query.limit or query.nearest is not None:
         return False
+    if query.q and query.near is None:  # ranked text: one more row by the same walk (never the whole index list)
+        need = query.offset + len(page_rows) + 1
+        return len(_text_rows(query, need)[0]) == need
     probe = dataclasses.replace(query)
     params: dict = {}
     if query.ordered_by_id:  # by id, offset or keyset alike: anything after the last id

@@ -35,7 +35,10 @@ ITEMS_PARAMETERS = [
     _param("nearest", "Extension: LON,LAT in WGS84. The `limit` nearest assets, nearest first, each with "
                       "`distance_m`.", {"type": "string", "example": "-3.1883,55.9533"}),
     _param("q", "Extension: words to find in the name, description and address (ranked full-text search; "
-                "supports quoted phrases, OR and -exclusions).", {"type": "string", "maxLength": 200}),
+                "supports quoted phrases, OR and -exclusions). Assets whose name holds all the words come first, "
+                "then name and address, then anywhere; within each, the oldest record first. `numberMatched` is "
+                "left out when counting common words would cost more than the page.",
+           {"type": "string", "maxLength": 200}),
     _param("authority", "Extension: GSS code of the owning authority.", {"type": "string", "example": "E08000035"}),
     _param("area", "Extension: GSS code of the district, or of an imported ward or parish, the asset lies in.", {"type": "string"}),
     _param("type", "Extension: asset types, comma-separated.",
