@@ -12,7 +12,7 @@ import pytest
 from registry import db
 from registry.uktime import today_uk
 from registry.workflow import engine
-from tests.browser.test_acv_flow import sign_in_as
+from tests.browser.test_acv_flow import new_browser, sign_in_as  # noqa: F401  (new_browser is a fixture)
 from tests.integration.workflow_world import build, list_asset, purge
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,8 @@ def late_case(app):
         db.session.remove()
 
 
-def test_officer_enters_a_request_received_on_the_last_day_after_the_clock_ended_the_interim(page, late_case):
+def test_officer_enters_a_request_received_on_the_last_day_after_the_clock_ended_the_interim(page, late_case,
+                                                                                             new_browser):  # noqa: F811
     assert late_case["state"] == "free_to_dispose"
     sign_in_as(page, late_case["officer"])
     page.goto(f"/cases/{late_case['case_id']}")
@@ -60,7 +61,7 @@ def test_officer_enters_a_request_received_on_the_last_day_after_the_clock_ended
     timeline = page.locator("#timeline + ol").inner_text()
     assert "Superseded: Record that the interim moratorium ended" in timeline
     assert "Full moratorium" in timeline
-    page.context.clear_cookies()
+    page = new_browser()  # the public: a browser nobody signed in with (the officer's may still be answered)
     page.goto(f"/cases/{late_case['case_id']}")
     public = page.content()
     assert "Full moratorium" in public and "reception" not in public
