@@ -154,8 +154,12 @@ def capture(app, workload: Workload, points: list[tuple]) -> list[Captured] | No
     def record(conn, cursor, statement, parameters, context, executemany):
         current.append((statement, parameters))
 
+    def record_read(statement, parameters):
+        current.append((statement, parameters))
+
     engine = db.engine()
     event.listen(engine, "before_cursor_execute", record)
+    db.on_read(record_read)  # public reads on the pooled psycopg connections (registry/db.py)
     captured = []
     try:
         client = app.test_client()
@@ -171,6 +175,7 @@ def capture(app, workload: Workload, points: list[tuple]) -> list[Captured] | No
             captured.append(Captured(url, list(current), feature_count(response.get_data())))
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        db.off_read(record_read)
     return captured
 
 

@@ -10,8 +10,6 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
-
 from . import db
 from .vocabulary import GSS_PREFIX_KIND, HIDDEN_BY_DEFAULT_STATUSES
 
@@ -71,10 +69,16 @@ PUBLIC_COLUMNS = """
     a.reference, a.location_source, a.tenure, a.holding_type, a.street_number, a.street, a.post_town,
     a.asset_type_label AS council_type_label, a.source_effective_date,
     CASE WHEN a.published_details THEN a.tenure_detail END AS published_tenure_detail,
-    CASE WHEN a.published_details THEN a.other_detail END AS published_other_detail,
-    (SELECT name FROM authority WHERE code = a.authority_code) AS authority_name,
-    (SELECT coalesce(display_name, name) FROM authority WHERE code = a.authority_code) AS authority_display_name
+    CASE WHEN a.published_details THEN a.other_detail END AS published_other_detail
 """
+# The owner's names, joined once to the page's rows (never a subquery per row).
+AUTHORITY_NAMES = "au.name AS authority_name, coalesce(au.display_name, au.name) AS authority_display_name"
+
+
+def _named_page(page_sql: str, order: str) -> str:
+    """The page's rows (already limited) with their owner's names, in the page's order."""
+    return (f"SELECT page.*, {AUTHORITY_NAMES} FROM ({page_sql}) page "
+            f"LEFT JOIN authority au ON au.code = page.authority_code ORDER BY {order}")
 
 
 def _filters(query: AssetQuery, params: dict) -> list[str]:
@@ -159,9 +163,10 @@ def find_assets(query: AssetQuery) -> SearchResult:
         # cover density costs ~1.6× more for the same ordering by field weight.
         select_extra = ", ts_rank(a.search_vector, (SELECT tsq FROM words)) AS rank"
         order = "rank DESC, a.id"
-    sql = (f"{ctes}SELECT {PUBLIC_COLUMNS}{select_extra} FROM asset a WHERE {where} "
-           f"ORDER BY {order} LIMIT :limit OFFSET :offset")
-    rows = [dict(r) for r in db.session.execute(text(sql), params).mappings()]
+    page = (f"SELECT {PUBLIC_COLUMNS}{select_extra} FROM asset a WHERE {where} "
+            f"ORDER BY {order} LIMIT :limit OFFSET :offset")
+    sql = ctes + _named_page(page, order.replace("a.id", "page.id"))
+    rows = db.read_rows(sql, params)
     if query.offset == 0 and query.after_id is None and len(rows) < query.limit:
         return SearchResult(rows=rows, number_matched=len(rows))  # the whole answer is on this page
     return SearchResult(rows=rows, number_matched=_count(query))
@@ -173,7 +178,7 @@ def _count(query: AssetQuery) -> int | None:
     ctes = _ctes(counted, params)
     where = " AND ".join(_filters(counted, params))
     sql = f"{ctes}SELECT count(*) FROM (SELECT 1 FROM asset a WHERE {where} LIMIT :cap) capped"
-    total = db.session.execute(text(sql), params).scalar_one()
+    total = db.read_value(sql, params)
     return total if total <= COUNT_CAP else None
 
 
@@ -196,7 +201,7 @@ def has_more(query: AssetQuery, page_rows: list[dict]) -> bool:
     ctes = _ctes(probe, params)
     where = " AND ".join(_filters(probe, params))
     sql = f"{ctes}SELECT EXISTS (SELECT 1 FROM asset a WHERE {where} OFFSET :skip)"
-    return bool(db.session.execute(text(sql), params).scalar_one())
+    return bool(db.read_value(sql, params))
 
 
 def _find_nearest(query: AssetQuery) -> SearchResult:
@@ -219,50 +224,49 @@ def _find_nearest(query: AssetQuery) -> SearchResult:
             SELECT max(distance_m) AS within_m FROM (
                 SELECT distance_m FROM candidates ORDER BY distance_m LIMIT :limit) k
         )
-        SELECT {PUBLIC_COLUMNS}, ST_Distance(a.point::geography, (SELECT centre FROM here)) AS distance_m
-        FROM asset a
-        WHERE {where} AND ST_DWithin(a.point::geography, (SELECT centre FROM here),
-                                     (SELECT within_m FROM bound) + 0.001)
-        ORDER BY distance_m, a.id LIMIT :limit
+        SELECT page.*, {AUTHORITY_NAMES} FROM (
+            SELECT {PUBLIC_COLUMNS}, ST_Distance(a.point::geography, (SELECT centre FROM here)) AS distance_m
+            FROM asset a
+            WHERE {where} AND ST_DWithin(a.point::geography, (SELECT centre FROM here),
+                                         (SELECT within_m FROM bound) + 0.001)
+            ORDER BY distance_m, a.id LIMIT :limit
+        ) page LEFT JOIN authority au ON au.code = page.authority_code
+        ORDER BY page.distance_m, page.id
     """
-    rows = [dict(r) for r in db.session.execute(text(sql), params).mappings()]
+    rows = db.read_rows(sql, params)
     rows = rows[query.offset:]
     return SearchResult(rows=rows, number_matched=None)
 
 
 def get_public(asset_id: int) -> dict | None:
-    row = db.session.execute(
-        text(f"SELECT {PUBLIC_COLUMNS}, ST_AsGeoJSON(a.footprint, 7) AS footprint_geojson "
-             "FROM asset a WHERE a.id = :id AND NOT a.withheld"),
-        {"id": asset_id},
-    ).mappings().first()
-    return dict(row) if row else None
+    rows = db.read_rows(
+        f"SELECT {PUBLIC_COLUMNS}, {AUTHORITY_NAMES}, ST_AsGeoJSON(a.footprint, 7) AS footprint_geojson "
+        "FROM asset a LEFT JOIN authority au ON au.code = a.authority_code WHERE a.id = :id AND NOT a.withheld",
+        {"id": asset_id})
+    return rows[0] if rows else None
 
 
 def footprints_containing(lon: float, lat: float) -> list[dict]:
-    rows = db.session.execute(
-        text("SELECT a.id, a.name FROM asset a WHERE NOT a.withheld AND a.footprint IS NOT NULL "
-             "AND ST_Intersects(a.footprint, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) ORDER BY a.id"),
-        {"lon": lon, "lat": lat},
-    ).mappings()
-    return [dict(r) for r in rows]
+    return db.read_rows(
+        "SELECT a.id, a.name FROM asset a WHERE NOT a.withheld AND a.footprint IS NOT NULL "
+        "AND ST_Intersects(a.footprint, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) ORDER BY a.id",
+        {"lon": lon, "lat": lat})
 
 
 def authority_display_names(codes: set[str]) -> dict[str, str]:
     """Everyday council names ("Leeds City Council") for pages; authority_names keeps the ONS names."""
     if not codes:
         return {}
-    rows = db.session.execute(text("SELECT code, coalesce(display_name, name) FROM authority "
-                                   "WHERE code = ANY(:codes)"), {"codes": list(codes)})
-    return dict(rows.all())
+    rows = db.read_rows("SELECT code, coalesce(display_name, name) AS name FROM authority "
+                        "WHERE code = ANY(:codes)", {"codes": list(codes)})
+    return {row["code"]: row["name"] for row in rows}
 
 
 def authority_names(codes: set[str]) -> dict[str, str]:
     if not codes:
         return {}
-    rows = db.session.execute(text("SELECT code, name FROM authority WHERE code = ANY(:codes)"),
-                              {"codes": list(codes)})
-    return dict(rows.all())
+    rows = db.read_rows("SELECT code, name FROM authority WHERE code = ANY(:codes)", {"codes": list(codes)})
+    return {row["code"]: row["name"] for row in rows}
 
 
 # ---------------------------------------------------------------- map clusters
@@ -399,7 +403,9 @@ def clusters(cells: tuple[int, int, int, int], zoom: int, *, types: list[str], s
     """Per cluster cell: its count (each asset once) and status mix (each asset once per status)."""
     sql, params = _cluster_rows(cells, zoom, types=types, statuses=statuses, authority=authority)
     grouped: dict[tuple[int, int], dict] = {}
-    for gx, gy, status, n, sum_lon, sum_lat in db.session.execute(text(sql), params):
+    for row in db.read_rows(sql, params):
+        gx, gy, status, n, sum_lon, sum_lat = (row["gx"], row["gy"], row["status"], row["n"], row["sum_lon"],
+                                               row["sum_lat"])
         cell = grouped.setdefault((gx, gy), {"count": 0, "sum_lon": 0.0, "sum_lat": 0.0, "statuses": {}})
         if status == params["total"]:
             cell["count"] += n
@@ -426,7 +432,7 @@ def assets_in_view(box: tuple, *, with_footprints: bool, types: list[str], statu
                ST_Y(a.point) AS lat, {footprint} AS footprint_geojson
         FROM asset a WHERE {" AND ".join(clauses)} ORDER BY a.id LIMIT :cap
     """
-    rows = [dict(r) for r in db.session.execute(text(sql), params).mappings()]
+    rows = db.read_rows(sql, params)
     return None if len(rows) > MAX_ASSETS_IN_VIEW else rows
 
 
@@ -466,7 +472,7 @@ def asset_tile(z: int, x: int, y: int, *, types: list[str], statuses: list[str],
                 FROM cells WHERE count > 0
             ) t WHERE t.geom IS NOT NULL
         """
-        return bytes(db.session.execute(text(sql), params).scalar_one() or b"")
+        return bytes(db.read_value(sql, params) or b"")
     clauses = ["NOT a.withheld", "a.point && ST_Transform(ST_TileEnvelope(:z, :x, :y), 4326)"]
     _map_filters(clauses, params, types=types, statuses=statuses, authority=authority)
     where = " AND ".join(clauses)
@@ -489,8 +495,8 @@ def asset_tile(z: int, x: int, y: int, *, types: list[str], statuses: list[str],
                    ST_AsMVTGeom(ST_Transform(a.footprint, 3857), ST_TileEnvelope(:z, :x, :y), 4096, 64) AS geom
             FROM asset a WHERE {footprint_where}
         ) t WHERE t.geom IS NOT NULL), ''::bytea)"""
-    return bytes(db.session.execute(text(sql), params).scalar_one())
+    return bytes(db.read_value(sql, params))
 
 
 def map_version() -> int:
-    return db.session.execute(text("SELECT version FROM map_version")).scalar_one()
+    return db.read_value("SELECT version FROM map_version")
