@@ -151,6 +151,14 @@ def _ctes(query: AssetQuery, params: dict) -> str:
 def find_assets(query: AssetQuery) -> SearchResult:
     if query.nearest is not None:
         return _find_nearest(query)
+    if query.near is not None and not query.q:
+        # A radius page is the k nearest inside the circle: found like `nearest`, never by computing
+        # the distance of every asset in the circle. (With words, a KNN walk could cross the country
+        # looking for a rare one: that case keeps the plain radius filter.)
+        result = _find_nearest(query)
+        if query.offset == 0 and len(result.rows) < query.limit:
+            return SearchResult(rows=result.rows, number_matched=len(result.rows))
+        return SearchResult(rows=result.rows, number_matched=_count(query))
     params: dict = {"limit": query.limit, "offset": 0 if query.after_id is not None else query.offset}
     ctes = _ctes(query, params)
     where = " AND ".join(_filters(query, params))
@@ -210,18 +218,24 @@ def _find_nearest(query: AssetQuery) -> SearchResult:
     Planar KNN on the GiST index gives candidates; the geodesic distance of the
     k-th candidate bounds the answer, so a geography radius query within that
     distance must contain the true k nearest. Filters apply in both steps.
+    For a radius query (`near`), the same k nearest inside the circle: the
+    candidates ignore the radius (so the KNN walk stops after k of them however
+    few lie inside it), the answer is bounded by the smaller of the two.
     """
     params: dict = {"limit": query.limit + query.offset, "candidates": max(NEAREST_CANDIDATES,
                                                                           query.limit + query.offset)}
     ctes = _ctes(query, params)
     where = " AND ".join(_filters(query, params))
+    unbounded = dataclasses.replace(query, near=None, radius_m=None, nearest=query.centre)
+    candidate_where = " AND ".join(_filters(unbounded, params))
+    within = "least(max(distance_m), :radius_m)" if query.near is not None else "max(distance_m)"
     sql = f"""
         {ctes}, candidates AS (
             SELECT ST_Distance(a.point::geography, (SELECT centre FROM here)) AS distance_m
-            FROM asset a WHERE {where}
+            FROM asset a WHERE {candidate_where}
             ORDER BY a.point <-> (SELECT centre_geom FROM here) LIMIT :candidates
         ), bound AS (
-            SELECT max(distance_m) AS within_m FROM (
+            SELECT {within} AS within_m FROM (
                 SELECT distance_m FROM candidates ORDER BY distance_m LIMIT :limit) k
         )
         SELECT page.*, {AUTHORITY_NAMES} FROM (
