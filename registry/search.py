@@ -75,10 +75,27 @@ PUBLIC_COLUMNS = """
 AUTHORITY_NAMES = "au.name AS authority_name, coalesce(au.display_name, au.name) AS authority_display_name"
 
 
-def _named_page(page_sql: str, order: str) -> str:
-    """The page's rows (already limited) with their owner's names, in the page's order."""
-    return (f"SELECT page.*, {AUTHORITY_NAMES} FROM ({page_sql}) page "
+def _named_page(page_sql: str, order: str, count_sql: str | None = None) -> str:
+    """The page's rows (already limited) with their owner's names, in the page's order; with count_sql,
+    each row also carries the capped count of the whole answer (one statement, not two round trips)."""
+    counted = f", ({count_sql}) AS {COUNTED}" if count_sql else ""
+    return (f"SELECT page.*, {AUTHORITY_NAMES}{counted} FROM ({page_sql}) page "
             f"LEFT JOIN authority au ON au.code = page.authority_code ORDER BY {order}")
+
+
+COUNTED = "capped_number_matched"
+
+
+def _page_result(query: AssetQuery, rows: list[dict]) -> SearchResult:
+    """The page and numberMatched from the count its statement carried (a separate count only for an empty
+    page past the first, where no row could carry it)."""
+    counts = {row.pop(COUNTED) for row in rows}
+    if query.offset == 0 and query.after_id is None and len(rows) < query.limit:
+        return SearchResult(rows=rows, number_matched=len(rows))  # the whole answer is on this page
+    if not counts:
+        return SearchResult(rows=rows, number_matched=_count(query))
+    total = counts.pop()
+    return SearchResult(rows=rows, number_matched=total if total <= COUNT_CAP else None)
 
 
 def _filters(query: AssetQuery, params: dict) -> list[str]:
@@ -155,10 +172,7 @@ def find_assets(query: AssetQuery) -> SearchResult:
         # A radius page is the k nearest inside the circle: found like `nearest`, never by computing
         # the distance of every asset in the circle. (With words, a KNN walk could cross the country
         # looking for a rare one: that case keeps the plain radius filter.)
-        result = _find_nearest(query)
-        if query.offset == 0 and len(result.rows) < query.limit:
-            return SearchResult(rows=result.rows, number_matched=len(result.rows))
-        return SearchResult(rows=result.rows, number_matched=_count(query))
+        return _page_result(query, _find_nearest(query).rows)
     params: dict = {"limit": query.limit, "offset": 0 if query.after_id is not None else query.offset}
     ctes = _ctes(query, params)
     where = " AND ".join(_filters(query, params))
@@ -173,6 +187,10 @@ def find_assets(query: AssetQuery) -> SearchResult:
         order = "rank DESC, a.id"
     page = (f"SELECT {PUBLIC_COLUMNS}{select_extra} FROM asset a WHERE {where} "
             f"ORDER BY {order} LIMIT :limit OFFSET :offset")
+    if not query.q:
+        count_sql = _count_sql(query, params)
+        return _page_result(query, db.read_rows(ctes + _named_page(page, order.replace("a.id", "page.id"),
+                                                                   count_sql), params))
     sql = ctes + _named_page(page, order.replace("a.id", "page.id"))
     rows = db.read_rows(sql, params)
     if query.offset == 0 and query.after_id is None and len(rows) < query.limit:
@@ -180,12 +198,19 @@ def find_assets(query: AssetQuery) -> SearchResult:
     return SearchResult(rows=rows, number_matched=_count(query))
 
 
+def _count_sql(query: AssetQuery, params: dict) -> str:
+    """The whole answer's size, capped (the first COUNT_CAP + 1 matches, never the whole table)."""
+    params["cap"] = COUNT_CAP + 1
+    counted = AssetQuery(**{**query.__dict__, "after_id": None})
+    where = " AND ".join(_filters(counted, params))
+    return f"SELECT count(*) FROM (SELECT 1 FROM asset a WHERE {where} LIMIT :cap) capped"
+
+
 def _count(query: AssetQuery) -> int | None:
-    params: dict = {"cap": COUNT_CAP + 1}
+    params: dict = {}
     counted = AssetQuery(**{**query.__dict__, "after_id": None})
     ctes = _ctes(counted, params)
-    where = " AND ".join(_filters(counted, params))
-    sql = f"{ctes}SELECT count(*) FROM (SELECT 1 FROM asset a WHERE {where} LIMIT :cap) capped"
+    sql = ctes + _count_sql(counted, params)
     total = db.read_value(sql, params)
     return total if total <= COUNT_CAP else None
 
@@ -229,6 +254,8 @@ def _find_nearest(query: AssetQuery) -> SearchResult:
     unbounded = dataclasses.replace(query, near=None, radius_m=None, nearest=query.centre)
     candidate_where = " AND ".join(_filters(unbounded, params))
     within = "least(max(distance_m), :radius_m)" if query.near is not None else "max(distance_m)"
+    # A radius page carries the capped count of the whole circle (nearest answers have no count).
+    counted = f", ({_count_sql(query, params)}) AS {COUNTED}" if query.near is not None else ""
     sql = f"""
         {ctes}, candidates AS (
             SELECT ST_Distance(a.point::geography, (SELECT centre FROM here)) AS distance_m
@@ -238,7 +265,7 @@ def _find_nearest(query: AssetQuery) -> SearchResult:
             SELECT {within} AS within_m FROM (
                 SELECT distance_m FROM candidates ORDER BY distance_m LIMIT :limit) k
         )
-        SELECT page.*, {AUTHORITY_NAMES} FROM (
+        SELECT page.*, {AUTHORITY_NAMES}{counted} FROM (
             SELECT {PUBLIC_COLUMNS}, ST_Distance(a.point::geography, (SELECT centre FROM here)) AS distance_m
             FROM asset a
             WHERE {where} AND ST_DWithin(a.point::geography, (SELECT centre FROM here),
