@@ -397,6 +397,37 @@ def shutil_which(name: str) -> str | None:
 
 # ---------------------------------------------------------------- report
 
+# Issue 14's "must show" (HTTP p95, one client, ms) and performance.md's tile targets.
+TARGET_P95_MS = {"bbox": 10.0, "radius": 8.0, "nearest": 5.0, "text": 20.0, "tile_z6": 15.0, "tile_z10": 15.0,
+                 "tile_z14": 3.0, "tile_z16": 3.0}
+TARGET_OVER_SQL_P50_MS = 3.0
+TARGET_PEER_RATIO = 10.0
+
+
+def targets_table(report: dict) -> list[str]:
+    """Each target against this run's figure, and by how much it was missed."""
+    lines = ["", "## Targets (issue 14; tiles from performance.md)", "",
+             "| workload | HTTP p95 | target p95 | HTTP − SQL p50 | target | verdict |", "|---|---:|---:|---:|---:|---|"]
+    for name, w in report["workloads"].items():
+        if w.get("skipped") or name not in TARGET_P95_MS:
+            continue
+        p95, target, over = w["http"]["p95_ms"], TARGET_P95_MS[name], w["http_minus_sql_p50_ms"]
+        misses = []
+        if p95 > target:
+            misses.append(f"p95 missed by {p95 - target:.1f} ms ({p95 / target:.1f}×)")
+        if over > TARGET_OVER_SQL_P50_MS:
+            misses.append(f"overhead missed by {over - TARGET_OVER_SQL_P50_MS:.1f} ms")
+        lines.append(f"| {name} | {p95:.2f} | {target:.0f} | {over:+.2f} | ≤ {TARGET_OVER_SQL_P50_MS:.0f} | "
+                     f"{'; '.join(misses) or 'met'} |")
+    peer = report.get("peer") or {}
+    for key, label in (("ratio_requests_per_s", "one client"), ("ratio_wrk", "8 connections (wrk)")):
+        if peer.get(key):
+            ratio = peer[key]
+            verdict = "met" if ratio >= TARGET_PEER_RATIO else f"missed: {ratio}× of {TARGET_PEER_RATIO:.0f}×"
+            lines.append(f"| viewport req/s ÷ pygeoapi, {label} | {ratio}× | ≥ {TARGET_PEER_RATIO:.0f}× ||| {verdict} |")
+    return lines
+
+
 def markdown(report: dict) -> str:
     meta = report["meta"]
     lines = [
@@ -462,6 +493,7 @@ def markdown(report: dict) -> str:
         lines += ["", (f"Load: {meta['assets']:,} assets in {load['load_seconds']:.1f} s, from generation to "
                   f"VACUUM ANALYZE (COPY into staging + INSERT…SELECT at {load['rows_per_second']:,.0f} rows/s; "
                   "the generated tsvector column and the CHECKs are most of it).")]
+    lines += targets_table(report)
     explained = {name: w for name, w in report["workloads"].items() if w.get("explain")}
     if explained:
         lines += ["", "## EXPLAIN (ANALYZE, BUFFERS): the slowest statement of each workload's slowest request", ""]
@@ -494,7 +526,12 @@ def main(argv=None) -> int:
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each workload's slowest statement")
     parser.add_argument("--check", action="store_true", help="exit 1 on gross regressions (always for --size S)")
     parser.add_argument("--output", default=None, help="results name (default: the size)")
+    parser.add_argument("--render", metavar="JSON", help="only write the Markdown again from a results JSON")
     args = parser.parse_args(argv)
+    if args.render:
+        source = Path(args.render)
+        source.with_suffix(".md").write_text(markdown(json.loads(source.read_text())))
+        return 0
 
     conninfo = f"postgresql://{args.user}:{args.password}@{args.host}:{args.port}/{args.database}"
     sqlalchemy_url = conninfo.replace("postgresql://", "postgresql+psycopg://", 1)

@@ -98,6 +98,26 @@ def _page_result(query: AssetQuery, rows: list[dict]) -> SearchResult:
     return SearchResult(rows=rows, number_matched=total if total <= COUNT_CAP else None)
 
 
+# Lower bounds on the length of a degree on the WGS84 spheroid (a degree of latitude is at least
+# 110,574 m, a degree of longitude at least 111,319 m × cos(latitude)), rounded down, and a 1% margin
+# for a geodesic being shorter than the arc of a parallel.
+METRES_PER_DEGREE_LAT_MIN = 110_000.0
+METRES_PER_DEGREE_LON_AT_EQUATOR_MIN = 111_000.0
+RADIUS_BOX_MARGIN = 1.01
+RADIUS_BOX_MAX_LAT = 85.0
+
+
+def radius_box_degrees(lat: float, radius_m: float) -> tuple[float, float] | None:
+    """Half-width and half-height in degrees of a lon/lat box that holds every point within radius_m
+    (geodesic) of a centre at this latitude, or None near the poles (where no narrow box does)."""
+    dlat = radius_m * RADIUS_BOX_MARGIN / METRES_PER_DEGREE_LAT_MIN
+    furthest_lat = abs(lat) + dlat
+    if furthest_lat >= RADIUS_BOX_MAX_LAT:
+        return None
+    dlon = radius_m * RADIUS_BOX_MARGIN / (METRES_PER_DEGREE_LON_AT_EQUATOR_MIN * math.cos(math.radians(furthest_lat)))
+    return (dlon, dlat) if dlon < 90 else None
+
+
 def _filters(query: AssetQuery, params: dict) -> list[str]:
     clauses = ["NOT a.withheld"]
     hidden = [status for status in HIDDEN_BY_DEFAULT_STATUSES if status not in query.statuses]
@@ -116,6 +136,12 @@ def _filters(query: AssetQuery, params: dict) -> list[str]:
         clauses.append("ST_Intersects(a.point, (SELECT ST_GeomFromText(:bbox_wkt, 4326)))")
         params["bbox_wkt"] = query.bbox_polygon_wkt
     if query.near is not None:
+        box = radius_box_degrees(query.near[1], query.radius_m)
+        if box is not None:
+            # The planar GiST index finds a box that holds the circle (much tighter than geography's
+            # geocentric one); the exact geodesic test then decides each asset in it.
+            clauses.append("a.point && ST_Expand((SELECT centre_geom FROM here), :radius_dlon, :radius_dlat)")
+            params["radius_dlon"], params["radius_dlat"] = box
         clauses.append("ST_DWithin(a.point::geography, (SELECT centre FROM here), :radius_m)")
         params["radius_m"] = query.radius_m
     if query.q:
