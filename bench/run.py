@@ -93,6 +93,22 @@ WORKLOADS = [
                                                                   "zoom": 15}), optional=True),
 ]
 
+
+
+def tile_path(lon: float, lat: float, zoom: int) -> str:
+    """The register's vector tile (issue 13) holding the point at this zoom (Web Mercator, XYZ)."""
+    n = 2 ** zoom
+    x = min(n - 1, int((lon + 180.0) / 360.0 * n))
+    y = min(n - 1, int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n))
+    return f"/tiles/assets/{zoom}/{x}/{y}.mvt"
+
+
+TILE_ZOOMS = (6, 10, 14, 16)
+WORKLOADS += [
+    Workload(f"tile_z{z}", f"vector tile z{z} ({'clusters' if z <= 14 else 'assets + footprints'})",
+             lambda lon, lat, w, z=z: tile_path(lon, lat, z), optional=True)
+    for z in TILE_ZOOMS
+]
 WORKLOADS_BY_NAME = {w.name: w for w in WORKLOADS}
 
 
@@ -154,8 +170,12 @@ def capture(app, workload: Workload, points: list[tuple]) -> list[Captured] | No
     def record(conn, cursor, statement, parameters, context, executemany):
         current.append((statement, parameters))
 
+    def record_read(statement, parameters):
+        current.append((statement, parameters))
+
     engine = db.engine()
     event.listen(engine, "before_cursor_execute", record)
+    db.on_read(record_read)  # public reads on the pooled psycopg connections (registry/db.py)
     captured = []
     try:
         client = app.test_client()
@@ -171,6 +191,7 @@ def capture(app, workload: Workload, points: list[tuple]) -> list[Captured] | No
             captured.append(Captured(url, list(current), feature_count(response.get_data())))
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        db.off_read(record_read)
     return captured
 
 
@@ -278,6 +299,7 @@ def measure_interleaved(requests: list[Captured], warm: list[Captured], sql: Sql
         "http": http,
         "app_in_process": summary(times["local"], walls["local"], features) if local else None,
         "sql_p95_index": min(range(len(times["sql"])), key=lambda i: abs(times["sql"][i] - p95)),
+        "sql_slowest_index": max(range(len(times["sql"])), key=lambda i: times["sql"][i]),
     }
 
 
@@ -375,6 +397,37 @@ def shutil_which(name: str) -> str | None:
 
 # ---------------------------------------------------------------- report
 
+# Issue 14's "must show" (HTTP p95, one client, ms) and performance.md's tile targets.
+TARGET_P95_MS = {"bbox": 10.0, "radius": 8.0, "nearest": 5.0, "text": 20.0, "tile_z6": 15.0, "tile_z10": 15.0,
+                 "tile_z14": 3.0, "tile_z16": 3.0}
+TARGET_OVER_SQL_P50_MS = 3.0
+TARGET_PEER_RATIO = 10.0
+
+
+def targets_table(report: dict) -> list[str]:
+    """Each target against this run's figure, and by how much it was missed."""
+    lines = ["", "## Targets (issue 14; tiles from performance.md)", "",
+             "| workload | HTTP p95 | target p95 | HTTP − SQL p50 | target | verdict |", "|---|---:|---:|---:|---:|---|"]
+    for name, w in report["workloads"].items():
+        if w.get("skipped") or name not in TARGET_P95_MS:
+            continue
+        p95, target, over = w["http"]["p95_ms"], TARGET_P95_MS[name], w["http_minus_sql_p50_ms"]
+        misses = []
+        if p95 > target:
+            misses.append(f"p95 missed by {p95 - target:.1f} ms ({p95 / target:.1f}×)")
+        if over > TARGET_OVER_SQL_P50_MS:
+            misses.append(f"overhead missed by {over - TARGET_OVER_SQL_P50_MS:.1f} ms")
+        lines.append(f"| {name} | {p95:.2f} | {target:.0f} | {over:+.2f} | ≤ {TARGET_OVER_SQL_P50_MS:.0f} | "
+                     f"{'; '.join(misses) or 'met'} |")
+    peer = report.get("peer") or {}
+    for key, label in (("ratio_requests_per_s", "one client"), ("ratio_wrk", "8 connections (wrk)")):
+        if peer.get(key):
+            ratio = peer[key]
+            verdict = "met" if ratio >= TARGET_PEER_RATIO else f"missed: {ratio}× of {TARGET_PEER_RATIO:.0f}×"
+            lines.append(f"| viewport req/s ÷ pygeoapi, {label} | {ratio}× | ≥ {TARGET_PEER_RATIO:.0f}× ||| {verdict} |")
+    return lines
+
+
 def markdown(report: dict) -> str:
     meta = report["meta"]
     lines = [
@@ -403,8 +456,8 @@ def markdown(report: dict) -> str:
     lines += ["", ("Times in milliseconds. SQL = every statement the request sends (search, capped count, "
               "authority names …), so HTTP − SQL is what Flask, the pool, the transaction, GeoJSON "
               "building and the socket add."), ""]
-    lines += [("Where the time goes: the request's first statement alone (the search itself, except for the map "
-               "endpoint, where it is the map_version lookup), and the whole request through the app "
+    lines += [("Where the time goes: the request's first statement alone (the register's change counter, "
+               "`map_version`, read for the ETag before the view runs), and the whole request through the app "
               "in-process (Flask test client: no socket, no gunicorn)."), "",
               "| workload | statements/req | first statement p50 | p95 | app in-process p50 | p95 |",
               "|---|---:|---:|---:|---:|---:|"]
@@ -440,6 +493,12 @@ def markdown(report: dict) -> str:
         lines += ["", (f"Load: {meta['assets']:,} assets in {load['load_seconds']:.1f} s, from generation to "
                   f"VACUUM ANALYZE (COPY into staging + INSERT…SELECT at {load['rows_per_second']:,.0f} rows/s; "
                   "the generated tsvector column and the CHECKs are most of it).")]
+    lines += targets_table(report)
+    explained = {name: w for name, w in report["workloads"].items() if w.get("explain")}
+    if explained:
+        lines += ["", "## EXPLAIN (ANALYZE, BUFFERS): the slowest statement of each workload's slowest request", ""]
+        for name, w in explained.items():
+            lines += [f"### {name}", "", f"`{w['explain_url']}`", "", "```", *w["explain"], "```", ""]
     if report.get("regressions"):
         lines += ["", "**Regressions:** " + "; ".join(report["regressions"])]
     return "\n".join(lines) + "\n"
@@ -467,7 +526,12 @@ def main(argv=None) -> int:
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE each workload's slowest statement")
     parser.add_argument("--check", action="store_true", help="exit 1 on gross regressions (always for --size S)")
     parser.add_argument("--output", default=None, help="results name (default: the size)")
+    parser.add_argument("--render", metavar="JSON", help="only write the Markdown again from a results JSON")
     args = parser.parse_args(argv)
+    if args.render:
+        source = Path(args.render)
+        source.with_suffix(".md").write_text(markdown(json.loads(source.read_text())))
+        return 0
 
     conninfo = f"postgresql://{args.user}:{args.password}@{args.host}:{args.port}/{args.database}"
     sqlalchemy_url = conninfo.replace("postgresql://", "postgresql+psycopg://", 1)
@@ -521,12 +585,12 @@ def main(argv=None) -> int:
             entry = {"title": WORKLOADS_BY_NAME[name].title, "example_url": requests[0].url,
                      "statements_per_request": statistics.fmean(len(r.statements) for r in requests),
                      "features_per_request": statistics.fmean(r.features for r in requests),
-                     **{k: v for k, v in result.items() if k != "sql_p95_index"}}
+                     **{k: v for k, v in result.items() if k not in ("sql_p95_index", "sql_slowest_index")}}
             entry["http_minus_sql_p50_ms"] = round(entry["http"]["p50_ms"] - entry["sql"]["p50_ms"], 3)
             entry["http_over_sql_p50"] = round(entry["http"]["p50_ms"] / entry["sql"]["p50_ms"], 2)
             entry["http_minus_sql_p95_ms"] = round(entry["http"]["p95_ms"] - entry["sql"]["p95_ms"], 3)
-            if args.explain:
-                slow = requests[result["sql_p95_index"]]
+            if args.explain:  # the workload's slowest request in the SQL run
+                slow = requests[result["sql_slowest_index"]]
                 entry["explain_url"] = slow.url
                 entry["explain"] = explain(conninfo, slow)
             report["workloads"][name] = entry

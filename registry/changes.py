@@ -9,8 +9,6 @@ or postcode bumps `map_version.version` once, at commit, and stamps
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
-
 from . import db
 
 
@@ -21,5 +19,5 @@ class RegisterVersion:
 
 
 def register_version() -> RegisterVersion:
-    row = db.session.execute(text("SELECT version, changed_at FROM map_version")).one()
-    return RegisterVersion(row.version, row.changed_at)
+    row = db.read_rows("SELECT version, changed_at FROM map_version")[0]
+    return RegisterVersion(row["version"], row["changed_at"])

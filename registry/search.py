@@ -10,8 +10,6 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
-
 from . import db
 from .vocabulary import GSS_PREFIX_KIND, HIDDEN_BY_DEFAULT_STATUSES
 
@@ -71,10 +69,53 @@ PUBLIC_COLUMNS = """
     a.reference, a.location_source, a.tenure, a.holding_type, a.street_number, a.street, a.post_town,
     a.asset_type_label AS council_type_label, a.source_effective_date,
     CASE WHEN a.published_details THEN a.tenure_detail END AS published_tenure_detail,
-    CASE WHEN a.published_details THEN a.other_detail END AS published_other_detail,
-    (SELECT name FROM authority WHERE code = a.authority_code) AS authority_name,
-    (SELECT coalesce(display_name, name) FROM authority WHERE code = a.authority_code) AS authority_display_name
+    CASE WHEN a.published_details THEN a.other_detail END AS published_other_detail
 """
+# The owner's names, joined once to the page's rows (never a subquery per row).
+AUTHORITY_NAMES = "au.name AS authority_name, coalesce(au.display_name, au.name) AS authority_display_name"
+
+
+def _named_page(page_sql: str, order: str, count_sql: str | None = None) -> str:
+    """The page's rows (already limited) with their owner's names, in the page's order; with count_sql,
+    each row also carries the capped count of the whole answer (one statement, not two round trips)."""
+    counted = f", ({count_sql}) AS {COUNTED}" if count_sql else ""
+    return (f"SELECT page.*, {AUTHORITY_NAMES}{counted} FROM ({page_sql}) page "
+            f"LEFT JOIN authority au ON au.code = page.authority_code ORDER BY {order}")
+
+
+COUNTED = "capped_number_matched"
+
+
+def _page_result(query: AssetQuery, rows: list[dict]) -> SearchResult:
+    """The page and numberMatched from the count its statement carried (a separate count only for an empty
+    page past the first, where no row could carry it)."""
+    counts = {row.pop(COUNTED) for row in rows}
+    if query.offset == 0 and query.after_id is None and len(rows) < query.limit:
+        return SearchResult(rows=rows, number_matched=len(rows))  # the whole answer is on this page
+    if not counts:
+        return SearchResult(rows=rows, number_matched=_count(query))
+    total = counts.pop()
+    return SearchResult(rows=rows, number_matched=total if total <= COUNT_CAP else None)
+
+
+# Lower bounds on the length of a degree on the WGS84 spheroid (a degree of latitude is at least
+# 110,574 m, a degree of longitude at least 111,319 m × cos(latitude)), rounded down, and a 1% margin
+# for a geodesic being shorter than the arc of a parallel.
+METRES_PER_DEGREE_LAT_MIN = 110_000.0
+METRES_PER_DEGREE_LON_AT_EQUATOR_MIN = 111_000.0
+RADIUS_BOX_MARGIN = 1.01
+RADIUS_BOX_MAX_LAT = 85.0
+
+
+def radius_box_degrees(lat: float, radius_m: float) -> tuple[float, float] | None:
+    """Half-width and half-height in degrees of a lon/lat box that holds every point within radius_m
+    (geodesic) of a centre at this latitude, or None near the poles (where no narrow box does)."""
+    dlat = radius_m * RADIUS_BOX_MARGIN / METRES_PER_DEGREE_LAT_MIN
+    furthest_lat = abs(lat) + dlat
+    if furthest_lat >= RADIUS_BOX_MAX_LAT:
+        return None
+    dlon = radius_m * RADIUS_BOX_MARGIN / (METRES_PER_DEGREE_LON_AT_EQUATOR_MIN * math.cos(math.radians(furthest_lat)))
+    return (dlon, dlat) if dlon < 90 else None
 
 
 def _filters(query: AssetQuery, params: dict) -> list[str]:
@@ -95,6 +136,12 @@ def _filters(query: AssetQuery, params: dict) -> list[str]:
         clauses.append("ST_Intersects(a.point, (SELECT ST_GeomFromText(:bbox_wkt, 4326)))")
         params["bbox_wkt"] = query.bbox_polygon_wkt
     if query.near is not None:
+        box = radius_box_degrees(query.near[1], query.radius_m)
+        if box is not None:
+            # The planar GiST index finds a box that holds the circle (much tighter than geography's
+            # geocentric one); the exact geodesic test then decides each asset in it.
+            clauses.append("a.point && ST_Expand((SELECT centre_geom FROM here), :radius_dlon, :radius_dlat)")
+            params["radius_dlon"], params["radius_dlat"] = box
         clauses.append("ST_DWithin(a.point::geography, (SELECT centre FROM here), :radius_m)")
         params["radius_m"] = query.radius_m
     if query.q:
@@ -147,6 +194,13 @@ def _ctes(query: AssetQuery, params: dict) -> str:
 def find_assets(query: AssetQuery) -> SearchResult:
     if query.nearest is not None:
         return _find_nearest(query)
+    if query.near is not None and not query.q:
+        # A radius page is the k nearest inside the circle: found like `nearest`, never by computing
+        # the distance of every asset in the circle. (With words, a KNN walk could cross the country
+        # looking for a rare one: that case keeps the plain radius filter.)
+        return _page_result(query, _find_nearest(query).rows)
+    if query.q and query.near is None:
+        return _find_text(query)
     params: dict = {"limit": query.limit, "offset": 0 if query.after_id is not None else query.offset}
     ctes = _ctes(query, params)
     where = " AND ".join(_filters(query, params))
@@ -154,23 +208,34 @@ def find_assets(query: AssetQuery) -> SearchResult:
     if query.near is not None:
         select_extra = ", ST_Distance(a.point::geography, (SELECT centre FROM here)) AS distance_m"
         order = "distance_m, a.id"
-    elif query.q:
-        return _find_text(query)
-    sql = (f"{ctes}SELECT {PUBLIC_COLUMNS}{select_extra} FROM asset a WHERE {where} "
-           f"ORDER BY {order} LIMIT :limit OFFSET :offset")
-    rows = [dict(r) for r in db.session.execute(text(sql), params).mappings()]
+    page = (f"SELECT {PUBLIC_COLUMNS}{select_extra} FROM asset a WHERE {where} "
+            f"ORDER BY {order} LIMIT :limit OFFSET :offset")
+    if not query.q:
+        count_sql = _count_sql(query, params)
+        return _page_result(query, db.read_rows(ctes + _named_page(page, order.replace("a.id", "page.id"),
+                                                                   count_sql), params))
+    # A radius with words (near + q): the plain radius filter, ordered by distance.
+    sql = ctes + _named_page(page, order.replace("a.id", "page.id"))
+    rows = db.read_rows(sql, params)
     if query.offset == 0 and query.after_id is None and len(rows) < query.limit:
         return SearchResult(rows=rows, number_matched=len(rows))  # the whole answer is on this page
     return SearchResult(rows=rows, number_matched=_count(query))
 
 
+def _count_sql(query: AssetQuery, params: dict, cap: int = COUNT_CAP) -> str:
+    """The whole answer's size, capped (the first cap + 1 matches, never the whole table)."""
+    params["cap"] = cap + 1
+    counted = AssetQuery(**{**query.__dict__, "after_id": None})
+    where = " AND ".join(_filters(counted, params))
+    return f"SELECT count(*) FROM (SELECT 1 FROM asset a WHERE {where} LIMIT :cap) capped"
+
+
 def _count(query: AssetQuery, cap: int = COUNT_CAP) -> int | None:
-    params: dict = {"cap": cap + 1}
+    params: dict = {}
     counted = AssetQuery(**{**query.__dict__, "after_id": None})
     ctes = _ctes(counted, params)
-    where = " AND ".join(_filters(counted, params))
-    sql = f"{ctes}SELECT count(*) FROM (SELECT 1 FROM asset a WHERE {where} LIMIT :cap) capped"
-    total = db.session.execute(text(sql), params).scalar_one()
+    sql = ctes + _count_sql(counted, params, cap)
+    total = db.read_value(sql, params)
     return total if total <= cap else None
 
 
@@ -239,7 +304,8 @@ def _text_tier_rows(query: AssetQuery, tier: int, need: int, columns: str) -> tu
     conditions = text_tier_conditions(tier)
     # The catalogue's row estimate rides along (one initplan), for _count_by_walk without another statement.
     fetch = (f"SELECT {columns}, (SELECT reltuples FROM pg_class WHERE oid = 'asset'::regclass) AS {_SIZE} "
-             "FROM asset a JOIN page ON page.id = a.id ORDER BY a.id")
+             "FROM asset a JOIN page ON page.id = a.id LEFT JOIN authority au ON au.code = a.authority_code "
+             "ORDER BY a.id")
     ctes = ctes[:-1] + ", " if ctes else "WITH "
     if _narrowed(query):
         # A council, an area or a box: walk the first :scan assets it holds; the planner takes them
@@ -252,7 +318,7 @@ def _text_tier_rows(query: AssetQuery, tier: int, need: int, columns: str) -> tu
         # and the words on them: a broad filter (a status, a type) never makes the walk sort.
         walk = (f"{ctes}page AS (SELECT a.id FROM (SELECT a.* FROM asset a ORDER BY a.id LIMIT :scan) a "
                 f"WHERE {' AND '.join([*filters, *conditions])} ORDER BY a.id LIMIT :need) {fetch}")
-    rows = [dict(r) for r in db.session.execute(text(walk), params).mappings()]
+    rows = db.read_rows(walk, params)
     if len(rows) == need:
         return rows, True
     # OFFSET 0 keeps the index condition inside: the tier's own GIN index finds its rows and
@@ -262,7 +328,7 @@ def _text_tier_rows(query: AssetQuery, tier: int, need: int, columns: str) -> tu
     listed = (f"{ctes}page AS (SELECT a.id FROM (SELECT a.id, a.search_vector FROM asset a "
               f"WHERE {' AND '.join([*filters, *inside])} OFFSET 0) a "
               f"WHERE {' AND '.join(conditions[1:]) or 'TRUE'} ORDER BY a.id LIMIT :need) {fetch}")
-    return [dict(r) for r in db.session.execute(text(listed), params).mappings()], False
+    return db.read_rows(listed, params), False
 
 
 def _register_size(rows: list[dict]) -> float:
@@ -293,7 +359,7 @@ def _find_text(query: AssetQuery) -> SearchResult:
     goes by ``has_more``.
     """
     need = query.offset + query.limit
-    matches, common = _text_rows(query, need, PUBLIC_COLUMNS)
+    matches, common = _text_rows(query, need, f"{PUBLIC_COLUMNS}, {AUTHORITY_NAMES}")
     size = _register_size(matches)
     rows = matches[query.offset:]
     if len(matches) < need:
@@ -314,9 +380,10 @@ def _count_by_walk(query: AssetQuery, size: float) -> int | None:
     params: dict = {"scan": TEXT_SCAN_ROWS + 1}
     ctes = _ctes(query, params)
     filters = [c for c in _filters(query, params) if _WORDS not in c]
-    sql = (f"{ctes}SELECT count(*) FILTER (WHERE a.search_vector @@ {_WORDS}), count(*) FROM "
+    sql = (f"{ctes}SELECT count(*) FILTER (WHERE a.search_vector @@ {_WORDS}) AS matches, count(*) AS walked FROM "
            f"(SELECT a.search_vector FROM asset a WHERE {' AND '.join(filters)} ORDER BY a.id LIMIT :scan) a")
-    matches, walked = db.session.execute(text(sql), params).one()
+    counts = db.read_rows(sql, params)[0]
+    matches, walked = counts["matches"], counts["walked"]
     return matches if walked <= TEXT_SCAN_ROWS else None
 
 
@@ -342,7 +409,7 @@ def has_more(query: AssetQuery, page_rows: list[dict]) -> bool:
     ctes = _ctes(probe, params)
     where = " AND ".join(_filters(probe, params))
     sql = f"{ctes}SELECT EXISTS (SELECT 1 FROM asset a WHERE {where} OFFSET :skip)"
-    return bool(db.session.execute(text(sql), params).scalar_one())
+    return bool(db.read_value(sql, params))
 
 
 def _find_nearest(query: AssetQuery) -> SearchResult:
@@ -351,64 +418,71 @@ def _find_nearest(query: AssetQuery) -> SearchResult:
     Planar KNN on the GiST index gives candidates; the geodesic distance of the
     k-th candidate bounds the answer, so a geography radius query within that
     distance must contain the true k nearest. Filters apply in both steps.
+    For a radius query (`near`), the same k nearest inside the circle: the
+    candidates ignore the radius (so the KNN walk stops after k of them however
+    few lie inside it), the answer is bounded by the smaller of the two.
     """
     params: dict = {"limit": query.limit + query.offset, "candidates": max(NEAREST_CANDIDATES,
                                                                           query.limit + query.offset)}
     ctes = _ctes(query, params)
     where = " AND ".join(_filters(query, params))
+    unbounded = dataclasses.replace(query, near=None, radius_m=None, nearest=query.centre)
+    candidate_where = " AND ".join(_filters(unbounded, params))
+    within = "least(max(distance_m), :radius_m)" if query.near is not None else "max(distance_m)"
+    # A radius page carries the capped count of the whole circle (nearest answers have no count).
+    counted = f", ({_count_sql(query, params)}) AS {COUNTED}" if query.near is not None else ""
     sql = f"""
         {ctes}, candidates AS (
             SELECT ST_Distance(a.point::geography, (SELECT centre FROM here)) AS distance_m
-            FROM asset a WHERE {where}
+            FROM asset a WHERE {candidate_where}
             ORDER BY a.point <-> (SELECT centre_geom FROM here) LIMIT :candidates
         ), bound AS (
-            SELECT max(distance_m) AS within_m FROM (
+            SELECT {within} AS within_m FROM (
                 SELECT distance_m FROM candidates ORDER BY distance_m LIMIT :limit) k
         )
-        SELECT {PUBLIC_COLUMNS}, ST_Distance(a.point::geography, (SELECT centre FROM here)) AS distance_m
-        FROM asset a
-        WHERE {where} AND ST_DWithin(a.point::geography, (SELECT centre FROM here),
-                                     (SELECT within_m FROM bound) + 0.001)
-        ORDER BY distance_m, a.id LIMIT :limit
+        SELECT page.*, {AUTHORITY_NAMES}{counted} FROM (
+            SELECT {PUBLIC_COLUMNS}, ST_Distance(a.point::geography, (SELECT centre FROM here)) AS distance_m
+            FROM asset a
+            WHERE {where} AND ST_DWithin(a.point::geography, (SELECT centre FROM here),
+                                         (SELECT within_m FROM bound) + 0.001)
+            ORDER BY distance_m, a.id LIMIT :limit
+        ) page LEFT JOIN authority au ON au.code = page.authority_code
+        ORDER BY page.distance_m, page.id
     """
-    rows = [dict(r) for r in db.session.execute(text(sql), params).mappings()]
+    rows = db.read_rows(sql, params)
     rows = rows[query.offset:]
     return SearchResult(rows=rows, number_matched=None)
 
 
 def get_public(asset_id: int) -> dict | None:
-    row = db.session.execute(
-        text(f"SELECT {PUBLIC_COLUMNS}, ST_AsGeoJSON(a.footprint, 7) AS footprint_geojson "
-             "FROM asset a WHERE a.id = :id AND NOT a.withheld"),
-        {"id": asset_id},
-    ).mappings().first()
-    return dict(row) if row else None
+    rows = db.read_rows(
+        f"SELECT {PUBLIC_COLUMNS}, {AUTHORITY_NAMES}, ST_AsGeoJSON(a.footprint, 7) AS footprint_geojson "
+        "FROM asset a LEFT JOIN authority au ON au.code = a.authority_code WHERE a.id = :id AND NOT a.withheld",
+        {"id": asset_id})
+    return rows[0] if rows else None
 
 
 def footprints_containing(lon: float, lat: float) -> list[dict]:
-    rows = db.session.execute(
-        text("SELECT a.id, a.name FROM asset a WHERE NOT a.withheld AND a.footprint IS NOT NULL "
-             "AND ST_Intersects(a.footprint, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) ORDER BY a.id"),
-        {"lon": lon, "lat": lat},
-    ).mappings()
-    return [dict(r) for r in rows]
+    return db.read_rows(
+        "SELECT a.id, a.name FROM asset a WHERE NOT a.withheld AND a.footprint IS NOT NULL "
+        "AND ST_Intersects(a.footprint, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) ORDER BY a.id",
+        {"lon": lon, "lat": lat})
 
 
 def authority_display_names(codes: set[str]) -> dict[str, str]:
     """Everyday council names ("Leeds City Council") for pages; authority_names keeps the ONS names."""
     if not codes:
         return {}
-    rows = db.session.execute(text("SELECT code, coalesce(display_name, name) FROM authority "
-                                   "WHERE code = ANY(:codes)"), {"codes": list(codes)})
-    return dict(rows.all())
+    rows = db.read_rows("SELECT code, coalesce(display_name, name) AS name FROM authority "
+                        "WHERE code = ANY(:codes)", {"codes": list(codes)})
+    return {row["code"]: row["name"] for row in rows}
 
 
 def authority_names(codes: set[str]) -> dict[str, str]:
     if not codes:
         return {}
-    rows = db.session.execute(text("SELECT code, name FROM authority WHERE code = ANY(:codes)"),
-                              {"codes": list(codes)})
-    return dict(rows.all())
+    rows = db.read_rows("SELECT code, name FROM authority WHERE code = ANY(:codes)", {"codes": list(codes)})
+    return {row["code"]: row["name"] for row in rows}
 
 
 # ---------------------------------------------------------------- map clusters
@@ -545,7 +619,9 @@ def clusters(cells: tuple[int, int, int, int], zoom: int, *, types: list[str], s
     """Per cluster cell: its count (each asset once) and status mix (each asset once per status)."""
     sql, params = _cluster_rows(cells, zoom, types=types, statuses=statuses, authority=authority)
     grouped: dict[tuple[int, int], dict] = {}
-    for gx, gy, status, n, sum_lon, sum_lat in db.session.execute(text(sql), params):
+    for row in db.read_rows(sql, params):
+        gx, gy, status, n, sum_lon, sum_lat = (row["gx"], row["gy"], row["status"], row["n"], row["sum_lon"],
+                                               row["sum_lat"])
         cell = grouped.setdefault((gx, gy), {"count": 0, "sum_lon": 0.0, "sum_lat": 0.0, "statuses": {}})
         if status == params["total"]:
             cell["count"] += n
@@ -572,7 +648,7 @@ def assets_in_view(box: tuple, *, with_footprints: bool, types: list[str], statu
                ST_Y(a.point) AS lat, {footprint} AS footprint_geojson
         FROM asset a WHERE {" AND ".join(clauses)} ORDER BY a.id LIMIT :cap
     """
-    rows = [dict(r) for r in db.session.execute(text(sql), params).mappings()]
+    rows = db.read_rows(sql, params)
     return None if len(rows) > MAX_ASSETS_IN_VIEW else rows
 
 
@@ -612,7 +688,7 @@ def asset_tile(z: int, x: int, y: int, *, types: list[str], statuses: list[str],
                 FROM cells WHERE count > 0
             ) t WHERE t.geom IS NOT NULL
         """
-        return bytes(db.session.execute(text(sql), params).scalar_one() or b"")
+        return bytes(db.read_value(sql, params) or b"")
     clauses = ["NOT a.withheld", "a.point && ST_Transform(ST_TileEnvelope(:z, :x, :y), 4326)"]
     _map_filters(clauses, params, types=types, statuses=statuses, authority=authority)
     where = " AND ".join(clauses)
@@ -635,8 +711,8 @@ def asset_tile(z: int, x: int, y: int, *, types: list[str], statuses: list[str],
                    ST_AsMVTGeom(ST_Transform(a.footprint, 3857), ST_TileEnvelope(:z, :x, :y), 4096, 64) AS geom
             FROM asset a WHERE {footprint_where}
         ) t WHERE t.geom IS NOT NULL), ''::bytea)"""
-    return bytes(db.session.execute(text(sql), params).scalar_one())
+    return bytes(db.read_value(sql, params))
 
 
 def map_version() -> int:
-    return db.session.execute(text("SELECT version FROM map_version")).scalar_one()
+    return db.read_value("SELECT version FROM map_version")

@@ -41,8 +41,16 @@ def status_label(row: dict) -> str:
     return PUBLIC_STATUSES.get(row["surplus_status"], row["surplus_status"])
 
 
+# The allow-listed columns whose values are not JSON as they come (numeric, date, timestamp): only these
+# pass through _plain, so a page of features is not a function call per value.
+TYPED_ASSET_PROPERTIES = ("occupancy_since", "floor_area_m2", "site_area_m2", "market_value_gbp", "updated_at",
+                          "source_effective_date")
+
+
 def asset_properties(row: dict, authority_names: dict[str, str]) -> dict:
-    properties = {key: _plain(row.get(key)) for key in PUBLIC_ASSET_PROPERTIES}
+    properties = {key: row.get(key) for key in PUBLIC_ASSET_PROPERTIES}
+    for key in TYPED_ASSET_PROPERTIES:
+        properties[key] = _plain(properties[key])
     for name, column in PUBLISHED_DETAILS.items():
         if row.get(column) is not None:
             properties[name] = row[column]

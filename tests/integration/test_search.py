@@ -255,3 +255,37 @@ def test_values_the_database_cannot_hold_are_refused_by_name(client, url, param)
     assert response.status_code == 400
     if url.startswith("/api/"):
         assert response.get_json()["invalid_param"] == param
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_radius_page_is_the_true_nearest_inside_the_circle(client, seed):
+    """A radius page of 5 (found by the KNN bound, not by sorting the whole circle) holds exactly the 5
+    geodesically nearest assets inside it, and numberMatched counts the whole circle (pyproj)."""
+    points = all_public_points()
+    rng = random.Random(2000 + seed)
+    pages = 0
+    for lon, lat in random_centres(8, seed):
+        radius = rng.choice([400, 1500, 3000])
+        document = get_json(client, f"/api/collections/assets/items?near={lon},{lat}&radius={radius}&limit=5")
+        inside = sorted((geodesic_m(lon, lat, x, y), i) for i, (x, y) in points.items()
+                        if geodesic_m(lon, lat, x, y) <= radius)
+        returned = [f["id"] for f in document["features"]]
+        assert len(returned) == min(5, len(inside))
+        # Ties within a centimetre could order either way: compare distances, then the set when clear.
+        expected_distances = [d for d, _ in inside[:5]]
+        got = [f["properties"]["distance_m"] for f in document["features"]]
+        assert got == pytest.approx(expected_distances, abs=1.0)
+        assert document["numberMatched"] == len(inside)
+        pages += len(inside) > 5
+    assert pages > 0, "no circle held more than one page"
+
+
+def test_radius_with_fewer_inside_than_the_page_still_stops_at_the_circle(client):
+    """Candidates ignore the radius (so the KNN walk ends), the answer never leaves the circle."""
+    points = all_public_points()
+    lon, lat = next(iter(points.values()))
+    radius = 30
+    document = get_json(client, f"/api/collections/assets/items?near={lon},{lat}&radius={radius}&limit=10")
+    inside = {i for i, (x, y) in points.items() if geodesic_m(lon, lat, x, y) <= radius}
+    assert 0 < len(inside) < 10
+    assert {f["id"] for f in document["features"]} == inside
