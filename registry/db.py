@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import psycopg
 from psycopg.rows import dict_row, tuple_row
-from sqlalchemy import Connection, MetaData, create_engine, make_url
+from sqlalchemy import Connection, MetaData, create_engine, make_url, text
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -160,7 +160,13 @@ def _read(sql: str, params: dict | None, fetch: str):
         listener(statement, params)
     if _bound_to_connection() or session().in_transaction():
         session.flush()  # this request's pending writes are part of what it reads
-        return _run(session.connection().connection.driver_connection, statement, params, fetch)
+        # Through SQLAlchemy here, not the raw driver: the transaction's own statement events
+        # (replica routing's per-server counts, the tests' checks) see this read too.
+        result = session.execute(text(sql), params)
+        if fetch == "rows":
+            return [dict(row) for row in result.mappings()]
+        row = result.first()
+        return None if row is None else row[0]
     pool = _pool()
     try:
         with pool.connection() as conn:

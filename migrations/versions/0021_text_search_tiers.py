@@ -7,14 +7,14 @@ never ranks every match. They are expressions over the generated search_vector
 (weights A, and A + B): no new column, no trigger, nothing to keep in step; bulk
 loads that drop and rebuild secondary indexes rebuild these too.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 """
 
 from alembic import op
 
-revision = "0020"
-down_revision = "0019"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
