@@ -148,7 +148,7 @@ def _text(raw, field, *, required=False, max_length=None):
     return value or None
 
 
-def _choice(raw, field, vocabulary, default=None):
+def vocabulary_choice(raw, field, vocabulary, default=None):
     value = _text(raw, field) or default
     if value is None:
         raise InvalidInput(f"Choose the {field.replace('_', ' ')}.", field=field)
@@ -213,7 +213,7 @@ def field_problems(raw: dict) -> list[InvalidInput]:
     checks = [
         lambda: _text(raw.get("reference"), "reference", required=True, max_length=100),
         lambda: _text(raw.get("name"), "name", required=True, max_length=300),
-        lambda: _choice(raw.get("asset_type"), "asset_type", ASSET_TYPES),
+        lambda: vocabulary_choice(raw.get("asset_type"), "asset_type", ASSET_TYPES),
         lambda: _text(raw.get("description"), "description", max_length=5000),
         lambda: _text(raw.get("address"), "address", max_length=500),
         lambda: _postcode(raw.get("postcode")),
@@ -266,7 +266,7 @@ def validate_record(raw: dict, *, point: shapely.Point, footprint=None) -> Asset
         authority_code=_text(raw.get("authority_code"), "authority_code", required=True).upper(),
         reference=_text(raw.get("reference"), "reference", required=True, max_length=100),
         name=_text(raw.get("name"), "name", required=True, max_length=300),
-        asset_type=_choice(raw.get("asset_type"), "asset_type", ASSET_TYPES),
+        asset_type=vocabulary_choice(raw.get("asset_type"), "asset_type", ASSET_TYPES),
         point=point,
         footprint=footprint,
         description=_text(raw.get("description"), "description", max_length=5000),
@@ -275,10 +275,10 @@ def validate_record(raw: dict, *, point: shapely.Point, footprint=None) -> Asset
         uprn=parse_uprn(raw.get("uprn")),
         title_numbers=parse_title_numbers(raw.get("title_numbers")),
         current_use=_text(raw.get("current_use"), "current_use", max_length=500),
-        condition=_choice(raw.get("condition"), "condition", CONDITIONS, default="unknown"),
-        occupancy=_choice(raw.get("occupancy"), "occupancy", OCCUPANCY, default="in_use"),
+        condition=vocabulary_choice(raw.get("condition"), "condition", CONDITIONS, default="unknown"),
+        occupancy=vocabulary_choice(raw.get("occupancy"), "occupancy", OCCUPANCY, default="in_use"),
         occupancy_since=parse_date(raw.get("occupancy_since"), "occupancy_since"),
-        surplus_status=_choice(raw.get("surplus_status"), "surplus_status", SURPLUS_STATUSES,
+        surplus_status=vocabulary_choice(raw.get("surplus_status"), "surplus_status", SURPLUS_STATUSES,
                                default="operational"),
         floor_area_m2=_decimal(raw.get("floor_area_m2"), "floor_area_m2"),
         site_area_m2=_decimal(raw.get("site_area_m2"), "site_area_m2"),
@@ -437,7 +437,7 @@ def update(asset_id: int, record: AssetRecord) -> None:
 
 
 def set_status(asset_id: int, surplus_status: str) -> None:
-    status = _choice(surplus_status, "surplus_status", SURPLUS_STATUSES)
+    status = vocabulary_choice(surplus_status, "surplus_status", SURPLUS_STATUSES)
     db.session.execute(text("UPDATE asset SET surplus_status = :s, updated_at = now() WHERE id = :id"),
                        {"s": status, "id": asset_id})
     db.session.expire_all()

@@ -271,7 +271,7 @@ def _distinct_values(cursor, fields, default_authority) -> None:
         cursor.execute(f"SELECT DISTINCT f_{field_name} FROM bulk_stage WHERE f_{field_name} IS NOT NULL")
         for (given,) in cursor.fetchall():
             try:
-                out.append((field_name, given, "", assets._choice(given, field_name, vocabulary, default), None, None))
+                out.append((field_name, given, "", assets.vocabulary_choice(given, field_name, vocabulary, default), None, None))
             except InvalidInput as error:
                 out.append((field_name, given, "", default, None, error.detail))
     with cursor.copy("COPY bulk_values FROM STDIN") as copy:
@@ -521,9 +521,9 @@ def _cap(text_: str) -> str:
 
 
 def _limits():
-    from .checking import _column_limits
+    from .checking import column_limits
 
-    return _column_limits()
+    return column_limits()
 
 
 def _districts(cursor) -> None:

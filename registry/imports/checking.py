@@ -24,7 +24,7 @@ from sqlalchemy import text
 from .. import assets, db, places
 from ..errors import InvalidInput
 from . import authority_names, mapping
-from .reading import _Parsed
+from .reading import ParsedFile
 from .report import Rejection
 
 Progress = Callable[[int, int], None]
@@ -61,7 +61,7 @@ def _bng_to_wgs(geometries):
     return shapely.transform(geometries, osgb_to_wgs84)
 
 
-def to_wgs84(parsed: _Parsed) -> tuple[np.ndarray, np.ndarray, dict[int, Rejection], list[Rejection]]:
+def to_wgs84(parsed: ParsedFile) -> tuple[np.ndarray, np.ndarray, dict[int, Rejection], list[Rejection]]:
     """WGS84 points and footprints per row, a geometry problem per bad row (by index), and warnings."""
     geometries = parsed.geometries
     n = len(geometries)
@@ -173,7 +173,7 @@ def _invalid_polygon_message(reason: str) -> str:
     return f"The footprint is not a valid polygon: {reason}."
 
 
-def _column_limits() -> tuple[dict[str, Decimal], int]:
+def column_limits() -> tuple[dict[str, Decimal], int]:
     table = assets.Asset.__table__
     limits = {}
     for name in ("floor_area_m2", "site_area_m2", "market_value_gbp"):
@@ -214,7 +214,7 @@ def parse_any_date(value):
         return None
 
 
-def check_rows(parsed: _Parsed, default_authority: str | None,
+def check_rows(parsed: ParsedFile, default_authority: str | None,
                progress: Progress | None) -> tuple[list[tuple[int, assets.AssetRecord]], list[Rejection]]:
     """Validate every row; the good records (with their row numbers) and the rejections.
 
@@ -225,7 +225,7 @@ def check_rows(parsed: _Parsed, default_authority: str | None,
     parsed.warnings.extend(geometry_warnings)
     early = {r.record for r in parsed.problems}
     label = parsed.label
-    numeric_limits, title_length = _column_limits()
+    numeric_limits, title_length = column_limits()
     default = authority_names.resolve(default_authority) or (default_authority or "").strip().upper() or None
     columns = parsed.columns.fields
     x_label, y_label = parsed.coordinate_labels

@@ -56,7 +56,7 @@ class Table:
 
 
 @dataclass
-class _Parsed:
+class ParsedFile:
     """What reading hands to checking: raw fields per row and a geometry per row."""
 
     format: str
@@ -426,7 +426,7 @@ def to_wgs84_xy(code: str, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, 
 
 
 def read(path: Path, crs: str, overrides: dict[str, str] | None = None,
-         default_authority: str | None = None) -> _Parsed:
+         default_authority: str | None = None) -> ParsedFile:
     suffix = path.suffix.lower()
     if suffix in SPREADSHEETS:
         table = read_spreadsheet(path)
@@ -443,7 +443,7 @@ def read(path: Path, crs: str, overrides: dict[str, str] | None = None,
     return build(table, crs, overrides, default_authority)
 
 
-def parse(content: str, suffix: str, crs: str) -> _Parsed:
+def parse(content: str, suffix: str, crs: str) -> ParsedFile:
     """Read text already in memory (CSV or GeoJSON)."""
     looks_like_json = content.lstrip()[:1] in ("{", "[")
     if suffix in (".geojson", ".json") or (suffix not in TEXT and looks_like_json):
@@ -464,7 +464,7 @@ def _cell(row: list, index: int | None) -> str:
 
 
 def build(table: Table, crs: str, overrides: dict[str, str] | None,
-          default_authority: str | None) -> _Parsed:
+          default_authority: str | None) -> ParsedFile:
     columns = mapping.map_columns(table.headers, overrides)
     coords = columns.coordinates
     header = table.headers
@@ -521,7 +521,7 @@ def build(table: Table, crs: str, overrides: dict[str, str] | None,
                 if value:
                     raw[name] = value
 
-    parsed = _Parsed(table.format, table.numbers, raws, columns, np.full(n, None, dtype=object),
+    parsed = ParsedFile(table.format, table.numbers, raws, columns, np.full(n, None, dtype=object),
                      np.zeros(n, dtype=bool), "4326", extras=extras, authority_given=given,
                      encoding=table.encoding, feature_numbers=table.feature_numbers,
                      swappable=np.zeros(n, dtype=bool))
@@ -541,7 +541,7 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def _numbers(parsed: _Parsed, decimal_comma: bool) -> None:
+def _numbers(parsed: ParsedFile, decimal_comma: bool) -> None:
     """Areas and values as plain decimals (square metres for areas); a bad number is the row's problem."""
     for name in ("floor_area_m2", "site_area_m2", "market_value_gbp"):
         if name not in parsed.columns.fields:
@@ -563,7 +563,7 @@ def _numbers(parsed: _Parsed, decimal_comma: bool) -> None:
                 raw[name] = mapping.number_text(number * factor)
 
 
-def _coordinates(parsed: _Parsed, table: Table, crs: str) -> None:
+def _coordinates(parsed: ParsedFile, table: Table, crs: str) -> None:
     from pyproj.exceptions import CRSError, ProjError
 
     n = len(parsed.raws)

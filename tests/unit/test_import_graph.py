@@ -4,8 +4,13 @@ grimp builds the graph from the source, function-level imports included, so an i
 function to dodge a cycle at import time still counts.
 """
 
+import ast
+import pathlib
+
 import grimp
 import pytest
+
+import registry
 
 
 def cycles(graph, package: str) -> list[list[str]]:
@@ -91,3 +96,52 @@ def test_registry_has_no_import_cycle(registry_graph):
     found = cycles(registry_graph, "registry")
     assert found == [], "Import cycles (break each: a hook, an argument, or a smaller shared module):\n" + "\n".join(
         " <-> ".join(group) for group in found)
+
+
+# ---------------------------------------------------------------- no module uses another's private names
+#
+# A leading underscore says "this module's own": another module that imports or reaches for it
+# (``from .reading import _Parsed``, ``assets._choice(...)``) couples itself to an implementation
+# detail. Issue 9: no module imports another's private name.
+
+
+def private_names_used_across_modules(source: str, module_names: set[str]) -> list[str]:
+    """`from x import _name`, and `mod._name` where `mod` is a name this source imported as a module."""
+    tree = ast.parse(source)
+    imported_modules: set[str] = set()
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                bound = alias.asname or alias.name
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append(f"from {'.' * node.level}{node.module or ''} import {alias.name}")
+                elif alias.name in module_names:
+                    imported_modules.add(bound)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                imported_modules.add(alias.asname or alias.name.split(".")[0])
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in imported_modules and node.attr.startswith("_")
+                and not node.attr.startswith("__")):
+            found.append(f"{node.value.id}.{node.attr}")
+    return sorted(set(found))
+
+
+def test_the_private_name_finder_finds_both_forms():
+    source = ("from .reading import _Parsed, Table\nfrom . import assets\nfrom .assets import helper\n"
+              "x = assets._choice(1)\ny = helper._own_attribute\nz = self._fine\n")
+    assert private_names_used_across_modules(source, {"assets", "reading"}) == [
+        "assets._choice", "from .reading import _Parsed"]
+
+
+def test_no_module_uses_another_modules_private_names():
+    root = pathlib.Path(registry.__file__).parent
+    module_names = {path.stem for path in root.rglob("*.py")} | {path.name for path in root.rglob("*") if path.is_dir()}
+    offenders = {}
+    for path in sorted(root.rglob("*.py")):
+        found = private_names_used_across_modules(path.read_text(), module_names)
+        if found:
+            offenders[str(path.relative_to(root.parent))] = found
+    assert offenders == {}
