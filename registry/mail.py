@@ -16,13 +16,15 @@ from flask import current_app
 log = logging.getLogger(__name__)
 
 
-def send(to: str, subject: str, body: str) -> bool:
-    """Send one plain-text email. Returns False (and logs) if the server refused it."""
+def send(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> bool:
+    """Send one plain-text email (with any extra headers, e.g. List-Unsubscribe). False (logged) if refused."""
     settings = current_app.config["SETTINGS"]
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = to
     message["Subject"] = subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     if settings.smtp_host == "log":
         # Demo and development: no mail server, so the message (and its links) goes to the log.
