@@ -240,8 +240,10 @@ def _from_token(salt: str, token: str, max_age: int | None) -> AlertSubscription
 def confirm(token: str) -> AlertSubscription:
     subscription = _from_token("alert-confirm", token, CONFIRM_MAX_AGE_S)
     if subscription.confirmed_at is None:
-        subscription.confirmed_at = datetime.now(UTC)
+        # The database's clock, as events' at_utc is: an event committed after this is "since confirming".
+        subscription.confirmed_at = func.now()
         db.session.flush()
+        db.session.refresh(subscription)
     return subscription
 
 
