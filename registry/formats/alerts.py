@@ -2,7 +2,7 @@
 
 Everything here is built from ``registry.alerts.Alert`` rows and public deadlines: public facts
 only. The area's label is the subscriber's own (personal data): it appears only in their own
-email and feeds, which live at an unguessable URL.
+email. The feeds (at an unguessable URL) name no area, so a feed address that leaks reveals none.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def email_text(subscription, alerts: Iterable, *, base: str, unsubscribe_url: st
 def atom_feed(subscription, alerts: Iterable, *, self_url: str, base: str) -> bytes:
     alerts = sorted(alerts, key=lambda a: (a.on_date, a.key), reverse=True)
     feed = ElementTree.Element("feed", {"xmlns": ATOM})
-    _add(feed, "title", f"Community rights alerts: {subscription.area_label}")
+    _add(feed, "title", "Your community rights alerts")  # never the area: a leaked feed URL shows no one's home
     _add(feed, "id", self_url)
     _add(feed, "link", rel="self", href=self_url)
     _add(feed, "updated", _stamp(alerts[0].on_date) if alerts else EMPTY_FEED_UPDATED)
@@ -65,7 +65,7 @@ def ical_feed(subscription, deadlines: Iterable[dict], *, base: str, host: str) 
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Community asset register//Alerts//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"Community rights deadlines: {subscription.area_label}")
+    calendar.add("x-wr-calname", "Community rights deadlines near you")
     stamp = datetime.now(UTC).replace(microsecond=0)
     for d in deadlines:
         due = date.fromisoformat(d["effective_due"])
