@@ -49,7 +49,10 @@ def _area(form: SubscribeForm) -> dict:
     except ValueError:
         raise InvalidInput("The shape is not GeoJSON: draw it on the map, or paste a GeoJSON Polygon.",
                            field="shape") from None
-    _point, polygon = footprints.from_geojson(geometry)
+    try:
+        _point, polygon = footprints.from_geojson(geometry)
+    except InvalidInput as error:
+        raise InvalidInput(error.detail, field="shape") from None
     if polygon is None:
         raise InvalidInput("The shape must be an area (a Polygon), not a point.", field="shape")
     return alerts.area_shape(polygon)

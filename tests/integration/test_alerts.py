@@ -12,7 +12,7 @@ day 42 is Sunday 12 July 2026.
 
 import dataclasses
 import re
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import feedparser
@@ -178,3 +178,61 @@ def test_form_errors_in_the_users_terms(client, smtp):
     assert "Choose at least one kind of event to hear about." in html
     assert db.session.scalar(text("SELECT count(*) FROM alert_subscription")) == 0
     assert smtp.messages == []
+
+
+def square_around(asset_id: int, half_degrees: float = 0.002) -> str:
+    lon, lat = db.session.execute(text("SELECT ST_X(point), ST_Y(point) FROM asset WHERE id = :id"),
+                                  {"id": asset_id}).one()
+    ring = [[lon - half_degrees, lat - half_degrees], [lon + half_degrees, lat - half_degrees],
+            [lon + half_degrees, lat + half_degrees], [lon - half_degrees, lat + half_degrees],
+            [lon - half_degrees, lat - half_degrees]]
+    return '{"type": "Polygon", "coordinates": [%s]}' % ring
+
+
+def test_a_drawn_shape_and_a_weekly_digest_with_the_notice_at_once(app, client, smtp, world):
+    world, _ward, _name = world
+    db.session.commit()
+    subscription = subscribe(client, smtp, area_kind="shape", shape=square_around(world.asset.id),
+                             events=["listing", "disposal_notice"], frequency="weekly")
+    sent_before = len(smtp.messages)
+    listed = list_asset(world, LISTED_ON)
+    case = notice(world, listed)
+    db.session.commit()
+    confirmed = subscription.confirmed_at
+    runner = app.test_cli_runner()
+
+    runner.invoke(args=["alerts", "send", "--now", (confirmed + timedelta(hours=1)).isoformat()])
+    smtp.wait_for(sent_before + 1)
+    assert len(smtp.messages) == sent_before + 1
+    first = body_of(smtp.messages[-1])
+    assert case.reference in first and listed.reference not in first  # the notice at once, the listing waits
+
+    runner.invoke(args=["alerts", "send", "--now", (confirmed + timedelta(days=6)).isoformat()])
+    smtp.wait_for(sent_before + 2, timeout_s=0.5)
+    assert len(smtp.messages) == sent_before + 1  # the week is not over
+
+    runner.invoke(args=["alerts", "send", "--now", (confirmed + timedelta(days=7)).isoformat()])
+    smtp.wait_for(sent_before + 2)
+    assert len(smtp.messages) == sent_before + 2
+    digest = body_of(smtp.messages[-1])
+    assert listed.reference in digest and case.reference not in digest
+
+    again = runner.invoke(args=["alerts", "send", "--now", (confirmed + timedelta(days=15)).isoformat()])
+    assert again.output.startswith("0 email(s)")
+
+
+def test_a_distance_from_a_postcode_matches_by_metres(world):
+    world, _ward, _name = world
+    postcode, metres = db.session.execute(text(
+        "SELECT p.postcode, ST_Distance(p.point::geography, a.point::geography) FROM postcode p, asset a "
+        "WHERE a.id = :id AND p.point IS NOT NULL ORDER BY p.point <-> a.point LIMIT 1"), {"id": world.asset.id}).one()
+    near = alerts.subscribe("near@example.net", area=alerts.area_distance(postcode, int(metres) + 5),
+                            events=["listing"], frequency="daily")
+    short = alerts.subscribe("far@example.net", area=alerts.area_distance(postcode, max(1, int(metres) - 5)),
+                             events=["listing"], frequency="daily")
+    for subscription in (near, short):
+        alerts.confirm(alerts.confirmation_token(subscription))
+    listed = list_asset(world, LISTED_ON)
+    assert [a.case_id for a in alerts.alerts_for(near)] == [listed.id]
+    if metres > 6:  # a postcode point on top of the asset cannot be missed by 5 m
+        assert alerts.alerts_for(short) == []
