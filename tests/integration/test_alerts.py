@@ -133,6 +133,8 @@ def test_the_alert_walk(app, client, smtp, world):
     assert [e.title for e in parsed.entries] == [
         f"An owner's notice of disposal of listed land: {inside.name} ({inside_case.reference})"]
     assert LAST_DAY_TO_ASK in parsed.entries[0].summary
+    for personal in ("resident@example.net", ward_name, ward_code):  # a leaked feed URL shows no one's area
+        assert personal.encode() not in atom.data
     ics = client.get(f"/alerts/feeds/{subscription.feed_token}.ics")
     assert ics.status_code == 200 and ics.mimetype == "text/calendar"
     calendar = icalendar.Calendar.from_ical(ics.data)
@@ -236,3 +238,17 @@ def test_a_distance_from_a_postcode_matches_by_metres(world):
     assert [a.case_id for a in alerts.alerts_for(near)] == [listed.id]
     if metres > 6:  # a postcode point on top of the asset cannot be missed by 5 m
         assert alerts.alerts_for(short) == []
+
+
+def test_the_subscribe_form_is_rate_limited(db_session, smtp):
+    from registry import create_app
+    from tests.conftest import test_settings
+
+    limited = create_app(test_settings(rate_limits_enabled=True, smtp_host="127.0.0.1", smtp_port=smtp.port))
+    client = limited.test_client()
+    statuses = [client.post("/alerts", data={"email": f"flood{n}@example.net", "area_kind": "council",
+                                             "area_code": "E08000035", "events": ["listing"], "frequency": "daily",
+                                             "csrf_token": csrf_token(client)}).status_code for n in range(12)]
+    assert statuses[-1] == 429 and set(statuses) <= {200, 429}  # 10 a minute, then refused
+    assert statuses.count(200) <= 10
+    assert client.get("/alerts").status_code == 200  # showing the form is never limited
