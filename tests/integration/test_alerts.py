@@ -254,3 +254,20 @@ def test_the_subscribe_form_is_rate_limited(db_session, smtp):
     assert statuses[-1] == 429 and set(statuses) <= {400, 429}  # 10 a minute, then refused
     assert statuses.count(400) <= 10
     assert client.get("/alerts").status_code == 200  # showing the form is never limited
+
+
+def test_never_an_alert_about_what_the_public_cannot_see(world):
+    world, ward_code, ward_name = world
+    subscription = alerts.subscribe("watcher@example.net", area={"kind": "ward", "code": ward_code, "label": ward_name},
+                                    events=list(alerts.EVENT_KINDS), frequency="daily")
+    alerts.confirm(alerts.confirmation_token(subscription))
+    draft = engine.open_case("acv", "start_draft", world.rep, {"land_description": "Draft only"}, LISTED_ON,
+                             authority_code=world.asset.area_code, asset_id=world.asset.id,
+                             organisation_id=world.group.id)
+    assert alerts.alerts_for(subscription) == []  # a draft nomination is the group's own business
+    listed = list_asset(world, LISTED_ON)
+    assert {a.case_id for a in alerts.alerts_for(subscription)} == {listed.id}
+    world.asset.withheld = True  # safeguarding: a withheld asset is in no public output, so in no alert
+    db.session.flush()
+    assert alerts.alerts_for(subscription) == []
+    assert draft.state == "draft"
