@@ -23,6 +23,7 @@ BLUEPRINT_MODULES = [
     "registry.web.cases",
     "registry.web.registers",
     "registry.web.transfers",
+    "registry.web.alerts",
     "registry.api.ogc",
     "registry.api.places",
     "registry.api.maps",

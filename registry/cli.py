@@ -304,6 +304,7 @@ def cases_send_reminders(today, days_ahead):
 def init_app(app):
     """Every command group, registered here from each module's commands (the modules never import cli)."""
     from .accounts_cli import users_cli
+    from .alerts_cli import alerts_cli
     from .basemap_cli import basemap_cli
     from .transfers_cli import transfers_cli
 
@@ -311,5 +312,5 @@ def init_app(app):
     from .imports_cli import imports_cli
 
     for group in (db_cli, places_cli, demo_cli, assets_cli, cases_cli, users_cli, transfers_cli, basemap_cli,
-                  acv_cli, imports_cli):
+                  acv_cli, imports_cli, alerts_cli):
         app.cli.add_command(group)

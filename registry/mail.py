@@ -7,6 +7,7 @@ Tests run a real local SMTP server (aiosmtpd) and read what was sent.
 A failure to send is logged and reported to the caller, never shown raw.
 """
 
+import email.policy
 import logging
 import smtplib
 from email.message import EmailMessage
@@ -16,13 +17,17 @@ from flask import current_app
 log = logging.getLogger(__name__)
 
 
-def send(to: str, subject: str, body: str) -> bool:
-    """Send one plain-text email. Returns False (and logs) if the server refused it."""
+def send(to: str, subject: str, body: str, headers: dict[str, str] | None = None) -> bool:
+    """Send one plain-text email (with any extra headers, e.g. List-Unsubscribe). False (logged) if refused."""
     settings = current_app.config["SETTINGS"]
-    message = EmailMessage()
+    # A List-Unsubscribe URL is one long token: folding it at 78 characters would turn it into
+    # RFC 2047 encoded words, which RFC 2369 readers do not decode. SMTP allows 998.
+    message = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998)) if headers else EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = to
     message["Subject"] = subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     if settings.smtp_host == "log":
         # Demo and development: no mail server, so the message (and its links) goes to the log.

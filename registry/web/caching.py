@@ -48,7 +48,9 @@ PUBLIC_CACHE_CONTROL = "public, max-age=0, must-revalidate"
 PRIVATE_CACHE_CONTROL = "private, no-store"
 CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
 # Public GETs that act (a one-time link) or sign people in and out: never from a cache.
-NEVER_CACHED = frozenset({"web_accounts.confirm", "web_accounts.sign_out"})
+NEVER_CACHED = frozenset({"web_accounts.confirm", "web_accounts.sign_out",
+                          # a subscriber's own links and feeds: their area is personal data
+                          "web_alerts.confirm", "web_alerts.unsubscribe", "web_alerts.atom", "web_alerts.ical"})
 UK = ZoneInfo("Europe/London")
 # Settings that change what a public page says (never secrets: the release is part of a public ETag).
 RENDERING_SETTINGS = ("tile_url", "tile_attribution", "public_base_url", "period_overrides",

@@ -29,7 +29,7 @@ CASE_DAY = date(2026, 11, 2)
 OFFICER = SimpleNamespace(id=None, roles=frozenset({"council_officer"}), authority_code=None,
                           organisation_ids=frozenset())
 # Public GET pages that are forms (they also take POST and carry a CSRF token): never public.
-FORM_PAGES = {"/sign-in", "/sign-up", "/reset-password"}
+FORM_PAGES = {"/sign-in", "/sign-up", "/reset-password", "/alerts"}  # /alerts: the alerts sign-up form
 # A public GET that signs a person out: never from a cache.
 ACTING_PAGES = {"/sign-out"}
 # The query a route needs to answer 200 at all.

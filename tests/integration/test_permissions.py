@@ -294,6 +294,9 @@ EXEMPT = {
     "web_accounts.reset_request": "asks for a password-reset email: public by design, says the same for any address",
     "web_accounts.reset_password": "authorised by the emailed one-time token, not by a role",
     "api_clawback.calculate": "a calculator: POST only for the body, writes nothing (public by the issue text)",
+    # alerts (issue 15): no account is needed by design; the write is authorised by who holds the email
+    "web_alerts.subscribe": "alerts sign-up: public by design, rate-limited, nothing sent until the email confirms it",
+    "web_alerts.unsubscribe_now": "authorised by the emailed signed token (RFC 8058 one-click), not by a role",
 }
 
 

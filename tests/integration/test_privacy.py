@@ -36,7 +36,9 @@ USER_NAME = "Ottoline Privateperson"
 OFFICER_EMAIL = "officer.privacy@council.example"
 OFFICER_NAME = "Officer Hiddenname"
 EXTENSION_REASON = f"Agreed by phone with {NAME} on {PHONE}"
-SEEDED = {NAME, EMAIL, PHONE, ADDRESS, USER_EMAIL, USER_NAME, OFFICER_EMAIL, OFFICER_NAME, *PRIVATE_BITS}
+SUBSCRIBER_EMAIL, SUBSCRIBER_POSTCODE = "sidonie.subscriber@private.example", "LS99 7QZ"
+SEEDED = {SUBSCRIBER_EMAIL, SUBSCRIBER_POSTCODE,
+          NAME, EMAIL, PHONE, ADDRESS, USER_EMAIL, USER_NAME, OFFICER_EMAIL, OFFICER_NAME, *PRIVATE_BITS}
 
 EDINBURGH, HIGHLAND = "S12000036", "S12000017"
 # Routes that cannot be walked without a secret: a one-time token sent by email.
@@ -184,6 +186,23 @@ def seed_transfer(cat_case, officer) -> None:
     transfers.change_status(waived.id, "waived", officer, date(2026, 7, 1), PERSONAL_TEXT)
 
 
+def seed_alerts() -> list[str]:
+    """A confirmed subscription by distance from a (private) postcode and one by ward; their tokens."""
+    import shapely
+
+    from registry import alerts
+
+    near = alerts.subscribe(SUBSCRIBER_EMAIL, events=list(alerts.EVENT_KINDS), frequency="weekly", area={
+        "kind": "distance", "centre": shapely.Point(-1.55, 53.8), "radius_m": 5000, "postcode": SUBSCRIBER_POSTCODE,
+        "label": f"Within 5,000 m of {SUBSCRIBER_POSTCODE}"})
+    ward = alerts.subscribe(SUBSCRIBER_EMAIL, events=["disposal_notice"], frequency="daily",
+                            area={"kind": "council", "code": "E08000035", "label": f"Leeds ({SUBSCRIBER_EMAIL})"})
+    tokens = [alerts.confirmation_token(near), alerts.unsubscribe_token(ward)]
+    for subscription in (near, ward):
+        alerts.confirm(alerts.confirmation_token(subscription))
+    return [near.feed_token, ward.feed_token, *tokens]
+
+
 def seed_scotland(cases_made: list) -> None:
     w = build(EDINBURGH)
     personalise(w)
@@ -242,6 +261,7 @@ def seeded(db_session, make_user, two_authorities):
     made: list = []
     seed_acv(made)
     seed_scotland(made)
+    alert_tokens = seed_alerts()  # alerts (issue 15): a subscriber's email and area are personal data
     db.session.commit()
     strings = set(SEEDED)
     demo_contacts = db.session.execute(text(
@@ -264,7 +284,8 @@ def seeded(db_session, make_user, two_authorities):
             "transfer_id": ids("SELECT id FROM transfer ORDER BY id DESC LIMIT 3"),
             "name": list(registers.REGISTERS),
             "chart": ["assets-by-status", "cases-by-process", "time-to-decision", "transfers", "clawback"],
-            "year": [2026],  # the s.95 reporting year 1 April 2026 - 31 March 2027
+            "year": [2026],
+            "token": alert_tokens,  # the s.95 reporting year 1 April 2026 - 31 March 2027
             # map tiles, if the app serves them: the z/x/y tile over central Leeds, where the seeds are
             "z": [6, 10, 14, 16], "x": [31, 507, 8121, 32485], "y": [20, 330, 5276, 21104], "zoom": [14],
         },
@@ -333,6 +354,7 @@ def test_no_personal_data_on_any_public_route(app, client, seeded):
     for case in seeded["cases"]:
         assert f"/cases/{case.id}" in walked_ok and f"/api/cases/{case.id}" in walked_ok
     assert any(p.startswith("/transfers/") and p[11:].isdigit() for p in walked_ok)
+    assert {f"/alerts/feeds/{t}.{kind}" for t in seeded["values"]["token"][:2] for kind in ("atom", "ics")} <= walked_ok
 
 
 def test_registers_and_feeds_are_not_empty_and_show_the_published_words(client, seeded):

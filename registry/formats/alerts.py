@@ -1,0 +1,80 @@
+"""A subscriber's alert email, Atom feed (RFC 4287) and iCalendar feed of deadlines (RFC 5545).
+
+Everything here is built from ``registry.alerts.Alert`` rows and public deadlines: public facts
+only. The area's label is the subscriber's own (personal data): it appears only in their own
+email. The feeds (at an unguessable URL) name no area, so a feed address that leaks reveals none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from xml.etree import ElementTree
+
+import icalendar
+
+from .atom import ATOM, EMPTY_FEED_UPDATED, _add
+
+
+def email_text(subscription, alerts: Iterable, *, base: str, unsubscribe_url: str, feed_url: str) -> tuple[str, str]:
+    """(subject, body) of one alert email."""
+    alerts = list(alerts)
+    notices = [a for a in alerts if a.bid_until]
+    if notices and len(alerts) == 1:
+        subject = f"Owner's notice of disposal: ask to bid by {notices[0].bid_until:%-d %B %Y}"
+    elif notices:
+        subject = f"{len(alerts)} alerts, including a notice of disposal (ask to bid by " \
+                  f"{min(a.bid_until for a in notices):%-d %B %Y})"
+    else:
+        subject = f"{len(alerts)} new alert{'s' if len(alerts) != 1 else ''} for {subscription.area_label}"
+    lines = [f"Alerts for {subscription.area_label}.", ""]
+    for alert in alerts:
+        lines += [alert.title, alert.summary]
+        if alert.bid_until:
+            lines.append(f"Last day to ask to be treated as a potential bidder: {alert.bid_until:%A %-d %B %Y}.")
+        lines += [base + alert.path, ""]
+    lines += [f"Your feeds: {feed_url}.atom and {feed_url}.ics", "",
+              f"Stop these alerts with one click: {unsubscribe_url}"]
+    return subject, "\n".join(lines)
+
+
+def atom_feed(subscription, alerts: Iterable, *, self_url: str, base: str) -> bytes:
+    alerts = sorted(alerts, key=lambda a: (a.on_date, a.key), reverse=True)
+    feed = ElementTree.Element("feed", {"xmlns": ATOM})
+    _add(feed, "title", "Your community rights alerts")  # never the area: a leaked feed URL shows no one's home
+    _add(feed, "id", self_url)
+    _add(feed, "link", rel="self", href=self_url)
+    _add(feed, "updated", _stamp(alerts[0].on_date) if alerts else EMPTY_FEED_UPDATED)
+    _add(_add(feed, "author"), "name", "Community asset register")
+    for alert in alerts:
+        entry = _add(feed, "entry")
+        _add(entry, "title", alert.title)
+        _add(entry, "id", f"{base}{alert.path}#{alert.key}")
+        _add(entry, "link", rel="alternate", type="text/html", href=base + alert.path)
+        _add(entry, "updated", _stamp(alert.on_date))
+        _add(entry, "summary", alert.summary)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(feed, encoding="utf-8")
+
+
+def _stamp(day: date) -> str:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC).isoformat()
+
+
+def ical_feed(subscription, deadlines: Iterable[dict], *, base: str, host: str) -> bytes:
+    """One all-day event on each open deadline's last day (its agreed extension, if any)."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Community asset register//Alerts//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "Community rights deadlines near you")
+    stamp = datetime.now(UTC).replace(microsecond=0)
+    for d in deadlines:
+        due = date.fromisoformat(d["effective_due"])
+        event = icalendar.Event()
+        event.add("uid", f"{d['case_id']}-{d['rule']}-{d['anchor_date']}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", due)
+        event.add("dtend", due + timedelta(days=1))
+        event.add("summary", f"Last day: {d['label']} ({d['reference']}: {d['title']})")
+        event.add("url", f"{base}/cases/{d['case_id']}")
+        calendar.add_component(event)
+    return calendar.to_ical()

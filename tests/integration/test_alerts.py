@@ -1,0 +1,273 @@
+"""Alerts (issue 15 item 2): the alert walk of "What it must show", against a real SMTP server.
+
+Subscribe to a ward and to disposal notices, confirm by email; an owner's notice on a listed asset
+inside the ward and another outside it; `flask alerts send`: exactly one email, giving the last day
+to ask to be treated as a bidder; a second run sends nothing; the unsubscribe link works; the Atom
+and iCalendar feeds parse with feedparser and icalendar.
+
+The last day is worked by hand: a notice received on Monday 1 June 2026 starts the interim
+moratorium of six weeks "beginning with" that day (Localism Act 2011 s.95(6)): day 1 is 1 June,
+day 42 is Sunday 12 July 2026.
+"""
+
+import dataclasses
+import re
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+import feedparser
+import icalendar
+import pytest
+from sqlalchemy import select, text
+
+from registry import alerts, db
+from registry.assets import Asset
+from registry.workflow import engine
+
+from .conftest import csrf_token
+from .workflow_world import build, list_asset
+
+LISTED_ON = date(2026, 3, 2)
+NOTICE = date(2026, 6, 1)
+LAST_DAY_TO_ASK = "12 July 2026"  # hand-worked above
+
+
+def in_a_ward(world):
+    """The world, moved to a Leeds asset inside one of the demo's wards; with that ward's code and name."""
+    row = db.session.execute(text(
+        "SELECT a.id, b.code, b.name FROM asset a JOIN area_boundary_part p ON p.kind = 'ward' "
+        "AND ST_Intersects(p.geom, a.point) JOIN area_boundary b ON b.code = p.area_code "
+        "WHERE a.authority_code = :la AND a.area_code = :la AND NOT a.withheld AND a.live_status IS NULL "
+        "ORDER BY a.id LIMIT 1"), {"la": world.asset.authority_code}).first()
+    assert row, "the demo's Leeds ward extract should hold a Leeds asset"
+    return dataclasses.replace(world, asset=db.session.get(Asset, row.id)), row.code, row.name
+
+
+def asset_outside(ward_code: str, authority: str, not_id: int) -> Asset:
+    return db.session.scalar(select(Asset).where(
+        Asset.authority_code == authority, Asset.area_code == authority, Asset.withheld.is_(False),
+        Asset.live_status.is_(None), Asset.id != not_id, Asset.point.is_not(None),
+        text("NOT EXISTS (SELECT 1 FROM area_boundary_part p WHERE p.area_code = :ward "
+             "AND ST_Intersects(p.geom, asset.point))").bindparams(ward=ward_code)).order_by(Asset.id).limit(1))
+
+
+def notice(world, listed):
+    return engine.open_case("moratorium", "receive_notice", world.officer,
+                            {"notice_received_on": NOTICE.isoformat(), "disposal_type": "freehold_sale"}, NOTICE,
+                            authority_code=listed.authority_code, asset_id=listed.asset_id,
+                            parent_case_id=listed.id, title=listed.title)
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def body_of(message) -> str:
+    part = message.get_payload(0) if message.is_multipart() else message
+    return part.get_payload(decode=True).decode()
+
+
+@pytest.fixture()
+def world(db_session):
+    return in_a_ward(build())
+
+
+def subscribe(client, smtp, **fields):
+    data = {"email": "resident@example.net", "area_kind": "ward", "events": ["disposal_notice"],
+            "frequency": "daily", "csrf_token": csrf_token(client), **fields}
+    response = client.post("/alerts", data=data)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert "Check your email" in response.get_data(as_text=True)
+    smtp.wait_for(1)
+    confirm_link = next(u for u in re.findall(r"https?://\S+", body_of(smtp.messages[-1])) if "/alerts/confirm/" in u)
+    confirmed = client.get(path_of(confirm_link))
+    assert confirmed.status_code == 200 and "Your alerts have started" in confirmed.get_data(as_text=True)
+    return db.session.scalar(select(alerts.AlertSubscription).where(
+        alerts.AlertSubscription.email == data["email"]).order_by(alerts.AlertSubscription.id.desc()).limit(1))
+
+
+def test_the_alert_walk(app, client, smtp, world):
+    world, ward_code, ward_name = world
+    inside = world.asset
+    outside = asset_outside(ward_code, inside.authority_code, inside.id)
+    assert outside is not None
+    db.session.commit()
+
+    subscription = subscribe(client, smtp, area_code=ward_code)
+    assert subscription.live and subscription.area_label == ward_name
+    sent_before = len(smtp.messages)  # the confirmation
+
+    inside_case = notice(world, list_asset(world, LISTED_ON))
+    outside_world = dataclasses.replace(world, asset=outside)
+    outside_case = notice(outside_world, list_asset(outside_world, LISTED_ON))
+    db.session.commit()
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["alerts", "send"])
+    assert first.exit_code == 0, first.output
+    smtp.wait_for(sent_before + 1)
+    assert len(smtp.messages) == sent_before + 1, "exactly one email"
+    email = smtp.messages[-1]
+    body = body_of(email)
+    assert email["To"] == "resident@example.net"
+    assert LAST_DAY_TO_ASK in email["Subject"] and LAST_DAY_TO_ASK in body
+    assert inside.name in body and inside_case.reference in body
+    assert outside.name not in body and outside_case.reference not in body
+    unsubscribe_link = re.search(r"one click: (\S+)", body).group(1)
+    assert email["List-Unsubscribe"] == f"<{unsubscribe_link}>"
+    assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    second = runner.invoke(args=["alerts", "send"])
+    assert second.exit_code == 0 and second.output.startswith("0 email(s)")
+    smtp.wait_for(sent_before + 2, timeout_s=0.5)
+    assert len(smtp.messages) == sent_before + 1, "a second run sends nothing"
+    assert db.session.scalar(text("SELECT count(*) FROM alert_sent WHERE subscription_id = :id"),
+                             {"id": subscription.id}) == 1
+
+    # The feeds, parsed with standard libraries.
+    atom = client.get(f"/alerts/feeds/{subscription.feed_token}.atom")
+    assert atom.status_code == 200 and atom.headers["Cache-Control"] == "private, no-store"
+    parsed = feedparser.parse(atom.data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert [e.title for e in parsed.entries] == [
+        f"An owner's notice of disposal of listed land: {inside.name} ({inside_case.reference})"]
+    assert LAST_DAY_TO_ASK in parsed.entries[0].summary
+    for personal in ("resident@example.net", ward_name, ward_code):  # a leaked feed URL shows no one's area
+        assert personal.encode() not in atom.data
+    ics = client.get(f"/alerts/feeds/{subscription.feed_token}.ics")
+    assert ics.status_code == 200 and ics.mimetype == "text/calendar"
+    calendar = icalendar.Calendar.from_ical(ics.data)
+    events = {(e.decoded("dtstart"), str(e["summary"])) for e in calendar.walk("VEVENT")}
+    starts = {start for start, _ in events}
+    # The three periods of the notice inside the ward, worked by hand (s.95(6)): 6 weeks, 6 months, 18 months.
+    assert {date(2026, 7, 12), date(2026, 11, 30), date(2027, 11, 30)} <= starts
+    assert all(outside_case.reference not in summary for _, summary in events)
+    assert any(inside_case.reference in summary for start, summary in events if start == date(2026, 7, 12))
+
+    # The unsubscribe link: a page with one button, and the one-click POST (RFC 8058) a mail client makes.
+    page = client.get(path_of(unsubscribe_link))
+    assert page.status_code == 200 and "Stop these alerts" in page.get_data(as_text=True)
+    done = client.post(path_of(unsubscribe_link))
+    assert done.status_code == 200 and "Your alerts have stopped" in done.get_data(as_text=True)
+    db.session.refresh(subscription)
+    assert subscription.unsubscribed_at is not None
+    assert client.get(f"/alerts/feeds/{subscription.feed_token}.atom").status_code == 404
+
+    # Nothing more after unsubscribing.
+    assert subscription.id not in alerts.live_subscription_ids()
+    third = runner.invoke(args=["alerts", "send"])
+    assert third.exit_code == 0 and third.output.startswith("0 email(s)")
+    assert len(smtp.messages) == sent_before + 1
+
+
+def test_a_tampered_unsubscribe_link_is_refused(client, smtp, world):
+    _world, ward_code, _ = world
+    db.session.commit()
+    subscription = subscribe(client, smtp, area_code=ward_code)
+    token = alerts.unsubscribe_token(subscription)
+    response = client.post(f"/alerts/unsubscribe/{token[:-2]}xx")
+    assert response.status_code == 400
+    db.session.refresh(subscription)
+    assert subscription.unsubscribed_at is None
+
+
+def test_form_errors_in_the_users_terms(client, smtp):
+    response = client.post("/alerts", data={"email": "not-an-address", "area_kind": "ward", "area_code": "E05999999",
+                                            "frequency": "daily", "csrf_token": csrf_token(client)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Choose at least one kind of event to hear about." in html
+    assert db.session.scalar(text("SELECT count(*) FROM alert_subscription WHERE email = 'not-an-address'")) == 0
+    assert smtp.messages == []
+
+
+def square_around(asset_id: int, half_degrees: float = 0.002) -> str:
+    lon, lat = db.session.execute(text("SELECT ST_X(point), ST_Y(point) FROM asset WHERE id = :id"),
+                                  {"id": asset_id}).one()
+    ring = [[lon - half_degrees, lat - half_degrees], [lon + half_degrees, lat - half_degrees],
+            [lon + half_degrees, lat + half_degrees], [lon - half_degrees, lat + half_degrees],
+            [lon - half_degrees, lat - half_degrees]]
+    return '{"type": "Polygon", "coordinates": [%s]}' % ring
+
+
+def test_a_drawn_shape_and_a_weekly_digest_with_the_notice_at_once(app, client, smtp, world):
+    world, _ward, _name = world
+    db.session.commit()
+    subscription = subscribe(client, smtp, area_kind="shape", shape=square_around(world.asset.id),
+                             events=["listing", "disposal_notice"], frequency="weekly")
+    sent_before = len(smtp.messages)
+    listed = list_asset(world, LISTED_ON)
+    case = notice(world, listed)
+    db.session.commit()
+    confirmed = subscription.confirmed_at
+    runner = app.test_cli_runner()
+
+    runner.invoke(args=["alerts", "send", "--now", (confirmed + timedelta(hours=1)).isoformat()])
+    smtp.wait_for(sent_before + 1)
+    assert len(smtp.messages) == sent_before + 1
+    first = body_of(smtp.messages[-1])
+    assert case.reference in first and listed.reference not in first  # the notice at once, the listing waits
+
+    runner.invoke(args=["alerts", "send", "--now", (confirmed + timedelta(days=6)).isoformat()])
+    smtp.wait_for(sent_before + 2, timeout_s=0.5)
+    assert len(smtp.messages) == sent_before + 1  # the week is not over
+
+    runner.invoke(args=["alerts", "send", "--now", (confirmed + timedelta(days=7)).isoformat()])
+    smtp.wait_for(sent_before + 2)
+    assert len(smtp.messages) == sent_before + 2
+    digest = body_of(smtp.messages[-1])
+    assert listed.reference in digest and case.reference not in digest
+
+    again = runner.invoke(args=["alerts", "send", "--now", (confirmed + timedelta(days=15)).isoformat()])
+    assert again.output.startswith("0 email(s)")
+
+
+def test_a_distance_from_a_postcode_matches_by_metres(world):
+    world, _ward, _name = world
+    postcode, metres = db.session.execute(text(
+        "SELECT p.postcode, ST_Distance(p.point::geography, a.point::geography) FROM postcode p, asset a "
+        "WHERE a.id = :id AND p.point IS NOT NULL ORDER BY p.point <-> a.point LIMIT 1"), {"id": world.asset.id}).one()
+    near = alerts.subscribe("near@example.net", area=alerts.area_distance(postcode, int(metres) + 5),
+                            events=["listing"], frequency="daily")
+    short = alerts.subscribe("far@example.net", area=alerts.area_distance(postcode, max(1, int(metres) - 5)),
+                             events=["listing"], frequency="daily")
+    for subscription in (near, short):
+        alerts.confirm(alerts.confirmation_token(subscription))
+    listed = list_asset(world, LISTED_ON)
+    assert [a.case_id for a in alerts.alerts_for(near)] == [listed.id]
+    if metres > 6:  # a postcode point on top of the asset cannot be missed by 5 m
+        assert alerts.alerts_for(short) == []
+
+
+def test_the_subscribe_form_is_rate_limited(db_session, smtp):
+    from registry import create_app
+    from tests.conftest import test_settings
+
+    limited = create_app(test_settings(rate_limits_enabled=True, smtp_host="127.0.0.1", smtp_port=smtp.port))
+    client = limited.test_client()
+    # Refused forms (an unknown ward) count too, and write nothing: create_app rebinds the session
+    # outside the test's transaction, so nothing here may be saved.
+    statuses = [client.post("/alerts", data={"email": f"flood{n}@example.net", "area_kind": "ward",
+                                             "area_code": "E05999999", "events": ["listing"], "frequency": "daily",
+                                             "csrf_token": csrf_token(client)}).status_code for n in range(12)]
+    assert statuses[-1] == 429 and set(statuses) <= {400, 429}  # 10 a minute, then refused
+    assert statuses.count(400) <= 10
+    assert client.get("/alerts").status_code == 200  # showing the form is never limited
+
+
+def test_never_an_alert_about_what_the_public_cannot_see(world):
+    world, ward_code, ward_name = world
+    subscription = alerts.subscribe("watcher@example.net", area={"kind": "ward", "code": ward_code, "label": ward_name},
+                                    events=list(alerts.EVENT_KINDS), frequency="daily")
+    alerts.confirm(alerts.confirmation_token(subscription))
+    draft = engine.open_case("acv", "start_draft", world.rep, {"land_description": "Draft only"}, LISTED_ON,
+                             authority_code=world.asset.area_code, asset_id=world.asset.id,
+                             organisation_id=world.group.id)
+    assert alerts.alerts_for(subscription) == []  # a draft nomination is the group's own business
+    listed = list_asset(world, LISTED_ON)
+    assert {a.case_id for a in alerts.alerts_for(subscription)} == {listed.id}
+    world.asset.withheld = True  # safeguarding: a withheld asset is in no public output, so in no alert
+    db.session.flush()
+    assert alerts.alerts_for(subscription) == []
+    assert draft.state == "draft"
