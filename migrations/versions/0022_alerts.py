@@ -5,8 +5,8 @@ neither is in the register's change counter. ``alert_sent`` records each (subscr
 event) pair once: its unique key is what keeps ``flask alerts send`` from ever sending the
 same alert twice, however often it runs or if two runs overlap.
 
-Revision ID: 0021
-Revises: 0019
+Revision ID: 0022
+Revises: 0021
 """
 
 import sqlalchemy as sa
@@ -14,8 +14,8 @@ from alembic import op
 from geoalchemy2 import Geometry
 from sqlalchemy.dialects.postgresql import ARRAY
 
-revision = "0021"
-down_revision = "0019"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 
 import icalendar
 
-from .atom import ATOM, EMPTY_FEED_UPDATED, _add
+from .atom import ATOM, EMPTY_FEED_UPDATED, add_element
 
 
 def email_text(subscription, alerts: Iterable, *, base: str, unsubscribe_url: str, feed_url: str) -> tuple[str, str]:
@@ -41,18 +41,18 @@ def email_text(subscription, alerts: Iterable, *, base: str, unsubscribe_url: st
 def atom_feed(subscription, alerts: Iterable, *, self_url: str, base: str) -> bytes:
     alerts = sorted(alerts, key=lambda a: (a.on_date, a.key), reverse=True)
     feed = ElementTree.Element("feed", {"xmlns": ATOM})
-    _add(feed, "title", "Your community rights alerts")  # never the area: a leaked feed URL shows no one's home
-    _add(feed, "id", self_url)
-    _add(feed, "link", rel="self", href=self_url)
-    _add(feed, "updated", _stamp(alerts[0].on_date) if alerts else EMPTY_FEED_UPDATED)
-    _add(_add(feed, "author"), "name", "Community asset register")
+    add_element(feed, "title", "Your community rights alerts")  # never the area: a leaked feed URL shows no one's home
+    add_element(feed, "id", self_url)
+    add_element(feed, "link", rel="self", href=self_url)
+    add_element(feed, "updated", _stamp(alerts[0].on_date) if alerts else EMPTY_FEED_UPDATED)
+    add_element(add_element(feed, "author"), "name", "Community asset register")
     for alert in alerts:
-        entry = _add(feed, "entry")
-        _add(entry, "title", alert.title)
-        _add(entry, "id", f"{base}{alert.path}#{alert.key}")
-        _add(entry, "link", rel="alternate", type="text/html", href=base + alert.path)
-        _add(entry, "updated", _stamp(alert.on_date))
-        _add(entry, "summary", alert.summary)
+        entry = add_element(feed, "entry")
+        add_element(entry, "title", alert.title)
+        add_element(entry, "id", f"{base}{alert.path}#{alert.key}")
+        add_element(entry, "link", rel="alternate", type="text/html", href=base + alert.path)
+        add_element(entry, "updated", _stamp(alert.on_date))
+        add_element(entry, "summary", alert.summary)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(feed, encoding="utf-8")
 
 

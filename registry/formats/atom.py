@@ -9,7 +9,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 EMPTY_FEED_UPDATED = "2026-01-01T00:00:00+00:00"
 
 
-def _add(parent, tag: str, text: str | None = None, **attributes) -> ElementTree.Element:
+def add_element(parent, tag: str, text: str | None = None, **attributes) -> ElementTree.Element:
     element = ElementTree.SubElement(parent, tag, attributes)
     if text is not None:
         element.text = text
@@ -21,21 +21,21 @@ def decisions_feed(authority, entries: Iterable[Mapping], base: str) -> bytes:
     entries = list(entries)
     self_url = f"{base}/authorities/{authority.code}/decisions.atom"
     feed = ElementTree.Element("feed", {"xmlns": ATOM})
-    _add(feed, "title", f"Community rights decisions: {authority.name}")
-    _add(feed, "id", self_url)
-    _add(feed, "link", rel="self", href=self_url)
-    _add(feed, "link", rel="alternate", type="text/html", href=f"{base}/registers")
-    _add(feed, "updated", entries[0]["at_utc"].isoformat() if entries else EMPTY_FEED_UPDATED)
-    _add(_add(feed, "author"), "name", authority.name)
+    add_element(feed, "title", f"Community rights decisions: {authority.name}")
+    add_element(feed, "id", self_url)
+    add_element(feed, "link", rel="self", href=self_url)
+    add_element(feed, "link", rel="alternate", type="text/html", href=f"{base}/registers")
+    add_element(feed, "updated", entries[0]["at_utc"].isoformat() if entries else EMPTY_FEED_UPDATED)
+    add_element(add_element(feed, "author"), "name", authority.name)
     for e in entries:
-        entry = _add(feed, "entry")
-        _add(entry, "title", f"{e['reference']}: {e['label']}: {e['title']}")
-        _add(entry, "id", f"{base}/cases/{e['case_id']}#event-{e['id']}")
-        _add(entry, "link", rel="alternate", type="text/html", href=f"{base}/cases/{e['case_id']}")
-        _add(entry, "updated", e["at_utc"].isoformat())
+        entry = add_element(feed, "entry")
+        add_element(entry, "title", f"{e['reference']}: {e['label']}: {e['title']}")
+        add_element(entry, "id", f"{base}/cases/{e['case_id']}#event-{e['id']}")
+        add_element(entry, "link", rel="alternate", type="text/html", href=f"{base}/cases/{e['case_id']}")
+        add_element(entry, "updated", e["at_utc"].isoformat())
         summary = (f"{e['process_label']}. {e['label']} on {e['on_date'].isoformat()}: "
                    f"now {e['state_label']}.")
         if e.get("reasons"):
             summary += f" Reasons: {e['reasons']}"
-        _add(entry, "summary", summary)
+        add_element(entry, "summary", summary)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(feed, encoding="utf-8")
