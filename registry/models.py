@@ -1,4 +1,5 @@
 """Imports every model module so the metadata knows every table (for Alembic)."""
 
 from . import accounts, assets, audit, authorities, import_runs, join_requests, organisations, places, transfers  # noqa: F401
+from . import support_statements  # noqa: F401
 from .workflow import cases as workflow_cases  # noqa: F401
