@@ -291,6 +291,9 @@ EXEMPT = {
     "web_accounts.reset_request": "asks for a password-reset email: public by design, says the same for any address",
     "web_accounts.reset_password": "authorised by the emailed one-time token, not by a role",
     "api_clawback.calculate": "a calculator: POST only for the body, writes nothing (public by the issue text)",
+    # Statements of community support (issue 15 item 5): residents need no account.
+    "web_support.page": "a resident adds their support: public by design, rate-limited, confirmed by email",
+    "web_support.confirm": "authorised by the emailed one-time token and the postcode, not by a role",
 }
 
 # Write routes NOT YET in the matrix: each needs a case, transfer, condition, join request or upload
@@ -309,6 +312,8 @@ PENDING = {
     "web_imports.change_mapping",
     "web_transfers.new_condition", "web_transfers.change_status", "web_transfers.log_trigger",
     "web_transfers.record_received", "web_transfers.new",
+    # Role by role in tests/integration/test_support_statements.py (they need a case of the rep's group).
+    "web_support.open_statement", "web_support.close",
 }
 
 

@@ -305,3 +305,15 @@ def test_a_closed_statement_keeps_its_count_and_takes_no_more(client, supported)
         support.add_supporter(w.case.id, "Late", "late@example.org", IN_WARD[0])
     counts = support.public_counts(w.case.id)
     assert (counts["total"], counts["open"]) == (2, False)
+
+
+@pytest.mark.parametrize(("who", "status"), [("public", 401), ("citizen", 403), ("cig_rep", 403), ("officer", 403),
+                                             ("rep", 302)])
+def test_who_may_close_a_statement(client, supported, who, status):
+    user = getattr(supported, who, None)
+    if user is not None:
+        sign_in(client, user)
+    response = client.post(f"/cases/{supported.case.id}/support/close", data={"csrf_token": csrf_token(client)})
+    assert response.status_code == status
+    db.session.expire_all()
+    assert (support.get_statement(supported.case.id).closed_at is not None) == (status == 302)
