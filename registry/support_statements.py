@@ -58,7 +58,7 @@ class SupportStatement(db.Base):
     area_code: Mapped[str | None] = mapped_column(String(9))
     area_name: Mapped[str] = mapped_column(String(200))
     distance_m: Mapped[int | None] = mapped_column(Integer)
-    centre = mapped_column(Geometry("POINT", srid=4326, spatial_index=False))
+    centre = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=False)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -317,3 +317,18 @@ def test_who_may_close_a_statement(client, supported, who, status):
     assert response.status_code == status
     db.session.expire_all()
     assert (support.get_statement(supported.case.id).closed_at is not None) == (status == 302)
+
+
+def test_the_supporter_form_is_rate_limited(world):
+    from registry import create_app
+    from tests.conftest import test_settings
+
+    support.open_statement(world.rep, world.case.id, "ward")
+    db.session.commit()
+    limited = create_app(test_settings(rate_limits_enabled=True)).test_client()
+    token = csrf_token(limited)
+    statuses = [limited.post(f"/cases/{world.case.id}/support", data={
+        "name": "Spammer", "email": f"s{n}@example.org", "postcode": "ZZ9 9ZZ", "csrf_token": token}).status_code
+        for n in range(12)]
+    assert statuses[:10] == [400] * 10 and 429 in statuses[10:]
+    assert limited.get(f"/cases/{world.case.id}/support").status_code == 200  # showing the page is never limited
