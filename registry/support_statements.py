@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from . import accounts, audit, db, permissions, places
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .workflow import cases
+from .workflow import cases, engine
 
 declare = permissions.declare
 declare("support.open", roles={"community_group_rep"}, scope="organisation",
@@ -180,6 +180,8 @@ def open_statement(actor, case_id: int, area_kind: str, distance_m=None) -> Supp
     case = cases.get(case_id)
     if not permissions.can(actor, "support.open", case):
         raise Forbidden("Only someone who acts for the group that made this case can open a statement of support.")
+    if not engine.is_public(case):
+        raise Conflict("Send the case to the council first: residents can only back a case the public can see.")
     if statement_for_case(case_id) is not None:
         raise Conflict("This case already has a statement of support.")
     if area_kind not in AREA_KINDS:

@@ -128,6 +128,16 @@ def test_a_bad_distance_is_refused_in_words(world, raw, message):
         support.open_statement(world.rep, world.case.id, "distance", raw)
 
 
+def test_a_draft_cannot_gather_support(world):
+    from registry.workflow import engine
+
+    draft = engine.open_case("acv", "start_draft", world.rep, {"land_description": "A field"}, TODAY,
+                             authority_code=world.asset.area_code, asset_id=world.asset.id,
+                             organisation_id=world.group.id)
+    with pytest.raises(Conflict, match="Send the case"):
+        support.open_statement(world.rep, draft.id, "distance", "800")
+
+
 def test_only_the_groups_rep_opens_a_statement_and_only_once(world):
     for someone in (world.cig_rep, world.officer, world.citizen):
         with pytest.raises(Forbidden):
