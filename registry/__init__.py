@@ -42,6 +42,7 @@ BLUEPRINT_MODULES = [
     "registry.api.dashboards",
     "registry.web.rights",
     "registry.api.rights",
+    "registry.web.support",
 ]
 
 

@@ -66,7 +66,8 @@ def latest(limit: int = 100) -> list[AuditEntry]:
 #: How the audit view groups actions: by what wrote them (the part before the first dot).
 FAMILY_LABELS = {"case": "Workflow steps", "import": "Imports", "boundary": "Boundary loads",
                  "boundaries": "Boundary loads", "asset": "Assets", "account": "Accounts", "admin": "Administration",
-                 "transfer": "Transfers", "condition": "Clawback conditions", "sign_in": "Signing in"}
+                 "transfer": "Transfers", "condition": "Clawback conditions", "sign_in": "Signing in",
+                 "support": "Statements of community support"}
 
 
 def families() -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ import orjson
 from flask import Blueprint, Response, request
 
 from .. import accounts, permissions
+from .. import support_statements as support
 from ..errors import InvalidInput, NotFound
 from ..workflow import cases, engine, public, ros_status
 
@@ -36,6 +37,9 @@ def _public(case_id: int) -> dict:
     ros = ros_status.public_view(case)
     if ros is not None:
         document["registers_of_scotland"] = ros
+    support_counts = support.public_counts(case.id)  # two numbers and the area's words: nobody's details
+    if support_counts is not None:
+        document["community_support"] = support_counts
     return document
 
 

@@ -191,7 +191,9 @@ def _write_and_workflow_paths(ok) -> dict:
         "/cases/{caseId}": {"get": {
             "summary": "A case's public record: state, timeline and deadlines", "operationId": "getCase",
             "parameters": [{"name": "caseId", "in": "path", "required": True, "schema": {"type": "integer"}}],
-            "responses": {**ok("The case"), "404": PROBLEM}}},
+            "responses": {**ok("The case; with community_support {in_area, outside_area, total, area, open} "
+                               "when the group opened a statement of support (counts only, never a supporter)"),
+                          "404": PROBLEM}}},
         "/cases/{caseId}/transitions": {"post": {
             "summary": "Take a step in a case's process", "operationId": "transitionCase", "security": secured,
             "parameters": [{"name": "caseId", "in": "path", "required": True, "schema": {"type": "integer"}}],

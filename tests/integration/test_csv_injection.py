@@ -136,3 +136,28 @@ def test_cell_escapes_as_owasp_advises(value, expected):
 def test_a_written_number_is_not_escaped_but_a_typed_one_is():
     body = csvfile.write(("n", "t"), [{"n": -3, "t": "-3"}])
     assert list(csv.reader(io.StringIO(body))) == [["n", "t"], ["-3", "'-3"]]
+
+
+# ---------------------------------------------------------------- officers' CSVs (not public, so not walked above)
+
+OFFICER_CSV_ROUTES = {"/cases/<int:case_id>/support/supporters.csv"}
+
+
+def test_the_officers_supporter_list_escapes_formulas(app, client, db_session):
+    """A resident's name is typed by anyone: the verified supporters CSV (issue 15 item 5) escapes it."""
+    from registry import support_statements as support
+
+    from .conftest import sign_in
+
+    assert {r.rule for r in app.url_map.iter_rules() if r.rule.endswith(".csv") and "support" in r.rule} \
+        == OFFICER_CSV_ROUTES
+    world = build()
+    case = nominate(world, date(2026, 3, 2))
+    support.open_statement(world.rep, case.id, "distance", "5000")
+    supporter = support.add_supporter(case.id, FORMULAS["land"], "formula@example.org", "LS1 1UR")
+    support.confirm(support.confirmation_token(supporter), "LS1 1UR")
+    db.session.commit()
+    sign_in(client, world.officer)
+    rows = list(csv.reader(io.StringIO(client.get(f"/cases/{case.id}/support/supporters.csv").get_data(as_text=True))))
+    assert rows[1][0] == "'" + FORMULAS["land"]
+    assert [c for row in rows for c in row if c.startswith(DANGEROUS)] == []

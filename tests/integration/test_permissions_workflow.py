@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import text
 
 from registry import accounts, db, transfers
+from registry import support_statements as support
 from registry.imports import uploads
 from registry.workflow import engine
 
@@ -41,7 +42,8 @@ IMPORT_FILE = b"AssetCode,PropertyName,GeoX,GeoY\r\nM-1,Matrix Hall,-1.55,53.8\r
 # The tables these routes write: a refusal must leave every one of them as it was.
 WRITTEN_TABLES = ('"case"', "case_event", "deadline", "ros_status_record", "transfer", "clawback_condition",
                   "condition_status_change", "monitoring_date", "index_value", "atr_report_text", "import_upload",
-                  "import_mapping", "import_run", "organisation", "membership", "join_request", "audit_entry")
+                  "import_mapping", "import_run", "organisation", "membership", "join_request", "audit_entry",
+                  "support_statement", "supporter")
 # Not idempotency_key: a claim remembers an answer (a redirect to "who can use this right" included), not data.
 
 
@@ -76,6 +78,12 @@ def scottish_world() -> World:
 
 def submitted_nomination(w: World) -> dict:
     return {"case_id": nominate(w, today()).id}
+
+
+def support_opened(w: World) -> dict:
+    ids = submitted_nomination(w)
+    support.open_statement(w.rep, ids["case_id"], "distance", "500")
+    return ids
 
 
 def nomination_being_validated(w: World) -> dict:
@@ -175,6 +183,15 @@ ATR_REQUEST = {"transfer_type": "lease", "land_description": "The old pavilion a
 CRTB_APPLICATION = {"ros_register": "RCIL", "ros_reference": "CB00778", "land_description": "The old school"}
 
 WEB_ROUTES: dict[str, Route] = {
+    # A statement of community support (issue 15 item 5) is the nominating group's own evidence: only its
+    # representative opens or closes it (support.open, scope organisation).
+    "web_support.open_statement": Route(
+        "/cases/{case_id}/support/open", submitted_nomination, lambda ids: {"area_kind": "distance",
+                                                                            "distance_m": "500"},
+        frozenset({"community_group_rep"}), "support.open (the nominating group's representative)"),
+    "web_support.close": Route(
+        "/cases/{case_id}/support/close", support_opened, lambda ids: {},
+        frozenset({"community_group_rep"}), "support.open (the nominating group's representative)"),
     # acv.validate: officers of the case's council (SI 2012/2421 reg 5-7 checks are the council's).
     "web_cases.step": Route(
         "/cases/{case_id}/steps/begin_validation", submitted_nomination, lambda ids: {}, OFFICERS,

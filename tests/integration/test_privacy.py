@@ -37,13 +37,18 @@ OFFICER_EMAIL = "officer.privacy@council.example"
 OFFICER_NAME = "Officer Hiddenname"
 EXTENSION_REASON = f"Agreed by phone with {NAME} on {PHONE}"
 SUBSCRIBER_EMAIL, SUBSCRIBER_POSTCODE = "sidonie.subscriber@private.example", "LS99 7QZ"
+# Residents who back a case (issue 15 item 5): their names and emails are never published.
+SUPPORTERS = (("Philippa Backerworth", "philippa.backer@private.example"),
+              ("Quentin Signalong", "quentin.signs@private.example"))
 SEEDED = {SUBSCRIBER_EMAIL, SUBSCRIBER_POSTCODE,
-          NAME, EMAIL, PHONE, ADDRESS, USER_EMAIL, USER_NAME, OFFICER_EMAIL, OFFICER_NAME, *PRIVATE_BITS}
+          NAME, EMAIL, PHONE, ADDRESS, USER_EMAIL, USER_NAME, OFFICER_EMAIL, OFFICER_NAME, *PRIVATE_BITS,
+          *(bit for supporter in SUPPORTERS for bit in supporter)}
 
 EDINBURGH, HIGHLAND = "S12000036", "S12000017"
 # Routes that cannot be walked without a secret: a one-time token sent by email.
 ALLOWED_UNFILLED = {"/confirm/<token>": "needs a one-time token from an email",
-                    "/reset-password/<token>": "needs a one-time token from an email"}
+                    "/reset-password/<token>": "needs a one-time token from an email",
+                    "/support/confirm/<token>": "needs a one-time token from an email"}
 
 
 def published(name: str) -> str:
@@ -97,6 +102,7 @@ def seed_acv(cases_made: list) -> None:
     step(listed, "accept_nomination", w.officer, d, owner_notified_on=d.isoformat())
     step(listed, "list", w.decision_maker, d)
     engine.extend_deadline(listed.id, "acv_review_request_due", date(2026, 6, 30), EXTENSION_REASON, w.officer, d)
+    seed_support(listed, w.rep)
     moratorium = start("moratorium", "receive_notice", w.officer, date(2026, 6, 1),
                        data={"notice_received_on": "2026-06-01", "disposal_type": "freehold_sale"},
                        authority_code=listed.authority_code, asset_id=listed.asset_id, parent_case_id=listed.id)
@@ -168,6 +174,17 @@ def seed_acv(cases_made: list) -> None:
     assessing = start("cat", "submit_eoi", w6.rep, today, data={"tenure_sought": "freehold"},
                       authority_code=w6.asset.authority_code, asset_id=w6.asset.id, organisation_id=w6.group.id)
     cases_made += [cat, assessing]
+
+
+def seed_support(case, rep) -> None:
+    """A statement of support with one confirmed supporter and one still waiting (issue 15 item 5)."""
+    from registry import support_statements as support
+
+    support.open_statement(rep, case.id, "distance", "2000")
+    (confirmed_name, confirmed_email), (waiting_name, waiting_email) = SUPPORTERS
+    supporter = support.add_supporter(case.id, confirmed_name, confirmed_email, "LS1 1UR")
+    support.confirm(support.confirmation_token(supporter), "LS1 1UR")
+    support.add_supporter(case.id, waiting_name, waiting_email, "LS6 2AA")
 
 
 def seed_transfer(cat_case, officer) -> None:
@@ -355,6 +372,7 @@ def test_no_personal_data_on_any_public_route(app, client, seeded):
         assert f"/cases/{case.id}" in walked_ok and f"/api/cases/{case.id}" in walked_ok
     assert any(p.startswith("/transfers/") and p[11:].isdigit() for p in walked_ok)
     assert {f"/alerts/feeds/{t}.{kind}" for t in seeded["values"]["token"][:2] for kind in ("atom", "ics")} <= walked_ok
+    assert f"/cases/{seeded['cases'][0].id}/support" in walked_ok  # the public count of a statement of support
 
 
 def test_registers_and_feeds_are_not_empty_and_show_the_published_words(client, seeded):
