@@ -24,7 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g
 from flask_login import LoginManager, UserMixin, current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import ARRAY, Boolean, DateTime, ForeignKey, String, func, select
+from sqlalchemy import ARRAY, Boolean, DateTime, ForeignKey, Integer, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from . import db, permissions
@@ -58,10 +58,16 @@ class User(db.Base, UserMixin):
     active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_signed_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Part of every session's id: signing out or a new password moves it on, which ends every session
+    # that carries the old one (migration 0024: a signed cookie cannot be deleted on the server).
+    session_epoch: Mapped[int] = mapped_column(Integer, server_default="0")
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    def get_id(self) -> str:  # Flask-Login: what the session keeps
+        return session_id(self.id, self.session_epoch or 0)
 
     @property
     def organisation_ids(self) -> frozenset[int]:
@@ -196,6 +202,7 @@ def set_password(user: User, password: str) -> None:
     check_password_rules(password)
     user.password_hash = hash_password(password)
     db.session.flush()
+    end_sessions(user)  # a new password ends every session the old one opened
 
 
 def assign_officer(user: User, authority_code: str | None, roles=None) -> None:
@@ -319,15 +326,35 @@ login_manager.session_protection = "basic"
 login_manager.anonymous_user = AnonymousActor
 
 
+def session_id(user_id: int, epoch: int) -> str:
+    return f"{user_id}.{epoch}"
+
+
+def parse_session_id(value: str) -> tuple[int, int] | None:
+    """(account id, epoch) from a session's id, or None. A bare id is from before epochs: epoch 0."""
+    head, _, epoch = str(value).partition(".")
+    try:
+        return int(head), int(epoch) if epoch else 0
+    except ValueError:
+        return None
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
+    parsed = parse_session_id(user_id)
+    if parsed is None:
         return None
-    if user is None or not user.is_active:
-        return None
+    user = db.session.get(User, parsed[0])
+    if user is None or not user.is_active or (user.session_epoch or 0) != parsed[1]:
+        return None  # unknown, deactivated, or a session ended by signing out (or a new password)
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Sign the account out everywhere: every session that carries the current epoch stops working."""
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(session_epoch=User.session_epoch + 1))
+    db.session.refresh(user, ["session_epoch"])
 
 
 def _can_now(action: str, target=None) -> bool:

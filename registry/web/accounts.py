@@ -171,9 +171,12 @@ def sign_out():
         actor = accounts.current_actor()
         if actor.id is not None:
             audit.record(actor, "account.sign_out", "user", actor.id)
+            # Everywhere, and for good: a late answer to a request sent before signing out would
+            # otherwise bring this session back (a signed cookie cannot be deleted on the server).
+            accounts.end_sessions(actor)
         logout_user()
         session.clear()
-        flash("You have signed out.")
+        flash("You have signed out, on this device and every other.")
         return redirect(url_for("web_accounts.sign_in"))
     return render_template("accounts/sign_out.html", form=form)
 

@@ -119,7 +119,7 @@ def make_user(db_session, monkeypatch):
 
 def sign_in(client, user) -> None:
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()  # with its session epoch (migration 0024)
         session["_fresh"] = True
 
 

@@ -107,6 +107,48 @@ def test_sign_out_needs_a_post_with_csrf(client, make_user):
     assert client.get("/account").status_code == 401  # signed out
 
 
+def _session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_a_session_cookie_from_before_signing_out_no_longer_signs_anyone_in(app, client, make_user):
+    # A map tile sent before signing out answers after it with the old cookie refreshed (tests/browser
+    # test_acv_flow's flake): on a shared computer the next person would be the one who just left.
+    user = make_user()
+    sign_in(client, user)
+    assert client.get("/account").status_code == 200
+    stale = _session_cookie(client)
+    other_device = app.test_client()
+    other_device.set_cookie("session", stale)
+    assert other_device.get("/account").status_code == 200  # the same account on a second device
+    assert client.post("/sign-out", data={"csrf_token": csrf_token(client)}).status_code == 302
+    late = app.test_client()
+    late.set_cookie("session", stale)  # the cookie a late answer would put back
+    assert late.get("/account").status_code == 401
+    assert other_device.get("/account").status_code == 401  # signed out everywhere, as the page says
+    sign_in(client, user)  # signing in again works, with a session of the new epoch
+    assert client.get("/account").status_code == 200
+
+
+def test_a_new_password_ends_the_sessions_the_old_one_opened(app, client, make_user):
+    user = make_user()
+    sign_in(client, user)
+    stale = _session_cookie(client)
+    accounts.set_password(user, "a-brand-new-password-42")
+    db.session.flush()
+    replay = app.test_client()
+    replay.set_cookie("session", stale)
+    assert replay.get("/account").status_code == 401
+
+
+def test_session_ids_carry_the_epoch_and_old_ones_read_as_epoch_zero():
+    assert accounts.session_id(17, 3) == "17.3"
+    assert accounts.parse_session_id("17.3") == (17, 3)
+    assert accounts.parse_session_id("17") == (17, 0)  # a session from before migration 0024
+    assert accounts.parse_session_id("x.1") is None
+    assert accounts.parse_session_id("17.y") is None
+
+
 def test_session_cookie_is_http_only_and_lax(client, make_user):
     user = make_user()
     response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD,
