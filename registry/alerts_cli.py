@@ -9,15 +9,17 @@ from datetime import UTC, datetime
 
 import click
 from flask import current_app, url_for
-from flask.cli import AppGroup
 
-from . import alerts, db, mail
-from .formats import alerts as alert_formats
+from . import db, mail
+from .cli_support import CommandGroup
 
-alerts_cli = AppGroup("alerts", help="Email alerts to subscribers: disposal notices at once, digests otherwise.")
+alerts_cli = CommandGroup("alerts", help="Email alerts to subscribers: disposal notices at once, digests otherwise.")
 
 
 def _send_one(subscription, due: list) -> bool:
+    from . import alerts
+    from .formats import alerts as alert_formats
+
     unsubscribe = mail.external_url(url_for("web_alerts.unsubscribe", token=alerts.unsubscribe_token(subscription)))
     feed = mail.external_url(url_for("web_alerts.atom", token=subscription.feed_token)).removesuffix(".atom")
     subject, body = alert_formats.email_text(subscription, due, base=mail.external_url(""),
@@ -30,6 +32,8 @@ def _send_one(subscription, due: list) -> bool:
 @click.option("--now", help="Run as if at this UTC time (ISO 8601); default: now.")
 def send(now):
     """Send every alert that is due, each once: disposal notices on every run, digests when due."""
+    from . import alerts  # imported when used: `flask --help` stays fast
+
     at = datetime.fromisoformat(now).replace(tzinfo=UTC) if now else datetime.now(UTC)
     emails = alerts_sent = failed = 0
     settings = current_app.config["SETTINGS"]

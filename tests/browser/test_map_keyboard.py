@@ -225,6 +225,12 @@ def test_a_boundary_drawn_with_the_arrow_keys_after_choosing_a_postcode_is_saved
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.classList.contains('leaflet-container')")
     page.locator(".app-draw-cross").wait_for()
+    wait_for_pan_to_end(page)
+    # Tabbing past a marker on the way to "Start drawing" may pan the map to show it (Leaflet's
+    # autoPanOnFocus): the corners are measured from where the cross is when drawing starts.
+    start_lon, start_lat = page.evaluate(
+        f"(() => {{ const c = window[{FIND_MAP}].getCenter(); return [c.lng, c.lat] }})()")
+    assert page.evaluate(f"window[{FIND_MAP}].getZoom()") == 17
     for keys in ([], ["ArrowRight", "ArrowRight"], ["ArrowDown", "ArrowDown"], ["ArrowLeft", "ArrowLeft"],
                  ["ArrowUp"]):
         for key in keys:
@@ -250,7 +256,7 @@ def test_a_boundary_drawn_with_the_arrow_keys_after_choosing_a_postcode_is_saved
     # (Leaflet's keyboardPanDelta), and at zoom 17 a pixel is 2πR / (256 × 2^17) metres of Web Mercator.
     to_mercator = Transformer.from_crs(4326, 3857, always_xy=True)
     to_wgs84 = Transformer.from_crs(3857, 4326, always_xy=True)
-    x0, y0 = to_mercator.transform(pc_lon, pc_lat)
+    x0, y0 = to_mercator.transform(start_lon, start_lat)
     step = 80 * 2 * math.pi * 6378137 / (256 * 2**17)
     expected = [(x0 + dx * step, y0 + dy * step) for dx, dy in ((0, 0), (2, 0), (2, -2), (0, -2))]
     pixel_m = step / 80  # Leaflet keeps the map's pixel origin whole: a centre after a pan is within a pixel

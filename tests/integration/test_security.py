@@ -11,7 +11,7 @@ import orjson
 import pytest
 from sqlalchemy import text
 
-from registry import audit, db
+from registry import audit, db, security
 from registry.web.accounts import is_same_site_path
 from tests.conftest import ROOT, TEST_DATABASE_URL
 from tests.conftest import test_settings as make_settings
@@ -148,11 +148,15 @@ def app_without_database(app):
     from registry import create_app
 
     saved = db._engine
+    # The limiter is one object per process: the broken app's init_app points its storage at the closed
+    # port too. Put the test app's storage back afterwards, or every later limit fails open (and is logged).
+    saved_limits = security.limiter._storage, security.limiter._limiter
     url = f"postgresql+psycopg://registry:registry@127.0.0.1:{_closed_port()}/registry"
     broken = create_app(make_settings(database_url=url))
     try:
         yield broken
     finally:
+        security.limiter._storage, security.limiter._limiter = saved_limits
         db._engine.dispose()
         db._engine = saved
         db.SessionFactory.configure(bind=saved)

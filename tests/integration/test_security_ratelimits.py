@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import ROOT, TEST_DATABASE_URL
+from tests.conftest import ROOT, TEST_DATABASE_URL, owner_engine
 from tests.integration.conftest import free_port
 
 SERVER = """
@@ -79,12 +79,10 @@ def _sign_in_attempt(port: int, session: tuple[str, str]) -> int:
 def two_processes(request, app):
     storage = request.param
     if storage == "":
-        with app.app_context():
-            from registry import db
-
-            db.session.execute(text("DELETE FROM rate_limit_counter"))
-            db.session.commit()
-            db.session.remove()
+        # As the owner, committed: the two server processes read the table on their own connections, and
+        # the app fixture's session is inside the test's rolled-back transaction.
+        with owner_engine().begin() as connection:
+            connection.execute(text("DELETE FROM rate_limit_counter"))
     else:
         import redis
 

@@ -180,13 +180,18 @@
       addCorner(e.latlng)
     })
 
+    var moving = false
+    map.on('movestart zoomstart', function () { moving = true })
+    map.on('moveend', function () { moving = false })
+
     // Keys on the map itself (not on a marker or control inside it).
     container.addEventListener('keydown', function (e) {
       if (!drawing || e.target !== container || e.altKey || e.ctrlKey || e.metaKey) return
       if (e.key === 'Enter') {
         e.preventDefault()
-        // Mid-pan the centre is still moving: take the corner where the pan ends.
-        if (map._panAnim && map._panAnim._inProgress) {
+        // Mid-move (an arrow's pan, a zoom, the map centring on a place) the centre is still moving:
+        // take the corner where the move ends.
+        if (moving || (map._panAnim && map._panAnim._inProgress)) {
           map.once('moveend', function () { addCorner(map.getCenter()) })
         } else {
           addCorner(map.getCenter())
