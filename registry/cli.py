@@ -20,6 +20,15 @@ assets_cli = CommandGroup("assets", help="The asset register.")
 cases_cli = CommandGroup("cases", help="The statutory clocks: automatic steps and reminders (run daily).")
 
 
+
+def _echo_report(report) -> None:
+    """An import's summary, then each rejected row and each warning, to stderr (stdout stays for data)."""
+    click.echo(report.describe(), err=True)
+    for rejected in report.rejected:
+        click.echo(f"rejected: {rejected.text}", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning.text}", err=True)
+
 def alembic_config():
     from alembic.config import Config as AlembicConfig  # imported when used: `flask --help` stays fast
 
@@ -169,11 +178,7 @@ def assets_import(path, authority, skip_bad_rows, crs, mapping_path, dry_run, re
         )
     except InvalidInput as error:
         raise click.UsageError(error.detail) from None
-    click.echo(report.describe(), err=True)
-    for rejected in report.rejected:
-        click.echo(f"rejected: {rejected.text}", err=True)
-    for warning in report.warnings:
-        click.echo(f"warning: {warning.text}", err=True)
+    _echo_report(report)
     if report.summary is not None:
         for line in runs.summary_lines(report.summary):
             click.echo(line)
@@ -214,11 +219,7 @@ def assets_bulk_load(path, authority, skip_bad_rows):
     except InvalidInput as error:
         db.session.rollback()
         raise click.UsageError(error.detail) from None
-    click.echo(report.describe(), err=True)
-    for rejected in report.rejected:
-        click.echo(f"rejected: {rejected.text}", err=True)
-    for warning in report.warnings:
-        click.echo(f"warning: {warning.text}", err=True)
+    _echo_report(report)
     click.echo(" · ".join(f"{name} {seconds:.1f}s" for name, seconds in report.timings.items()), err=True)
     if not report.written:
         db.session.rollback()

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from registry import db
 from tests.browser.test_acv_flow import sign_in_as
 from tests.browser.test_map import serious_accessibility_violations
-from tests.integration.conftest import SmtpSink
+from tests.integration.conftest import smtp  # noqa: F401  (the real SMTP sink fixture, shared)
 from tests.integration.workflow_world import build, nominate, purge
 
 pytestmark = pytest.mark.browser
@@ -42,20 +42,9 @@ def world(app):
         db.session.remove()
 
 
-@pytest.fixture()
-def smtp(app, monkeypatch):
-    sink = SmtpSink()
-    sink.controller.start()
-    settings = app.config["SETTINGS"]
-    monkeypatch.setattr(settings, "smtp_host", "127.0.0.1")
-    monkeypatch.setattr(settings, "smtp_port", sink.port)
-    try:
-        yield sink
-    finally:
-        sink.controller.stop()
 
 
-def test_a_resident_signs_and_confirms_and_the_count_shows(page, world, smtp, live_server):
+def test_a_resident_signs_and_confirms_and_the_count_shows(page, world, smtp, live_server):  # noqa: F811
     # The group's representative opens the statement: a distance of 1,000 m from the site.
     sign_in_as(page, world.rep_email)
     page.goto(f"/cases/{world.case_id}")
