@@ -479,17 +479,16 @@ def _messages_sql(fields, coords, label, default_authority) -> str:
         if field_name in fields:
             column = label(field_name)
             add(f"r.{field_name}_problem IS NOT NULL", _q(column),
-                f"r.{field_name}_problem || ' {_cap(column)} ' || quote_literal(r.raw_{field_name}) || "
-                "' is kept with the row''s details, not as the field.'", "warn")
+                _kept_in_details(f"r.{field_name}_problem || ' {_cap(column)} '", f"raw_{field_name}"), "warn")
     if "uprn" in fields:
         column = label("uprn")
         add("r.raw_uprn IS NOT NULL AND r.uprn IS NULL", _q(column),
-            f"'UPRN must be a whole number of up to 12 digits. {_cap(column)} ' || quote_literal(r.raw_uprn) || "
-            "' is kept with the row''s details, not as the field.'", "warn")
+            _kept_in_details(f"'UPRN must be a whole number of up to 12 digits. {_cap(column)} '", "raw_uprn"),
+            "warn")
     if "title_numbers" in fields:
         column = label("title_numbers")
-        add("r.titles_bad", _q(column), f"'Title numbers are letters then numbers, like TGL312172. {_cap(column)} ' "
-            "|| quote_literal(r.raw_title_numbers) || ' is kept with the row''s details, not as the field.'", "warn")
+        add("r.titles_bad", _q(column), _kept_in_details(
+            f"'Title numbers are letters then numbers, like TGL312172. {_cap(column)} '", "raw_title_numbers"), "warn")
     values = ", ".join(f"(CASE WHEN {c} THEN {col} END, CASE WHEN {c} THEN {m} END, '{s}')"
                        for c, col, m, s in checks)
     # Most rows have no problem: they are passed over after one look, and only the rest are spelt out.
@@ -515,6 +514,11 @@ def _where(coords, label) -> str:
         return f"{label('easting')}/{label('northing')}"
     return label("geometry") if "geometry" in coords else "longitude/latitude"
 
+
+
+def _kept_in_details(says_sql: str, raw_column: str) -> str:
+    """The SQL of a warning for a value not stored as its field: what is wrong, the value as the file gave it."""
+    return f"{says_sql} || quote_literal(r.{raw_column}) || ' is kept with the row''s details, not as the field.'"
 
 def _cap(text_: str) -> str:
     return text_[:1].upper() + text_[1:]
