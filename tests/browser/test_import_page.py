@@ -56,7 +56,8 @@ def officer(app):
         db.session.remove()
 
 
-def test_officer_uploads_maps_previews_confirms_and_finds_the_assets(page, officer, live_server):
+def sign_in_and_upload(page, officer: str) -> None:
+    """The officer signs in and uploads the extract; the page is then the upload's preview."""
     page.goto("/sign-in")
     page.fill("#email", officer)
     page.fill("#password", PASSWORD)
@@ -67,6 +68,10 @@ def test_officer_uploads_maps_previews_confirms_and_finds_the_assets(page, offic
     page.set_input_files("#file", str(EXTRACT))
     page.get_by_role("button", name="Upload and preview").click()
     page.wait_for_url("**/imports/*")
+
+
+def test_officer_uploads_maps_previews_confirms_and_finds_the_assets(page, officer, live_server):
+    sign_in_and_upload(page, officer)
     assert page.locator('[data-count="rows"]').inner_text() == str(len(ROWS))
     assert page.locator('[data-count="new"]').inner_text() == str(len(ROWS))
 
@@ -128,16 +133,7 @@ def _work_once(app) -> int | None:
 def test_a_long_files_preview_and_import_run_in_the_background_and_the_pages_follow(
         app, page, officer, live_server, monkeypatch):
     monkeypatch.setattr(app.config["SETTINGS"], "import_sync_rows", 10)  # 25 records is "long" here
-    page.goto("/sign-in")
-    page.fill("#email", officer)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url("**/account")
-
-    page.goto("/imports")
-    page.set_input_files("#file", str(EXTRACT))
-    page.get_by_role("button", name="Upload and preview").click()
-    page.wait_for_url("**/imports/*")
+    sign_in_and_upload(page, officer)
     assert page.locator("[data-preview-status]").get_attribute("data-preview-status") == "queued"
     assert page.locator("[data-progress]").get_attribute("data-progress") == f"0/{len(ROWS)}"
     assert page.locator('[data-count="new"]').count() == 0  # no dry run in the request
