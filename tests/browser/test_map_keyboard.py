@@ -227,9 +227,16 @@ def test_a_boundary_drawn_with_the_arrow_keys_after_choosing_a_postcode_is_saved
     page.locator(".app-draw-cross").wait_for()
     wait_for_pan_to_end(page)
     # Tabbing past a marker on the way to "Start drawing" may pan the map to show it (Leaflet's
-    # autoPanOnFocus): the corners are measured from where the cross is when drawing starts.
-    start_lon, start_lat = page.evaluate(
-        f"(() => {{ const c = window[{FIND_MAP}].getCenter(); return [c.lng, c.lat] }})()")
+    # autoPanOnFocus, which can start after the focus): the corners are measured from where the cross
+    # rests when drawing starts, once the centre has stopped moving.
+    centre_js = f"(() => {{ const c = window[{FIND_MAP}].getCenter(); return [c.lng, c.lat] }})()"
+    start_lon, start_lat = page.evaluate(centre_js)
+    for _ in range(50):
+        page.wait_for_timeout(200)
+        now = page.evaluate(centre_js)
+        if now == [start_lon, start_lat]:
+            break
+        start_lon, start_lat = now
     assert page.evaluate(f"window[{FIND_MAP}].getZoom()") == 17
     for keys in ([], ["ArrowRight", "ArrowRight"], ["ArrowDown", "ArrowDown"], ["ArrowLeft", "ArrowLeft"],
                  ["ArrowUp"]):
