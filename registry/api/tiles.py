@@ -13,7 +13,7 @@ PMTiles archive (``BASEMAP_PMTILES``).
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from .. import basemap, search
 from ..errors import InvalidInput, NotFound
@@ -54,7 +54,11 @@ def assets(z, x, y):
     types = params.choices(args.get("type"), "type", ASSET_TYPES)
     statuses = params.choices(args.get("status"), "status", PUBLIC_STATUSES)
     authority = params.gss_code(args.get("authority"), "authority")
-    etag = _etag("assets", search.map_version(), z, x, y, request.query_string.decode())
+    # The change counter the caching hook has already read for this request, if it ran (one
+    # round trip fewer per tile); otherwise read it here.
+    counter = g.get("_register_version")
+    version = counter.version if counter is not None else search.map_version()
+    etag = _etag("assets", version, z, x, y, request.query_string.decode())
     cache_control = "no-cache"  # revalidate every time: a listing shows at once
     not_modified = _not_modified(etag, cache_control)
     if not_modified is not None:

@@ -55,7 +55,7 @@ UK = ZoneInfo("Europe/London")
 # Settings that change what a public page says (never secrets: the release is part of a public ETag).
 RENDERING_SETTINGS = ("tile_url", "tile_attribution", "public_base_url", "period_overrides",
                       "local_closure_days", "closure_day_rules", "general_disposal_consent_limit_gbp")
-_STATE_KEYS = ("_cache_validator", "_cache_not_modified")
+_STATE_KEYS = ("_cache_validator", "_cache_not_modified", "_register_version")
 
 
 # ------------------------------------------------------------------ decisions (pure)
@@ -123,6 +123,9 @@ def _validator() -> Validator:
     app = current_app
     state = app.extensions["caching"]
     counter = changes.register_version()
+    # Kept for the rest of the request: the tile endpoint's own ETag is made from the same
+    # counter, and reading it a second time was one more round trip per tile (issue 14).
+    g._register_version = counter
     today = engine.today_uk()
     accept = request.headers.get("Accept", "")
     url = request.host_url + request.full_path.lstrip("/")

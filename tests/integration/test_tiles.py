@@ -206,3 +206,22 @@ def test_a_configured_pmtiles_archive_replaces_the_built_in_base_map(app, client
         assert client.get("/tiles/base/5/16/10.mvt").status_code == 204  # not in the archive
     finally:
         settings.basemap_pmtiles = ""
+
+
+def test_an_asset_tile_reads_the_change_counter_once(client):
+    # The caching hook reads the counter for the validator; the tile's own ETag reuses it.
+    from registry import db
+
+    statements = []
+
+    def listener(sql, params):
+        statements.append(sql)
+
+    db.on_read(listener)
+    try:
+        response = client.get("/tiles/assets/14/8100/5400.mvt")
+    finally:
+        db.off_read(listener)
+    assert response.status_code == 200
+    assert response.headers["ETag"]
+    assert sum("map_version" in sql for sql in statements) == 1
