@@ -714,5 +714,3 @@ def asset_tile(z: int, x: int, y: int, *, types: list[str], statuses: list[str],
     return bytes(db.read_value(sql, params))
 
 
-def map_version() -> int:
-    return db.read_value("SELECT version FROM map_version")

@@ -13,12 +13,13 @@ PMTiles archive (``BASEMAP_PMTILES``).
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, request
 
 from .. import basemap, search
 from ..errors import InvalidInput, NotFound
 from ..vocabulary import ASSET_TYPES, PUBLIC_STATUSES
 from ..permissions import public
+from ..web import caching
 from . import params
 
 bp = Blueprint("api_tiles", __name__, url_prefix="/tiles")
@@ -54,11 +55,7 @@ def assets(z, x, y):
     types = params.choices(args.get("type"), "type", ASSET_TYPES)
     statuses = params.choices(args.get("status"), "status", PUBLIC_STATUSES)
     authority = params.gss_code(args.get("authority"), "authority")
-    # The change counter the caching hook has already read for this request, if it ran (one
-    # round trip fewer per tile); otherwise read it here.
-    counter = g.get("_register_version")
-    version = counter.version if counter is not None else search.map_version()
-    etag = _etag("assets", version, z, x, y, request.query_string.decode())
+    etag = _etag("assets", caching.register_version().version, z, x, y, request.query_string.decode())
     cache_control = "no-cache"  # revalidate every time: a listing shows at once
     not_modified = _not_modified(etag, cache_control)
     if not_modified is not None:

@@ -119,13 +119,18 @@ def _anonymous_request() -> bool:
     return "Authorization" not in request.headers and permissions.is_anonymous(accounts.current_actor())
 
 
+def register_version() -> changes.RegisterVersion:
+    """The register's change counter, read once per request: the validator and the tile endpoint's own
+    ETag are made from the same value, and a second read was one more round trip per tile (issue 14)."""
+    if "_register_version" not in g:
+        g._register_version = changes.register_version()
+    return g._register_version
+
+
 def _validator() -> Validator:
     app = current_app
     state = app.extensions["caching"]
-    counter = changes.register_version()
-    # Kept for the rest of the request: the tile endpoint's own ETag is made from the same
-    # counter, and reading it a second time was one more round trip per tile (issue 14).
-    g._register_version = counter
+    counter = register_version()
     today = engine.today_uk()
     accept = request.headers.get("Accept", "")
     url = request.host_url + request.full_path.lstrip("/")
