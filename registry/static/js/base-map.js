@@ -78,7 +78,16 @@
     })
     this.removeTile(key)
     this.byTile[key] = markers
-    markers.forEach(function (marker) { this.layer.addLayer(marker) }, this)
+    markers.forEach(function (marker) {
+      this.layer.addLayer(marker)
+      // Hidden until the next decluttering pass has measured it: a label shown the moment its tile
+      // arrives would sit over a better-ranked one for a frame (and a screen reader would read both).
+      var element = marker.getElement()
+      if (element) {
+        element.style.visibility = 'hidden'
+        element.setAttribute('aria-hidden', 'true')
+      }
+    }, this)
     this.schedule()
   }
 
