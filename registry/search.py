@@ -488,13 +488,16 @@ def authority_names(codes: set[str]) -> dict[str, str]:
 # ---------------------------------------------------------------- map clusters
 #
 # The cluster grid (migration 0012) is the Web Mercator tile grid: a fine cell is a
-# z16 tile, a coarse cell a z11 tile (32 × 32 fine cells), so cluster cells nest
-# exactly inside the vector tiles of any zoom up to 14. asset_grid_cell holds each
-# cell's total (an asset counts once), asset_grid_status_cell its status mix (an
-# asset counts once in each of its statuses).
+# z16 tile, a middle cell a z13 tile (8 × 8 fine cells, migration 0025), a coarse
+# cell a z11 tile (32 × 32 fine cells), so cluster cells nest exactly inside the
+# vector tiles of any zoom up to 14. asset_grid_cell (and its _mid and _coarse
+# levels) holds each cell's total (an asset counts once), asset_grid_status_cell
+# its status mix (an asset counts once in each of its statuses). A query reads the
+# coarsest level whose cells still fit whole in its cluster cells.
 
 GRID_LEVEL = 16
 COARSE_FACTOR = 32  # the coarse grid: z11 cells
+MID_FACTOR = 8  # the middle grid: z13 cells
 CLUSTER_MAX_ZOOM = 14  # from zoom 15 the map shows each asset
 CLUSTER_CELL_LEVELS = 2  # a cluster cell is a tile two levels down: 64 px on a 256 px tile
 MAX_ASSETS_IN_VIEW = 2000
@@ -556,6 +559,15 @@ def _map_filters(clauses: list[str], params: dict, *, types: list[str], statuses
         params["authority"] = authority
 
 
+def grid_level(k: int) -> tuple[str, int]:
+    """The grid level (table infix) and its fine cells per side for cluster cells of k fine cells."""
+    if k >= COARSE_FACTOR:
+        return "_coarse", COARSE_FACTOR
+    if k >= MID_FACTOR:
+        return "_mid", MID_FACTOR
+    return "", 1
+
+
 def tile_cells(z: int, x: int, y: int) -> tuple[int, int, int, int]:
     """The fine cells of tile z/x/y (z <= 16)."""
     k = 2 ** (GRID_LEVEL - z)
@@ -591,13 +603,12 @@ def _cluster_rows(cells: tuple[int, int, int, int], zoom: int, *, types: list[st
             WHERE {" AND ".join(clauses)} AND (s.status = :total OR {segment})
         """
     else:
-        coarse = k >= COARSE_FACTOR
-        if coarse:
-            # Low zooms read the coarse level: cluster cells are whole coarse cells there.
-            params.update(k=k // COARSE_FACTOR, cx0=cells[0] // COARSE_FACTOR, cy0=cells[1] // COARSE_FACTOR,
-                          cx1=cells[2] // COARSE_FACTOR, cy1=cells[3] // COARSE_FACTOR)
-        totals, mix = (("asset_grid_coarse_cell", "asset_grid_coarse_status_cell") if coarse
-                       else ("asset_grid_cell", "asset_grid_status_cell"))
+        level, factor = grid_level(k)
+        if factor > 1:
+            # Cluster cells are whole cells of this level: read it, in its own cell numbers.
+            params.update(k=k // factor, cx0=cells[0] // factor, cy0=cells[1] // factor,
+                          cx1=cells[2] // factor, cy1=cells[3] // factor)
+        totals, mix = f"asset_grid{level}_cell", f"asset_grid{level}_status_cell"
         if statuses:  # one status: its segment is also the total
             params["total"] = statuses[0]
             source = f"SELECT * FROM {mix} WHERE status = :total AND {range_clause}"
