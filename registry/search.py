@@ -208,6 +208,10 @@ def find_assets(query: AssetQuery) -> SearchResult:
     if query.near is not None:
         select_extra = ", ST_Distance(a.point::geography, (SELECT centre FROM here)) AS distance_m"
         order = "distance_m, a.id"
+    if query.near is None and query.after_id is None:
+        found = _find_filtered(query, ctes, where, params)
+        if found is not None:
+            return found
     page = (f"SELECT {PUBLIC_COLUMNS}{select_extra} FROM asset a WHERE {where} "
             f"ORDER BY {order} LIMIT :limit OFFSET :offset")
     if not query.q:
@@ -220,6 +224,34 @@ def find_assets(query: AssetQuery) -> SearchResult:
     if query.offset == 0 and query.after_id is None and len(rows) < query.limit:
         return SearchResult(rows=rows, number_matched=len(rows))  # the whole answer is on this page
     return SearchResult(rows=rows, number_matched=_count(query))
+
+
+def _find_filtered(query: AssetQuery, ctes: str, where: str, params: dict) -> SearchResult | None:
+    """A page in id order (a viewport, a council, a ward, types, statuses) and its count from one scan.
+
+    The matching ids, up to the count's cap, are gathered once; the count is theirs, and when they are
+    all the matches the page is their first ids in order, fetched whole by primary key. Sorting ids,
+    not whole rows, is what keeps a dense viewport cheap (bench/results/L.md: the wide top-N sort was
+    most of its time). None when there are more matches than the cap: that page needs its own walk.
+    """
+    params["cap"] = COUNT_CAP + 1
+    sql = (f"{ctes}{'WITH' if not ctes else ','} hits AS MATERIALIZED "
+           f"(SELECT a.id FROM asset a WHERE {where} LIMIT :cap), "
+           f"page_ids AS (SELECT id FROM hits ORDER BY id LIMIT :limit OFFSET :offset) "
+           f"SELECT {PUBLIC_COLUMNS}, {AUTHORITY_NAMES}, (SELECT count(*) FROM hits) AS {COUNTED} "
+           f"FROM page_ids JOIN asset a ON a.id = page_ids.id "
+           f"LEFT JOIN authority au ON au.code = a.authority_code ORDER BY a.id")
+    rows = db.read_rows(sql, params)
+    if not rows:
+        if query.offset == 0:
+            return SearchResult(rows=[], number_matched=0)  # the first page of the ids found none
+        return None  # a page past the end: no row carries the count, which is taken apart
+    total = rows[0][COUNTED]
+    if total > COUNT_CAP:
+        return None
+    for row in rows:
+        del row[COUNTED]
+    return SearchResult(rows=rows, number_matched=total)
 
 
 def _count_sql(query: AssetQuery, params: dict, cap: int = COUNT_CAP) -> str:

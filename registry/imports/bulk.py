@@ -51,7 +51,7 @@ SUPPORTED = set(TEXT_FIELDS) | set(CHOICE_FIELDS) | set(NUMBER_FIELDS) | set(OTH
 COORDINATES = {"longitude", "latitude", "easting", "northing", "geometry"}
 SPACES_SQL = r"'[\s\u00a0\u2007\u202f\u2009\u200a\u3000]+'"
 NUMBER_SQL = r"'^£?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$|^£?[0-9]*\.?[0-9]+$'"
-COORDINATE_SQL = r"'^[-+]?[0-9]*\.?[0-9]+$'"
+COORDINATE_SQL = r"'^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]{1,3})?$'"  # as float(): 2.58e-05 too
 
 
 class BulkRefused(InvalidInput):

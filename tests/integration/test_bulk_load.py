@@ -125,3 +125,19 @@ def test_files_it_does_not_take_are_sent_to_the_importer(owner):
         bulk.load_csv(cursor, b'Reference,Name,Longitude,Latitude\nA,"Two\nlines",-1.5,53.8\n')
     with pytest.raises(bulk.BulkRefused, match="Holding type"):
         bulk.load_csv(cursor, b"Reference,Name,Holding type,Longitude,Latitude\nA,Hall,Land,-1.5,53.8\n")
+
+
+def test_a_longitude_written_in_exponent_form_is_a_number(owner):
+    """Near Greenwich a program's float can print as 2.58e-05; the importer reads it (Python's float
+    does), so the bulk path must too, at the same place. Also a rejected word still is not a number."""
+    cursor, place, _, _ = owner
+    code = place[0]
+    data = (HEADER
+            + f"G-1,Greenwich Hall,{code},library,,2.58e-05,51.4779,,,,\r\n"
+            + f"G-2,Meridian Hut,{code},library,,-8.74E-05,51.4781,,,,\r\n"
+            + f"G-3,Nowhere,{code},library,,east,51.4781,,,,\r\n").encode()
+    report = bulk.load_csv(cursor, data, skip_bad_rows=True)
+    assert [(r.reference, r.message) for r in report.rejected] == [("G-3", "Longitude 'east' is not a number.")]
+    cursor.execute("SELECT reference, ST_X(point), ST_Y(point) FROM asset ORDER BY reference")
+    assert cursor.fetchall() == [("G-1", pytest.approx(0.0000258, abs=1e-9), pytest.approx(51.4779)),
+                                 ("G-2", pytest.approx(-0.0000874, abs=1e-9), pytest.approx(51.4781))]

@@ -75,3 +75,26 @@ def test_html_search_numbers_pages_and_ends_without_next(client, db_session):
     last = client.get("/search?q=Pagingtest&page=2").get_data(as_text=True)
     assert "Page 2 of 2" in last and 'rel="next"' not in last and 'rel="prev"' in last
     assert 'aria-current="page"' in last
+
+
+@pytest.mark.parametrize("offset", [0, 2, 4])
+def test_a_page_past_the_count_cap_is_still_the_first_ids_in_order(db_session, monkeypatch, offset):
+    """Up to the cap, the page and its count come from one scan of the matching ids; past it the page is
+    walked on its own and numberMatched is left out. Both give the page an ORDER BY id LIMIT gives."""
+    _insert(db_session, 6)
+    expected = db_session.execute(text(
+        "SELECT id FROM asset WHERE reference LIKE 'PAGING-%' ORDER BY id LIMIT 2 OFFSET :offset"),
+        {"offset": offset}).scalars().all()
+    assert len(expected) == 2
+    query = search.AssetQuery(bbox=ROCKALL, limit=2, offset=offset)
+    counted = search.find_assets(query)
+    assert [row["id"] for row in counted.rows] == expected and counted.number_matched == 6
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    capped = search.find_assets(query)
+    assert [row["id"] for row in capped.rows] == expected and capped.number_matched is None
+
+
+def test_a_page_past_the_end_still_gets_its_count(db_session):
+    _insert(db_session, 6)
+    result = search.find_assets(search.AssetQuery(bbox=ROCKALL, limit=3, offset=9))
+    assert result.rows == [] and result.number_matched == 6
