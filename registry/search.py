@@ -8,6 +8,7 @@ always bound parameters.
 
 import dataclasses
 import math
+import time
 from dataclasses import dataclass, field
 
 from . import db
@@ -294,6 +295,7 @@ TEXT_SCAN_ROWS = 3000  # ≈ √(page × assets) at 1M: the walk and the index l
 TEXT_COUNT_CAP = 1000  # counting more text matches costs more than the page: numberMatched is left out
 _WORDS = "(SELECT tsq FROM words)"
 _SIZE = "register_size_estimate"
+_TIER = "text_tier"
 _TEXT_TIERS = (  # what the tier's rows match, the GIN index that finds them (migration 0020)
     f"ts_filter(a.search_vector, '{{a}}') @@ {_WORDS}",
     f"ts_filter(a.search_vector, '{{a,b}}') @@ {_WORDS}",
@@ -320,47 +322,117 @@ def _narrowed(query: AssetQuery) -> bool:
     return bool(query.authority or query.area or query.bbox or query.bbox_polygon_wkt)
 
 
-def _text_tier_rows(query: AssetQuery, tier: int, need: int, columns: str) -> tuple[list[dict], bool]:
-    """The first `need` rows of a tier in id order, and whether the bounded walk found them (common words).
-
-    First a bounded walk in id order (over the first rows a council, area or box
-    holds, else over the first rows of the register with the filters checked on
-    them), then the tier's GIN list intersected with the filters. `columns` are
-    computed for the rows returned, after the LIMIT.
-    """
-    params: dict = {"need": need, "scan": TEXT_SCAN_ROWS}
+def _text_ctes(query: AssetQuery, params: dict) -> tuple[str, list[str]]:
+    """The statement's opening WITH (ending so that another CTE may follow) and the non-text filters."""
     ctes = _ctes(query, params)
     filters = [c for c in _filters(query, params) if _WORDS not in c]
     # Only stop words ("the") make an empty query: a one-time test then skips the walk and the list.
     filters.append(f"numnode({_WORDS}) > 0")
-    conditions = text_tier_conditions(tier)
-    # The catalogue's row estimate rides along (one initplan), for _count_by_walk without another statement.
-    fetch = (f"SELECT {columns}, (SELECT reltuples FROM pg_class WHERE oid = 'asset'::regclass) AS {_SIZE} "
-             "FROM asset a JOIN page ON page.id = a.id LEFT JOIN authority au ON au.code = a.authority_code "
-             "ORDER BY a.id")
-    ctes = ctes[:-1] + ", " if ctes else "WITH "
+    return (ctes[:-1] + ", " if ctes else "WITH "), filters
+
+
+def _walk_sql(query: AssetQuery, params: dict, conditions: list[str], page: str) -> tuple[str, list[str]]:
+    """The WITH clause opening a walk's statement and the walked rows' source, plus the non-text filters.
+
+    A council, an area or a box: the first :scan assets it holds (the planner takes them from that
+    filter's index and sorts that small set by id). Otherwise the first :scan assets of the register
+    in id order (the primary key), the filters checked on them: a broad filter (a status, a type)
+    never makes the walk sort. ``page`` is the CTE body given the walked rows as ``walked``.
+    """
+    ctes, filters = _text_ctes(query, params)
     if _narrowed(query):
-        # A council, an area or a box: walk the first :scan assets it holds; the planner takes them
-        # from that filter's index and sorts that (small) set by id.
-        walk = (f"{ctes}page AS (SELECT a.id FROM (SELECT a.id, a.search_vector FROM asset a "
-                f"WHERE {' AND '.join(filters)} ORDER BY a.id LIMIT :scan) a "
-                f"WHERE {' AND '.join(conditions)} ORDER BY a.id LIMIT :need) {fetch}")
+        walked = (f"(SELECT a.id, a.search_vector FROM asset a WHERE {' AND '.join(filters)} "
+                  f"ORDER BY a.id LIMIT :scan) a WHERE {' AND '.join(conditions)}")
     else:
-        # Otherwise read at most :scan assets in id order (the primary key) and check the filters
-        # and the words on them: a broad filter (a status, a type) never makes the walk sort.
-        walk = (f"{ctes}page AS (SELECT a.id FROM (SELECT a.* FROM asset a ORDER BY a.id LIMIT :scan) a "
-                f"WHERE {' AND '.join([*filters, *conditions])} ORDER BY a.id LIMIT :need) {fetch}")
-    rows = db.read_rows(walk, params)
-    if len(rows) == need:
-        return rows, True
+        walked = (f"(SELECT a.* FROM asset a ORDER BY a.id LIMIT :scan) a "
+                  f"WHERE {' AND '.join([*filters, *conditions])}")
+    return f"{ctes}page AS ({page.replace('{walked}', walked)}) ", filters
+
+
+def _fetch_sql(columns: str) -> str:
+    # The catalogue's row estimate rides along (one initplan), for _count_by_walk without another statement.
+    return (f"SELECT {columns}, (SELECT reltuples FROM pg_class WHERE oid = 'asset'::regclass) AS {_SIZE} "
+            "FROM asset a JOIN page ON page.id = a.id LEFT JOIN authority au ON au.code = a.authority_code "
+            "ORDER BY a.id")
+
+
+def _text_tier_walk(query: AssetQuery, tier: int, need: int, columns: str) -> list[dict]:
+    """The first `need` rows of a tier among the walked assets, in id order (fewer when it is rarer)."""
+    params: dict = {"need": need, "scan": TEXT_SCAN_ROWS}
+    head, _ = _walk_sql(query, params, text_tier_conditions(tier),
+                        "SELECT a.id FROM {walked} ORDER BY a.id LIMIT :need")
+    return db.read_rows(head + _fetch_sql(columns), params)
+
+
+def _lower_tiers_walk(query: AssetQuery, need: int, columns: str) -> tuple[list[dict], list[dict]]:
+    """One walk for the name-and-address and the anywhere tiers: the first `need` rows of each among
+    the walked assets, in id order. One pass over the bound instead of one per tier."""
+    params: dict = {"need": need, "scan": TEXT_SCAN_ROWS}
+    tier = f"CASE WHEN {_TEXT_TIERS[1]} THEN 1 ELSE 2 END"
+    head, _ = _walk_sql(
+        query, params, [_TEXT_TIERS[2], f"NOT ({_TEXT_TIERS[0]})"],
+        f"SELECT id, tier FROM (SELECT a.id, {tier} AS tier, row_number() OVER (PARTITION BY {tier} ORDER BY a.id) "
+        "AS k FROM {walked}) ranked WHERE k <= :need")
+    rows = db.read_rows(head + _fetch_sql(f"{columns}, page.tier AS {_TIER}"), params)
+    by_tier: dict[int, list[dict]] = {1: [], 2: []}
+    for row in rows:
+        by_tier[row.pop(_TIER)].append(row)
+    return by_tier[1], by_tier[2]
+
+
+def _text_tier_list(query: AssetQuery, tier: int, need: int, columns: str) -> list[dict]:
+    """The first `need` rows of a tier from its own GIN index, intersected with the filters (rare words)."""
+    params: dict = {"need": need}
+    conditions = text_tier_conditions(tier)
+    head, filters = _text_ctes(query, params)
     # OFFSET 0 keeps the index condition inside: the tier's own GIN index finds its rows and
     # the other conditions are checked on those rows only. A query with a NOT ("-word") also
     # asks the whole-vector index inside, so rows the NOT removes are never fetched.
     inside = [conditions[0]] + ([_TEXT_TIERS[2]] if "-" in (query.q or "") and tier < 2 else [])
-    listed = (f"{ctes}page AS (SELECT a.id FROM (SELECT a.id, a.search_vector FROM asset a "
+    listed = (f"{head}page AS (SELECT a.id FROM (SELECT a.id, a.search_vector FROM asset a "
               f"WHERE {' AND '.join([*filters, *inside])} OFFSET 0) a "
-              f"WHERE {' AND '.join(conditions[1:]) or 'TRUE'} ORDER BY a.id LIMIT :need) {fetch}")
-    return db.read_rows(listed, params), False
+              f"WHERE {' AND '.join(conditions[1:]) or 'TRUE'} ORDER BY a.id LIMIT :need) ")
+    return db.read_rows(listed + _fetch_sql(columns), params)
+
+
+def _text_tier_rows(query: AssetQuery, tier: int, need: int, columns: str, share: float | None
+                    ) -> tuple[list[dict], bool]:
+    """The first `need` rows of a tier in id order, and whether a bounded walk found them (common words).
+
+    A walk first, unless the statistics say the tier's words are too rare for one to find them
+    (``walk_pays``); then, if the walk came up short, the tier's GIN list.
+    """
+    if walk_pays(share, need):
+        rows = _text_tier_walk(query, tier, need, columns)
+        if len(rows) == need:
+            return rows, True
+    return _text_tier_list(query, tier, need, columns), False
+
+
+def walk_pays(share: float | None, need: int, scan: int = TEXT_SCAN_ROWS) -> bool:
+    """Whether a bounded walk of `scan` assets is expected to hold `need` matches, given the words'
+    estimated share of assets (None: unknown, so walk as if common; pure)."""
+    return share is None or share * scan >= need
+
+
+# The shares depend on the words and on the statistics, which ANALYZE renews: kept a while per process.
+_SHARES: dict[str, tuple[float, tuple]] = {}
+_SHARES_SECONDS = 600.0
+_SHARES_KEPT = 512
+
+
+def _tier_shares(q: str) -> tuple:
+    """The estimated share of assets matching the words in each tier (migration 0026), or Nones."""
+    now = time.monotonic()
+    kept = _SHARES.get(q)
+    if kept is not None and now - kept[0] < _SHARES_SECONDS:
+        return kept[1]
+    shares = tuple(db.read_value("SELECT text_tier_shares(websearch_to_tsquery('english', :q))", {"q": q})
+                   or (None, None, None))
+    if len(_SHARES) >= _SHARES_KEPT:
+        _SHARES.clear()
+    _SHARES[q] = (now, shares)
+    return shares
 
 
 def _register_size(rows: list[dict]) -> float:
@@ -369,14 +441,33 @@ def _register_size(rows: list[dict]) -> float:
     return sizes[0] if sizes else float("inf")
 
 
+# A lower tier's own walk stops early when its words are this common; else the two share one pass.
+OWN_WALK_SHARE = 4
+
+
 def _text_rows(query: AssetQuery, need: int, columns: str = "a.id") -> tuple[list[dict], bool]:
     """The first `need` matches in rank order (tier, then id), and whether the words are common."""
-    rows: list[dict] = []
-    common = False
-    for tier in range(len(_TEXT_TIERS)):
-        found, walked = _text_tier_rows(query, tier, need - len(rows), columns)
+    shares = _tier_shares(query.q or "")
+    rows, common = _text_tier_rows(query, 0, need, columns, shares[0])
+    if len(rows) == need:
+        return rows, common
+    rest = need - len(rows)
+    if shares[1] is not None and shares[1] * TEXT_SCAN_ROWS >= OWN_WALK_SHARE * rest:
+        walked = None  # common in addresses: each lower tier's own walk stops early
+    elif walk_pays(shares[2], rest):
+        walked = _lower_tiers_walk(query, rest, columns)
+    else:
+        walked = ([], [])  # too rare for a walk: straight to the lists
+    for tier in (1, 2):
+        rest = need - len(rows)
+        if walked is None:
+            found, by_walk = _text_tier_rows(query, tier, rest, columns, shares[tier])
+        elif len(walked[tier - 1]) >= rest:
+            found, by_walk = walked[tier - 1][:rest], True
+        else:
+            found, by_walk = _text_tier_list(query, tier, rest, columns), False
         rows += found
-        common = common or walked
+        common = common or by_walk
         if len(rows) == need:
             break
     return rows, common

@@ -95,6 +95,57 @@ def test_the_bounded_walk_and_the_index_list_give_the_same_order(db_session, ran
                     "hall_name_quokka_address", "description_only", "current_use_only"]
 
 
+# What the statistics may say of the words' shares per tier (name; name and address; anywhere): unknown
+# (walk, the lower tiers in one pass), too rare for any walk (straight to the GIN lists), common
+# everywhere (each tier's own walk), common in names only. Whatever they say, the answer is the same.
+SHARES = {"unknown": (None, None, None), "rare": (0.0, 0.0, 0.0), "common": (1.0, 1.0, 1.0),
+          "names_only": (1.0, 0.0, 0.0)}
+
+
+@pytest.mark.parametrize("shares", SHARES.values(), ids=SHARES.keys())
+@pytest.mark.parametrize("scan_rows", [1, 3, 100_000])
+@pytest.mark.parametrize("q, filters, expected", HAND_WORKED)
+def test_the_words_statistics_choose_the_path_never_the_answer(db_session, ranked_assets, monkeypatch, shares,
+                                                               scan_rows, q, filters, expected):
+    monkeypatch.setattr(search, "_tier_shares", lambda words: shares)
+    monkeypatch.setattr(search, "TEXT_SCAN_ROWS", scan_rows)
+    keys, matched = ranked_keys(ranked_assets, q, **filters)
+    assert keys == expected
+    assert matched == len(expected)
+
+
+def test_the_shares_come_from_the_statistics_analyze_keeps(db_session):
+    """text_tier_shares (migration 0026), read by the app role, against a count of the committed register:
+    ANALYZE samples every row of a register this small, so a common word's share is its exact fraction of
+    assets; a word no asset holds has share 0 (the list is far from full); an OR, or stop words only, give
+    no estimate."""
+    from ..conftest import owner_engine
+
+    with owner_engine().begin() as owner:
+        owner.execute(text("ANALYZE asset"))
+        fraction = owner.execute(text(
+            "SELECT avg((search_vector @@ to_tsquery('english', 'library'))::int)::float8, "
+            "avg((ts_filter(search_vector, '{a}') @@ to_tsquery('english', 'library'))::int)::float8 "
+            "FROM asset")).one()
+    assert fraction[0] > 0.01  # the demo register has libraries
+    shares = db_session.execute(text(
+        "SELECT text_tier_shares(websearch_to_tsquery('english', 'library'))")).scalar_one()
+    assert shares[2] == pytest.approx(fraction[0], abs=1e-6)
+    assert shares[0] == pytest.approx(fraction[1], abs=1e-6)
+    # Names and descriptions hold fewer distinct words than a full list (10 × the statistics target, 1,000)
+    # and names with addresses more: a missing word is below ANALYZE's cut-off in the first, unknown in the second.
+    distinct = db_session.execute(text(
+        "SELECT count(DISTINCT w) FILTER (WHERE k = 'a'), count(DISTINCT w) FILTER (WHERE k = 'ab') FROM asset, "
+        "LATERAL (VALUES ('a', ts_filter(search_vector, '{a}')), ('ab', ts_filter(search_vector, '{a,b}'))) v(k, tv), "
+        "unnest(tsvector_to_array(v.tv)) w")).one()
+    assert distinct[0] < 1000 < distinct[1]
+    rare = db_session.execute(text("SELECT text_tier_shares(websearch_to_tsquery('english', 'zzyzxq'))")).scalar_one()
+    assert rare[0] == 0 and rare[1] is None
+    for unknown in ("library or museum", "the"):
+        assert db_session.execute(text("SELECT text_tier_shares(websearch_to_tsquery('english', :q))"),
+                                  {"q": unknown}).scalar_one() == [None, None, None]
+
+
 def test_text_pages_follow_the_ranking_and_count_honestly(client, ranked_assets):
     from urllib.parse import urlencode
 
