@@ -8,6 +8,9 @@ and iCalendar feeds parse with feedparser and icalendar.
 The last day is worked by hand: a notice received on Monday 1 June 2026 starts the interim
 moratorium of six weeks "beginning with" that day (Localism Act 2011 s.95(6)): day 1 is 1 June,
 day 42 is Sunday 12 July 2026.
+
+Also: the Scottish owner's notice (LR(S)A 2003 s.48) and Ministers' s.49 request, each sent at once with
+its last day worked by hand from s.49's words; and surplus/vacant alerts, one per change to such a status.
 """
 
 import dataclasses
