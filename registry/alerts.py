@@ -2,9 +2,29 @@
 
 A subscription names an area (a shape drawn or typed, a ward or parish, a council, or a
 distance from a postcode), the kinds of event it wants (``EVENT_KINDS``) and how often a
-digest comes. A disposal notice on listed land is never held for a digest: it goes on the
-next run of ``flask alerts send`` (at least hourly), with the last day to ask to be treated
-as a bidder, read from the deadline row the workflow's rule tables made.
+digest comes. What is alerted:
+
+* case events (``kind_of``): nominations, listings, decisions, completed transfers, and owner's
+  notices (``disposal_notice``);
+* an asset that *becomes* surplus, available for transfer or vacant (``surplus``): one alert per
+  such change, from the status history the triggers of migration 0025 keep
+  (``assets.AssetStatusChange``), so an asset that goes surplus, back into use and surplus again
+  alerts twice, and an edit of its name alerts nobody.
+
+Owner's notices are never held for a digest: they go on the next run of ``flask alerts send``
+(at least hourly), each with its last day read from the deadline row the workflow's rule tables
+made (``NOTICE_CLOCKS``), never worked out here:
+
+* an owner's notice of disposal of listed land (Localism Act 2011 s.95): the last day to ask to
+  be treated as a potential bidder;
+* an owner's notice of a proposed transfer of land with a registered community interest (Land
+  Reform (Scotland) Act 2003 s.48), which activates the community right to buy: the last day
+  for Ministers to ask the community body to confirm that it will buy (s.49(2)); and then
+  Ministers' request itself: the last day for the body's confirmation to reach them (s.49(4)).
+  Both go to subscribers who chose disposal notices: the same event in each law (the owner tells
+  the public body it means to sell land the community has a recorded interest in), and the only
+  window in which the community can act. A separate kind would leave every existing subscriber
+  in Scotland, who could only have chosen this one, without them.
 
 Alerts are built only from what the public may see: case events through the public
 projection (``registry.workflow.public``), on assets that are not withheld, and public asset
@@ -33,14 +53,16 @@ from .uktime import today_uk
 
 #: What a subscriber may ask to hear about, in the words the form shows.
 EVENT_KINDS = {
-    "surplus": "A new surplus or vacant asset",
+    "surplus": "An asset that becomes surplus or vacant",
     "nomination": "A nomination received (asset of community value)",
     "listing": "A listing as an asset of community value",
-    "disposal_notice": "An owner's notice of disposal of listed land",
+    "disposal_notice": "An owner's notice of disposal of listed land, or of a proposed transfer of land with a "
+                       "registered community interest (Scotland)",
     "decision": "A decision on a nomination, request or challenge",
     "transfer": "A completed transfer to a community body",
 }
-#: Kinds sent on the next run of the job, whatever the digest frequency: a bidder's window is six weeks.
+#: Kinds sent on the next run of the job, whatever the digest frequency: a bidder's window is six weeks, a
+#: community body's under 30 days.
 IMMEDIATE_KINDS = frozenset({"disposal_notice"})
 FREQUENCIES = {"daily": "Once a day", "weekly": "Once a week"}
 DIGEST_INTERVAL = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -57,11 +79,47 @@ CONFIRM_MAX_AGE_S = 3 * 24 * 3600
 #: The rule whose last day a disposal-notice alert gives (workflow/rules.py, s.95(2)).
 BID_RULE = "acv_interim_moratorium_end"
 
+
+@dataclass(frozen=True)
+class NoticeClock:
+    """What an owner's-notice alert says: the rule whose deadline row gives its last day, and in what words."""
+
+    rule: str
+    title: str  # before ": <asset> (<reference>)"
+    subject: str  # the email's subject, before " by <last day>"
+    last_day_for: str  # "Last day <last_day_for>: <day>."
+    explain: str  # added to the summary; {last_day} is the day
+
+
+#: (process, action) of an immediate notice -> its clock. The last day is the deadline row's, never recomputed.
+NOTICE_CLOCKS = {
+    ("moratorium", "receive_notice"): NoticeClock(
+        BID_RULE, "An owner's notice of disposal of listed land", "Owner's notice of disposal: ask to bid",
+        "to ask to be treated as a potential bidder",
+        "A community interest group may ask in writing to be treated as a potential bidder; the last day to ask "
+        "is {last_day}."),
+    ("community_right_to_buy", "record_owner_notice"): NoticeClock(
+        "crtb_ministers_request_due", "An owner's notice of a proposed transfer: community right to buy activated",
+        "Community right to buy activated: Ministers to ask the community body to confirm",
+        "for Scottish Ministers to ask the community body to confirm that it will buy (Land Reform (Scotland) "
+        "Act 2003 s.49(2))",
+        "The owner's notice activates the community right to buy (Land Reform (Scotland) Act 2003 s.47). Scottish "
+        "Ministers must ask the community body to confirm that it will buy by {last_day}; the body's confirmation "
+        "must then reach them by the date their request gives, no later than 30 days after they send it (s.49)."),
+    ("community_right_to_buy", "record_ministers_request"): NoticeClock(
+        "crtb_confirmation_due", "The community body is asked to confirm it will buy",
+        "Community right to buy: the community body to confirm",
+        "for the community body's confirmation that it will buy to reach Scottish Ministers (Land Reform "
+        "(Scotland) Act 2003 s.49(4))",
+        "The community body's confirmation that it will buy must reach Scottish Ministers by {last_day}, or it is "
+        "taken to have declined and its registered interest is deleted (s.49(4), s.54)."),
+}
+
 # (process, action) -> kind; a completed transfer is known by the state it reaches.
 _BY_ACTION = {
     ("acv", "submit"): "nomination", ("acv", "record_nomination"): "nomination",
     ("acv", "list"): "listing",
-    ("moratorium", "receive_notice"): "disposal_notice",
+    **{key: "disposal_notice" for key in NOTICE_CLOCKS},
     **{("acv", a): "decision" for a in ("decline", "reject_nomination", "uphold_listing", "remove_on_review",
                                         "appeal_dismissed", "appeal_allowed")},
     **{("right_to_challenge", a): "decision" for a in ("accept", "reject", "propose_modification")},
@@ -120,7 +178,9 @@ class Alert:
     summary: str
     path: str  # the public page, relative to the site
     case_id: int | None = None
-    bid_until: date | None = None  # a disposal notice: the last day to ask to be treated as a bidder
+    last_day: date | None = None  # an owner's notice: the last day its clock gives (NOTICE_CLOCKS)
+    last_day_for: str | None = None  # what that day is the last day for
+    subject: str | None = None  # an owner's notice: the email's subject, before " by <last day>"
 
 
 # ------------------------------------------------------------------ pure rules
@@ -294,25 +354,45 @@ def _case_events(subscription: AlertSubscription, since: datetime | None) -> lis
     return [dict(r) for r in rows]
 
 
-def _surplus_assets(subscription: AlertSubscription, since: datetime | None) -> list[dict]:
+def _surplus_changes(subscription: AlertSubscription, since: datetime | None) -> list[dict]:
+    """Changes by which an asset in the area became surplus, available for transfer or vacant.
+
+    A change counts when its new surplus status is one of ``SURPLUS_STATUSES`` and differs from the one
+    before, or its occupancy became vacant. Neither withheld then nor withheld now: a change made while
+    the asset was out of public view was never public.
+    """
     rows = db.session.execute(text(f"""
-        SELECT a.id, a.name, a.surplus_status, a.occupancy, a.updated_at
-        FROM alert_subscription s, asset a
-        WHERE s.id = :sid AND NOT a.withheld AND a.updated_at >= coalesce(CAST(:since AS timestamptz), s.confirmed_at)
-          AND (a.surplus_status = ANY(:statuses) OR a.occupancy = 'vacant') AND ({_IN_AREA})
-        ORDER BY a.updated_at, a.id"""),
+        SELECT ch.id, ch.asset_id, ch.at_utc, ch.from_surplus_status, ch.to_surplus_status, ch.from_occupancy,
+               ch.to_occupancy, a.name
+        FROM alert_subscription s, asset_status_change ch JOIN asset a ON a.id = ch.asset_id
+        WHERE s.id = :sid AND NOT a.withheld AND NOT ch.withheld
+          AND ch.at_utc >= coalesce(CAST(:since AS timestamptz), s.confirmed_at)
+          AND ((ch.to_surplus_status = ANY(:statuses) AND ch.from_surplus_status IS DISTINCT FROM ch.to_surplus_status)
+               OR (ch.to_occupancy = 'vacant' AND ch.from_occupancy IS DISTINCT FROM 'vacant'))
+          AND ({_IN_AREA})
+        ORDER BY ch.at_utc, ch.id"""),
         {"sid": subscription.id, "statuses": list(SURPLUS_STATUSES), "since": since}).mappings()
     return [dict(r) for r in rows]
 
 
-def _bid_until(case_id: int) -> date | None:
+def became(change: dict) -> list[str]:
+    """The statuses an asset took on in one recorded change, of those a surplus alert tells. Pure."""
+    found = []
+    if change["to_surplus_status"] in SURPLUS_STATUSES and change["to_surplus_status"] != change["from_surplus_status"]:
+        found.append(change["to_surplus_status"])
+    if change["to_occupancy"] == "vacant" and change["from_occupancy"] != "vacant":
+        found.append("vacant")
+    return found
+
+
+def _last_day(case_id: int, rule: str, anchor: date) -> date | None:
+    """The last day of the deadline row ``rule`` that this event started (its anchor), as the workflow holds it."""
     from .workflow import public
     from .workflow.cases import get
 
-    for deadline in public.public_deadlines(get(case_id), today_uk()):
-        if deadline["rule"] == BID_RULE:
-            return date.fromisoformat(deadline["effective_due"])
-    return None
+    rows = [d for d in public.public_deadlines(get(case_id), today_uk()) if d["rule"] == rule]
+    started = [d for d in rows if d["anchor_date"] == anchor.isoformat()] or rows[-1:]
+    return date.fromisoformat(started[-1]["effective_due"]) if started else None
 
 
 def alerts_for(subscription: AlertSubscription, *, since: datetime | None = None) -> list[Alert]:
@@ -332,24 +412,27 @@ def alerts_for(subscription: AlertSubscription, *, since: datetime | None = None
         process = get_process(row["process"])
         event = next(e for e in events_of(row["case_id"]) if e.id == row["id"])
         shown = public.public_event(row["process"], event)  # the public projection: labels and public data only
-        bid_until = _bid_until(row["case_id"]) if kind == "disposal_notice" else None
+        clock = NOTICE_CLOCKS.get((row["process"], row["action"]))
+        last_day = _last_day(row["case_id"], clock.rule, row["effective_date"]) if clock else None
         summary = f"{process.label}: {shown['label']} on {shown['effective_date']}; now {shown['to_state_label']}."
-        if bid_until:
-            summary += (" A community interest group may ask in writing to be treated as a potential bidder; "
-                        f"the last day to ask is {bid_until:%-d %B %Y}.")
+        if clock and last_day:
+            summary += " " + clock.explain.format(last_day=f"{last_day:%-d %B %Y}")
         found.append(Alert(key=f"event:{row['id']}", kind=kind, on_date=row["effective_date"],
-                           title=f"{EVENT_KINDS[kind]}: {row['asset_name']} ({row['reference']})",
+                           title=f"{clock.title if clock else EVENT_KINDS[kind]}: {row['asset_name']} "
+                                 f"({row['reference']})",
                            summary=summary, path=f"/cases/{row['case_id']}", case_id=row["case_id"],
-                           bid_until=bid_until))
+                           last_day=last_day, last_day_for=clock.last_day_for if clock and last_day else None,
+                           subject=clock.subject if clock and last_day else None))
     if "surplus" in wanted:
         from .vocabulary import OCCUPANCY, SURPLUS_STATUSES as STATUS_LABELS
 
-        for row in _surplus_assets(subscription, since):
-            state = row["surplus_status"] if row["surplus_status"] in SURPLUS_STATUSES else row["occupancy"]
-            label = STATUS_LABELS.get(state) or OCCUPANCY.get(state, state)
-            found.append(Alert(key=f"asset:{row['id']}:{state}", kind="surplus", on_date=row["updated_at"].date(),
-                               title=f"{EVENT_KINDS['surplus']}: {row['name']}",
-                               summary=f"{row['name']} is now {label.lower()}.", path=f"/assets/{row['id']}"))
+        for row in _surplus_changes(subscription, since):
+            labels = [(STATUS_LABELS.get(state) or OCCUPANCY.get(state, state)).lower() for state in became(row)]
+            found.append(Alert(key=f"asset-change:{row['id']}", kind="surplus",
+                               on_date=today_uk(row["at_utc"]),
+                               title=f"Now {' and '.join(labels)}: {row['name']}",
+                               summary=f"{row['name']} is now {' and '.join(labels)}.",
+                               path=f"/assets/{row['asset_id']}"))
     return found
 
 

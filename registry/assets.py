@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -92,6 +93,31 @@ class Asset(db.Base):
     @property
     def status_label(self) -> str:
         return SURPLUS_STATUSES.get(self.surplus_status, self.surplus_status)
+
+
+class AssetStatusChange(db.Base):
+    """One change of an asset's surplus status or occupancy (or its first values, ``from_*`` None).
+
+    Written only by statement triggers on ``asset`` (migration 0025), whatever code path made the
+    change; read by the surplus alerts. ``withheld`` is the asset's safeguarding flag at the time.
+    """
+
+    __tablename__ = "asset_status_change"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id", ondelete="CASCADE"), index=True)
+    from_surplus_status: Mapped[str | None] = mapped_column(String(40))
+    to_surplus_status: Mapped[str] = mapped_column(String(40))
+    from_occupancy: Mapped[str | None] = mapped_column(String(20))
+    to_occupancy: Mapped[str] = mapped_column(String(20))
+    withheld: Mapped[bool] = mapped_column(Boolean)
+    at_utc: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+
+
+def status_changes(asset_id: int) -> list[AssetStatusChange]:
+    """Every recorded status change of one asset, oldest first."""
+    return list(db.session.scalars(select(AssetStatusChange).where(AssetStatusChange.asset_id == asset_id)
+                                   .order_by(AssetStatusChange.id)))
 
 
 @dataclass

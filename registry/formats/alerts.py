@@ -19,19 +19,19 @@ from .atom import ATOM, EMPTY_FEED_UPDATED, add_element
 def email_text(subscription, alerts: Iterable, *, base: str, unsubscribe_url: str, feed_url: str) -> tuple[str, str]:
     """(subject, body) of one alert email."""
     alerts = list(alerts)
-    notices = [a for a in alerts if a.bid_until]
+    notices = sorted((a for a in alerts if a.last_day), key=lambda a: a.last_day)
     if notices and len(alerts) == 1:
-        subject = f"Owner's notice of disposal: ask to bid by {notices[0].bid_until:%-d %B %Y}"
+        subject = f"{notices[0].subject} by {notices[0].last_day:%-d %B %Y}"
     elif notices:
-        subject = f"{len(alerts)} alerts, including a notice of disposal (ask to bid by " \
-                  f"{min(a.bid_until for a in notices):%-d %B %Y})"
+        subject = f"{len(alerts)} alerts, including a notice ({notices[0].subject} by " \
+                  f"{notices[0].last_day:%-d %B %Y})"
     else:
         subject = f"{len(alerts)} new alert{'s' if len(alerts) != 1 else ''} for {subscription.area_label}"
     lines = [f"Alerts for {subscription.area_label}.", ""]
     for alert in alerts:
         lines += [alert.title, alert.summary]
-        if alert.bid_until:
-            lines.append(f"Last day to ask to be treated as a potential bidder: {alert.bid_until:%A %-d %B %Y}.")
+        if alert.last_day:
+            lines.append(f"Last day {alert.last_day_for}: {alert.last_day:%A %-d %B %Y}.")
         lines += [base + alert.path, ""]
     lines += [f"Your feeds: {feed_url}.atom and {feed_url}.ics", "",
               f"Stop these alerts with one click: {unsubscribe_url}"]

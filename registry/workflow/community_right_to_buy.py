@@ -11,11 +11,14 @@ entered by officers from what RoS shows: it may differ from the case's state
 
 * registration lasts 5 years (s.44); it may be re-registered;
 * the owner's notice of a proposed transfer (s.48) activates the right;
-  Ministers must ask the body to confirm within 7 days of *receiving* the
-  notice (s.49): the clock runs from the date Ministers received it, not
-  the date written on it;
-* the body must confirm within 30 days of receiving that request, or it is
-  deemed to have declined and the interest is deleted (s.49, s.54);
+  Ministers must ask the body to confirm "not later than 7 days after such
+  receipt" (s.49(2)): the clock runs from the date Ministers received the
+  notice, not the date written on it;
+* the body's confirmation must reach Ministers by the date their notice
+  specifies, "being a date not later than 30 days after it was sent"
+  (s.49(4)): the 30 days run from the day Ministers *sent* the request, not
+  the day the body received it; otherwise the body is deemed to have
+  declined and the interest is deleted (s.49(4), s.54);
 * then the ballot, Ministers' consent (s.51), valuation and completion;
   the owner may withdraw before missives are concluded (s.54(5)).
 
@@ -286,8 +289,10 @@ TRANSITIONS = (
                effect=_with_mirror()),
     Transition("record_ministers_request", "Record Ministers' request to the body to confirm (s.49)",
                ("activated",), "confirmation_requested", "crtb.record",
-               (Field("request_received_on", "Date the body received the request", "date"),),
-               starts="crtb-confirmation-requested", anchor="request_received_on",
+               (Field("request_sent_on", "Date Ministers sent the request", "date",
+                      hint="The body's 30 days run from the day Ministers sent the request (s.49(4)), not the "
+                           "day it arrived."),),
+               starts="crtb-confirmation-requested", anchor="request_sent_on",
                meets=("crtb_ministers_request_due",), effect=_with_mirror()),
     Transition("confirm", "Confirm that the body will buy", ("confirmation_requested",), "ballot", "crtb.confirm",
                (Field("confirmed_on", "Date of the confirmation", "date"),), anchor="confirmed_on",

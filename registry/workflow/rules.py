@@ -287,8 +287,8 @@ EVENTS: tuple[Event, ...] = (
           "community interest is registered (this activates the right to buy). Use the date Ministers received "
           "it: their 7 days run from receipt, not from the date on the notice.", ("LRSA2003",)),
     Event("crtb-confirmation-requested", "community_right_to_buy",
-          "Scottish Ministers asked the community body to confirm whether it wants to buy the land. "
-          "Use the date the body received the request.", ("LRSA2003",)),
+          "Scottish Ministers sent the community body their notice asking it to confirm that it will buy the "
+          "land. Use the date Ministers sent it: the body's 30 days run from then (s.49(4)).", ("LRSA2003",)),
     Event("p3a-application-notified", "abandoned_land_right_to_buy",
           "Scottish Ministers sent a Part 3A application (abandoned, neglected or detrimental land) to the owner "
           "and the creditors and invited their views.", ("LRSA2003",)),
@@ -435,18 +435,26 @@ def _crtb(code: str, label: str, event: str, period: str, statute: str, actor: s
     return _rule(code, label, event, period, statute, "LRSA2003", "scotland", actor, **extra)
 
 
+_S49_READ = ("s.49 as enacted, read at legislation.gov.uk/asp/2003/2/section/49/enacted; no amendment of s.49 "
+             "by CE(S)A 2015 or LR(S)A 2016 was found, but the revised text was not seen [P]")
+
 _LRSA2003: tuple[Rule, ...] = (
     _crtb("crtb_registration_expires", "Registration of the community interest ends (re-register before)",
           "crtb-registered", "5 years", "LR(S)A 2003 s.44", "group", kind="period_ends", confidence="P",
           words="the period of 5 years beginning with the date of registration",
           note="domain §6.1 [P]; the Act's text was not retrieved"),
     _crtb("crtb_ministers_request_due", "Ministers must ask the community body to confirm it will buy",
-          "crtb-owner-notice", "7 days", "LR(S)A 2003 s.49", "ministers", confidence="P", counting="after",
-          words="within 7 days of receiving the notice", note="domain §6.1 [P]; the Act's text was not retrieved"),
-    _crtb("crtb_confirmation_due", "Last day for the community body to confirm it will buy",
-          "crtb-confirmation-requested", "30 days", "LR(S)A 2003 s.49", "group", confidence="P",
-          counting="after", words="within 30 days of receiving the request",
-          note="domain §6.1 [P]; the Act's text was not retrieved"),
+          "crtb-owner-notice", "7 days", "LR(S)A 2003 s.49(2)", "ministers", confidence="P", counting="after",
+          words="Not later than 7 days after such receipt [of the s.48 notice] Ministers shall send to the "
+                "community body ... a notice ... seeking its confirmation in writing",
+          note=_S49_READ),
+    _crtb("crtb_confirmation_due", "Last day for the community body's confirmation to reach Ministers",
+          "crtb-confirmation-requested", "30 days", "LR(S)A 2003 s.49(4)", "group", confidence="P",
+          counting="after", words="by the date specified in the notice, being a date not later than 30 days after "
+                                  "it was sent, the community body has not caused its confirmation to be received "
+                                  "by Ministers",
+          note=_S49_READ + "; counted from the day Ministers sent the request; the notice may name an earlier "
+                           "day, which is not modelled"),
 )
 
 _NOT_READ = "the Act's text was not retrieved: configurable (REGISTRY_PERIOD_OVERRIDES)"

@@ -70,7 +70,7 @@ def test_community_right_to_buy_opened_and_taken_to_a_ballot_from_the_screens(pa
     seven_days = page.locator("tr[data-rule=crtb_ministers_request_due] time").get_attribute("datetime")
     assert seven_days == (notice_received + timedelta(days=7)).isoformat()  # from receipt, not the notice's date
     take_step(page, "Record Ministers' request", "record_ministers_request",
-              date_fields("record_ministers_request", "request_received_on", asked))
+              date_fields("record_ministers_request", "request_sent_on", asked))
 
     # RoS still shows the entry as "registered": recorded as its own record, shown beside the case state.
     details = page.locator("#ros-status-form").locator("xpath=ancestor::details")

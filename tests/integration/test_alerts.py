@@ -8,6 +8,9 @@ and iCalendar feeds parse with feedparser and icalendar.
 The last day is worked by hand: a notice received on Monday 1 June 2026 starts the interim
 moratorium of six weeks "beginning with" that day (Localism Act 2011 s.95(6)): day 1 is 1 June,
 day 42 is Sunday 12 July 2026.
+
+Also: the Scottish owner's notice (LR(S)A 2003 s.48) and Ministers' s.49 request, each sent at once with
+its last day worked by hand from s.49's words; and surplus/vacant alerts, one per change to such a status.
 """
 
 import dataclasses
@@ -271,3 +274,162 @@ def test_never_an_alert_about_what_the_public_cannot_see(world):
     db.session.flush()
     assert alerts.alerts_for(subscription) == []
     assert draft.state == "draft"
+
+
+# ------------------------------------------------------------------ Scottish community right to buy (s.48, s.49)
+#
+# Worked by hand from Land Reform (Scotland) Act 2003 s.49 as enacted:
+# * s.49(2) "Not later than 7 days after such receipt" of the owner's s.48 notice: received Monday
+#   21 December 2026 (the notice is dated Wednesday 16 December, which does not count), day 0 is the
+#   21st, so the last day for Ministers' request is Monday 28 December 2026;
+# * s.49(4) the body's confirmation must be received "by the date specified in the notice, being a date not
+#   later than 30 days after it was sent": sent Thursday 24 December 2026 (arriving later does not move it);
+#   7 days take it to 31 December, 23 more to Saturday 23 January 2027.
+
+HIGHLAND = "S12000017"
+OWNER_NOTICE_RECEIVED = date(2026, 12, 21)
+MINISTERS_LAST_DAY = "28 December 2026"
+REQUEST_SENT = date(2026, 12, 24)
+CONFIRMATION_LAST_DAY = "23 January 2027"
+
+
+def crtb_registered(world):
+    from .test_workflow_crtb import APPLICATION, make_community_body
+
+    make_community_body(world.cig)
+    db.session.flush()
+    case = engine.open_case("community_right_to_buy", "record_application", world.cig_rep, APPLICATION,
+                            date(2026, 1, 5), authority_code=HIGHLAND, asset_id=world.asset.id,
+                            organisation_id=world.cig.id)
+    engine.transition(case.id, "record_registration", world.officer, {"registration_date": "2026-03-02"},
+                      date(2026, 3, 2))
+    return case
+
+
+def test_an_owners_notice_of_a_proposed_transfer_in_scotland_is_sent_at_once(app, smtp, db_session):
+    world = build(HIGHLAND)
+    case = crtb_registered(world)
+    subscription = alerts.subscribe("crofter@example.net", area={"kind": "council", "code": HIGHLAND,
+                                                                 "label": "Highland"},
+                                    events=["disposal_notice"], frequency="weekly")
+    alerts.confirm(alerts.confirmation_token(subscription))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["alerts", "send"]).output.startswith("0 email(s)")  # registering is not a notice
+
+    engine.transition(case.id, "record_owner_notice", world.officer,
+                      {"owner_notice_date": "2026-12-16",
+                       "owner_notice_received_on": OWNER_NOTICE_RECEIVED.isoformat()}, OWNER_NOTICE_RECEIVED)
+    db.session.commit()
+    first = runner.invoke(args=["alerts", "send"])  # weekly, but a notice never waits for the digest
+    assert first.exit_code == 0 and first.output.startswith("1 email(s) sent with 1 alert(s)"), first.output
+    smtp.wait_for(1)
+    email = smtp.messages[-1]
+    body = body_of(email)
+    assert email["To"] == "crofter@example.net"
+    assert MINISTERS_LAST_DAY in email["Subject"] and "Community right to buy activated" in email["Subject"]
+    assert case.reference in body and world.asset.name in body
+    assert ("Last day for Scottish Ministers to ask the community body to confirm that it will buy "
+            "(Land Reform (Scotland) Act 2003 s.49(2)): Monday 28 December 2026.") in body
+    assert "ask to be treated as a potential bidder" not in body  # not the English moratorium's words
+
+    engine.transition(case.id, "record_ministers_request", world.officer,
+                      {"request_sent_on": REQUEST_SENT.isoformat()}, date(2026, 12, 29))
+    db.session.commit()
+    second = runner.invoke(args=["alerts", "send"])
+    assert second.output.startswith("1 email(s) sent with 1 alert(s)"), second.output
+    smtp.wait_for(2)
+    email = smtp.messages[-1]
+    body = body_of(email)
+    assert CONFIRMATION_LAST_DAY in email["Subject"]
+    assert ("Last day for the community body's confirmation that it will buy to reach Scottish Ministers "
+            "(Land Reform (Scotland) Act 2003 s.49(4)): Saturday 23 January 2027.") in body
+
+    assert runner.invoke(args=["alerts", "send"]).output.startswith("0 email(s)")  # each once
+    assert len(smtp.messages) == 2
+
+
+# ------------------------------------------------------------------ surplus and vacant: once per change
+
+
+def set_asset(asset_id: int, **values) -> None:
+    """One UPDATE of an asset, as an edit form or import would write it."""
+    sets = ", ".join(f"{name} = :{name}" for name in values)
+    db.session.execute(text(f"UPDATE asset SET {sets}, updated_at = now() WHERE id = :id"), {**values, "id": asset_id})
+
+
+def surplus_subscription(ward_code, ward_name, email="surplus@example.net"):
+    subscription = alerts.subscribe(email, area={"kind": "ward", "code": ward_code, "label": ward_name},
+                                    events=["surplus"], frequency="daily")
+    alerts.confirm(alerts.confirmation_token(subscription))
+    return subscription
+
+
+def test_a_surplus_alert_for_each_change_to_surplus_and_none_for_other_edits(world):
+    world, ward_code, ward_name = world
+    asset_id = world.asset.id
+    set_asset(asset_id, surplus_status="operational", occupancy="in_use")  # a known start, before subscribing
+    subscription = surplus_subscription(ward_code, ward_name)
+    assert alerts.alerts_for(subscription) == []
+
+    set_asset(asset_id, name="The Old Library")  # an edit of its name: no alert
+    assert alerts.alerts_for(subscription) == []
+    set_asset(asset_id, surplus_status="surplus")  # 1: becomes surplus
+    set_asset(asset_id, name="The Old Library (rear)", surplus_status="surplus")  # still surplus: no alert
+    set_asset(asset_id, surplus_status="operational")  # back in use: no alert
+    set_asset(asset_id, surplus_status="surplus")  # 2: surplus again
+    set_asset(asset_id, surplus_status="available_for_transfer")  # 3: a new status, available for transfer
+    set_asset(asset_id, occupancy="vacant")  # 4: vacant
+    set_asset(asset_id, occupancy="vacant", condition="poor")  # still vacant: no alert
+
+    found = alerts.alerts_for(subscription)
+    assert [a.summary for a in found] == [
+        "The Old Library (rear) is now surplus.", "The Old Library (rear) is now surplus.",
+        "The Old Library (rear) is now available for community transfer.",
+        "The Old Library (rear) is now vacant."]
+    assert len({a.key for a in found}) == 4 and {a.path for a in found} == {f"/assets/{asset_id}"}
+    assert {a.kind for a in found} == {"surplus"}
+
+
+def test_surplus_changes_through_the_smtp_sink_each_sent_once(app, smtp, world):
+    world, ward_code, ward_name = world
+    asset_id = world.asset.id
+    set_asset(asset_id, surplus_status="operational", occupancy="in_use")
+    subscription = surplus_subscription(ward_code, ward_name)
+    set_asset(asset_id, surplus_status="surplus")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    day = subscription.confirmed_at + timedelta(days=1)
+    first = runner.invoke(args=["alerts", "send", "--now", day.isoformat()])
+    assert first.output.startswith("1 email(s) sent with 1 alert(s)"), first.output
+    smtp.wait_for(1)
+    assert f"{world.asset.name} is now surplus." in body_of(smtp.messages[-1])
+
+    set_asset(asset_id, name=world.asset.name + " (renamed)")  # an unrelated edit after the alert went
+    db.session.commit()
+    quiet = runner.invoke(args=["alerts", "send", "--now", (day + timedelta(days=1)).isoformat()])
+    assert quiet.output.startswith("0 email(s)"), quiet.output
+
+    set_asset(asset_id, surplus_status="operational")
+    set_asset(asset_id, surplus_status="surplus")  # surplus again: a second alert
+    db.session.commit()
+    again = runner.invoke(args=["alerts", "send", "--now", (day + timedelta(days=2)).isoformat()])
+    assert again.output.startswith("1 email(s) sent with 1 alert(s)"), again.output
+    smtp.wait_for(2)
+    assert len(smtp.messages) == 2
+
+
+def test_no_surplus_alert_for_a_change_made_while_the_asset_was_withheld(world):
+    world, ward_code, ward_name = world
+    asset_id = world.asset.id
+    set_asset(asset_id, surplus_status="operational", occupancy="in_use")
+    subscription = surplus_subscription(ward_code, ward_name)
+    set_asset(asset_id, withheld=True)
+    set_asset(asset_id, surplus_status="surplus")  # out of public view when it happened
+    assert alerts.alerts_for(subscription) == []
+    set_asset(asset_id, withheld=False)  # back in view: still never announced
+    assert alerts.alerts_for(subscription) == []
+    set_asset(asset_id, occupancy="vacant")  # a public change: announced
+    assert [a.summary for a in alerts.alerts_for(subscription)] == [f"{world.asset.name} is now vacant."]
+    set_asset(asset_id, withheld=True)  # withheld now: nothing about it at all
+    assert alerts.alerts_for(subscription) == []

@@ -467,7 +467,7 @@ def test_crtb_confirmation_on_the_last_day_entered_after_the_deemed_decline_stan
     engine.transition(case.id, "record_owner_notice", w.officer, {"owner_notice_date": "2026-09-01",
                                                                      "owner_notice_received_on": "2026-09-01"},
                       date(2026, 9, 1))
-    engine.transition(case.id, "record_ministers_request", w.officer, {"request_received_on": "2026-09-03"},
+    engine.transition(case.id, "record_ministers_request", w.officer, {"request_sent_on": "2026-09-03"},
                       date(2026, 9, 3))
     last_day = row(case, "crtb_confirmation_due").due_date
     engine.run_clocks(last_day + timedelta(days=1))

@@ -56,7 +56,7 @@ def asked_to_confirm(world):
     engine.transition(case.id, "record_owner_notice", world.officer, {"owner_notice_date": "2026-12-21",
                                                                     "owner_notice_received_on": "2026-12-21"},
                       date(2026, 12, 21))
-    engine.transition(case.id, "record_ministers_request", world.officer, {"request_received_on": "2026-12-24"},
+    engine.transition(case.id, "record_ministers_request", world.officer, {"request_sent_on": "2026-12-24"},
                       date(2026, 12, 24))
     return case
 
@@ -78,10 +78,10 @@ def test_registration_to_completed_purchase(world):
     assert expected_ros(case) == "activated" and world.asset.live_status == "under_consideration"
     # "within 7 days of receiving the notice": received Mon 21 Dec (dated 16 Dec) -> Mon 28 Dec, not 23 Dec
     assert deadline(case, "crtb_ministers_request_due").due_date == date(2026, 12, 28)
-    engine.transition(case.id, "record_ministers_request", world.officer, {"request_received_on": "2026-12-24"},
+    engine.transition(case.id, "record_ministers_request", world.officer, {"request_sent_on": "2026-12-24"},
                       date(2026, 12, 24))
     assert deadline(case, "crtb_ministers_request_due", "met").met_at == date(2026, 12, 24)
-    # within 30 days of Thu 24 Dec 2026: Sat 23 Jan 2027 (calendar days: holidays count)
+    # sent Thu 24 Dec 2026, "not later than 30 days after it was sent" (s.49(4)): Sat 23 Jan 2027 (holidays count)
     assert deadline(case, "crtb_confirmation_due").due_date == date(2027, 1, 23)
     with pytest.raises(Forbidden):  # only the community body itself confirms
         engine.transition(case.id, "confirm", world.officer, {"confirmed_on": "2027-01-22"}, date(2027, 1, 22))

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from registry.alerts import Alert, alerts_to_send, check_choices, digest_due, kind_of
+from registry.alerts import Alert, alerts_to_send, became, check_choices, digest_due, kind_of
 from registry.errors import InvalidInput
 
 
@@ -26,6 +26,11 @@ from registry.errors import InvalidInput
     ("scottish_atr", "deem_refused", "deemed_refused", "decision"),
     ("right_to_challenge", "reject", "rejected", "decision"),
     ("right_to_challenge", "submit_eoi", "eoi_submitted", None),
+    # LR(S)A 2003: the owner's s.48 notice activates the right; Ministers' s.49 request starts the body's days.
+    ("community_right_to_buy", "record_owner_notice", "activated", "disposal_notice"),
+    ("community_right_to_buy", "record_ministers_request", "confirmation_requested", "disposal_notice"),
+    ("community_right_to_buy", "record_registration", "registered", None),
+    ("community_right_to_buy", "record_completion", "completed", "transfer"),
 ])
 def test_kind_of_a_case_event(process, action, to_state, kind):
     assert kind_of(process, action, to_state) == kind
@@ -69,3 +74,24 @@ def test_choices_refused_with_the_field_named(events, frequency, field):
     with pytest.raises(InvalidInput) as error:
         check_choices(events, frequency)
     assert error.value.field == field
+
+
+def _change(from_status, to_status, from_occupancy, to_occupancy):
+    return {"from_surplus_status": from_status, "to_surplus_status": to_status,
+            "from_occupancy": from_occupancy, "to_occupancy": to_occupancy}
+
+
+@pytest.mark.parametrize(("change", "statuses"), [
+    pytest.param(_change("operational", "surplus", "in_use", "in_use"), ["surplus"], id="becomes_surplus"),
+    pytest.param(_change("surplus", "available_for_transfer", "in_use", "in_use"), ["available_for_transfer"],
+                 id="surplus_to_available_is_a_new_status"),
+    pytest.param(_change("surplus", "operational", "in_use", "in_use"), [], id="back_in_use"),
+    pytest.param(_change("surplus", "surplus", "in_use", "partly_used"), [], id="still_surplus"),
+    pytest.param(_change("operational", "operational", "in_use", "vacant"), ["vacant"], id="becomes_vacant"),
+    pytest.param(_change("operational", "surplus", "in_use", "vacant"), ["surplus", "vacant"], id="both_at_once"),
+    pytest.param(_change(None, "surplus", None, "in_use"), ["surplus"], id="new_asset_surplus"),
+    pytest.param(_change(None, "operational", None, "in_use"), [], id="new_asset_in_use"),
+    pytest.param(_change("operational", "transferred", "vacant", "vacant"), [], id="still_vacant_and_transferred"),
+])
+def test_what_a_status_change_announces(change, statuses):
+    assert became(change) == statuses

@@ -131,8 +131,8 @@ EVENT_CASES = [
     pytest.param("crtb-owner-notice", date(2026, 6, 1), "LRSA2003",
                  {"crtb_ministers_request_due": date(2026, 6, 8)}, id="LRSA2003_s49_within_7_days_of_receipt"),
     pytest.param("crtb-confirmation-requested", date(2026, 6, 5), "LRSA2003",
-                 {"crtb_confirmation_due": date(2026, 7, 5)},  # 5 Jun + 30 days
-                 id="LRSA2003_s49_within_30_days_of_receipt"),
+                 {"crtb_confirmation_due": date(2026, 7, 5)},  # sent 5 Jun; "not later than 30 days after": 5 Jul
+                 id="LRSA2003_s49_4_not_later_than_30_days_after_sent"),
     # Part 3A: Thu 31 Dec 2026 + 60 days (31 in January, 28 in February 2027, then 1) = Mon 1 Mar 2027.
     pytest.param("p3a-application-notified", date(2026, 12, 31), "LRSA2003",
                  {"p3a_creditor_report_due": date(2027, 3, 1), "p3a_views_due": date(2027, 3, 1)},
@@ -173,8 +173,8 @@ WORDS = {
                                                 "beginning_with"),
     "atr_ministers_appeal_due": ("20 working days beginning with", "beginning_with"),
     "crtb_registration_expires": ("5 years beginning with", "beginning_with"),
-    "crtb_ministers_request_due": ("within 7 days of receiving", "after"),
-    "crtb_confirmation_due": ("within 30 days of receiving", "after"),
+    "crtb_ministers_request_due": ("Not later than 7 days after such receipt", "after"),
+    "crtb_confirmation_due": ("not later than 30 days after it was sent", "after"),
     "p3a_creditor_report_due": ("within 60 days of the notice", "after"),
     "p3a_views_due": ("within 60 days of the invitation", "after"),
     "p3a_body_reply_due": ("within 60 days of receiving the views", "after"),
