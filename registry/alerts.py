@@ -7,7 +7,7 @@ digest comes. What is alerted:
 * case events (``kind_of``): nominations, listings, decisions, completed transfers, and owner's
   notices (``disposal_notice``);
 * an asset that *becomes* surplus, available for transfer or vacant (``surplus``): one alert per
-  such change, from the status history the triggers of migration 0025 keep
+  such change, from the status history the triggers of migration 0027 keep
   (``assets.AssetStatusChange``), so an asset that goes surplus, back into use and surplus again
   alerts twice, and an edit of its name alerts nobody.
 

@@ -98,7 +98,7 @@ class Asset(db.Base):
 class AssetStatusChange(db.Base):
     """One change of an asset's surplus status or occupancy (or its first values, ``from_*`` None).
 
-    Written only by statement triggers on ``asset`` (migration 0025), whatever code path made the
+    Written only by statement triggers on ``asset`` (migration 0027), whatever code path made the
     change; read by the surplus alerts. ``withheld`` is the asset's safeguarding flag at the time.
     """
 

@@ -10,15 +10,15 @@ starts now, so no subscriber hears of old changes. The bulk initial load disable
 on ``asset``; a register loaded that way starts with no history (nobody can have subscribed to
 an empty register's changes).
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0027
+Revises: 0026
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025"
-down_revision = "0024"
+revision = "0027"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
