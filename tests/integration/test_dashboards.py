@@ -189,6 +189,7 @@ def test_s94_land_register_fields(client, scotland):
     # S-001 is operational (the default); S-002 is surplus, so non-operational
     assert [r["status"] for r in rows][:2] == ["operational", "non-operational"]
     assert rows[1]["tenure"] == "Leased-in" and rows[1]["type"] == "library"
+    assert [r["sh_classification"] for r in rows] == ["CL03"] * 4  # every one a library: CL03 Library
     page = client.get(f"/authorities/{scotland.code}/land-register")
     assert page.status_code == 200 and "S-004" in page.get_data(as_text=True)
     assert "S-005" not in page.get_data(as_text=True)
@@ -203,6 +204,36 @@ def test_s94_land_register_fields(client, scotland):
     assert geo["features"][0]["properties"]["site_ref"] == "S-001"
     english = client.get("/authorities/E08000035/land-register")
     assert english.status_code == 404 and "not a Scottish authority" in english.get_data(as_text=True)
+
+
+def test_s94_sh_classification_from_the_asset_type(client, db_session, app, monkeypatch):
+    code = empty_authority("scotland")
+    # The codes are read from Ordnance Survey's address classification code list, not from the mapping:
+    # CL03 Library; CC04 Public / Village Hall / Other Community Facility; LB99PI Pavilion / Changing Room.
+    make_asset(code, "T-1", asset_type="library")
+    make_asset(code, "T-2", asset_type="community_centre")
+    make_asset(code, "T-3", asset_type="park_pavilion")
+    make_asset(code, "T-4", asset_type="former_school")  # no one class: left empty, never guessed
+    make_asset(code, "T-5", asset_type="depot")  # storage or maintenance depot: left empty
+    make_asset(code, "T-6", asset_type="other")
+    expected = {"T-1": "CL03", "T-2": "CC04", "T-3": "LB99PI", "T-4": None, "T-5": None, "T-6": None}
+    assert {r["site_ref"]: r["sh_classification"] for r in scottish_reports.land_register(code)} == expected
+
+    csv_rows = {r["site_ref"]: r["sh_classification"] for r in csv.DictReader(io.StringIO(
+        client.get(f"/authorities/{code}/land-register.csv").get_data(as_text=True)))}
+    assert csv_rows == {ref: value or "" for ref, value in expected.items()}
+    geo = json.loads(client.get(f"/authorities/{code}/land-register.geojson").get_data())
+    assert {f["properties"]["site_ref"]: f["properties"]["sh_classification"] for f in geo["features"]} == expected
+    page = client.get(f"/authorities/{code}/land-register").get_data(as_text=True)
+    cells = dict(re.findall(r'<td class="govuk-table__cell">(T-\d)</td>.*?data-cell="sh-classification">(.*?)</td>',
+                            page, re.S))
+    assert cells["T-1"] == 'CL03 <span class="govuk-body-s">Library</span>'
+    assert cells["T-4"] == "Not classified"
+
+    # A council's own entries (REGISTRY_SH_CLASSIFICATION): depot as CI08 Maintenance Depot, library removed.
+    monkeypatch.setattr(app.config["SETTINGS"], "sh_classification_overrides", (("depot", "CI08"), ("library", "")))
+    changed = {r["site_ref"]: r["sh_classification"] for r in scottish_reports.land_register(code)}
+    assert changed == {**expected, "T-1": None, "T-5": "CI08"}
 
 
 def test_dashboard_time_to_decision_and_cases(client, scotland):

@@ -4,9 +4,18 @@ from datetime import date
 
 import pytest
 
+from registry.config import _CLASSIFICATION_CODE, _classification_pairs
 from registry.dashboards import summarise_decisions
 from registry.errors import InvalidInput
-from registry.scottish_reports import count_events, current_reporting_year, reporting_year
+from registry.scottish_reports import (
+    SH_CLASSIFICATIONS,
+    classification_table,
+    count_events,
+    current_reporting_year,
+    reporting_year,
+    sh_classification,
+)
+from registry.vocabulary import ASSET_TYPES
 
 
 @pytest.mark.parametrize(("year", "first", "last"), [
@@ -111,3 +120,32 @@ def test_decisions_summary_by_kind_of_limit(rule, rows, expected):
     assert {key: summary[key] for key in expected} == expected
     assert all(type(summary[k]) is int for k in ("median_days", "median_limit_days")
                if isinstance(expected[k], int))  # 86, not 86.0, in the page and the CSV
+
+
+def test_sh_classifications_name_only_our_asset_types_and_well_formed_codes():
+    assert set(SH_CLASSIFICATIONS) <= set(ASSET_TYPES)
+    assert all(_CLASSIFICATION_CODE.fullmatch(code) for code, _ in SH_CLASSIFICATIONS.values())
+
+
+@pytest.mark.parametrize(("text", "pairs"), [
+    ("", ()),
+    ("depot=CI08", (("depot", "CI08"),)),
+    (" depot = ci08 , former_school= ", (("depot", "CI08"), ("former_school", ""))),
+])
+def test_sh_classification_setting_is_read_as_pairs(text, pairs):
+    assert _classification_pairs(text) == pairs
+
+
+@pytest.mark.parametrize("text", ["depot", "=CI08", "depot=Library", "depot=CI8"])
+def test_sh_classification_setting_refuses_what_is_not_a_pair_of_type_and_code(text):
+    with pytest.raises(ValueError, match="REGISTRY_SH_CLASSIFICATION"):
+        _classification_pairs(text)
+
+
+def test_sh_classification_table_applies_overrides_and_refuses_unknown_types():
+    table = classification_table((("depot", "CI08"), ("library", "")))
+    assert table["depot"] == "CI08" and "library" not in table and table["museum"] == "CL04"
+    with pytest.raises(ValueError, match="libary"):
+        classification_table((("libary", "CL03"),))
+    assert sh_classification("museum", table) == "CL04"
+    assert sh_classification("former_school", table) is None and sh_classification(None, table) is None
