@@ -114,6 +114,9 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
     rules.configure(settings.period_overrides, closure_days=settings.local_closure_days,
                     closure_rules=settings.closure_day_rules)
+    from . import scottish_reports
+
+    scottish_reports.classification_table(settings.sh_classification_overrides)  # a typo stops start-up
 
     from . import static_files
 

@@ -6,6 +6,7 @@ code change.
 """
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
@@ -63,6 +64,10 @@ class Settings:
     # days (REGISTRY_LOCAL_CLOSURE_DAYS: ISO dates, comma-separated) and the working-day rules whose
     # definition includes them (REGISTRY_CLOSURE_DAY_RULES: rule codes). Checked by rules.configure.
     period_overrides: str = ""
+    # The s.94 register's sh_classification (registry/scottish_reports.py SH_CLASSIFICATIONS): entries added or
+    # changed, REGISTRY_SH_CLASSIFICATION="depot=CI08, former_school=" (asset type=code; an empty code removes
+    # the entry). Checked at start-up by scottish_reports.classification_table.
+    sh_classification_overrides: tuple = ()
     local_closure_days: tuple = ()
     closure_day_rules: tuple = ()
     # Imports from the page and the API: a file of more rows than this is queued for `flask imports work`.
@@ -95,6 +100,7 @@ class Settings:
             import_sync_rows=int(env.get("IMPORT_SYNC_ROWS", cls.import_sync_rows)),
             rate_limits_enabled=env.get("RATE_LIMITS", "1") != "0",
             period_overrides=env.get("REGISTRY_PERIOD_OVERRIDES", ""),
+            sh_classification_overrides=_classification_pairs(env.get("REGISTRY_SH_CLASSIFICATION", "")),
             local_closure_days=_dates(env.get("REGISTRY_LOCAL_CLOSURE_DAYS", "")),
             closure_day_rules=_words(env.get("REGISTRY_CLOSURE_DAY_RULES", "")),
             cat_no_business_case=tuple(code.upper() for code in _words(env.get("REGISTRY_CAT_NO_BUSINESS_CASE", ""))),
@@ -135,3 +141,23 @@ def _dates(text: str) -> tuple:
         return tuple(date.fromisoformat(word) for word in _words(text))
     except ValueError as error:
         raise ValueError(f"REGISTRY_LOCAL_CLOSURE_DAYS must be dates written YYYY-MM-DD: {error}") from None
+
+
+# An address classification code: primary letter, then optionally the secondary letter, the two-digit
+# tertiary level and the two-letter quaternary level (C, CL, CL03, CL03RR; LB99PI).
+_CLASSIFICATION_CODE = re.compile(r"[A-Z](?:[A-Z](?:[0-9]{2}(?:[A-Z]{2})?)?)?")
+
+
+def _classification_pairs(text: str) -> tuple:
+    """"depot=CI08, former_school=" -> (("depot", "CI08"), ("former_school", "")). Pure; ValueError when malformed."""
+    pairs = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        asset_type, sep, code = (piece.strip() for piece in item.partition("="))
+        code = code.upper()
+        if not sep or not asset_type or (code and not _CLASSIFICATION_CODE.fullmatch(code)):
+            raise ValueError(f"REGISTRY_SH_CLASSIFICATION must be asset type=classification code pairs, "
+                             f"comma-separated (for example depot=CI08): {item!r}")
+        pairs.append((asset_type, code))
+    return tuple(pairs)

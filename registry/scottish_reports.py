@@ -3,7 +3,8 @@
 - The s.94 register of land (CE(S)A 2015 s.94): the land a Scottish relevant authority owns or leases,
   from its asset register, in the Improvement Service Spatial Hub "Community Asset Transfer Register"
   field names (``LAND_REGISTER_COLUMNS``). Withheld assets and assets the authority no longer holds
-  (transferred, disposed, withdrawn from its register) are left out.
+  (transferred, disposed, withdrawn from its register) are left out. ``sh_classification`` is the
+  address classification code of the row's asset type (``SH_CLASSIFICATIONS``), empty when it has none.
 - The s.95 annual report for a reporting year (1 April to 31 March): counts (a)-(e) from the asset
   transfer request cases' events, each counted in the year it happened in law (its effective date), so
   received and decided counts do not reconcile (guidance ch. 21); superseded events and the events that
@@ -19,8 +20,9 @@ from datetime import date
 
 from sqlalchemy import text
 
-from . import audit, db
+from . import audit, config, db
 from .errors import InvalidInput, NotFound
+from .vocabulary import ASSET_TYPES
 
 PROCESS = "scottish_atr"
 NOT_HELD = ("transferred", "disposed", "withdrawn")
@@ -29,6 +31,57 @@ LAND_REGISTER_COLUMNS = (
     "la_s_code", "local_authority", "site_ref", "uprn", "address", "type", "sh_classification", "status",
     "tenure", "site_name", "postcode", "asset_id",
 )
+
+# Our asset types (registry/vocabulary.py ASSET_TYPES) -> (code, description) in the address classification
+# scheme the One Scotland Gazetteer shares with AddressBase (the Spatial Hub's sh_classification is "a
+# classification based on the One Scotland Gazetteer using the (type) field"). Codes and descriptions as in
+# Ordnance Survey's code list, https://docs.os.uk/osngd/code-lists/code-lists-overview/addressclassificationcodevalue
+# (also GeoPlace's DEC-Addresses guidance, appendix "BLPU classification cross references",
+# https://guidance.geoplace.co.uk/dec-addresses/appendices/blpu-classification-cross-references-to-third-party-classification-schemes).
+# A type that names no one class is left out, so its rows are left unclassified rather than guessed:
+# former_school (a school no longer used as one: its use now is not known), depot (CI04 storage depot or CI08
+# maintenance depot) and other. A council can add or change entries: REGISTRY_SH_CLASSIFICATION (Settings).
+SH_CLASSIFICATIONS = {
+    "community_centre": ("CC04", "Public / Village Hall / Other Community Facility"),
+    "library": ("CL03", "Library"),
+    "park_pavilion": ("LB99PI", "Pavilion / Changing Room"),
+    "public_toilet": ("CC05", "Public Convenience"),
+    "office": ("CO01", "Office / Work Studio"),
+    "land": ("L", "Land"),
+    "public_house": ("CR06", "Public House / Bar / Nightclub"),
+    "sports_ground": ("CL06", "Indoor / Outdoor Leisure / Sporting Activity / Centre"),
+    "youth_centre": ("CC04YR", "Youth Recreational / Social Club"),
+    "museum": ("CL04", "Museum / Gallery"),
+    "swimming_pool": ("CL06DS", "Diving / Swimming Facility"),
+    "allotments": ("LL", "Allotment"),
+    "car_park": ("CT03", "Car / Coach / Commercial Vehicle / Taxi Parking / Park And Ride Site"),
+    "church_hall": ("CC07", "Church Hall / Religious Meeting Place / Hall"),
+}
+
+
+def classification_table(overrides: tuple = ()) -> dict[str, str]:
+    """Asset type -> classification code: ``SH_CLASSIFICATIONS`` with the configured overrides applied. Pure.
+
+    ``overrides`` are (asset type, code) pairs (Settings.sh_classification_overrides); an empty code removes
+    the type's entry. An asset type that is not one of ours is refused (ValueError), so a typo cannot
+    silently leave rows unclassified.
+    """
+    table = {asset_type: code for asset_type, (code, _) in SH_CLASSIFICATIONS.items()}
+    for asset_type, code in overrides:
+        if asset_type not in ASSET_TYPES:
+            raise ValueError(f"REGISTRY_SH_CLASSIFICATION: {asset_type!r} is not an asset type "
+                             f"(one of {', '.join(ASSET_TYPES)}).")
+        if code:
+            table[asset_type] = code
+        else:
+            table.pop(asset_type, None)
+    return table
+
+
+def sh_classification(asset_type: str | None, table: dict[str, str]) -> str | None:
+    """The row's classification code from its own asset type; None when the type has no entry. Pure."""
+    return table.get(asset_type) if asset_type else None
+
 
 # (key, section, label): the report's lines, in the order of s.95(2) (domain §5.4).
 REPORT_LINES = (
@@ -78,10 +131,15 @@ def land_register(authority_code: str) -> list[dict]:
         WHERE a.authority_code = :code AND NOT a.withheld AND a.surplus_status <> ALL(:not_held)
         ORDER BY a.reference, a.id
         """), {"code": authority_code, "not_held": list(NOT_HELD)}).mappings()
+    table = classification_table(config.current().sh_classification_overrides)
     out = []
     for r in rows:
         item = dict(r)
-        item["sh_classification"] = None  # the One Scotland Gazetteer class is not held by the register
+        item["sh_classification"] = sh_classification(r["asset_type"], table)
+        declared = SH_CLASSIFICATIONS.get(r["asset_type"] or "")
+        # For the page only (not a Spatial Hub field): the scheme's words for a code we declared.
+        item["sh_classification_description"] = (declared[1] if declared and declared[0] == item["sh_classification"]
+                                                  else None)
         out.append(item)
     return out
 

@@ -181,7 +181,9 @@ def _write_and_workflow_paths(ok) -> dict:
             "responses": {**ok("Entries"), "404": PROBLEM}}},
         "/dashboard": {"get": {
             "summary": "The whole register's dashboard: assets by status, cases by process and state, time to "
-                       "decision against the statutory limit (by council and year), transfers, live clawback",
+                       "decision against the limit (statutory; for Right to Challenge the date the council promised; "
+                       "a community asset transfer has none: its row's limit is \"none\" and its share in time "
+                       "and limit days are null), by council and year, transfers, live clawback",
             "operationId": "dashboard", "responses": ok("Each chart's name, title, CSV link, columns and rows")}},
         "/authorities/{code}/dashboard": {"get": {
             "summary": "One council's dashboard (the same charts)", "operationId": "authorityDashboard",

@@ -54,7 +54,8 @@ NEVER_CACHED = frozenset({"web_accounts.confirm", "web_accounts.sign_out",
 UK = ZoneInfo("Europe/London")
 # Settings that change what a public page says (never secrets: the release is part of a public ETag).
 RENDERING_SETTINGS = ("tile_url", "tile_attribution", "public_base_url", "period_overrides",
-                      "local_closure_days", "closure_day_rules", "general_disposal_consent_limit_gbp")
+                      "local_closure_days", "closure_day_rules", "general_disposal_consent_limit_gbp",
+                      "sh_classification_overrides")
 _STATE_KEYS = ("_cache_validator", "_cache_not_modified", "_register_version")
 
 

@@ -68,13 +68,16 @@ def _effect_timetable(ctx: Context) -> None:
                   date.fromisoformat(ctx.values["decision_by"]))
 
 
+#: The steps that decide meet the promised date (``meets``): the engine records the row met on the step's
+#: effective date, before a terminal state (rejected) would close the open rows as not applicable.
+_DECIDES = ("rtc_decision_due",)
+
+
 def _decision(decision: str):
     def effect(ctx: Context) -> None:
+        # The day the decision was made in law (a step recorded late says so), not the day it was keyed.
         ctx.case.data["decision"] = decision
-        ctx.case.data["decision_date"] = ctx.today.isoformat()
-        for row in ctx.open_deadlines.values():
-            if row.rule_code == "rtc_decision_due":
-                row.status, row.met_at = "met", ctx.today
+        ctx.case.data["decision_date"] = (ctx.effective_date or ctx.today).isoformat()
     return effect
 
 
@@ -145,19 +148,20 @@ TRANSITIONS = (
                "timetable_notified", "rtc.record", (Field("decision_by", "Decision will be made by", "date"),),
                meets=("rtc_timetable_notice_due",), guard=_guard_timetable, effect=_effect_timetable),
     Transition("accept", "Accept the expression of interest", ("timetable_notified",), "accepted", "rtc.decide",
-               _PROCUREMENT_WINDOW, guard=_guard_accept, effect=_effect_accept, records_decision=True),
+               _PROCUREMENT_WINDOW, meets=_DECIDES, guard=_guard_accept, effect=_effect_accept,
+               records_decision=True),
     Transition("propose_modification", "Propose modifications (instead of rejecting)", ("timetable_notified",),
                "modification_proposed", "rtc.decide",
                (Field("modifications", "The modifications proposed", "textarea", public=True),), reasons=True,
                records_decision=True),
     Transition("agree_modification", "Agree to the modifications", ("modification_proposed",), "accepted",
-               "rtc.submit", effect=_effect_agreed),
+               "rtc.submit", meets=_DECIDES, effect=_effect_agreed),
     Transition("decline_modification", "Decline the modifications", ("modification_proposed",), "rejected",
-               "rtc.submit", reasons=True, effect=_decision("rejected")),
+               "rtc.submit", reasons=True, meets=_DECIDES, effect=_decision("rejected")),
     Transition("reject", "Reject the expression of interest", ("timetable_notified",), "rejected", "rtc.decide",
                (Field("grounds", "Grounds for rejection (SI 2012/1647 Schedule)", "choices", choices=GROUNDS),
                 Field("publication_url", "Where the decision is published", required=False, public=True)),
-               reasons=True, effect=_decision("rejected"), records_decision=True),
+               reasons=True, meets=_DECIDES, effect=_decision("rejected"), records_decision=True),
     Transition("withdraw", "Withdraw the expression of interest",
                ("eoi_submitted", "timetable_notified", "modification_proposed"), "withdrawn", "rtc.submit"),
     Transition("start_procurement", "Record that the procurement exercise started", ("accepted",),

@@ -8,6 +8,7 @@ that holds no demo data, so the council's figures are exactly the test's.
 import csv
 import io
 import json
+import re
 from datetime import date
 from types import SimpleNamespace
 
@@ -188,6 +189,7 @@ def test_s94_land_register_fields(client, scotland):
     # S-001 is operational (the default); S-002 is surplus, so non-operational
     assert [r["status"] for r in rows][:2] == ["operational", "non-operational"]
     assert rows[1]["tenure"] == "Leased-in" and rows[1]["type"] == "library"
+    assert [r["sh_classification"] for r in rows] == ["CL03"] * 4  # every one a library: CL03 Library
     page = client.get(f"/authorities/{scotland.code}/land-register")
     assert page.status_code == 200 and "S-004" in page.get_data(as_text=True)
     assert "S-005" not in page.get_data(as_text=True)
@@ -202,6 +204,36 @@ def test_s94_land_register_fields(client, scotland):
     assert geo["features"][0]["properties"]["site_ref"] == "S-001"
     english = client.get("/authorities/E08000035/land-register")
     assert english.status_code == 404 and "not a Scottish authority" in english.get_data(as_text=True)
+
+
+def test_s94_sh_classification_from_the_asset_type(client, db_session, app, monkeypatch):
+    code = empty_authority("scotland")
+    # The codes are read from Ordnance Survey's address classification code list, not from the mapping:
+    # CL03 Library; CC04 Public / Village Hall / Other Community Facility; LB99PI Pavilion / Changing Room.
+    make_asset(code, "T-1", asset_type="library")
+    make_asset(code, "T-2", asset_type="community_centre")
+    make_asset(code, "T-3", asset_type="park_pavilion")
+    make_asset(code, "T-4", asset_type="former_school")  # no one class: left empty, never guessed
+    make_asset(code, "T-5", asset_type="depot")  # storage or maintenance depot: left empty
+    make_asset(code, "T-6", asset_type="other")
+    expected = {"T-1": "CL03", "T-2": "CC04", "T-3": "LB99PI", "T-4": None, "T-5": None, "T-6": None}
+    assert {r["site_ref"]: r["sh_classification"] for r in scottish_reports.land_register(code)} == expected
+
+    csv_rows = {r["site_ref"]: r["sh_classification"] for r in csv.DictReader(io.StringIO(
+        client.get(f"/authorities/{code}/land-register.csv").get_data(as_text=True)))}
+    assert csv_rows == {ref: value or "" for ref, value in expected.items()}
+    geo = json.loads(client.get(f"/authorities/{code}/land-register.geojson").get_data())
+    assert {f["properties"]["site_ref"]: f["properties"]["sh_classification"] for f in geo["features"]} == expected
+    page = client.get(f"/authorities/{code}/land-register").get_data(as_text=True)
+    cells = dict(re.findall(r'<td class="govuk-table__cell">(T-\d)</td>.*?data-cell="sh-classification">(.*?)</td>',
+                            page, re.S))
+    assert cells["T-1"] == 'CL03 <span class="govuk-body-s">Library</span>'
+    assert cells["T-4"] == "Not classified"
+
+    # A council's own entries (REGISTRY_SH_CLASSIFICATION): depot as CI08 Maintenance Depot, library removed.
+    monkeypatch.setattr(app.config["SETTINGS"], "sh_classification_overrides", (("depot", "CI08"), ("library", "")))
+    changed = {r["site_ref"]: r["sh_classification"] for r in scottish_reports.land_register(code)}
+    assert changed == {**expected, "T-1": None, "T-5": "CI08"}
 
 
 def test_dashboard_time_to_decision_and_cases(client, scotland):
@@ -285,3 +317,143 @@ def test_land_register_and_dashboard_csv_are_formula_safe(client, db_session):
     row = next(iter(csv.DictReader(io.StringIO(body))))
     assert (row["site_ref"], row["site_name"], row["address"], row["tenure"]) == \
         ("'=HYPERLINK(1)", "'@SUM(A1)", "'+44 113 496 0000", "'-lease")
+
+
+# ------------------------------------------------------------------ Right to Challenge and community asset transfer
+
+EOI_RTC = {"service_name": "Library opening hours", "relevant_body_type": "charitable_body",
+           "outcomes": "Longer opening, volunteers", "financial_resources": "£40k reserves (private)",
+           "capability_evidence": "We run two libraries"}
+EOI_CAT = {"proposal": "A community café", "community_benefit": "A warm space", "tenure_sought": "lease",
+           "funding": "Private: grant bid"}
+
+
+def _row_html(body: str, rule: str) -> str:
+    match = re.search(r'<tr class="govuk-table__row" data-rule="' + rule + r'".*?</tr>', body)
+    assert match is not None, rule
+    return match.group(0)
+
+
+def _cell(row_html: str, name: str) -> str:
+    match = re.search(r'data-cell="' + name + r'">(.*?)</td>', row_html)
+    assert match is not None, name
+    return match.group(1)
+
+
+@pytest.fixture()
+def england(db_session):
+    code = empty_authority("england")
+    assets = {key: make_asset(code, f"E-{key}") for key in ("C1", "C2", "C3", "C4", "hidden")}
+    world = build(code)
+    db.session.flush()
+
+    def challenge(received, notified, decide_by):
+        case = engine.open_case("right_to_challenge", "submit_eoi", world.cig_rep, EOI_RTC, received,
+                                authority_code=code, organisation_id=world.cig.id, title="Library opening hours")
+        engine.transition(case.id, "notify_timetable", world.officer, {"decision_by": decide_by.isoformat()},
+                          notified)
+        return case
+
+    # R1: EOI received Mon 5 January 2026; told on 20 January the decision would be made by 31 March; accepted on
+    # 20 March, keyed in on 23 March with the day it happened. 26 days to 31 Jan + 28 (Feb) + 20 = 74 days from
+    # receipt (59 from the timetable notice, which is not the start); in time. Promised: 26 + 28 + 31 = 85 days.
+    r1 = challenge(date(2026, 1, 5), date(2026, 1, 20), date(2026, 3, 31))
+    engine.transition(r1.id, "accept", world.decision_maker, {"effective_date": "2026-03-20"}, date(2026, 3, 23))
+    # R2: received Mon 2 February 2026; promised by 30 April; rejected Wed 6 May, after the promised day.
+    # 26 (to 28 Feb) + 31 + 30 + 6 = 93 days, not in time; promised 26 + 31 + 30 = 87 days.
+    r2 = challenge(date(2026, 2, 2), date(2026, 2, 16), date(2026, 4, 30))
+    engine.transition(r2.id, "reject", world.decision_maker,
+                      {"grounds": ["G6"], "reasons": "Already out to tender."}, date(2026, 5, 6))
+    # R3: timetable notified, not decided yet: not counted.
+    challenge(date(2026, 3, 2), date(2026, 3, 9), date(2026, 6, 30))
+
+    def request(key, received):
+        return engine.open_case("cat", "submit_eoi", world.rep, EOI_CAT, received, authority_code=code,
+                                asset_id=assets[key].id, organisation_id=world.group.id)
+
+    def assessed(key, received, on):
+        case = request(key, received)
+        engine.transition(case.id, "invite_business_case", world.officer, {}, on)
+        engine.transition(case.id, "submit_business_case", world.rep, {"business_case_summary": "Break-even"}, on)
+        engine.transition(case.id, "record_assessment", world.officer,
+                          {"assessment_score": "72", "assessment_summary": "Strong"}, on)
+        return case
+
+    # C1: request received Mon 12 January 2026; approved in principle 1 April; formal decision Tue 30 June 2026.
+    # 19 (to 31 Jan) + 28 + 31 + 30 + 31 + 30 = 169 days.
+    c1 = assessed("C1", date(2026, 1, 12), date(2026, 2, 16))
+    engine.transition(c1.id, "approve_in_principle", world.decision_maker, {"reasons": "Good plan"},
+                      date(2026, 4, 1))
+    engine.transition(c1.id, "agree_heads_of_terms", world.officer,
+                      {"tenure": "lease", "lease_term_years": "25", "market_value_gbp": "1000",
+                       "consideration_gbp": "1000"}, date(2026, 5, 4))
+    engine.transition(c1.id, "formal_decision", world.decision_maker,
+                      {"decision_reference": "Cabinet 6/2026", "reasons": "Approved"}, date(2026, 6, 30))
+    # C2: received Mon 2 March 2026, the expression of interest declined on Mon 23 March: 21 days.
+    c2 = request("C2", date(2026, 3, 2))
+    engine.transition(c2.id, "decline_eoi", world.officer, {"reasons": "Needed for the service"}, date(2026, 3, 23))
+    # C3: received Mon 2 February 2026, refused after assessment on Mon 11 May: 26 + 31 + 30 + 11 = 98 days.
+    c3 = assessed("C3", date(2026, 2, 2), date(2026, 3, 2))
+    engine.transition(c3.id, "refuse", world.decision_maker, {"reasons": "Not viable"}, date(2026, 5, 11))
+    # C4: approved in principle only (1 July 2026): the request is not yet answered, so not counted.
+    c4 = assessed("C4", date(2026, 5, 1), date(2026, 5, 18))
+    engine.transition(c4.id, "approve_in_principle", world.decision_maker, {"reasons": "Good plan"},
+                      date(2026, 7, 1))
+    # A request declined on an asset the council has since withheld is never counted.
+    hidden = request("hidden", date(2026, 1, 5))
+    engine.transition(hidden.id, "decline_eoi", world.officer, {"reasons": "No"}, date(2026, 1, 6))
+    assets["hidden"].withheld = True
+    db.session.flush()
+    return SimpleNamespace(code=code, world=world)
+
+
+def test_time_to_decision_right_to_challenge_against_the_promised_date(england):
+    rows = {(r["year"], r["rule_code"]): r for r in dashboards.time_to_decision(england.code)}
+    assert set(rows) == {(2026, "rtc_decision_due"), (2026, "cat_decision")}
+    rtc = rows[(2026, "rtc_decision_due")]
+    # 74 and 93 days: median (74 + 93) / 2 = 83.5; one of two in time: 50%; promised 85 and 87: median 86.
+    assert (rtc["decided"], rtc["decided_in_time"], rtc["share_in_time_pct"]) == (2, 1, 50.0)
+    assert (rtc["median_days"], rtc["median_limit_days"], rtc["limit"]) == (83.5, 86, "promised")
+
+
+def test_time_to_decision_community_asset_transfer_has_no_statutory_limit(england):
+    cat = next(r for r in dashboards.time_to_decision(england.code) if r["rule_code"] == "cat_decision")
+    # 169, 21 and 98 days: median 98. No limit: no share in time and no limit days.
+    assert (cat["decided"], cat["median_days"], cat["limit"]) == (3, 98, "none")
+    assert (cat["decided_in_time"], cat["share_in_time_pct"], cat["median_limit_days"]) == (None, None, None)
+
+
+def test_time_to_decision_page_csv_and_api_agree_for_rtc_and_cat(client, england):
+    body = client.get(f"/authorities/{england.code}/dashboard").get_data(as_text=True)
+    rtc_html, cat_html = _row_html(body, "rtc_decision_due"), _row_html(body, "cat_decision")
+    assert (_cell(rtc_html, "in-time"), _cell(rtc_html, "share")) == ("1", "50.0%")
+    assert _cell(rtc_html, "limit") == "86 (the date promised)" and ">83.5<" in rtc_html
+    assert (_cell(cat_html, "in-time"), _cell(cat_html, "share")) == ("", "")
+    assert _cell(cat_html, "limit") == "No statutory limit" and ">98<" in cat_html
+    # The share chart draws only the rows that have a limit: Right to Challenge, not the transfers.
+    chart = re.search(r'<figure class="dashboard-chart".*?</figure>', body.split('id="time-to-decision"')[1],
+                      re.S).group(0)
+    assert "Right to Challenge" in chart and "Community asset transfer" not in chart
+
+    csv_rows = {r["rule_code"]: r for r in csv.DictReader(io.StringIO(client.get(
+        f"/authorities/{england.code}/dashboard/time-to-decision.csv").get_data(as_text=True)))}
+    assert set(csv_rows) == {"rtc_decision_due", "cat_decision"}
+    assert [csv_rows["rtc_decision_due"][k] for k in ("limit", "decided", "decided_in_time", "share_in_time_pct",
+                                                      "median_days", "median_limit_days")] == \
+        ["promised", "2", "1", "50.0", "83.5", "86"]
+    assert [csv_rows["cat_decision"][k] for k in ("limit", "decided", "decided_in_time", "share_in_time_pct",
+                                                  "median_days", "median_limit_days")] == \
+        ["none", "3", "", "", "98", ""]
+
+    api = client.get(f"/api/authorities/{england.code}/dashboard").get_json()
+    chart = next(c for c in api["charts"] if c["name"] == "time-to-decision")
+    assert "limit" in chart["columns"]
+    by_rule = {r["rule_code"]: r for r in chart["rows"]}
+    assert {k: by_rule["rtc_decision_due"][k] for k in ("limit", "decided_in_time", "share_in_time_pct",
+                                                        "median_days", "median_limit_days")} == \
+        {"limit": "promised", "decided_in_time": 1, "share_in_time_pct": 50.0, "median_days": 83.5,
+         "median_limit_days": 86}
+    assert {k: by_rule["cat_decision"][k] for k in ("limit", "decided_in_time", "share_in_time_pct",
+                                                    "median_days", "median_limit_days")} == \
+        {"limit": "none", "decided_in_time": None, "share_in_time_pct": None, "median_days": 98,
+         "median_limit_days": None}

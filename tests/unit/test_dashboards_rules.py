@@ -4,9 +4,18 @@ from datetime import date
 
 import pytest
 
+from registry.config import _CLASSIFICATION_CODE, _classification_pairs
 from registry.dashboards import summarise_decisions
 from registry.errors import InvalidInput
-from registry.scottish_reports import count_events, current_reporting_year, reporting_year
+from registry.scottish_reports import (
+    SH_CLASSIFICATIONS,
+    classification_table,
+    count_events,
+    current_reporting_year,
+    reporting_year,
+    sh_classification,
+)
+from registry.vocabulary import ASSET_TYPES
 
 
 @pytest.mark.parametrize(("year", "first", "last"), [
@@ -66,3 +75,77 @@ def test_decisions_summary_median_share_and_late():
     [summary] = summarise_decisions(rows)
     assert (summary["decided"], summary["decided_in_time"], summary["share_in_time_pct"]) == (4, 2, 50.0)
     assert summary["median_days"] == 181 and summary["median_limit_days"] == 181
+
+
+def _rule_row(rule, anchor, last_day, met_at):
+    return {**_row(anchor, last_day, met_at), "rule_code": rule}
+
+
+@pytest.mark.parametrize(("rule", "rows", "expected"), [
+    pytest.param(
+        "rtc_decision_due",
+        # received 5 Jan, promised 31 March (85 days), decided 20 March (74 days): in time;
+        # received 2 Feb, promised 30 April (87 days), decided 6 May (93 days): late.
+        [("2026-01-05", "2026-03-31", "2026-03-20"), ("2026-02-02", "2026-04-30", "2026-05-06")],
+        {"limit": "promised", "decided": 2, "decided_in_time": 1, "share_in_time_pct": 50.0, "median_days": 83.5,
+         "median_limit_days": 86},
+        id="la2011_s84_rtc_in_time_by_the_date_promised"),
+    pytest.param(
+        "rtc_decision_due",
+        # decided on the promised day itself (31 March: 85 days from 5 January): in time.
+        [("2026-01-05", "2026-03-31", "2026-03-31")],
+        {"limit": "promised", "decided": 1, "decided_in_time": 1, "share_in_time_pct": 100.0, "median_days": 85,
+         "median_limit_days": 85},
+        id="la2011_s84_rtc_on_the_promised_day_is_in_time"),
+    pytest.param(
+        "cat_decision",
+        # 12 Jan - 30 June: 169 days; 2 - 23 March: 21 days; 2 Feb - 11 May: 98 days. No limit at all.
+        [("2026-01-12", None, "2026-06-30"), ("2026-03-02", None, "2026-03-23"), ("2026-02-02", None, "2026-05-11")],
+        {"limit": "none", "decided": 3, "decided_in_time": None, "share_in_time_pct": None, "median_days": 98,
+         "median_limit_days": None},
+        id="cat_policy_no_statutory_limit_no_share_in_time"),
+    pytest.param(
+        "atr_decision_notice_due",
+        # a statutory period: 31 March - 30 Sept (183 days), decided 1 Sept (154 days).
+        [("2026-03-31", "2026-09-30", "2026-09-01")],
+        {"limit": "statutory", "decided": 1, "decided_in_time": 1, "share_in_time_pct": 100.0, "median_days": 154,
+         "median_limit_days": 183},
+        id="ceas2015_s82_statutory_period"),
+])
+def test_decisions_summary_by_kind_of_limit(rule, rows, expected):
+    def day(text):
+        return None if text is None else date.fromisoformat(text)
+
+    [summary] = summarise_decisions([_rule_row(rule, day(a), day(b), day(c)) for a, b, c in rows])
+    assert {key: summary[key] for key in expected} == expected
+    assert all(type(summary[k]) is int for k in ("median_days", "median_limit_days")
+               if isinstance(expected[k], int))  # 86, not 86.0, in the page and the CSV
+
+
+def test_sh_classifications_name_only_our_asset_types_and_well_formed_codes():
+    assert set(SH_CLASSIFICATIONS) <= set(ASSET_TYPES)
+    assert all(_CLASSIFICATION_CODE.fullmatch(code) for code, _ in SH_CLASSIFICATIONS.values())
+
+
+@pytest.mark.parametrize(("text", "pairs"), [
+    ("", ()),
+    ("depot=CI08", (("depot", "CI08"),)),
+    (" depot = ci08 , former_school= ", (("depot", "CI08"), ("former_school", ""))),
+])
+def test_sh_classification_setting_is_read_as_pairs(text, pairs):
+    assert _classification_pairs(text) == pairs
+
+
+@pytest.mark.parametrize("text", ["depot", "=CI08", "depot=Library", "depot=CI8"])
+def test_sh_classification_setting_refuses_what_is_not_a_pair_of_type_and_code(text):
+    with pytest.raises(ValueError, match="REGISTRY_SH_CLASSIFICATION"):
+        _classification_pairs(text)
+
+
+def test_sh_classification_table_applies_overrides_and_refuses_unknown_types():
+    table = classification_table((("depot", "CI08"), ("library", "")))
+    assert table["depot"] == "CI08" and "library" not in table and table["museum"] == "CL04"
+    with pytest.raises(ValueError, match="libary"):
+        classification_table((("libary", "CL03"),))
+    assert sh_classification("museum", table) == "CL04"
+    assert sh_classification("former_school", table) is None and sh_classification(None, table) is None
