@@ -52,14 +52,16 @@ WINNERS = {"challenger": "The body that made the challenge", "other": "Another p
 
 
 def _guard_timetable(ctx: Context) -> None:
+    # Against the day the council gave the timetable (a step recorded late says which), not the day it is keyed.
     decide_by = ctx.date_value("decision_by")
-    if decide_by is not None and decide_by < ctx.today:
-        ctx.refuse("The decision date must be today or later.")
+    if decide_by is not None and decide_by < ctx.anchor_date:
+        ctx.refuse("The decision date must be on or after the day the timetable was given (today, unless you "
+                   "say it was given earlier).")
 
 
 def _add_deadline(ctx: Context, code: str, label: str, due: date, actor: str = "council") -> None:
     db.session.add(Deadline(case_id=ctx.case.id, rule_code=code, label=label, anchor_event=f"rtc-{ctx.transition.action}",
-                            anchor_date=ctx.today, due_date=due, actor=actor, status="open"))
+                            anchor_date=ctx.anchor_date, due_date=due, actor=actor, status="open"))
 
 
 def _effect_timetable(ctx: Context) -> None:
@@ -88,9 +90,9 @@ def _effect_accept(ctx: Context) -> None:
     if maximum:
         if minimum:
             _add_deadline(ctx, "rtc_procurement_start_earliest", "Earliest start of the procurement exercise",
-                          ctx.today + relativedelta(months=int(minimum)))
+                          ctx.anchor_date + relativedelta(months=int(minimum)))
         _add_deadline(ctx, "rtc_procurement_start_latest", "Latest start of the procurement exercise",
-                      clocks.period_end(ctx.today, months=int(maximum)))
+                      clocks.period_end(ctx.anchor_date, months=int(maximum)))
 
 
 def _guard_accept(ctx: Context) -> None:
@@ -107,7 +109,7 @@ def _effect_agreed(ctx: Context) -> None:
 def _effect_procurement_started(ctx: Context) -> None:
     for row in ctx.open_deadlines.values():
         if row.rule_code in ("rtc_procurement_start_latest", "rtc_procurement_start_earliest"):
-            row.status, row.met_at = "met", ctx.today
+            row.status, row.met_at = "met", ctx.anchor_date
 
 
 STATES = {

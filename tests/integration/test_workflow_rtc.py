@@ -110,7 +110,7 @@ def test_decision_before_timetable_refused_and_officer_cannot_decide(world):
 
 def test_timetable_in_the_past_refused(world):
     case = submit(world)
-    with pytest.raises(TransitionRefused, match="today or later"):
+    with pytest.raises(TransitionRefused, match="on or after the day the timetable was given"):
         engine.transition(case.id, "notify_timetable", world.officer, {"decision_by": "2026-05-01"}, RECEIVED)
 
 
@@ -141,3 +141,25 @@ def test_eoi_screen_and_register_page(client, world):
     page = client.get("/registers/right-to-challenge-decisions").get_data(as_text=True)
     assert "Parks maintenance" in page and "G9: it is frivolous or vexatious" in page
     assert "secret money" not in page
+
+
+def test_steps_recorded_late_run_their_clocks_from_the_day_they_happened(world):
+    """Domain §0.1: a step keyed in later than it happened starts its periods on the day it happened.
+    Accepted on Fri 20 March 2026, keyed on Mon 23 March: the latest start of procurement, 6 months
+    beginning with 20 March, is 19 September 2026 (corresponding-date rule); the earliest, 3 months after,
+    20 June 2026. From the keyed day they would have been 22 September and 23 June."""
+    case = submit(world, today=date(2026, 1, 5))
+    # The timetable was given on 26 January, keyed on 2 February: a promised day between the two is fine.
+    engine.transition(case.id, "notify_timetable", world.officer,
+                      {"decision_by": "2026-01-30", "effective_date": "2026-01-26"}, date(2026, 2, 2))
+    assert due(case, "rtc_decision_due").anchor_date == date(2026, 1, 26)
+    engine.transition(case.id, "accept", world.decision_maker,
+                      {"procurement_min_months": "3", "procurement_max_months": "6", "effective_date": "2026-03-20"},
+                      date(2026, 3, 23))
+    assert due(case, "rtc_decision_due").met_at == date(2026, 3, 20)
+    assert due(case, "rtc_procurement_start_earliest").due_date == date(2026, 6, 20)
+    latest = due(case, "rtc_procurement_start_latest")
+    assert (latest.anchor_date, latest.due_date) == (date(2026, 3, 20), date(2026, 9, 19))
+    engine.transition(case.id, "start_procurement", world.officer,
+                      {"procurement_reference": "FTS-2026-9", "effective_date": "2026-07-01"}, date(2026, 7, 10))
+    assert due(case, "rtc_procurement_start_latest").met_at == date(2026, 7, 1)
