@@ -97,8 +97,10 @@ def page(case_id):
                            retention_days=support.unconfirmed_retention_days()), (400 if error else 200)
 
 
-def _withdraw_url(supporter) -> str:
-    return mail.external_url(url_for("web_support.withdraw", token=support.withdrawal_token(supporter)))
+def _withdraw_url(supporter, *, external: bool = True) -> str:
+    """The withdrawal link: absolute from PUBLIC_BASE_URL in an email, a path on a page."""
+    path = url_for("web_support.withdraw", token=support.withdrawal_token(supporter))
+    return mail.external_url(path) if external else path
 
 
 @bp.route("/support/confirm/<token>", methods=["GET", "POST"])
@@ -110,11 +112,11 @@ def confirm(token):
     case = cases.get(support.case_of_supporter(supporter))
     error = None
     if supporter.confirmed_at is not None:
-        return render_template("support/confirmed.html", case=case, withdraw_url=_withdraw_url(supporter))
+        return render_template("support/confirmed.html", case=case, withdraw_url=_withdraw_url(supporter, external=False))
     if request.method == "POST":
         try:
             support.confirm(token, request.form.get("postcode", ""))
-            return render_template("support/confirmed.html", case=case, withdraw_url=_withdraw_url(supporter))
+            return render_template("support/confirmed.html", case=case, withdraw_url=_withdraw_url(supporter, external=False))
         except InvalidInput as exc:
             error = exc
     return render_template("support/confirm.html", case=case, error=error), (400 if error else 200)
