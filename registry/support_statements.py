@@ -302,7 +302,11 @@ def _serializer(salt: str = TOKEN_SALT) -> URLSafeTimedSerializer:
 
 
 def confirmation_token(supporter: Supporter) -> str:
-    return _serializer().dumps({"s": supporter.id, "e": supporter.email_normalised})
+    """The row's id only, signed: ids are never reused, and a token is readable (base64) in access logs.
+
+    (Links sent before this carried the email as well; they still load: only "s" is read.)
+    """
+    return _serializer().dumps({"s": supporter.id})
 
 
 BAD_LINK = "That confirmation link is not valid or has expired. Add your support again to get a new one."
@@ -314,7 +318,7 @@ def supporter_for_token(token: str) -> Supporter:
     except (BadSignature, SignatureExpired):
         raise InvalidInput(BAD_LINK, field="token") from None
     supporter = db.session.get(Supporter, data.get("s")) if isinstance(data, dict) else None
-    if supporter is None or supporter.email_normalised != data.get("e"):
+    if supporter is None:
         raise InvalidInput(BAD_LINK, field="token")
     return supporter
 

@@ -420,8 +420,9 @@ def test_a_confirmation_link_cannot_withdraw_nor_a_withdrawal_link_confirm(world
             support.withdraw(bad)
     with pytest.raises(InvalidInput, match="confirmation link is not valid"):
         support.confirm(withdraw_token, IN_WARD[0])
-    # The link carries the row's id only, no email (links end up in access logs): read without the key.
+    # Both links carry the row's id only, no email (links end up in access logs): read without the key.
     assert URLSafeTimedSerializer("any key").loads_unsafe(withdraw_token)[1] == {"w": supporter.id}
+    assert URLSafeTimedSerializer("any key").loads_unsafe(confirm_token)[1] == {"s": supporter.id}
     assert db.session.execute(text("SELECT count(*) FROM supporter")).scalar() == 1
 
 
