@@ -307,11 +307,12 @@ def init_app(app):
     from .accounts_cli import users_cli
     from .alerts_cli import alerts_cli
     from .basemap_cli import basemap_cli
+    from .support_cli import support_cli
     from .transfers_cli import transfers_cli
 
     from .acv_cli import acv_cli
     from .imports_cli import imports_cli
 
     for group in (db_cli, places_cli, demo_cli, assets_cli, cases_cli, users_cli, transfers_cli, basemap_cli,
-                  acv_cli, imports_cli, alerts_cli):
+                  acv_cli, imports_cli, alerts_cli, support_cli):
         app.cli.add_command(group)

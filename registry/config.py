@@ -72,6 +72,10 @@ class Settings:
     closure_day_rules: tuple = ()
     # Imports from the page and the API: a file of more rows than this is queued for `flask imports work`.
     import_sync_rows: int = 2000
+    # Statements of community support: a signature never confirmed is deleted this many days after it was
+    # last signed (`flask support purge`). [U] A retention decision for the council's privacy notice, not a
+    # statute; at least the confirmation link's 14 days.
+    support_unconfirmed_retention_days: int = 30
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -98,6 +102,8 @@ class Settings:
             session_cookie_secure=env.get("SESSION_COOKIE_SECURE", "0") == "1",
             session_lifetime_minutes=int(env.get("SESSION_LIFETIME_MINUTES", cls.session_lifetime_minutes)),
             import_sync_rows=int(env.get("IMPORT_SYNC_ROWS", cls.import_sync_rows)),
+            support_unconfirmed_retention_days=int(env.get("SUPPORT_UNCONFIRMED_RETENTION_DAYS",
+                                                           cls.support_unconfirmed_retention_days)),
             rate_limits_enabled=env.get("RATE_LIMITS", "1") != "0",
             period_overrides=env.get("REGISTRY_PERIOD_OVERRIDES", ""),
             sh_classification_overrides=_classification_pairs(env.get("REGISTRY_SH_CLASSIFICATION", "")),

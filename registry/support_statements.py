@@ -15,17 +15,31 @@ never tells anyone whether an address has signed.
 Why the postcode is asked again on confirming: the link alone proves the mailbox, but mail
 scanners open links; a GET never confirms, and the person types the postcode they gave, which
 a scanner cannot.
+
+Withdrawing: every confirmation email, and the page after confirming, carries a signed withdrawal
+link (its own salt, so a confirmation link cannot withdraw, and no email inside it). A GET shows a
+button; only the POST withdraws, since mail scanners open links. Withdrawing deletes the row (name,
+email and postcode go, not a flag), so the public count drops, and leaves an audit line with no
+personal data. The same email may sign again later: a new row, counted once like any other.
+
+Retention [U: a retention decision for the council's privacy notice, not a statute]: a signature
+never confirmed is deleted ``Settings.support_unconfirmed_retention_days`` (default 30) after it
+was last signed, by ``flask support purge`` (``bin/serve`` runs it in the alert loop; cron in
+production). Confirmed supporters are kept until they withdraw. Nothing is built for when the
+statement has closed and its case has ended: the verified list stays with the case (the officer
+can download it again) until the council decides a retention period for case records. That is an
+open decision, not a policy of this module.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from geoalchemy2 import Geometry
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, func, select, text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -46,6 +60,7 @@ MIN_DISTANCE_M, MAX_DISTANCE_M = 100, 50_000
 NAME_MAX = 200
 CONFIRM_MAX_AGE_S = 14 * 24 * 3600  # two weeks: a resident may read the email days later
 TOKEN_SALT = "support-confirm"
+WITHDRAW_SALT = "support-withdraw"
 
 
 class SupportStatement(db.Base):
@@ -107,6 +122,17 @@ def normalise_email(raw: str) -> str:
     one person count twice.
     """
     return accounts.normalise_email(raw).lower()
+
+
+def unconfirmed_cutoff(now: datetime, retention_days: int) -> datetime:
+    """Unconfirmed signatures last signed before this are deleted ([U] retention, default 30 days).
+
+    Shorter than the confirmation link's life would delete a row whose link still works, so it is refused.
+    """
+    if retention_days * 24 * 3600 < CONFIRM_MAX_AGE_S:
+        raise ValueError(f"The retention of unconfirmed supporters ({retention_days} days) must be at least "
+                         f"the confirmation link's life ({CONFIRM_MAX_AGE_S // (24 * 3600)} days).")
+    return now - timedelta(days=retention_days)
 
 
 def parse_distance_m(raw) -> int:
@@ -254,6 +280,8 @@ def add_supporter(case_id: int, name: str, email: str, postcode: str) -> Support
         if existing.confirmed_at is not None:
             return None
         existing.name, existing.postcode = name, postcode
+        # Retention runs from the last signing: the new link must not outlive its row (purge_unconfirmed).
+        existing.created_at = func.now()
         db.session.flush()
         return existing
     supporter = Supporter(statement_id=statement.id, name=name, email_normalised=email_normalised,
@@ -269,12 +297,16 @@ def add_supporter(case_id: int, name: str, email: str, postcode: str) -> Support
     return supporter
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+def _serializer(salt: str = TOKEN_SALT) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def confirmation_token(supporter: Supporter) -> str:
-    return _serializer().dumps({"s": supporter.id, "e": supporter.email_normalised})
+    """The row's id only, signed: ids are never reused, and a token is readable (base64) in access logs.
+
+    (Links sent before this carried the email as well; they still load: only "s" is read.)
+    """
+    return _serializer().dumps({"s": supporter.id})
 
 
 BAD_LINK = "That confirmation link is not valid or has expired. Add your support again to get a new one."
@@ -286,7 +318,7 @@ def supporter_for_token(token: str) -> Supporter:
     except (BadSignature, SignatureExpired):
         raise InvalidInput(BAD_LINK, field="token") from None
     supporter = db.session.get(Supporter, data.get("s")) if isinstance(data, dict) else None
-    if supporter is None or supporter.email_normalised != data.get("e"):
+    if supporter is None:
         raise InvalidInput(BAD_LINK, field="token")
     return supporter
 
@@ -323,6 +355,64 @@ def _postcode_in_area(statement: SupportStatement, postcode: str) -> bool:
                "WHERE p.compact = :c AND ST_Intersects(b.geom, p.point))")
     return bool(db.session.execute(text(sql), {"c": compact, "s": statement.id,
                                                "code": statement.area_code}).scalar())
+
+
+# ------------------------------------------------------------------ withdrawing, and retention
+
+
+def withdrawal_token(supporter: Supporter) -> str:
+    """The signed withdrawal link's token: the row's id only (ids are never reused), no email in the URL."""
+    return _serializer(WITHDRAW_SALT).dumps({"w": supporter.id})
+
+
+NO_SUPPORT_LINK = ("That withdrawal link is not valid, or the support it was for has already been withdrawn "
+                   "and its details deleted.")
+
+
+def supporter_for_withdrawal(token: str) -> Supporter:
+    """The supporter a withdrawal link names (no expiry: one may withdraw at any time), or InvalidInput."""
+    try:
+        data = _serializer(WITHDRAW_SALT).loads(token)
+    except BadSignature:
+        raise InvalidInput(NO_SUPPORT_LINK, field="token") from None
+    supporter = db.session.get(Supporter, data.get("w")) if isinstance(data, dict) else None
+    if supporter is None:
+        raise InvalidInput(NO_SUPPORT_LINK, field="token")
+    return supporter
+
+
+def withdraw(token: str) -> int:
+    """Withdraw a supporter: delete their row, name, email and postcode with it; the case's id (flushes).
+
+    Allowed when the statement has closed too: consent can be withdrawn at any time, so a closed
+    statement's count may still drop. The audit line says only that someone withdrew, and whether
+    they had confirmed (so the count's drop is explained), never who.
+    """
+    supporter = supporter_for_withdrawal(token)
+    statement = db.session.get(SupportStatement, supporter.statement_id)
+    gone = db.session.execute(delete(Supporter).where(Supporter.id == supporter.id)
+                              .returning(Supporter.confirmed_at)).first()
+    if gone is not None:  # None: another request withdrew it a moment ago
+        audit.record(accounts.ANONYMOUS, "support.withdraw", "case", statement.case_id,
+                     {"statement_id": statement.id, "was_confirmed": gone[0] is not None})
+    return statement.case_id
+
+
+def unconfirmed_retention_days() -> int:
+    return current_app.config["SETTINGS"].support_unconfirmed_retention_days
+
+
+def purge_unconfirmed(now: datetime, retention_days: int) -> int:
+    """Delete every signature not confirmed within the retention period; how many (flushes, audited)."""
+    cutoff = unconfirmed_cutoff(now, retention_days)
+    deleted = db.session.execute(delete(Supporter).where(Supporter.confirmed_at.is_(None),
+                                                         Supporter.created_at < cutoff),
+                                 execution_options={"synchronize_session": False}).rowcount
+    if deleted:
+        audit.record(None, "support.purge", "supporter", None,
+                     {"deleted": deleted, "retention_days": retention_days, "signed_before": cutoff.isoformat()},
+                     via="cli")
+    return deleted
 
 
 def close_statement(actor, case_id: int) -> SupportStatement:

@@ -86,11 +86,21 @@ def page(case_id):
                           f"To confirm it, open this link and enter your postcode again:\n{link}\n\n"
                           "The link works for 14 days. Your name, email and postcode are never published; "
                           "the council sees your name and whether you live in the community's area.\n\n"
-                          "If you did not add your support, ignore this email and nothing is counted.")
+                          "If you did not add your support, ignore this email: nothing is counted, and your "
+                          f"details are deleted after {support.unconfirmed_retention_days()} days.\n\n"
+                          "To withdraw your support at any time, and have your name, email and postcode "
+                          f"deleted, open this link:\n{_withdraw_url(supporter)}")
             # The same answer whether or not this address had already confirmed: the page tells nobody.
             return render_template("support/check_email.html", case=case)
     return render_template("support/page.html", case=case, counts=support.counts(statement).as_public(),
-                           error=error, values=values, opened=request.args.get("opened")), (400 if error else 200)
+                           error=error, values=values, opened=request.args.get("opened"),
+                           retention_days=support.unconfirmed_retention_days()), (400 if error else 200)
+
+
+def _withdraw_url(supporter, *, external: bool = True) -> str:
+    """The withdrawal link: absolute from PUBLIC_BASE_URL in an email, a path on a page."""
+    path = url_for("web_support.withdraw", token=support.withdrawal_token(supporter))
+    return mail.external_url(path) if external else path
 
 
 @bp.route("/support/confirm/<token>", methods=["GET", "POST"])
@@ -102,14 +112,26 @@ def confirm(token):
     case = cases.get(support.case_of_supporter(supporter))
     error = None
     if supporter.confirmed_at is not None:
-        return render_template("support/confirmed.html", case=case)
+        return render_template("support/confirmed.html", case=case, withdraw_url=_withdraw_url(supporter, external=False))
     if request.method == "POST":
         try:
             support.confirm(token, request.form.get("postcode", ""))
-            return render_template("support/confirmed.html", case=case)
+            return render_template("support/confirmed.html", case=case, withdraw_url=_withdraw_url(supporter, external=False))
         except InvalidInput as exc:
             error = exc
     return render_template("support/confirm.html", case=case, error=error), (400 if error else 200)
+
+
+@bp.route("/support/withdraw/<token>", methods=["GET", "POST"])
+@permissions.public
+@security.limit_public_submission
+def withdraw(token):
+    """The withdrawal link: a GET shows a button (mail scanners open links); the POST deletes the supporter."""
+    if request.method == "POST":
+        case = cases.get(support.withdraw(token))
+        return render_template("support/withdrawn.html", case=case)
+    case = cases.get(support.case_of_supporter(support.supporter_for_withdrawal(token)))
+    return render_template("support/withdraw.html", case=case)
 
 
 @bp.get("/cases/<int:case_id>/support/supporters")

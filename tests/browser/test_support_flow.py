@@ -1,4 +1,4 @@
-"""A group opens a statement of support; a resident signs it, confirms by the emailed link and postcode; the count shows.
+"""A group opens a statement of support; a resident signs it, confirms by the emailed link and postcode, then withdraws.
 
 Headless Chromium against the live server, a real SMTP server (aiosmtpd) for the confirmation
 email, committed data removed afterwards. LS1 1UR is about 2.74 km from LS6 2AA (pyproj Geod,
@@ -44,7 +44,7 @@ def world(app):
 
 
 
-def test_a_resident_signs_and_confirms_and_the_count_shows(page, world, smtp, live_server):  # noqa: F811
+def test_a_resident_signs_confirms_and_withdraws_and_the_count_shows(app, page, world, smtp, live_server):  # noqa: F811
     # The group's representative opens the statement: a distance of 1,000 m from the site.
     sign_in_as(page, world.rep_email)
     page.goto(f"/cases/{world.case_id}")
@@ -82,6 +82,7 @@ def test_a_resident_signs_and_confirms_and_the_count_shows(page, world, smtp, li
     page.click("#confirm-support")
     page.wait_for_load_state()
     assert page.locator("#support-confirmed").is_visible()
+    withdraw_link = page.get_attribute("#withdraw-link", "href")
 
     page.goto(f"/cases/{world.case_id}")
     assert page.locator("#support-in-area").inner_text() == "0"
@@ -89,3 +90,20 @@ def test_a_resident_signs_and_confirms_and_the_count_shows(page, world, smtp, li
     assert "Wendy" not in page.content() and "wendy.resident" not in page.content()
     assert page.console_errors == []
     assert all(url.startswith(live_server.url) for url in page.requested_urls)
+
+    # She changes her mind: the link on the confirmed page (and in the email) shows a button; it withdraws.
+    assert withdraw_link.startswith("/support/withdraw/")
+    page.goto(withdraw_link)
+    assert serious_accessibility_violations(page) == []
+    page.goto(f"/cases/{world.case_id}")
+    assert page.locator("#support-outside").inner_text() == "1"  # opening the link changed nothing
+    page.goto(withdraw_link)
+    page.click("#withdraw-support")
+    page.wait_for_load_state()
+    assert page.locator("#support-withdrawn").is_visible()
+    page.goto(f"/cases/{world.case_id}")
+    assert page.locator("#support-outside").inner_text() == "0"
+    with app.app_context():
+        assert db.session.execute(text("SELECT count(*) FROM supporter WHERE name = 'Wendy Resident'")).scalar() == 0
+        db.session.remove()
+    assert page.console_errors == []

@@ -300,6 +300,7 @@ EXEMPT = {
     # Statements of community support (issue 15 item 5): residents need no account.
     "web_support.page": "a resident adds their support: public by design, rate-limited, confirmed by email",
     "web_support.confirm": "authorised by the emailed one-time token and the postcode, not by a role",
+    "web_support.withdraw": "authorised by the emailed signed withdrawal token, not by a role; a GET changes nothing",
 }
 
 

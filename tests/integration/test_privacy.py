@@ -40,15 +40,18 @@ SUBSCRIBER_EMAIL, SUBSCRIBER_POSTCODE = "sidonie.subscriber@private.example", "L
 # Residents who back a case (issue 15 item 5): their names and emails are never published.
 SUPPORTERS = (("Philippa Backerworth", "philippa.backer@private.example"),
               ("Quentin Signalong", "quentin.signs@private.example"))
+# One who signed, confirmed and withdrew: their name, email and postcode must be nowhere, the audit log included.
+WITHDRAWN = ("Rosalind Takeback", "rosalind.takeback@private.example", "LS7 3QB")
 SEEDED = {SUBSCRIBER_EMAIL, SUBSCRIBER_POSTCODE,
           NAME, EMAIL, PHONE, ADDRESS, USER_EMAIL, USER_NAME, OFFICER_EMAIL, OFFICER_NAME, *PRIVATE_BITS,
-          *(bit for supporter in SUPPORTERS for bit in supporter)}
+          *(bit for supporter in SUPPORTERS for bit in supporter), *WITHDRAWN}
 
 EDINBURGH, HIGHLAND = "S12000036", "S12000017"
 # Routes that cannot be walked without a secret: a one-time token sent by email.
 ALLOWED_UNFILLED = {"/confirm/<token>": "needs a one-time token from an email",
                     "/reset-password/<token>": "needs a one-time token from an email",
-                    "/support/confirm/<token>": "needs a one-time token from an email"}
+                    "/support/confirm/<token>": "needs a one-time token from an email",
+                    "/support/withdraw/<token>": "needs a signed token from an email"}
 
 
 def published(name: str) -> str:
@@ -90,7 +93,7 @@ def personalise(world):
     db.session.flush()
 
 
-def seed_acv(cases_made: list) -> None:
+def seed_acv(cases_made: list, support_tokens: list) -> None:
     # listed, a disposal notice (interim then full moratorium), a deadline extension, a compensation claim
     w = build()
     personalise(w)
@@ -102,7 +105,7 @@ def seed_acv(cases_made: list) -> None:
     step(listed, "accept_nomination", w.officer, d, owner_notified_on=d.isoformat())
     step(listed, "list", w.decision_maker, d)
     engine.extend_deadline(listed.id, "acv_review_request_due", date(2026, 6, 30), EXTENSION_REASON, w.officer, d)
-    seed_support(listed, w.rep)
+    support_tokens += seed_support(listed, w.rep)
     moratorium = start("moratorium", "receive_notice", w.officer, date(2026, 6, 1),
                        data={"notice_received_on": "2026-06-01", "disposal_type": "freehold_sale"},
                        authority_code=listed.authority_code, asset_id=listed.asset_id, parent_case_id=listed.id)
@@ -176,15 +179,25 @@ def seed_acv(cases_made: list) -> None:
     cases_made += [cat, assessing]
 
 
-def seed_support(case, rep) -> None:
-    """A statement of support with one confirmed supporter and one still waiting (issue 15 item 5)."""
+def seed_support(case, rep) -> list[str]:
+    """A statement of support: one confirmed supporter, one still waiting, one withdrawn (issue 15 item 5).
+
+    Returns the live supporters' confirmation and withdrawal tokens, so the walk opens those pages too
+    (a GET of either changes nothing and shows no personal data).
+    """
     from registry import support_statements as support
 
     support.open_statement(rep, case.id, "distance", "2000")
     (confirmed_name, confirmed_email), (waiting_name, waiting_email) = SUPPORTERS
     supporter = support.add_supporter(case.id, confirmed_name, confirmed_email, "LS1 1UR")
     support.confirm(support.confirmation_token(supporter), "LS1 1UR")
-    support.add_supporter(case.id, waiting_name, waiting_email, "LS6 2AA")
+    waiting = support.add_supporter(case.id, waiting_name, waiting_email, "LS6 2AA")
+    withdrawn_name, withdrawn_email, withdrawn_postcode = WITHDRAWN
+    leaving = support.add_supporter(case.id, withdrawn_name, withdrawn_email, withdrawn_postcode)
+    support.confirm(support.confirmation_token(leaving), withdrawn_postcode)
+    support.withdraw(support.withdrawal_token(leaving))
+    return [support.withdrawal_token(supporter), support.confirmation_token(waiting),
+            support.withdrawal_token(waiting)]
 
 
 def seed_transfer(cat_case, officer) -> None:
@@ -276,7 +289,8 @@ def seeded(db_session, make_user, two_authorities):
     make_user(email=USER_EMAIL, name=USER_NAME, organisation_ids=[organisation_id])
     make_user("council_officer", authority_code=ours, email=OFFICER_EMAIL, name=OFFICER_NAME)
     made: list = []
-    seed_acv(made)
+    support_tokens: list = []
+    seed_acv(made, support_tokens)
     seed_scotland(made)
     alert_tokens = seed_alerts()  # alerts (issue 15): a subscriber's email and area are personal data
     db.session.commit()
@@ -302,7 +316,7 @@ def seeded(db_session, make_user, two_authorities):
             "name": list(registers.REGISTERS),
             "chart": ["assets-by-status", "cases-by-process", "time-to-decision", "transfers", "clawback"],
             "year": [2026],
-            "token": alert_tokens,  # the s.95 reporting year 1 April 2026 - 31 March 2027
+            "token": alert_tokens + support_tokens,  # the s.95 reporting year 1 April 2026 - 31 March 2027
             # map tiles, if the app serves them: the z/x/y tile over central Leeds, where the seeds are
             "z": [6, 10, 14, 16], "x": [31, 507, 8121, 32485], "y": [20, 330, 5276, 21104], "zoom": [14],
         },
@@ -373,6 +387,9 @@ def test_no_personal_data_on_any_public_route(app, client, seeded):
     assert any(p.startswith("/transfers/") and p[11:].isdigit() for p in walked_ok)
     assert {f"/alerts/feeds/{t}.{kind}" for t in seeded["values"]["token"][:2] for kind in ("atom", "ics")} <= walked_ok
     assert f"/cases/{seeded['cases'][0].id}/support" in walked_ok  # the public count of a statement of support
+    # The supporters' own pages from their emailed links (the GETs change nothing).
+    assert any(p.startswith("/support/withdraw/") for p in walked_ok)
+    assert any(p.startswith("/support/confirm/") for p in walked_ok)
 
 
 def test_registers_and_feeds_are_not_empty_and_show_the_published_words(client, seeded):
@@ -408,6 +425,28 @@ def test_the_extension_reason_is_recorded_but_not_published(client, seeded):
     assert "Quillfeather" not in page and "Extend deadline" in page
     timeline = projection.public_case(listed, date(2026, 12, 1))["timeline"]
     assert [e["reasons"] for e in timeline if e["action"] == "extend_deadline"] == [None]
+
+
+def test_a_withdrawn_supporter_is_nowhere_not_even_in_the_audit_log(app, client, seeded, make_user):
+    """Withdrawing deleted the row: the name, email and postcode are in no table and on no admin page."""
+    from .conftest import sign_in
+
+    found = db.session.execute(text(
+        "SELECT (SELECT count(*) FROM supporter WHERE name = :n OR email_normalised = :e OR postcode = :p), "
+        "(SELECT count(*) FROM audit_entry WHERE detail::text ILIKE ANY (ARRAY[:ln, :le, :lp]))"),
+        {"n": WITHDRAWN[0], "e": WITHDRAWN[1], "p": WITHDRAWN[2], "ln": f"%{WITHDRAWN[0]}%",
+         "le": f"%{WITHDRAWN[1]}%", "lp": f"%{WITHDRAWN[2]}%"}).one()
+    assert tuple(found) == (0, 0)
+    # The live supporters are still there (the walk above really looked at a statement with supporters).
+    assert db.session.execute(text("SELECT count(*) FROM supporter WHERE name = ANY(:n)"),
+                              {"n": [n for n, _ in SUPPORTERS]}).scalar() == 2
+    sign_in(client, make_user("admin"))
+    for path in ("/admin/audit", "/admin/audit?family=support"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        body = response.get_data(as_text=True)
+        assert "support.withdraw" in body, path  # the withdrawal is logged, without who
+        assert [bit for bit in WITHDRAWN if personal_pattern(bit).search(body)] == [], path
 
 
 def test_pages_with_personal_data_are_not_public(client, seeded):
