@@ -312,15 +312,21 @@ def confirmation_token(supporter: Supporter) -> str:
 BAD_LINK = "That confirmation link is not valid or has expired. Add your support again to get a new one."
 
 
-def supporter_for_token(token: str) -> Supporter:
+def _supporter_from(token: str, serializer: URLSafeTimedSerializer, key: str, max_age: int | None,
+                    message: str) -> Supporter:
+    """The supporter a signed link names (its row id under ``key``), or InvalidInput with ``message``."""
     try:
-        data = _serializer().loads(token, max_age=CONFIRM_MAX_AGE_S)
+        data = serializer.loads(token, max_age=max_age)
     except (BadSignature, SignatureExpired):
-        raise InvalidInput(BAD_LINK, field="token") from None
-    supporter = db.session.get(Supporter, data.get("s")) if isinstance(data, dict) else None
+        raise InvalidInput(message, field="token") from None
+    supporter = db.session.get(Supporter, data.get(key)) if isinstance(data, dict) else None
     if supporter is None:
-        raise InvalidInput(BAD_LINK, field="token")
+        raise InvalidInput(message, field="token")
     return supporter
+
+
+def supporter_for_token(token: str) -> Supporter:
+    return _supporter_from(token, _serializer(), "s", CONFIRM_MAX_AGE_S, BAD_LINK)
 
 
 def case_of_supporter(supporter: Supporter) -> int:
@@ -371,14 +377,7 @@ NO_SUPPORT_LINK = ("That withdrawal link is not valid, or the support it was for
 
 def supporter_for_withdrawal(token: str) -> Supporter:
     """The supporter a withdrawal link names (no expiry: one may withdraw at any time), or InvalidInput."""
-    try:
-        data = _serializer(WITHDRAW_SALT).loads(token)
-    except BadSignature:
-        raise InvalidInput(NO_SUPPORT_LINK, field="token") from None
-    supporter = db.session.get(Supporter, data.get("w")) if isinstance(data, dict) else None
-    if supporter is None:
-        raise InvalidInput(NO_SUPPORT_LINK, field="token")
-    return supporter
+    return _supporter_from(token, _serializer(WITHDRAW_SALT), "w", None, NO_SUPPORT_LINK)
 
 
 def withdraw(token: str) -> int:
