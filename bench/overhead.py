@@ -8,12 +8,12 @@ the large ones). Query points are the database's own assets (every k-th asset's 
 will do; nothing is written to it.
 
 Each workload's requests go once through the app in-process to capture the statements they send
-(bench/run.py's capture); then, in blocks of 20 requests, the SQL replayed raw (psycopg prepared
+(bench/run.py's capture); then each request in turn: the SQL replayed raw (psycopg prepared
 statements, one connection), the HTTP request to this checkout's gunicorn and, with
 ``--baseline-dir``, the same HTTP request to a second gunicorn serving another checkout of the code
 (e.g. ``git archive <commit> | tar -x -C /tmp/base``) from the same virtualenv and database. The
-blocks alternate, so a neighbour's load on a shared machine falls on all of them alike, and
-before/after come from the same run.
+order rotates from one request to the next, so a neighbour's load on a shared machine falls on all
+of them alike, and before/after come from the same run.
 
 The servers run as bin/serve runs them: gunicorn, 2 workers × 4 threads, the app role, rate limits
 ON (the production default; bench/run.py turns them off), a SECRET_KEY and PUBLIC_BASE_URL.
@@ -111,26 +111,27 @@ def ms_summary(seconds: list[float]) -> dict:
             "mean_ms": round(statistics.fmean(ms), 3)}
 
 
-def measure(requests: list[Captured], warm: list[Captured], conninfo: str, ports: dict[str, int],
-            block: int = 20) -> dict:
+def measure(requests: list[Captured], warm: list[Captured], conninfo: str, ports: dict[str, int]) -> dict:
+    """Each request raw and through every server in turn, the order rotating from one request to the
+    next: a neighbour's burst of load falls on all of them alike, and no one always goes first."""
     sql = SqlClient(conninfo)
     clients = {label: HttpClient(port) for label, port in ports.items()}
     times: dict[str, list[float]] = {"sql": [], **{label: [] for label in clients}}
     failures = dict.fromkeys(clients, 0)
+    runners = ["sql", *clients]
     try:
         for item in warm:
             sql.request(item)
             for client in clients.values():
                 client.request(item.url)
-        for start in range(0, len(requests), block):
-            chunk = requests[start:start + block]
-            for item in chunk:
-                times["sql"].append(sql.request(item)[0])
-            for label, client in clients.items():
-                for item in chunk:
-                    elapsed, status, _ = client.request(item.url)
-                    times[label].append(elapsed)
-                    failures[label] += status != 200
+        for i, item in enumerate(requests):
+            for runner in runners[i % len(runners):] + runners[: i % len(runners)]:
+                if runner == "sql":
+                    times["sql"].append(sql.request(item)[0])
+                    continue
+                elapsed, status, _ = clients[runner].request(item.url)
+                times[runner].append(elapsed)
+                failures[runner] += status != 200
     finally:
         sql.close()
         for client in clients.values():
@@ -149,7 +150,7 @@ def markdown(report: dict) -> str:
     lines = [f"# Fixed cost per public read: {meta['database']} ({meta['assets']:,} assets)", "",
              (f"{meta['when_utc']} · {meta['requests']} requests per workload after {meta['warmup']} warm-up · "
               f"gunicorn -w {meta['workers']} --threads {meta['threads']}, rate limits on, one keep-alive client · "
-              f"SQL and {' and '.join(labels)} alternate in blocks of 20 requests · 1-min load average "
+              f"each request raw (SQL) and to {' and '.join(labels)} in turn, the order rotating · 1-min load average "
               f"{meta['load_average_at_start']} at start, {meta['load_average_at_end']} at end · servers: "
               + "; ".join(f"{label} = {meta['code'][label]}" for label in labels)), ""]
     head = "| workload | statements | SQL p50 | SQL p95 |"
