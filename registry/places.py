@@ -746,8 +746,8 @@ def search_places(query: str, limit: int = 10) -> list[dict]:
     if not q:
         return []
     escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    rows = db.session.execute(text(PLACE_SEARCH_SQL), {"q": q, "prefix": escaped + "%", "limit": limit}).mappings()
-    return [dict(r) for r in rows]
+    # The public reads' short path (registry/db.py): a place search on a public page opens no transaction.
+    return db.read_rows(PLACE_SEARCH_SQL, {"q": q, "prefix": escaped + "%", "limit": limit})
 
 
 def _place_by_name(cleaned: str) -> dict:

@@ -26,6 +26,9 @@ READS = [
     ("/api/collections/assets/items?bbox=-1.60,53.78,-1.50,53.82&limit=100", ["map_version", "search"]),
     ("/api/collections/assets/items?q=library", ["map_version", "search", "count"]),
     ("/tiles/assets/14/8121/5274.mvt", ["map_version", "tile"]),
+    # The search page: the place look-up (places.search_places) is a short-path read too, so the page
+    # opens no transaction (it was an ORM statement, which made BEGIN and COMMIT round trips).
+    ("/search?q=library", ["map_version", "places", "search", "count"]),
 ]
 
 
