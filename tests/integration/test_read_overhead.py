@@ -29,6 +29,9 @@ READS = [
     # The search page: the place look-up (places.search_places) is a short-path read too, so the page
     # opens no transaction (it was an ORM statement, which made BEGIN and COMMIT round trips).
     ("/search?q=library", ["map_version", "places", "search", "count"]),
+    # The map's search box: a postcode and a postcode district, each one short-path read.
+    ("/api/places?q=eh1%201yz", ["map_version", "postcode"]),
+    ("/api/places?q=LS10", ["map_version", "postcode district"]),
 ]
 
 
