@@ -69,6 +69,8 @@ def init_app(app, database_url: str):
     @app.after_request
     def commit_once(response):
         # The one commit of a request: only a successful or redirecting answer keeps its writes.
+        if not session_in_use():
+            return response  # a public read on the short path: no ORM session, nothing to commit (issue 14)
         if response.status_code < 400:
             session.commit()
         else:
@@ -84,6 +86,22 @@ def init_app(app, database_url: str):
 
 def engine():
     return _engine
+
+
+def session_in_use() -> bool:
+    """Has this request (or command) made its ORM session and begun, or queued, anything in it?
+
+    Asking never makes the session: a public read that only used the short path below has none, and
+    committing one would build a Session and a SessionTransaction for nothing (issue 14).
+    """
+    if not session.registry.has():
+        return False
+    current = session()
+    return current.in_transaction() or bool(current.new or current.dirty or current.deleted)
+
+
+def _session_info() -> dict:
+    return session().info if session.registry.has() else {}
 
 
 # ---------------------------------------------------------------- public reads: the short path
@@ -109,7 +127,7 @@ def _conninfo(database_url: str) -> str:
 def _pool():
     # The server this request reads from: the replica it was routed to (registry/replicas.py sets
     # info["read_engine"]), else the primary.
-    engine = session().info.get("read_engine") or _engine
+    engine = _session_info().get("read_engine") or _engine
     pool = _read_pools.get(engine)
     if pool is None:
         with _read_pool_lock:
@@ -158,7 +176,7 @@ def _read(sql: str, params: dict | None, fetch: str):
     statement, params = _psycopg_style(sql), params or {}
     for listener in _read_listeners:
         listener(statement, params)
-    if _bound_to_connection() or session().in_transaction():
+    if _bound_to_connection() or (session.registry.has() and session().in_transaction()):
         session.flush()  # this request's pending writes are part of what it reads
         # Through SQLAlchemy here, not the raw driver: the transaction's own statement events
         # (replica routing's per-server counts, the tests' checks) see this read too.

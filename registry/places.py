@@ -642,12 +642,14 @@ def find_place(query: str) -> dict:
         raise InvalidInput("Enter a postcode or a place name.", field="q")
     postcode = normalise_postcode(cleaned)
     if postcode:
-        row = db.session.execute(
-            text("SELECT p.postcode, p.district_code, coalesce(a.display_name, a.name) AS district_name, "
-                 "ST_X(p.point) AS lon, ST_Y(p.point) AS lat "
-                 "FROM postcode p LEFT JOIN authority a ON a.code = p.district_code WHERE p.compact = :compact"),
+        # The public reads' short path (registry/db.py): a look-up opens no transaction (issue 14).
+        rows = db.read_rows(
+            "SELECT p.postcode, p.district_code, coalesce(a.display_name, a.name) AS district_name, "
+            "ST_X(p.point) AS lon, ST_Y(p.point) AS lat "
+            "FROM postcode p LEFT JOIN authority a ON a.code = p.district_code WHERE p.compact = :compact",
             {"compact": postcode.replace(" ", "")},
-        ).mappings().first()
+        )
+        row = rows[0] if rows else None
         if row is None:
             suggestions = postcode_suggestions(postcode)
             hint = (" Did you mean " + ", ".join(suggestions) + "?") if suggestions else \
@@ -658,11 +660,9 @@ def find_place(query: str) -> dict:
                 "code": None, "district_code": row["district_code"], "district_name": row["district_name"]}
     upper = cleaned.upper().replace(" ", "")
     if OUTCODE.match(upper):
-        row = db.session.execute(
-            text("SELECT outcode, ST_X(point) AS lon, ST_Y(point) AS lat FROM postcode_district "
-                 "WHERE outcode = :outcode"),
-            {"outcode": upper},
-        ).mappings().first()
+        rows = db.read_rows("SELECT outcode, ST_X(point) AS lon, ST_Y(point) AS lat FROM postcode_district "
+                            "WHERE outcode = :outcode", {"outcode": upper})
+        row = rows[0] if rows else None
         if row:
             return {"kind": "postcode_district", "name": row["outcode"], "lon": row["lon"], "lat": row["lat"],
                     "code": None, "district_code": None, "district_name": None}
@@ -746,8 +746,8 @@ def search_places(query: str, limit: int = 10) -> list[dict]:
     if not q:
         return []
     escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    rows = db.session.execute(text(PLACE_SEARCH_SQL), {"q": q, "prefix": escaped + "%", "limit": limit}).mappings()
-    return [dict(r) for r in rows]
+    # The public reads' short path (registry/db.py): a place search on a public page opens no transaction.
+    return db.read_rows(PLACE_SEARCH_SQL, {"q": q, "prefix": escaped + "%", "limit": limit})
 
 
 def _place_by_name(cleaned: str) -> dict:

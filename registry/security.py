@@ -18,6 +18,7 @@
   policy; HSTS when cookies are secure; no caching of signed-in pages.
 """
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, g, request
@@ -35,6 +36,13 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _exempt_views: set[str] = set()
 
+
+@limiter.request_filter
+def _not_counted() -> bool:
+    """Every limit below counts POSTs only, so a GET, HEAD or OPTIONS skips the limiter's per-request
+    work (resolving each route's limits: ~50 µs of every public read, issue 14). A limit on a safe
+    method would need this filter changed: test_security_ratelimits.py pins it."""
+    return request.method not in UNSAFE_METHODS
 
 
 def _limits_off() -> bool:
@@ -79,6 +87,16 @@ def tile_source(tile_url: str) -> str | None:
 
 
 def content_security_policy(nonce: str, tile_url: str) -> str:
+    return _policy_template(tile_url).replace(_NONCE, nonce)
+
+
+_NONCE = "{nonce}"  # braces are never in a nonce (token_urlsafe) nor in a policy
+
+
+@lru_cache(maxsize=8)
+def _policy_template(tile_url: str) -> str:
+    """The policy with a marker where the nonce goes: built once per tile URL, not per response."""
+    nonce = _NONCE
     img = ["'self'", "data:"]
     tiles = tile_source(tile_url)
     if tiles:
@@ -100,7 +118,9 @@ def content_security_policy(nonce: str, tile_url: str) -> str:
 
 def reject_nul_bytes():
     """PostgreSQL text cannot hold NUL: refuse it up front, naming the field, instead of failing later."""
-    for source in (request.args, request.form):
+    # A request with no body has no form: skip parsing one (most public reads, issue 14).
+    has_body = bool(request.content_length) or "Transfer-Encoding" in request.headers
+    for source in (request.args, request.form) if has_body else (request.args,):
         for name, value in source.items(multi=True):
             if "\x00" in value or "\x00" in name:
                 raise InvalidInput(f"{name} contains a character that is not allowed.", field=name)

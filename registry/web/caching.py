@@ -148,8 +148,7 @@ def _label_public(response, validator: Validator) -> None:
     else:
         response.headers.pop("Last-Modified", None)
     response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
-    response.vary.add("Cookie")
-    response.vary.add("Accept")
+    response.vary.update(("Cookie", "Accept"))  # one parse and one write of the header, not two
 
 
 def _label_private(response) -> None:
@@ -201,10 +200,11 @@ def answer_not_modified():
 
 def label_response(response):
     """after_request: public validators on a clean anonymous 200, `private, no-store` on everything else."""
-    app = current_app
-    if request.endpoint is None or request.endpoint == "static" or request.endpoint not in app.view_functions:
+    # The objects behind the proxies, once: each proxy lookup costs a context-variable read (issue 14).
+    app, endpoint, flask_session = current_app._get_current_object(), request.endpoint, session._get_current_object()
+    if endpoint is None or endpoint == "static" or endpoint not in app.view_functions:
         return response
-    if permissions.view_permission(app.view_functions[request.endpoint]) is None:
+    if permissions.view_permission(app.view_functions[endpoint]) is None:
         return response  # not one of ours (a library's own route): leave it alone
     if g.get("_cache_not_modified"):
         response.headers.pop("Content-Security-Policy", None)
@@ -213,8 +213,8 @@ def label_response(response):
     clean = (
         validator is not None
         and response.status_code == 200
-        and not app.session_interface.should_set_cookie(app, session)
-        and not session.modified
+        and not app.session_interface.should_set_cookie(app, flask_session)
+        and not flask_session.modified
         and g.get(_csrf_field()) is None
         and "Set-Cookie" not in response.headers
         and _anonymous_request()

@@ -191,3 +191,15 @@ def test_without_a_public_base_url_a_forged_host_still_never_reaches_an_email(ap
     client.post("/reset-password", data={"email": user.email, "csrf_token": token}, headers=forged)
     smtp.wait_for(1)
     assert smtp.links()[0].startswith("http://127.0.0.1:5000/reset-password/")
+
+
+def test_a_nul_byte_is_refused_in_a_form_body_and_in_a_query_string(client):
+    # reject_nul_bytes reads the form only when the request has a body (issue 14): a posted form still
+    # has its fields checked, naming the field, before any view or CSRF check runs.
+    posted = client.post("/sign-in", data={"email": "a\x00b@example.com", "password": "x"})
+    assert posted.status_code == 400
+    assert "email contains a character that is not allowed." in posted.get_data(as_text=True)
+    asked = client.get("/api/collections/assets/items?q=a%00b")
+    assert asked.status_code == 400
+    assert asked.mimetype == "application/problem+json"
+    assert "q contains a character that is not allowed." in asked.get_data(as_text=True)
