@@ -91,7 +91,8 @@ def import_file(path: Path | str, *, default_authority: str | None = None, skip_
         report.seconds = time.monotonic() - started
         return report
     writing = time.monotonic()
-    write_options = {**write_options, "digests": _digests(parsed, plan, records), "unchanged_ids": plan.unchanged_ids}
+    write_options = {**write_options, "digests": _digests(parsed, plan, records), "unchanged_ids": plan.unchanged_ids,
+                     "missing_candidates": plan.others}
     _write(report, records, parsed.present_fields, write_options)
     report.seconds = time.monotonic() - started
     report.timings["write"] = report.seconds - (writing - started)

@@ -42,6 +42,9 @@ class Plan:
     unchanged: list[tuple[int, int, str, str]]  # (row index, asset id, authority code, crs) of skipped rows
     variant_counts: dict[str, Counter] = field(default_factory=dict)
     point_present: bool = False
+    # The file's authorities' assets, not withdrawn, that no row was found to leave unchanged: the only
+    # ones that can be missing from the file (None: not looked up).
+    others: list[int] | None = None
 
     @property
     def unchanged_ids(self) -> list[int]:
@@ -148,10 +151,12 @@ def plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None,
     result = Plan(digests, list(range(len(digests))), [], counts, point_present)
     if not codes or "reference" not in columns.fields:
         return result
+    # Every asset of the file's authorities, in one pass: their digests, and which could be missing.
     cursor.execute(f"SELECT substr(import_digest, 1, {DIGEST_BYTES}), id, authority_code, "
-                   f"encode(substr(import_digest, {DIGEST_BYTES + 1}), 'escape') FROM asset "
-                   "WHERE authority_code = ANY(%s) AND import_digest IS NOT NULL", (codes,))
-    stored = {digest: (asset_id, code, row_crs) for digest, asset_id, code, row_crs in cursor.fetchall()}
+                   f"encode(substr(import_digest, {DIGEST_BYTES + 1}), 'escape'), surplus_status <> 'withdrawn' "
+                   "FROM asset WHERE authority_code = ANY(%s)", (codes,))
+    assets = cursor.fetchall()
+    stored = {digest: (asset_id, code, row_crs) for digest, asset_id, code, row_crs, _ in assets if digest}
     if not stored:
         return result
     must_read = {i for i, _, _ in table.problems}
@@ -174,6 +179,8 @@ def plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None,
         else:
             result.unchanged.append((i, *found))
     result.keep = keep
+    unchanged = set(result.unchanged_ids)
+    result.others = [row[1] for row in assets if row[4] and row[1] not in unchanged]
     return result
 
 

@@ -203,15 +203,19 @@ def _update_sql(present: set[str]) -> str:
     """
 
 
-# The file's rows found unchanged by their digests are in the file too (`unchanged_ids`).
-MISSING_SQL = """
+# The file's rows found unchanged by their digests are in the file too: the assets they leave as they
+# are (`unchanged_ids`) are left out, or (when fewer) the only assets that may be missing are named.
+_MISSING = """
     SELECT a.id, a.authority_code, a.reference, a.name, a.live_status FROM asset a
      WHERE a.authority_code = ANY(%s) AND a.surplus_status <> 'withdrawn'
        AND NOT EXISTS (SELECT 1 FROM asset_import_stage s
                         WHERE s.authority_code = a.authority_code AND s.reference_key = a.reference_key)
-       AND NOT EXISTS (SELECT 1 FROM unnest(string_to_array(%s, ',')::bigint[]) AS u(id) WHERE u.id = a.id)
+       AND {ids}
      ORDER BY a.authority_code, a.reference_key
 """
+MISSING_SQL = _MISSING.format(
+    ids="NOT EXISTS (SELECT 1 FROM unnest(string_to_array(%s, ',')::bigint[]) AS u(id) WHERE u.id = a.id)")
+MISSING_AMONG_SQL = _MISSING.format(ids="a.id = ANY(string_to_array(%s, ',')::bigint[])")
 # A row found unchanged by comparing its values, whose digest the asset does not hold yet.
 DIGEST_ONLY_WHERE = """a.id = s.asset_id AND cardinality(s.changed) = 0 AND s.import_digest IS NOT NULL
        AND a.import_digest IS DISTINCT FROM s.import_digest"""
@@ -240,14 +244,16 @@ DISTRICT_STEPS_SQL = (
 
 def write(records: list[tuple[int, assets.AssetRecord]], *, present_fields=None, dry_run: bool = False,
           retire_missing: bool = False, authority_codes=None, timings: dict | None = None,
-          digests: dict[int, bytes | None] | None = None, unchanged_ids=()) -> WriteSummary:
+          digests: dict[int, bytes | None] | None = None, unchanged_ids=(),
+          missing_candidates=None) -> WriteSummary:
     """Stage the records and merge them into the register; return what happened (or would, on a dry run).
 
     `records` are (row number, record). `present_fields`: the AssetRecord fields the file has a column
     for (None: all). `authority_codes`: the authorities whose register this file is (for the missing
     list; default: the records' own). `digests`: row number -> the import digest to store with what the
     row writes. `unchanged_ids`: assets the file's rows leave as they are, found so by their digests
-    (counted unchanged, never missing). Flushes; the caller commits (or rolls back).
+    (counted unchanged, never missing); `missing_candidates`, when known, the only assets that may be
+    missing (the authorities' others). Flushes; the caller commits (or rolls back).
     """
     summary = WriteSummary(dry_run=dry_run, retire_missing=retire_missing)
     timings = timings if timings is not None else {}
@@ -286,7 +292,10 @@ def write(records: list[tuple[int, assets.AssetRecord]], *, present_fields=None,
                 summary.updated.append(Change(row, reference, asset_id, tuple(changed)))
         cursor.execute("SELECT count(*) FROM asset_import_stage WHERE cardinality(changed) = 0")
         summary.unchanged = cursor.fetchone()[0] + len(unchanged_ids)
-        cursor.execute(MISSING_SQL, (codes, ",".join(map(str, unchanged_ids))))
+        if missing_candidates is not None and len(missing_candidates) < len(unchanged_ids):
+            cursor.execute(MISSING_AMONG_SQL, (codes, ",".join(map(str, missing_candidates))))
+        else:
+            cursor.execute(MISSING_SQL, (codes, ",".join(map(str, unchanged_ids))))
         summary.missing = [Missing(*row) for row in cursor.fetchall()]
         lap("stage")
         if not dry_run:

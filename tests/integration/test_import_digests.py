@@ -174,6 +174,24 @@ def test_retire_missing_sees_the_unchanged_rows_as_present(db_session, tmp_path)
     assert statuses == {"DIG-1": "surplus", "DIG-2": "under_review", "DIG-3": "withdrawn"}
 
 
+def test_missing_assets_found_among_the_few_others_when_most_rows_are_unchanged(db_session, tmp_path):
+    """With more rows unchanged than other assets of the authority, the missing list is worked out
+    among those others only: it must be the same list."""
+    rows = [[f"DIG-{i:03d}", f"Asset {i}", LEEDS, "office", "surplus", f"{-1.55 + i * 1e-4:.4f}", "53.8000"]
+            for i in range(1, 301)]
+    imports.import_file(write_csv(tmp_path / "many.csv", HEADER, rows))
+    others = db.session.execute(text("SELECT count(*) FROM asset WHERE authority_code = :a "
+                                     "AND reference NOT LIKE 'DIG-%' AND surplus_status <> 'withdrawn'"),
+                                {"a": LEEDS}).scalar_one()
+    assert others + 1 < 299  # so the import below takes that way
+
+    report = with_and_without(write_csv(tmp_path / "fewer.csv", HEADER, rows[:299]), retire_missing=True)
+
+    assert report.unchanged == 299
+    assert [m.reference for m in report.summary.missing if m.reference.startswith("DIG-")] == ["DIG-300"]
+    assert len(report.summary.missing) == others + 1
+
+
 def test_a_repeated_reference_is_refused_as_without_digests(db_session, tmp_path):
     imports.import_file(write_csv(tmp_path / "leeds.csv", HEADER, ROWS))
     repeated = [*ROWS, ["dig-1", "Another Chapeltown", LEEDS, "office", "surplus", "-1.53", "53.81"]]
