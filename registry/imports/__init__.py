@@ -20,7 +20,8 @@ from pathlib import Path
 from ..errors import InvalidInput
 from .checking import PROGRESS_EVERY, UK_OUTLINE, Progress, check_rows
 from .mapping import MappingError, load_mapping
-from .reading import decode, parse, read
+from . import digests
+from .reading import build, crs_label, decode, parse, read, read_table, subset  # noqa: F401 - read: for callers
 from .report import FileProblem, ImportReport, Rejection
 from .writing import BULK_ROWS, NEAREST_IN_ONE_PASS_ROWS, write
 
@@ -48,12 +49,20 @@ def import_file(path: Path | str, *, default_authority: str | None = None, skip_
     except MappingError as error:
         raise InvalidInput(str(error), field="mapping") from None
     try:
-        parsed = read(path, crs, overrides, default_authority)
+        table = read_table(path, crs)
+        plan = _plan(table, crs, overrides, default_authority)
+        parsed = build(subset(table, plan.keep) if plan.unchanged else table, crs, overrides, default_authority,
+                       variant_counts=plan.variant_counts if plan.unchanged else None)
     except FileProblem as problem:
         report.rejected.append(Rejection(problem.row, problem.field, problem.message))
         report.seconds = time.monotonic() - started
         return report
-    report.format, report.crs, report.total = parsed.format, parsed.crs, len(parsed.numbers)
+    if plan.unchanged:  # the rows read are some of the file's: their numbers, and the file's own totals
+        parsed.record_numbers = [i + 1 for i in plan.keep]
+        parsed.point_present = plan.point_present
+        if table.geometries is None:
+            parsed.crs = crs_label({k for k in parsed.row_crs if k} | {c for *_, c in plan.unchanged})
+    report.format, report.crs, report.total = parsed.format, parsed.crs, len(table.rows)
     report.encoding = parsed.encoding
     report.ignored_columns = parsed.ignored_columns
     report.headers = list(parsed.columns.headers)  # every column, in the file's order (the import page)
@@ -67,20 +76,50 @@ def import_file(path: Path | str, *, default_authority: str | None = None, skip_
     report.timings["check"] = time.monotonic() - started - report.timings["read"]
     report.rejected = sorted(parsed.problems + rejected, key=lambda r: (r.row, r.record or 0))
     report.warnings = sorted(parsed.warnings, key=lambda r: (r.row, r.record or 0))
-    report.accepted = len(records)
+    # A row read without a warning was surveyed (a placed or unplaced row is warned about).
+    report.accepted = len(records) + len(plan.unchanged)
     report.locations = Counter(record.location_source for _, record in records)
     report.authorities = Counter(record.authority_code for _, record in records)
+    if plan.unchanged:
+        report.locations["surveyed"] += len(plan.unchanged)
+        report.authorities.update(code for _, _, code, _ in plan.unchanged)
     if report.total == 0:
         report.rejected.append(Rejection(0, "file", "The file has no rows to import."))
+    good = bool(records or plan.unchanged)
     # A dry run reports what the good rows would do even when some rows are refused.
-    if report.rejected and (not skip_bad_rows or not records) and not (write_options.get("dry_run") and records):
+    if report.rejected and (not skip_bad_rows or not good) and not (write_options.get("dry_run") and good):
         report.seconds = time.monotonic() - started
         return report
     writing = time.monotonic()
+    write_options = {**write_options, "digests": _digests(parsed, plan, records), "unchanged_ids": plan.unchanged_ids,
+                     "missing_candidates": plan.others}
     _write(report, records, parsed.present_fields, write_options)
     report.seconds = time.monotonic() - started
     report.timings["write"] = report.seconds - (writing - started)
     return report
+
+
+def _plan(table, crs: str, overrides, default_authority: str | None) -> digests.Plan:
+    from .. import db
+
+    db.session.flush()
+    with db.session.connection().connection.driver_connection.cursor() as cursor:
+        return digests.plan(cursor, table, crs, overrides, default_authority)
+
+
+def _digests(parsed, plan: digests.Plan, records) -> dict[int, bytes | None]:
+    """Row number -> the digest to store with what the row writes (None for a row read with a warning)."""
+    warned = {w.record for w in parsed.warnings}
+    index_of_number = {number: j for j, number in enumerate(parsed.numbers)}
+    out = {}
+    for number, _ in records:
+        j = index_of_number[number]
+        record_number = parsed.record_of(j)
+        if record_number in warned:
+            out[number] = None
+        else:
+            out[number] = digests.stored_value(plan.digests[record_number - 1], parsed.row_crs[j] or "")
+    return out
 
 
 def _write(report: ImportReport, records, present_fields: set[str], write_options: dict) -> None:

@@ -249,7 +249,7 @@ def check_rows(parsed: ParsedFile, default_authority: str | None,
         raw = dict(parsed.raws[i])
         extra = dict(parsed.extras[i]) if i < len(parsed.extras) else {}
         warn = []
-        bad = (i + 1) in early
+        bad = parsed.record_of(i) in early
         if i in geometry_problems:
             rejected.append(geometry_problems[i])
             bad = True

@@ -405,12 +405,20 @@ def asset_type(label, name=None, holding: str | None = None) -> tuple[str, str |
     return "other", text or None
 
 
-def merge_case_variants(values: list[str | None]) -> list[str | None]:
-    """Values that differ only in case or spacing become the file's most common spelling of them."""
-    counts = Counter(v for v in values if v)
+def merge_case_variants(values: list[str | None], counts: Counter | None = None) -> list[str | None]:
+    """Values that differ only in case or spacing become the file's most common spelling of them.
+
+    `counts`: how often the file has each value, when `values` are only some of its rows.
+    """
+    best = case_variant_choices(Counter(v for v in values if v) if counts is None else counts)
+    return [best[" ".join(v.split()).casefold()] if v else v for v in values]
+
+
+def case_variant_choices(counts: Counter) -> dict[str, str]:
+    """Each spelling key (case and spacing folded) -> the most common value with that key (ties: the greater)."""
     best: dict[str, tuple[int, str]] = {}
     for value, count in counts.items():
         key = " ".join(value.split()).casefold()
         if key not in best or (count, value) > best[key]:
             best[key] = (count, value)
-    return [best[" ".join(v.split()).casefold()][1] if v else v for v in values]
+    return {key: value for key, (_, value) in best.items()}

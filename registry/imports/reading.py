@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -74,6 +75,11 @@ class ParsedFile:
     encoding: str = ""
     feature_numbers: bool = False
     swappable: np.ndarray | None = None  # rows whose x/y came as a plain pair (may be swapped)
+    row_crs: np.ndarray | None = None  # per row, the EPSG code its coordinate numbers were read in ("" if none)
+    # Set when these rows are part of a file (an import that skips unchanged rows): each row's number
+    # among the file's records, and whether the whole file has a location.
+    record_numbers: list[int] | None = None
+    point_present: bool | None = None
 
     @property
     def labels(self) -> dict[str, str]:
@@ -86,17 +92,22 @@ class ParsedFile:
     @property
     def present_fields(self) -> set[str]:
         present = set(self.columns.present_fields)
-        if len(self.geometries) and any(g is not None for g in self.geometries) or self.columns.coordinates:
+        if self.point_present if self.point_present is not None else (
+                len(self.geometries) and any(g is not None for g in self.geometries) or self.columns.coordinates):
             present.add("point")
         return present
 
     def label(self, name: str) -> str:
         return self.columns.label(name)
 
+    def record_of(self, index: int) -> int:
+        """The row's number among the file's records (1 = the first)."""
+        return self.record_numbers[index] if self.record_numbers is not None else index + 1
+
     def message(self, index: int, field_name: str, text: str) -> Rejection:
         """A row message with its record number, spreadsheet row and reference, in the file's terms."""
         reference = self.raws[index].get("reference") if index < len(self.raws) else None
-        return Rejection(self.numbers[index], field_name, text, record=index + 1,
+        return Rejection(self.numbers[index], field_name, text, record=self.record_of(index),
                          reference=str(reference).strip() or None if reference is not None else None,
                          reference_label=self.label("reference"),
                          unit="feature" if self.feature_numbers else "spreadsheet row")
@@ -154,7 +165,7 @@ def read_text_table(content: str, encoding: str) -> Table:
     try:
         for values in reader:
             spreadsheet_row += 1
-            if not values or not any(str(v).strip() for v in values):
+            if not values or not "".join(values).strip():
                 continue
             if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
                 problems.append((len(rows), "row", (f"The row has {len(values)} values but the header has "
@@ -427,6 +438,11 @@ def to_wgs84_xy(code: str, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, 
 
 def read(path: Path, crs: str, overrides: dict[str, str] | None = None,
          default_authority: str | None = None) -> ParsedFile:
+    return build(read_table(path, crs), crs, overrides, default_authority)
+
+
+def read_table(path: Path, crs: str) -> Table:
+    """The file's cells (and a GIS file's geometries), before any mapping: the cheap part of reading."""
     suffix = path.suffix.lower()
     if suffix in SPREADSHEETS:
         table = read_spreadsheet(path)
@@ -440,7 +456,7 @@ def read(path: Path, crs: str, overrides: dict[str, str] | None = None,
         else:
             table = read_text_table(content, encoding)
         table.encoding = encoding
-    return build(table, crs, overrides, default_authority)
+    return table
 
 
 def parse(content: str, suffix: str, crs: str) -> ParsedFile:
@@ -463,8 +479,34 @@ def _cell(row: list, index: int | None) -> str:
     return row[index]
 
 
+def subset(table: Table, keep: list[int]) -> Table:
+    """The table with only the rows at these indices (in order); row problems follow their rows."""
+    position = {index: j for j, index in enumerate(keep)}
+    return Table(table.format, table.headers, [table.rows[i] for i in keep], [table.numbers[i] for i in keep],
+                 table.encoding, None if table.geometries is None else [table.geometries[i] for i in keep],
+                 table.source_crs, table.decimal_comma,
+                 [(position[i], name, text) for i, name, text in table.problems if i in position],
+                 table.feature_numbers)
+
+
+MERGED_FIELDS = ("tenure", "tenure_detail", "post_town", "asset_type", "holding_type")
+
+
+def crs_label(systems) -> str:
+    """The report's name for the coordinate systems a file's rows were read in."""
+    systems = sorted(s for s in systems if s)
+    if not systems:
+        return "4326"
+    return "+".join(s if s in ("4326", "27700") else f"{s}->4326" for s in systems)
+
+
 def build(table: Table, crs: str, overrides: dict[str, str] | None,
-          default_authority: str | None) -> ParsedFile:
+          default_authority: str | None, *, variant_counts: dict[str, Counter] | None = None) -> ParsedFile:
+    """Map the table's cells onto fields and read its coordinates.
+
+    `variant_counts` (field -> the whole file's count of each cleaned value) is given when the table
+    is some of a file's rows: case variants are merged by the file's spellings, not these rows'.
+    """
     columns = mapping.map_columns(table.headers, overrides)
     coords = columns.coordinates
     header = table.headers
@@ -514,9 +556,10 @@ def build(table: Table, crs: str, overrides: dict[str, str] | None,
         given.append(first_given)
         raw["authority_code"] = code or (None if first_given else default)
         raws.append(raw)
-    for name in ("tenure", "tenure_detail", "post_town", "asset_type", "holding_type"):
+    for name in MERGED_FIELDS:
         if name in columns.fields:
-            merged = mapping.merge_case_variants([r.get(name) for r in raws])
+            values = [r.get(name) for r in raws]
+            merged = mapping.merge_case_variants(values, None if variant_counts is None else variant_counts[name])
             for raw, value in zip(raws, merged):
                 if value:
                     raw[name] = value
@@ -653,6 +696,7 @@ def _coordinates(parsed: ParsedFile, table: Table, crs: str) -> None:
                 "grid metres: read as British National Grid."))
         kind[i] = chosen
     parsed.swappable = np.array([bool(k) for k in kind], dtype=bool)
+    parsed.row_crs = kind
 
     geometries = np.full(n, None, dtype=object)
     bng = np.zeros(n, dtype=bool)
@@ -717,10 +761,7 @@ def _coordinates(parsed: ParsedFile, table: Table, crs: str) -> None:
         parsed.coordinate_labels = ("geometry", "geometry") if not used else parsed.coordinate_labels
         parsed.crs = source if source in ("4326", "27700") else f"{source}->4326"
     else:
-        systems = sorted({k for k in kind if k})
-        parsed.crs = "+".join(systems) if systems else "4326"
-        if systems and any(s not in ("4326", "27700") for s in systems):
-            parsed.crs = "+".join(s if s in ("4326", "27700") else f"{s}->4326" for s in systems)
+        parsed.crs = crs_label({k for k in kind if k})
     parsed.geometries = geometries
     parsed.bng = bng
 

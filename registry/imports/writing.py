@@ -39,7 +39,8 @@ FIELDS = (
 COLUMNS = tuple(column for column, _, _ in FIELDS)
 RAW_COLUMNS = (("row_number", "integer"), ("authority_code", "varchar(9)"), ("reference", "varchar(100)"),
                *((column, kind) for column, kind, _ in FIELDS),
-               ("location_source", "varchar(20)"), ("lon", "float8"), ("lat", "float8"), ("footprint_wkb", "bytea"))
+               ("location_source", "varchar(20)"), ("lon", "float8"), ("lat", "float8"), ("footprint_wkb", "bytea"),
+               ("import_digest", "bytea"))
 # A better location is never replaced by a worse one: coordinates beat a postcode's centre, which
 # beats a postcode district's; a row without a location never wipes a stored point.
 LOCATION_RANK = {"none": 0, "postcode_district": 1, "postcode": 2, "surveyed": 3}
@@ -166,11 +167,12 @@ def _stage_sql(present: set[str], footprint_present: bool) -> str:
 
 INSERT_SQL = f"""
     INSERT INTO asset (authority_code, reference, {", ".join(COLUMNS)}, location_source, point, footprint,
-                       area_code)
+                       area_code, import_digest)
     SELECT s.authority_code, s.reference, {", ".join(f"s.{c}" for c in COLUMNS)},
            CASE WHEN s.pt IS NULL THEN 'none' ELSE s.location_source END, s.pt, s.fp,
            CASE WHEN s.pt IS NULL THEN NULL WHEN n.row_number IS NULL THEN district_code_at(s.pt)
-                ELSE n.district_code END
+                ELSE n.district_code END,
+           s.import_digest
       FROM asset_import_stage s LEFT JOIN asset_import_nearest n USING (row_number)
      WHERE s.asset_id IS NULL ORDER BY s.row_number
 """
@@ -192,6 +194,7 @@ def _update_sql(present: set[str]) -> str:
         "area_code = CASE WHEN NOT ('point' = ANY(s.changed)) THEN a.area_code "
         "WHEN n.row_number IS NULL THEN district_code_at(s.pt) ELSE n.district_code END",
         "updated_at = now()",
+        "import_digest = s.import_digest",  # in the same UPDATE: one new version of each row, not two
     ]
     return f"""
     UPDATE asset a SET {", ".join(sets)}
@@ -200,13 +203,24 @@ def _update_sql(present: set[str]) -> str:
     """
 
 
-MISSING_SQL = """
+# The file's rows found unchanged by their digests are in the file too: the assets they leave as they
+# are (`unchanged_ids`) are left out, or (when fewer) the only assets that may be missing are named.
+_MISSING = """
     SELECT a.id, a.authority_code, a.reference, a.name, a.live_status FROM asset a
      WHERE a.authority_code = ANY(%s) AND a.surplus_status <> 'withdrawn'
        AND NOT EXISTS (SELECT 1 FROM asset_import_stage s
                         WHERE s.authority_code = a.authority_code AND s.reference_key = a.reference_key)
+       AND {ids}
      ORDER BY a.authority_code, a.reference_key
 """
+MISSING_SQL = _MISSING.format(
+    ids="NOT EXISTS (SELECT 1 FROM unnest(string_to_array(%s, ',')::bigint[]) AS u(id) WHERE u.id = a.id)")
+MISSING_AMONG_SQL = _MISSING.format(ids="a.id = ANY(string_to_array(%s, ',')::bigint[])")
+# A row found unchanged by comparing its values, whose digest the asset does not hold yet.
+DIGEST_ONLY_WHERE = """a.id = s.asset_id AND cardinality(s.changed) = 0 AND s.import_digest IS NOT NULL
+       AND a.import_digest IS DISTINCT FROM s.import_digest"""
+DIGEST_ONLY_SQL = f"UPDATE asset a SET import_digest = s.import_digest FROM asset_import_stage s WHERE {DIGEST_ONLY_WHERE}"
+ANY_DIGEST_ONLY_SQL = f"SELECT EXISTS (SELECT 1 FROM asset a JOIN asset_import_stage s ON {DIGEST_ONLY_WHERE})"
 
 # district_code_at's first and last steps, for the rows whose nearest postcode is already known:
 # an official (ONS) boundary wins over the nearest postcode; the approximate boundary is the fallback.
@@ -229,12 +243,17 @@ DISTRICT_STEPS_SQL = (
 
 
 def write(records: list[tuple[int, assets.AssetRecord]], *, present_fields=None, dry_run: bool = False,
-          retire_missing: bool = False, authority_codes=None, timings: dict | None = None) -> WriteSummary:
+          retire_missing: bool = False, authority_codes=None, timings: dict | None = None,
+          digests: dict[int, bytes | None] | None = None, unchanged_ids=(),
+          missing_candidates=None) -> WriteSummary:
     """Stage the records and merge them into the register; return what happened (or would, on a dry run).
 
     `records` are (row number, record). `present_fields`: the AssetRecord fields the file has a column
     for (None: all). `authority_codes`: the authorities whose register this file is (for the missing
-    list; default: the records' own). Flushes; the caller commits (or rolls back).
+    list; default: the records' own). `digests`: row number -> the import digest to store with what the
+    row writes. `unchanged_ids`: assets the file's rows leave as they are, found so by their digests
+    (counted unchanged, never missing); `missing_candidates`, when known, the only assets that may be
+    missing (the authorities' others). Flushes; the caller commits (or rolls back).
     """
     summary = WriteSummary(dry_run=dry_run, retire_missing=retire_missing)
     timings = timings if timings is not None else {}
@@ -256,7 +275,7 @@ def write(records: list[tuple[int, assets.AssetRecord]], *, present_fields=None,
         cursor.execute("DROP TABLE IF EXISTS asset_import_raw, asset_import_stage, asset_import_nearest")
         cursor.execute("CREATE TEMP TABLE asset_import_raw ("
                        + ", ".join(f"{name} {kind}" for name, kind in RAW_COLUMNS) + ") ON COMMIT DROP")
-        _copy_records(cursor, records)
+        _copy_records(cursor, records, digests or {})
         lap("copy")
         cursor.execute(_stage_sql(present, footprint_present))
         cursor.execute("ANALYZE asset_import_stage")
@@ -272,8 +291,11 @@ def write(records: list[tuple[int, assets.AssetRecord]], *, present_fields=None,
             else:
                 summary.updated.append(Change(row, reference, asset_id, tuple(changed)))
         cursor.execute("SELECT count(*) FROM asset_import_stage WHERE cardinality(changed) = 0")
-        summary.unchanged = cursor.fetchone()[0]
-        cursor.execute(MISSING_SQL, (codes,))
+        summary.unchanged = cursor.fetchone()[0] + len(unchanged_ids)
+        if missing_candidates is not None and len(missing_candidates) < len(unchanged_ids):
+            cursor.execute(MISSING_AMONG_SQL, (codes, ",".join(map(str, missing_candidates))))
+        else:
+            cursor.execute(MISSING_SQL, (codes, ",".join(map(str, unchanged_ids))))
         summary.missing = [Missing(*row) for row in cursor.fetchall()]
         lap("stage")
         if not dry_run:
@@ -282,7 +304,7 @@ def write(records: list[tuple[int, assets.AssetRecord]], *, present_fields=None,
     return summary
 
 
-def _copy_records(cursor, records) -> None:
+def _copy_records(cursor, records, digests: dict[int, bytes | None]) -> None:
     import numpy as np
     import shapely
 
@@ -302,7 +324,7 @@ def _copy_records(cursor, records) -> None:
             source = getattr(r, "location_source", "surveyed") if point is not None else "none"
             copy.write_row((number, r.authority_code, r.reference, *values, source,
                             point.x if point is not None else None, point.y if point is not None else None,
-                            footprint_wkb))
+                            footprint_wkb, digests.get(number)))
 
 
 def _write(cursor, summary: WriteSummary, lap, present: set[str]) -> None:
@@ -331,6 +353,11 @@ def _write(cursor, summary: WriteSummary, lap, present: set[str]) -> None:
         ids = dict(cursor.fetchall())
         summary.new = [Change(c.row, c.reference, ids.get(c.row)) for c in summary.new]
         lap("insert")
+    # Only when some row needs it: even an UPDATE of no rows would note a change of the register.
+    cursor.execute(ANY_DIGEST_ONLY_SQL)
+    if cursor.fetchone()[0]:
+        cursor.execute(DIGEST_ONLY_SQL)
+    lap("digests")
     if summary.updated:
         changed_anywhere = {name for change in summary.updated for name in change.fields}
         cursor.execute(_update_sql(present & changed_anywhere))

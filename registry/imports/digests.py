@@ -1,0 +1,189 @@
+"""Import digests: which rows of a file are exactly the input an asset was last written from.
+
+An asset's `import_digest` (migration 0026) is the BLAKE2b of the raw cells of the row that wrote it,
+keyed by the file's *context*: everything besides the row's own cells that changes how the row is
+read (the header, the mapping, the --crs option, the default authority, the format's decimal comma,
+a GIS file's CRS, the reference data checking reads, and `VERSION`, to be raised whenever reading,
+checking or writing changes what a row becomes). The file-wide spellings that case variants are
+merged into go in each row's digest too. After the digest come the ASCII digits of the coordinate
+system the row's numbers were read in (the report's CRS line sums it over the file).
+
+A digest is stored only for a row read without any warning (so its location is surveyed and a
+skipped row hides no message) and cleared by a trigger whenever anything else changes the asset.
+A row whose digest equals its asset's therefore reads, checks and merges exactly as last time,
+to "unchanged": the importer counts it as such without reading it further. Rows that share a
+reference with another row of the file, or name a coordinate system we do not know, always go
+through the whole pipeline (their messages depend on other rows).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from operator import itemgetter
+
+import orjson
+import shapely
+
+from . import authority_names, mapping
+from .reading import MERGED_FIELDS, Table, crs_code
+
+VERSION = b"registry-import-1"
+DIGEST_BYTES = 32
+
+
+@dataclass
+class Plan:
+    """What the stored digests say about a file's rows."""
+
+    digests: list[bytes]  # per row of the table, the digest of its raw input
+    keep: list[int]  # indices of the rows to read, check and merge
+    unchanged: list[tuple[int, int, str, str]]  # (row index, asset id, authority code, crs) of skipped rows
+    variant_counts: dict[str, Counter] = field(default_factory=dict)
+    point_present: bool = False
+    # The file's authorities' assets, not withdrawn, that no row was found to leave unchanged: the only
+    # ones that can be missing from the file (None: not looked up).
+    others: list[int] | None = None
+
+    @property
+    def unchanged_ids(self) -> list[int]:
+        return [asset_id for _, asset_id, _, _ in self.unchanged]
+
+
+def context_key(table: Table, crs: str, overrides: dict[str, str] | None, default_authority: str | None,
+                reference_data: tuple) -> bytes:
+    """The digest key: a row's cells mean the same only under the same header, mapping, options and data."""
+    parts = [VERSION.decode(), table.format, bool(table.decimal_comma), table.source_crs, table.headers,
+             sorted((overrides or {}).items()), crs, default_authority or "", list(reference_data)]
+    return hashlib.blake2b(orjson.dumps(parts, default=str), digest_size=32).digest()
+
+
+def reference_data(cursor, codes: list[str]) -> tuple:
+    """What of the database checking reads besides the asset: the gazetteer (replaced by TRUNCATE, a new
+    file node) and the boundaries of these authorities (reloaded as new rows)."""
+    cursor.execute("SELECT pg_relation_filenode('postcode'), pg_relation_filenode('postcode_district'), "
+                   "(SELECT count(*) FROM postcode_district), "
+                   "(SELECT count(*) FROM authority_boundary_part), (SELECT max(id) FROM authority_boundary_part), "
+                   "(SELECT count(*) FROM authority_boundary_part WHERE authority_code = ANY(%s))", (codes,))
+    return tuple(cursor.fetchone())
+
+
+def _column(rows: list[list], index: int | None) -> list[str]:
+    if index is None:
+        return [""] * len(rows)
+    try:
+        return list(map(itemgetter(index), rows))
+    except IndexError:  # a short row
+        return [row[index] if index < len(row) else "" for row in rows]
+
+
+def file_authorities(table: Table, columns: mapping.ColumnMap, default_authority: str | None) -> list[str]:
+    """Every authority code the file's rows may name (by its organisation columns), and the default."""
+    codes = set()
+    default = authority_names.resolve(default_authority) or (default_authority or "").strip().upper() or None
+    if default:
+        codes.add(default)
+    for index in columns.authority_columns:
+        for value in set(_column(table.rows, index)):
+            code = authority_names.resolve(value)
+            if code:
+                codes.add(code)
+    return sorted(codes)
+
+
+def variant_counts(table: Table, columns: mapping.ColumnMap) -> dict[str, Counter]:
+    """For each merged field, the whole file's count of each cleaned value (as `reading.build` merges them)."""
+    counts = {}
+    for name in MERGED_FIELDS:
+        if name not in columns.fields:
+            continue
+        cells = Counter(_column(table.rows, columns.fields[name]))
+        cleaned: Counter = Counter()
+        for cell, n in cells.items():
+            value = mapping.clean_text(cell)
+            if value:
+                cleaned[value] += n
+        counts[name] = cleaned
+    return counts
+
+
+def row_digests(table: Table, columns: mapping.ColumnMap, key: bytes, counts: dict[str, Counter]) -> list[bytes]:
+    """Each row's digest: its cells (and geometry), and the spellings its merged fields take in this file
+    where that is not the cell's own (cleaned) text."""
+    spellings: dict[int, list] = {}
+    for name, counter in counts.items():
+        choices = mapping.case_variant_choices(counter)
+        merged = {}
+        cells = _column(table.rows, columns.fields[name])
+        for cell in set(cells):
+            value = mapping.clean_text(cell)
+            if value and choices[" ".join(value.split()).casefold()] != value:
+                merged[cell] = choices[" ".join(value.split()).casefold()]
+        if merged:
+            for i, cell in enumerate(cells):
+                if cell in merged:
+                    spellings.setdefault(i, []).append((name, merged[cell]))
+    geometries = None
+    if table.geometries is not None:
+        geometries = [b"" if g is None else shapely.to_wkb(g) for g in table.geometries]
+    digests = []
+    blake = hashlib.blake2b
+    dumps = orjson.dumps
+    for i, row in enumerate(table.rows):
+        data = dumps([row, spellings[i]] if i in spellings else row)
+        if geometries is not None:
+            data += b"\x00" + geometries[i]
+        digests.append(blake(data, key=key, digest_size=DIGEST_BYTES).digest())
+    return digests
+
+
+def plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None,
+         default_authority: str | None) -> Plan:
+    """Compare each row's digest with the stored ones of the file's authorities: which rows to read."""
+    columns = mapping.map_columns(table.headers, overrides)
+    codes = file_authorities(table, columns, default_authority)
+    counts = variant_counts(table, columns)
+    key = context_key(table, crs, overrides, default_authority, reference_data(cursor, codes))
+    digests = row_digests(table, columns, key, counts)
+    point_present = bool(columns.coordinates) or (
+        table.geometries is not None and any(g is not None for g in table.geometries))
+    result = Plan(digests, list(range(len(digests))), [], counts, point_present)
+    if not codes or "reference" not in columns.fields:
+        return result
+    # Every asset of the file's authorities, in one pass: their digests, and which could be missing.
+    cursor.execute(f"SELECT substr(import_digest, 1, {DIGEST_BYTES}), id, authority_code, "
+                   f"encode(substr(import_digest, {DIGEST_BYTES + 1}), 'escape'), surplus_status <> 'withdrawn' "
+                   "FROM asset WHERE authority_code = ANY(%s)", (codes,))
+    assets = cursor.fetchall()
+    stored = {digest: (asset_id, code, row_crs) for digest, asset_id, code, row_crs, _ in assets if digest}
+    if not stored:
+        return result
+    must_read = {i for i, _, _ in table.problems}
+    # checking's reference_key of the cleaned cell (clean_text is a strip for printable ASCII)
+    clean = mapping.clean_text
+    references = [" ".join((cell if cell.isascii() and cell.isprintable() else clean(cell)).split()).lower()
+                  for cell in _column(table.rows, columns.fields["reference"])]
+    repeated = {k for k, n in Counter(references).items() if n > 1}
+    if repeated:
+        must_read.update(i for i, k in enumerate(references) if k in repeated)
+    if "crs" in columns.coordinates:
+        cells = _column(table.rows, columns.coordinates["crs"])
+        unknown = {c for c in set(cells) if mapping.clean_text(c) and not crs_code(mapping.clean_text(c))}
+        must_read.update(i for i, c in enumerate(cells) if c in unknown)
+    keep = []
+    for i, digest in enumerate(digests):
+        found = stored.get(digest)
+        if found is None or i in must_read:
+            keep.append(i)
+        else:
+            result.unchanged.append((i, *found))
+    result.keep = keep
+    unchanged = set(result.unchanged_ids)
+    result.others = [row[1] for row in assets if row[4] and row[1] not in unchanged]
+    return result
+
+
+def stored_value(digest: bytes, row_crs: str) -> bytes:
+    """What `asset.import_digest` holds: the digest, then the row's coordinate system."""
+    return digest + (row_crs or "").encode("ascii")

@@ -1,0 +1,50 @@
+"""Import digests: what changes a row's digest and what does not (no database: the reference data is given)."""
+
+import pytest
+
+from registry.imports import digests, mapping
+from registry.imports.reading import Table
+
+HEADER = ["Reference", "Asset Name", "Tenure", "Longitude", "Latitude"]
+A = ["R-1", "Town Hall", "Freehold", "-1.5", "53.8"]
+B = ["R-2", "Library", "Freehold", "-1.6", "53.7"]
+
+
+def digest_of(rows, row, *, header=HEADER, crs="auto", overrides=None, authority=None, data=(1, 2)):
+    table = Table("csv", header, rows, list(range(2, len(rows) + 2)))
+    columns = mapping.map_columns(header, overrides)
+    key = digests.context_key(table, crs, overrides, authority, data)
+    return digests.row_digests(table, columns, key, digests.variant_counts(table, columns))[rows.index(row)]
+
+
+BASE = digest_of([A, B], A)
+
+
+@pytest.mark.parametrize(("case", "digest"), [
+    ("a cell changed", digest_of([["R-1", "Town Hall ", "Freehold", "-1.5", "53.8"], B],
+                                 ["R-1", "Town Hall ", "Freehold", "-1.5", "53.8"])),
+    ("a header renamed", digest_of([A, B], A, header=["Reference", "Site Name", "Tenure", "Longitude", "Latitude"])),
+    ("a mapping given", digest_of([A, B], A, overrides={"Asset Name": "name"})),
+    ("--crs given", digest_of([A, B], A, crs="4326")),
+    ("--authority given", digest_of([A, B], A, authority="E08000035")),
+    ("the reference data reloaded", digest_of([A, B], A, data=(1, 3))),
+    # Two other rows now spell the tenure "FREEHOLD": the file's spelling of A's tenure changes.
+    ("the file's spelling of a merged field", digest_of(
+        [A, ["R-2", "Library", "FREEHOLD", "-1", "53"], ["R-3", "Depot", "FREEHOLD", "-1", "53"]], A)),
+])
+def test_anything_that_changes_how_a_row_is_read_changes_its_digest(case, digest):
+    assert digest != BASE, case
+
+
+@pytest.mark.parametrize(("case", "digest"), [
+    ("the row moved", digest_of([B, A], A)),
+    ("another row changed", digest_of([A, ["R-2", "Branch Library", "Freehold", "-1.6", "53.7"]], A)),
+    ("rows added", digest_of([A, B, ["R-9", "Park", "Leasehold", "-1", "53"]], A)),
+])
+def test_what_does_not_change_how_a_row_is_read_keeps_its_digest(case, digest):
+    assert digest == BASE, case
+
+
+def test_the_stored_value_is_the_digest_then_the_rows_coordinate_system():
+    assert digests.stored_value(b"\x01" * 32, "27700") == b"\x01" * 32 + b"27700"
+    assert digests.stored_value(b"\x01" * 32, "") == b"\x01" * 32
