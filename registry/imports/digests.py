@@ -1,6 +1,6 @@
 """Import digests: which rows of a file are exactly the input an asset was last written from.
 
-An asset's `import_digest` (migration 0026) is the BLAKE2b of the raw cells of the row that wrote it,
+An asset's `import_digest` (migration 0028) is the BLAKE2b of the raw cells of the row that wrote it,
 keyed by the file's *context*: everything besides the row's own cells that changes how the row is
 read (the header, the mapping, the --crs option, the default authority, the format's decimal comma,
 a GIS file's CRS, the reference data checking reads, and `VERSION`, to be raised whenever reading,

@@ -1,4 +1,4 @@
-"""Import digests (migration 0026) against the real database: a re-import skips the rows an asset was
+"""Import digests (migration 0028) against the real database: a re-import skips the rows an asset was
 last written from, and that never changes what the import reports or writes.
 
 The reference for every outcome is the importer without digests (every stored digest cleared first):

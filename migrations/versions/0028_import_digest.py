@@ -11,14 +11,14 @@ asset (an officer's edit, a case's status, a retirement): a stale digest never h
 No index: the importer reads every asset of the file's authorities in one pass (their digests, and
 which of them could be missing from the file), and an index would only cost each import's writes.
 
-Revision ID: 0026
-Revises: 0025
+Revision ID: 0028
+Revises: 0027
 """
 
 from alembic import op
 
-revision = "0026"
-down_revision = "0025"
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
