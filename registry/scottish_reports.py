@@ -135,6 +135,9 @@ def land_register(authority_code: str) -> list[dict]:
     out = []
     for r in rows:
         item = dict(r)
+        # The authority's own type: the council's label from its file, else our type in words, never a code.
+        if not r["type"] or r["type"] == r["asset_type"]:
+            item["type"] = ASSET_TYPES.get(r["asset_type"], r["type"])
         item["sh_classification"] = sh_classification(r["asset_type"], table)
         declared = SH_CLASSIFICATIONS.get(r["asset_type"] or "")
         # For the page only (not a Spatial Hub field): the scheme's words for a code we declared.

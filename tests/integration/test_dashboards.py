@@ -188,7 +188,8 @@ def test_s94_land_register_fields(client, scotland):
     assert first["address"] == "S-001 High Street" and first["type"] == "Library" and first["tenure"] == "Freehold"
     # S-001 is operational (the default); S-002 is surplus, so non-operational
     assert [r["status"] for r in rows][:2] == ["operational", "non-operational"]
-    assert rows[1]["tenure"] == "Leased-in" and rows[1]["type"] == "library"
+    # No label of the council's own: our type in words, never the code
+    assert rows[1]["tenure"] == "Leased-in" and rows[1]["type"] == "Library"
     assert [r["sh_classification"] for r in rows] == ["CL03"] * 4  # every one a library: CL03 Library
     page = client.get(f"/authorities/{scotland.code}/land-register")
     assert page.status_code == 200 and "S-004" in page.get_data(as_text=True)

@@ -12,6 +12,7 @@ with the columns of migration 0011's area_boundary and area_boundary_part).
 from datetime import date
 
 import pytest
+from flask import current_app
 from sqlalchemy import text
 
 from registry import db
@@ -118,6 +119,11 @@ def test_without_parish_boundaries_the_officer_confirms_and_the_reason_is_kept(w
     assert case.state == "owner_notified" and case.data["local_connection"] == "confirmed by the officer"
     assert case.private_data["local_connection_reason"] == "Checked the parish map held by Democratic Services."
     assert "local_connection_reason" not in case.data
+    # The public case page says it in words, never the field's name; the officer's reason stays private.
+    db.session.commit()
+    page = current_app.test_client().get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Local connection confirmed" in page and "local_connection_confirmed" not in page
+    assert "Democratic Services" not in page
 
 
 def test_parish_council_with_a_district_code_is_confirmed_by_the_officer(world):
