@@ -44,7 +44,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import accounts, audit, db, permissions, places
-from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .errors import Conflict, Forbidden, InvalidInput, InvalidInputs, NotFound
 from .workflow import cases, engine
 
 declare = permissions.declare
@@ -235,18 +235,28 @@ def open_statement(actor, case_id: int, area_kind: str, distance_m=None) -> Supp
 
 
 def _check_supporter(name: str, email: str, postcode: str) -> tuple[str, str, str]:
+    """The cleaned name, email and postcode, or InvalidInputs naming every field that is wrong at once."""
+    errors: list[InvalidInput] = []
     name = " ".join((name or "").split())
     if not name:
-        raise InvalidInput("Enter your name.", field="name")
-    if len(name) > NAME_MAX:
-        raise InvalidInput(f"Your name must be {NAME_MAX} characters or fewer.", field="name")
+        errors.append(InvalidInput("Enter your name.", field="name"))
+    elif len(name) > NAME_MAX:
+        errors.append(InvalidInput(f"Your name must be {NAME_MAX} characters or fewer.", field="name"))
+    email_normalised = None
     if not (email or "").strip():
-        raise InvalidInput("Enter your email address.", field="email")
+        errors.append(InvalidInput("Enter your email address.", field="email"))
+    else:
+        try:
+            email_normalised = normalise_email(email)
+        except InvalidInput as exc:
+            errors.append(InvalidInput(exc.detail, field="email"))
+    known = None
     try:
-        email_normalised = normalise_email(email)
+        known = _known_postcode(postcode)
     except InvalidInput as exc:
-        raise InvalidInput(exc.detail, field="email") from None
-    known = _known_postcode(postcode)
+        errors.append(exc)
+    if errors:
+        raise InvalidInputs(errors)
     return name, email_normalised, known
 
 

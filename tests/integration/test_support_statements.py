@@ -233,6 +233,20 @@ def test_a_bad_form_shows_the_error_in_words_and_keeps_what_was_typed(client, wo
     assert 'value="Fay"' in body
 
 
+def test_every_error_of_the_form_is_shown_at_once(client, world):
+    """Name missing, email malformed and postcode unknown: one answer lists all three, each by its field."""
+    support.open_statement(world.rep, world.case.id, "ward")
+    db.session.commit()
+    response = client.post(f"/cases/{world.case.id}/support", data={
+        "name": " ", "email": "bad", "postcode": "ZZ1", "csrf_token": csrf_token(client)})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Enter your name." in body and "Enter a full UK postcode, like LS6 3HN." in body
+    for field in ("name", "email", "postcode"):
+        assert f'href="#{field}"' in body and f'id="{field}-error"' in body
+    assert support.public_counts(world.case.id)["total"] == 0  # nothing written
+
+
 def test_the_rep_opens_a_statement_through_the_page(client, world):
     sign_in(client, world.rep)
     form = client.get(f"/cases/{world.case.id}/support/open").get_data(as_text=True)
