@@ -8,7 +8,8 @@ and previews with ``SELECT … FOR UPDATE SKIP LOCKED`` and runs them, reporting
 (`import_mapping`) and is the default for the authority's next upload.
 
 Only the authority's own rows may be written: a file whose rows name another authority is refused
-and nothing is written. Domain code flushes; the edge (request, CLI command) commits.
+and nothing is written (its preview shows this as a problem naming the councils, so the page offers no
+Confirm button). Domain code flushes; the edge (request, CLI command) commits.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .. import db
 from ..errors import Forbidden, InvalidInput, NotFound
 from . import mapping as mapping_module
-from .report import FileProblem
+from .report import FileProblem, Rejection
 
 MAX_UPLOAD_BYTES = 50_000_000
 DEFAULT_SYNC_ROWS = 2000
@@ -82,10 +83,33 @@ def sha256(content: bytes) -> str:
 # ------------------------------------------------------------------ mappings
 
 
+# What each field a column can go into is called on the import page (the value posted is the field's name).
+FIELD_LABELS = {
+    "address": "Address (in one column)", "asset_type": "Type of asset",
+    "authority_code": "Council (its code or name)", "condition": "Condition",
+    "crs": "Coordinate reference system", "current_use": "Current use", "description": "Description",
+    "easting": "Easting (British National Grid)", "effective_date": "Date the details are correct at",
+    "floor_area_m2": "Floor area (m²)", "geometry": "Shape or boundary (WKT)", "holding_type": "Holding type",
+    "latitude": "Latitude (WGS84)", "location": "Latitude and longitude in one column",
+    "longitude": "Longitude (WGS84)", "market_value_gbp": "Market value (£)", "name": "Name",
+    "northing": "Northing (British National Grid)", "occupancy": "Occupancy",
+    "occupancy_since": "Occupied or empty since", "other_detail": "Other detail", "point": "Point (WKT)",
+    "post_town": "Post town", "postcode": "Postcode", "reference": "Reference (the council's own)",
+    "site_area_m2": "Site area (m²)", "street": "Street", "street_number": "Street number",
+    "surplus_status": "Surplus status", "tenure": "Tenure", "tenure_detail": "Tenure detail",
+    "title_numbers": "Land Registry title numbers", "uprn": "UPRN (Unique Property Reference Number)",
+    "x": "X coordinate (longitude or easting)", "y": "Y coordinate (latitude or northing)",
+}
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
 def mapping_choices() -> list[tuple[str, str]]:
-    """The fields a column can be mapped to, "not imported" first."""
-    names = sorted(mapping_module.MAPPABLE - {"extra"})
-    return [(NOT_IMPORTED, "Not imported (kept with the row, private)")] + [(n, n.replace("_", " ")) for n in names]
+    """The fields a column can be mapped to, as (field, words): "not imported" first, then by their words."""
+    names = sorted(mapping_module.MAPPABLE - {NOT_IMPORTED}, key=lambda n: field_label(n).lower())
+    return [(NOT_IMPORTED, "Not imported (kept with the row, private)")] + [(n, field_label(n)) for n in names]
 
 
 def clean_mapping(given) -> dict[str, str]:
@@ -201,15 +225,59 @@ def preview(upload: ImportUpload, column_map: dict | None = None, *, progress=No
                              mapping=column_map if column_map is not None else (upload.mapping or None),
                              dry_run=True, retire_missing=upload.retire_missing, progress=progress)
     report.headers = list(getattr(report, "headers", None) or [])
-    _foreign_rows(report, upload.authority_code, warn_only=True)
+    others = _foreign_rows(report, upload.authority_code, warn_only=True)
+    if others:  # confirming would be refused: a problem of the file, shown first
+        report.rejected.insert(0, Rejection(0, "authority", foreign_message(report, upload.authority_code, others)))
     return report
 
 
-def snapshot(report) -> dict:
-    """The preview as the page shows it, as plain data: kept in `import_upload.preview` for long files."""
+def council_name(code: str) -> str:
+    """A council by its everyday name, "Trafford Council" (the code itself if we do not know it)."""
+    from .. import authorities
+
+    try:
+        return authorities.get(code).everyday_name
+    except NotFound:
+        return code
+
+
+def council_words(code: str) -> str:
+    """A council as a person reads it in a message: "Trafford Council (E08000009)"."""
+    name = council_name(code)
+    return name if name == code else f"{name} ({code})"
+
+
+def foreign_message(report, authority_code: str, others: list[str]) -> str:
+    """Why rows of other councils stop the import, naming the councils and saying what to do."""
+    ours = council_words(authority_code)
+    if len(others) == 1:
+        rows = report.authorities[others[0]]
+        theirs = council_words(others[0])
+        return (f"{rows:,} {'row is an asset' if rows == 1 else 'rows are assets'} of {theirs}. "
+                f"This import is for {ours}, and only its assets can be imported here. Ask an officer of "
+                f"{council_name(others[0])}, or an admin, to import {'it' if rows == 1 else 'them'}; "
+                "or remove those rows from the file and upload it again.")
+    listed = "; ".join(f"{council_words(code)}, {report.authorities[code]:,} "
+                       f"{'row' if report.authorities[code] == 1 else 'rows'}" for code in others)
+    return (f"Rows of this file are assets of other councils: {listed}. This import is for {ours}, and only "
+            "its assets can be imported here. Ask an officer of each of those councils, or an admin, to import "
+            "them; or remove those rows from the file and upload it again.")
+
+
+def foreign_row_count(report, authority_code: str) -> int:
+    return sum(n for code, n in (report.authorities or {}).items() if code and code != authority_code)
+
+
+def snapshot(report, authority_code: str | None = None) -> dict:
+    """The preview as the page shows it, as plain data: kept in `import_upload.preview` for long files.
+
+    `problem_rows` counts each problem, and each row of another authority than `authority_code` (the
+    one problem that names them all stands for those rows)."""
     summary = report.summary
+    foreign_rows = foreign_row_count(report, authority_code) if authority_code else 0
     return {
         "total": report.total, "format": report.format, "encoding": report.encoding,
+        "problem_rows": len(report.rejected) - (1 if foreign_rows else 0) + foreign_rows,
         "headers": list(report.headers or []), "mapping": dict(report.mapping or {}),
         "authorities": dict(report.authorities or {}),
         "rejected": [_problem(r) for r in report.rejected], "warnings": [_problem(r) for r in report.warnings],
@@ -342,7 +410,7 @@ def work_one() -> int | None:
     try:
         if kind == "preview":
             report = preview(upload, progress=progress_writer(upload_id))  # a dry run: writes nothing
-            upload.preview, upload.preview_status = snapshot(report), "ready"
+            upload.preview, upload.preview_status = snapshot(report, upload.authority_code), "ready"
             upload.progress_done = upload.progress_total = report.total  # every record checked
             upload.updated_at = func.now()
             db.session.flush()

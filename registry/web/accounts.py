@@ -6,11 +6,11 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import login_user, logout_user
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from .. import accounts, audit, db, mail, permissions, security
 from .. import join_requests
-from ..errors import RegistryError
+from ..errors import InvalidInput, RegistryError
 from .forms import PlainForm, add_error
 
 bp = Blueprint("web_accounts", __name__)
@@ -28,6 +28,13 @@ class SignUpForm(PlainForm):
     password_again = PasswordField("Confirm password", widget=GovPasswordInput(),
                                    validators=[DataRequired("Confirm your password."),
                                                EqualTo("password", "Passwords must match.")])
+
+    def validate_email(self, field):
+        """The address's format is checked with the other fields, so every error shows at once."""
+        try:
+            accounts.normalise_email(field.data)
+        except InvalidInput as error:
+            raise ValidationError(error.detail) from None
 
 
 class SignInForm(PlainForm):

@@ -21,14 +21,16 @@ from ..formats import import_report
 from ..import_runs import ImportRun
 from ..imports import uploads
 from ..imports.authority_names import resolve as authority_names_lookup
+from ..uktime import LONDON
 from .forms import FlaskForm, add_error
+from .templating import date_words
 
 bp = Blueprint("web_imports", __name__)
 
 
 class UploadForm(FlaskForm):
     file = FileField("Upload a file", widget=GovFileInput())
-    authority = StringField("Authority (GSS code)", widget=GovTextInput())
+    authority = StringField("Council to import into", widget=GovTextInput())
 
 
 class MappingForm(FlaskForm):
@@ -49,7 +51,10 @@ def _authority_for(actor, given: str | None) -> str:
     if "admin" in permissions.user_roles(actor) and given:
         code = authority_names_lookup(given)
     if not code:
-        raise InvalidInput("Enter the GSS code of the authority to import into.", field="authority")
+        if given and given.strip():
+            raise InvalidInput(f"We do not know a council called \u201c{given.strip()}\u201d. Enter its name as it "
+                               "writes it (Trafford Council) or its GSS code (E08000009).", field="authority")
+        raise InvalidInput("Enter the name or GSS code of the council to import into.", field="authority")
     permissions.require(actor, "import.run", code)
     return code
 
@@ -86,9 +91,19 @@ def index():
             if _long(upload):
                 uploads.queue_preview(upload)  # checked by the worker; the preview page shows its progress
             return redirect(url_for("web_imports.preview", upload_id=upload.id))
-    history = uploads.history(authority) if authority else []
+    history = [(run, _when_words(run.started_at)) for run in uploads.history(authority)] if authority else []
     return render_template("imports/index.html", form=form, authority=authority, is_admin=is_admin,
+                           authority_name=uploads.council_name(authority) if authority else None,
                            history=history), 400 if form.errors else 200
+
+
+def _when_words(moment) -> str:
+    """ "2 December 2026 at 6:11pm", in UK time (GOV.UK's style for dates and times)."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(LONDON) if moment.tzinfo else moment
+    hour = local.hour % 12 or 12
+    return f"{date_words(moment)} at {hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
 
 
 @bp.get("/imports/<int:upload_id>")
@@ -97,10 +112,16 @@ def preview(upload_id):
     _actor, upload = _load(upload_id)
     long_file = _long(upload)
     if long_file and upload.preview_status != "ready":
-        return render_template("imports/preview_pending.html", upload=upload, prepare_form=PrepareForm())
-    data = upload.preview if long_file else uploads.snapshot(uploads.preview(upload))
-    return render_template("imports/preview.html", upload=upload, report=data,
-                           foreign=uploads.foreign_authorities(data, upload.authority_code),
+        return render_template("imports/preview_pending.html", upload=upload, prepare_form=PrepareForm(),
+                               authority_name=uploads.council_name(upload.authority_code))
+    data = upload.preview if long_file else uploads.snapshot(uploads.preview(upload), upload.authority_code)
+    foreign = uploads.foreign_authorities(data, upload.authority_code)
+    # Confirming is refused while any problem remains (a row of another council among them): no button then.
+    can_confirm = bool(data.get("summary")) and not data.get("rejected") and not foreign
+    return render_template("imports/preview.html", upload=upload, report=data, foreign=foreign,
+                           authority_name=uploads.council_name(upload.authority_code),
+                           problem_rows=data.get("problem_rows", len(data.get("rejected") or [])),
+                           can_confirm=can_confirm,
                            mapping_form=MappingForm(), confirm_form=ConfirmForm(retire_missing=upload.retire_missing),
                            choices=uploads.mapping_choices(), long_file=long_file)
 
@@ -137,7 +158,7 @@ def change_mapping(upload_id):
     upload.mapping = uploads.clean_mapping(chosen)
     if form.save_mapping.data:
         uploads.save_mapping(upload.authority_code, upload.mapping, actor)
-        flash(f"Mapping saved: the next file for {upload.authority_code} starts from it.")
+        flash(f"Mapping saved: the next file for {uploads.council_name(upload.authority_code)} starts from it.")
     else:
         flash("Mapping changed.")
     if _long(upload):
@@ -169,7 +190,8 @@ def confirm(upload_id):
 def status(upload_id):
     _actor, upload = _load(upload_id)
     run = db.session.get(ImportRun, upload.import_run_id) if upload.import_run_id else None
-    return render_template("imports/status.html", upload=upload, run=run)
+    return render_template("imports/status.html", upload=upload, run=run,
+                           authority_name=uploads.council_name(upload.authority_code))
 
 
 @bp.get("/imports/runs/<int:run_id>.csv")

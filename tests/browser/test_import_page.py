@@ -79,7 +79,11 @@ def test_officer_uploads_maps_previews_confirms_and_finds_the_assets(page, offic
     assert page.get_by_label("AssetCode", exact=True).input_value() == "reference"
     assert page.get_by_label("OtherDetail", exact=True).input_value() == "other_detail"
     page.get_by_label("OtherDetail", exact=True).select_option("description")
-    page.get_by_label("Save this mapping as the default for E08000009").check()
+    page.get_by_label("Save this mapping as the default for Trafford Council").check()
+    # The field's words, not its machine name (newuser finding 14).
+    floor_area = page.get_by_label("OtherDetail", exact=True).locator("option[value=floor_area_m2]")
+    assert floor_area.inner_text() == "Floor area (m²)"
+    assert page.locator(".govuk-caption-l").inner_text() == "Trafford Council"
     page.get_by_role("button", name="Apply the mapping").click()
     page.wait_for_load_state()
     assert "Mapping saved" in page.content()

@@ -66,6 +66,64 @@ def test_sign_up_errors_show_in_the_error_summary(client):
     assert "Enter your name." in html and "Password must be 10 characters or more." in html
 
 
+def test_sign_up_shows_every_error_at_once_the_email_format_too(client):
+    """GOV.UK: every error at once; the email format error used to wait until the other fields were right."""
+    response = client.post("/sign-up", data={"display_name": "", "email": "bad", "password": "short",
+                                             "password_again": "other", "csrf_token": csrf_token(client)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    summary = html.split('govuk-error-summary__list"', 1)[1].split("</ul>", 1)[0]
+    for message in ("Enter your name.", "Enter an email address in the correct format, like name@example.com.",
+                    "Password must be 10 characters or more.", "Passwords must match."):
+        assert message in summary
+    assert accounts.find_by_email("bad") is None
+
+
+def _payload(token: str) -> str:
+    """The readable part of an itsdangerous token: base64 JSON before the first dot."""
+    import base64
+
+    head = token.split(".", 1)[0]
+    return base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)).decode()
+
+
+def test_the_sign_up_link_does_not_carry_the_email_address(client, smtp):
+    client.post("/sign-up", data={"display_name": "Olga Private", "email": "olga.private.zz@example.org",
+                                  "password": PASSWORD, "password_again": PASSWORD, "csrf_token": csrf_token(client)})
+    smtp.wait_for(1)
+    link = smtp.links()[0]
+    token = link.rsplit("/confirm/", 1)[1]
+    user = accounts.find_by_email("olga.private.zz@example.org")
+    payload = _payload(token)
+    assert "olga" not in link.lower() and "example.org" not in link
+    assert "olga" not in payload.lower() and "@" not in payload
+    assert f'"u":{user.id}' in payload
+    assert client.get(_path(link)).status_code == 302
+    db.session.refresh(user)
+    assert user.email_confirmed_at is not None
+
+
+def test_a_sign_up_link_dies_when_the_address_changes_and_old_links_still_load(app, client, make_user):
+    from itsdangerous import URLSafeTimedSerializer
+
+    user = make_user(email="first.address@example.org")
+    user.email_confirmed_at = None
+    db.session.commit()
+    token = accounts.confirmation_token(user)
+    user.email = "second.address@example.org"
+    db.session.commit()
+    dead = client.get(f"/confirm/{token}")
+    assert dead.status_code == 400 and "not valid or has expired" in dead.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.email_confirmed_at is None
+    # A link sent before this change (it carried the address itself) still confirms, for its 3 days.
+    old = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="confirm-email").dumps(
+        {"u": user.id, "e": "second.address@example.org"})
+    assert client.get(f"/confirm/{old}").status_code == 302
+    db.session.refresh(user)
+    assert user.email_confirmed_at is not None
+
+
 def test_wrong_password_is_refused(client, make_user):
     user = make_user()
     response = client.post("/sign-in", data={"email": user.email, "password": "wrong password!",

@@ -358,3 +358,99 @@ def test_a_long_file_uploaded_elsewhere_is_checked_on_request_and_a_failed_check
     page = client.get(f"/imports/{upload_id}").get_data(as_text=True)
     assert 'data-preview-status="failed"' in page and "changed since its preview" in page
     assert "Check the file again" in page and stored() == {}
+
+
+# ---------------------------------------------------------------- the page in words (newuser findings 6 and 14)
+
+
+def council_name(code: str) -> str:
+    return db.session.execute(text("SELECT display_name FROM authority WHERE code = :c"), {"c": code}).scalar()
+
+
+def test_rows_of_another_council_are_a_problem_and_no_confirm_button_is_offered(client, people):
+    """An officer of another council previews Trafford's file: each of its 25 rows is Trafford's, so confirming
+    would be refused. The preview counts them as problems, names both councils and offers no Confirm button."""
+    assert council_name(TRAFFORD) == "Trafford Council"
+    ours = people["other_code"]
+    sign_in(client, people["other"])
+    response = upload_on_page(client)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    upload_id = upload_id_of(response)
+    page = client.get(f"/imports/{upload_id}").get_data(as_text=True)
+    assert 'data-count="rejected">25<' in page  # the 25 rows of Trafford, none of them importable here
+    summary = page.split('govuk-error-summary__list"', 1)[1].split("</ul>", 1)[0]
+    assert "25 rows are assets of Trafford Council (E08000009)" in summary
+    assert f"This import is for {council_name(ours)} ({ours})" in summary
+    assert "Ask an officer of Trafford Council, or an admin, to import them" in summary
+    assert "Confirm the import" not in page and f"/imports/{upload_id}/confirm" not in page
+    assert "cannot be imported while it has problems" in page
+    assert "govuk-warning-text" not in page  # a problem now, not a warning beside a working button
+    # Confirming anyway (a stale page, a crafted post) is still refused, and nothing is written.
+    before = counts()
+    assert client.post(f"/imports/{upload_id}/confirm", data={"csrf_token": csrf_token(client)}).status_code == 403
+    assert counts()[0] == before[0] and stored() == {}
+
+
+def test_the_officer_of_the_file_still_gets_the_confirm_button(client, people):
+    sign_in(client, people["trafford"])
+    page = client.get(f"/imports/{upload_id_of(upload_on_page(client))}").get_data(as_text=True)
+    assert 'data-count="rejected">0<' in page and "Confirm the import" in page
+    assert "assets of Trafford Council" not in page
+
+
+def test_the_pages_name_the_council_and_the_fields_in_words(client, people):
+    sign_in(client, people["trafford"])
+    index = client.get("/imports").get_data(as_text=True)
+    assert '<span class="govuk-caption-l">Trafford Council</span>' in index
+    assert "Imports for Trafford Council" in index
+    upload_id = upload_id_of(upload_on_page(client))
+    page = client.get(f"/imports/{upload_id}").get_data(as_text=True)
+    assert '<span class="govuk-caption-l">Trafford Council</span>' in page
+    assert "Save this mapping as the default for Trafford Council" in page
+    assert "default for E08000009" not in page
+    for value, words in (("floor_area_m2", "Floor area (m²)"), ("market_value_gbp", "Market value (£)"),
+                         ("crs", "Coordinate reference system"), ("x", "X coordinate (longitude or easting)"),
+                         ("site_area_m2", "Site area (m²)")):
+        assert f'<option value="{value}">{words}</option>' in page
+    import re
+
+    labels = re.findall(r"<option value=\"[^\"]*\"(?: selected)?>([^<]*)</option>", page)
+    assert labels and not [label for label in labels if "_" in label or label in ("xy", "crs", "x", "y")]
+    # The mapping saved message names the council too.
+    header = next(csv.reader(EXTRACT.open(encoding="utf-8")))
+    form = {"csrf_token": csrf_token(client), "save_mapping": "y", "column": header}
+    saved = client.post(f"/imports/{upload_id}/mapping", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "the next file for Trafford Council starts from it" in saved
+
+
+def test_the_history_gives_the_date_in_words(client, people):
+    from zoneinfo import ZoneInfo
+
+    sign_in(client, people["trafford"])
+    upload_id = upload_id_of(upload_on_page(client))
+    assert client.post(f"/imports/{upload_id}/confirm", data={"csrf_token": csrf_token(client)}).status_code == 302
+    started = db.session.execute(text("SELECT started_at FROM import_run ORDER BY id DESC LIMIT 1")).scalar()
+    uk = started.astimezone(ZoneInfo("Europe/London"))
+    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December"]
+    hour = uk.hour % 12 or 12
+    expected = f"{uk.day} {months[uk.month - 1]} {uk.year} at {hour}:{uk.minute:02d}{'am' if uk.hour < 12 else 'pm'}"
+    history = client.get("/imports").get_data(as_text=True)
+    assert f'<td class="govuk-table__cell">{expected}</td>' in history
+
+
+def test_an_admin_with_no_council_reads_a_sentence_that_makes_sense(client, make_user):
+    sign_in(client, make_user("admin"))
+    page = client.get("/imports").get_data(as_text=True)
+    assert "Your authority's imports" not in page and "No imports yet" not in page
+    assert "You are not an officer of a council, so there is no list" in page
+    assert "Council to import into" in page
+
+
+def test_an_admin_naming_an_unknown_council_is_told_in_words(client, make_user):
+    sign_in(client, make_user("admin"))
+    response = client.post("/imports", data={"csrf_token": csrf_token(client), "authority": "Nowhere Council",
+                                             "file": (io.BytesIO(EXTRACT.read_bytes()), EXTRACT.name)},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "We do not know a council called \u201cNowhere Council\u201d" in response.get_data(as_text=True)
