@@ -75,25 +75,57 @@ def _drawing_map():
 @security.limit_public_submission
 def subscribe():
     form = SubscribeForm()
-    if form.validate_on_submit():
-        try:
-            subscription = alerts.subscribe(form.email.data, area=_area(form), events=form.events.data,
-                                            frequency=form.frequency.data)
-        except RegistryError as error:
-            add_error(form, error, "area_code")
-        else:
-            link = mail.external_url(url_for("web_alerts.confirm", token=alerts.confirmation_token(subscription)))
-            mail.send(subscription.email, "Confirm your alerts",
-                      f"Confirm that you want alerts for {subscription.area_label}:\n\n{link}\n\n"
-                      "The link works for 3 days. If you did not ask for alerts, ignore this email: "
-                      "nothing will be sent.")
-            return render_template("alerts/check_email.html")
-    return render_template("alerts/subscribe.html", form=form, map=_drawing_map()), 400 if form.errors else 200
+    if form.is_submitted():
+        # Every problem at once (email, area, events), not one per submit.
+        form.validate()
+        area = None
+        if form.area_kind.data in alerts.AREA_KINDS:
+            try:
+                area = _area(form)
+            except RegistryError as error:
+                add_error(form, error, "area_code")
+        if (form.email.data or "").strip():
+            try:
+                alerts.check_email(form.email.data)
+            except RegistryError as error:
+                add_error(form, error, "email")
+        if not form.errors and area is not None:
+            try:
+                subscription = alerts.subscribe(form.email.data, area=area, events=form.events.data,
+                                                frequency=form.frequency.data)
+            except RegistryError as error:
+                add_error(form, error, "area_code")
+            else:
+                link = mail.external_url(url_for("web_alerts.confirm",
+                                                 token=alerts.confirmation_token(subscription)))
+                mail.send(subscription.email, "Confirm your alerts",
+                          f"Confirm that you want alerts for {alerts.area_words(subscription)}:\n\n{link}\n\n"
+                          "The link works for 3 days. If you did not ask for alerts, ignore this email: "
+                          "nothing will be sent.")
+                return render_template("alerts/check_email.html")
+    return render_template("alerts/subscribe.html", form=form, map=_drawing_map(), area_hint=_area_hint()), \
+        400 if form.errors else 200
 
 
-@bp.get("/alerts/confirm/<token>")
+def _area_hint() -> str:
+    """The area field's hint, its example a ward (else a council) the registry really holds."""
+    for kind in ("ward", "council"):
+        example = alerts.example_area(kind)
+        if example:
+            code, name = example
+            return f"For a ward, parish or council. For example {name}, or its code {code}."
+    return "For a ward, parish or council: its name, or its code."
+
+
+@bp.route("/alerts/confirm/<token>", methods=["GET", "POST"])
 @permissions.public
+@security.limit_public_submission
 def confirm(token):
+    """The emailed link: a GET shows a "Start my alerts" button and confirms nothing (mail scanners and link
+    prefetchers open links); the POST, with the session's CSRF token, starts the alerts."""
+    if request.method != "POST":
+        subscription = alerts.subscription_for_confirm(token)
+        return render_template("alerts/confirm.html", subscription=subscription)
     subscription = alerts.confirm(token)
     return render_template("alerts/confirmed.html", subscription=subscription,
                            feed_url=url_for("web_alerts.atom", token=subscription.feed_token),
