@@ -48,7 +48,7 @@ from sqlalchemy import ARRAY, BigInteger, DateTime, ForeignKey, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import db, places
-from .errors import InvalidInput, NotFound
+from .errors import InvalidInput, InvalidInputs, NotFound
 from .uktime import today_uk
 from .workflow.rules import format_date
 
@@ -291,12 +291,18 @@ def area_shape(multipolygon) -> dict:
     return {"kind": "shape", "shape": multipolygon, "label": "The shape you drew"}
 
 
-def area_distance(postcode: str, radius_m: int) -> dict:
+def area_distance(postcode: str, radius_m: int | None) -> dict:
+    """A distance from a postcode; the postcode's and the distance's problems both at once."""
     normal = places.normalise_postcode(postcode or "")
+    problems = []
     if not normal:
-        raise InvalidInput("Enter a full postcode, like LS1 1UR.", field="postcode")
-    if not (0 < radius_m <= MAX_RADIUS_M):
-        raise InvalidInput(f"Enter a distance between 1 and {MAX_RADIUS_M:,} metres.", field="radius_m")
+        problems.append(InvalidInput("Enter a full postcode, like LS1 1UR.", field="postcode"))
+    if radius_m is None:
+        problems.append(InvalidInput("Enter the distance as a whole number of metres, like 1000.", field="radius_m"))
+    elif not (0 < radius_m <= MAX_RADIUS_M):
+        problems.append(InvalidInput(f"Enter a distance between 1 and {MAX_RADIUS_M:,} metres.", field="radius_m"))
+    if problems:
+        raise InvalidInputs(problems) if len(problems) > 1 else problems[0]
     place = places.find_place(normal)  # raises UnknownPostcode with suggestions
     return {"kind": "distance", "centre": shapely.Point(place["lon"], place["lat"]), "radius_m": radius_m,
             "postcode": normal, "label": f"Within {radius_m:,} m of {normal}"}

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextArea, GovTextInput
-from wtforms import EmailField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import EmailField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import alerts, footprints, mail, permissions, security
@@ -22,7 +22,8 @@ class SubscribeForm(FlaskForm):
     area_code = StringField("Ward, parish or council: its code or name", widget=GovTextInput(),
                             validators=[Optional(), Length(max=200)])
     postcode = StringField("Postcode", widget=GovTextInput(), validators=[Optional(), Length(max=10)])
-    radius_m = IntegerField("Distance in metres", widget=GovTextInput(), validators=[Optional()], default=1000)
+    radius_m = StringField("Distance in metres", widget=GovTextInput(), validators=[Optional(), Length(max=12)],
+                           default="1000")  # read in _area, so its error is in words with the postcode's
     shape = TextAreaField("The shape (GeoJSON Polygon)", widget=GovTextArea(), validators=[Optional()])
     events = SelectMultipleField("What do you want to hear about?", widget=GovCheckboxesInput(),
                                  choices=list(alerts.EVENT_KINDS.items()),
@@ -37,9 +38,8 @@ def _area(form: SubscribeForm) -> dict:
     if kind in ("ward", "parish", "council"):
         return alerts.area_by_code(kind, form.area_code.data)
     if kind == "distance":
-        if form.radius_m.data is None:
-            raise InvalidInput("Enter the distance in metres, like 1000.", field="radius_m")
-        return alerts.area_distance(form.postcode.data, form.radius_m.data)
+        raw = (form.radius_m.data or "").strip().replace(",", "")
+        return alerts.area_distance(form.postcode.data, int(raw) if raw.isdigit() else None)
     if not (form.shape.data or "").strip():
         raise InvalidInput("Draw the area on the map, or paste a GeoJSON Polygon.", field="shape")
     try:
@@ -79,7 +79,8 @@ def subscribe():
         # Every problem at once (email, area, events), not one per submit.
         form.validate()
         area = None
-        if form.area_kind.data in alerts.AREA_KINDS:
+        area_fields = (form.area_code, form.postcode, form.radius_m, form.shape)
+        if form.area_kind.data in alerts.AREA_KINDS and not any(f.errors for f in area_fields):
             try:
                 area = _area(form)
             except RegistryError as error:

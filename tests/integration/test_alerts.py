@@ -259,11 +259,12 @@ def test_form_errors_in_the_users_terms(client, smtp):
 
 def test_every_error_at_once_for_a_distance_and_none_when_all_is_right(client, smtp):
     response = client.post("/alerts", data={"email": "", "area_kind": "distance", "postcode": "ZZ1",
-                                            "radius_m": "1000", "frequency": "daily",
+                                            "radius_m": "abc", "frequency": "daily",
                                             "csrf_token": csrf_token(client)})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     for words in ("Enter your email address.", "Enter a full postcode, like LS1 1UR.",
+                  "Enter the distance as a whole number of metres, like 1000.",
                   "Choose at least one kind of event to hear about."):
         assert words in html
     assert smtp.messages == []
