@@ -48,8 +48,9 @@ from sqlalchemy import ARRAY, BigInteger, DateTime, ForeignKey, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import db, places
-from .errors import InvalidInput, NotFound
+from .errors import InvalidInput, InvalidInputs, NotFound
 from .uktime import today_uk
+from .workflow.rules import format_date
 
 #: What a subscriber may ask to hear about, in the words the form shows.
 EVENT_KINDS = {
@@ -216,32 +217,64 @@ def check_choices(events: list[str], frequency: str) -> None:
 # ------------------------------------------------------------------ subscribing
 
 
-def area_by_code(kind: str, code: str) -> dict:
-    """A ward, parish or council by its GSS code: {kind, code, label}."""
-    code = (code or "").strip().upper()
+#: What each kind of area's code looks like (GSS), for the error that asks the user to check it.
+_CODE_PREFIX = {"ward": "E05 or W05", "parish": "E04 or W04", "council": "E06 to E09, W06 or S12"}
+
+
+def area_by_code(kind: str, typed: str) -> dict:
+    """A ward, parish or council by its GSS code or its name: {kind, code, label}."""
+    raw = (typed or "").strip()
+    code = raw.upper()
     field = "area_code"
     if not code:
-        raise InvalidInput(f"Enter the {'council' if kind == 'council' else kind}'s code or name.", field=field)
+        raise InvalidInput(f"Enter the {kind}'s code or name.", field=field)
     if kind == "council":
         row = db.session.execute(text("SELECT code, coalesce(display_name, name) AS name FROM authority "
                                       "WHERE code = :code OR lower(name) = lower(:raw) "
                                       "OR lower(display_name) = lower(:raw) LIMIT 1"),
-                                 {"code": code, "raw": code}).mappings().first()
+                                 {"code": code, "raw": raw}).mappings().first()
     else:
         row = db.session.execute(text("SELECT code, name FROM area_boundary WHERE kind = :kind "
-                                      "AND (code = :code OR lower(name) = lower(:code)) ORDER BY code LIMIT 1"),
-                                 {"kind": kind, "code": code}).mappings().first()
+                                      "AND (code = :code OR lower(name) = lower(:raw)) ORDER BY code LIMIT 1"),
+                                 {"kind": kind, "code": code, "raw": raw}).mappings().first()
     if row is None:
-        raise InvalidInput(f"We do not know a {kind} called {code}. Check the code (for example E05011290) "
-                           "or the name.", field=field)
+        raise InvalidInput(unknown_area_words(kind, raw, example_area(kind)), field=field)
     return {"kind": kind, "code": row["code"], "label": row["name"]}
+
+
+def example_area(kind: str) -> tuple[str, str] | None:
+    """A (code, name) of this kind that the registry really holds, for an error's example; None if none."""
+    if kind == "council":
+        sql = "SELECT code, coalesce(display_name, name) FROM authority ORDER BY code LIMIT 1"
+    else:
+        sql = "SELECT code, name FROM area_boundary WHERE kind = :kind ORDER BY code LIMIT 1"
+    row = db.session.execute(text(sql), {"kind": kind}).first()
+    return (row[0], row[1]) if row else None
+
+
+def unknown_area_words(kind: str, typed: str, example: tuple[str, str] | None) -> str:
+    """The error for a ward, parish or council we do not know: the user's text as typed, and an example of
+    that kind the registry really holds (``example``: its code and name), or, if it holds none, what to do. Pure.
+    """
+    if example is None:
+        return (f"We do not know a {kind} called {typed}, and we do not hold the {kind} boundaries yet. "
+                "Choose another kind of area, like a distance from a postcode.")
+    code, name = example
+    return (f"We do not know a {kind} called {typed}. Check the spelling of the name, or enter the {kind}'s "
+            f"code ({_CODE_PREFIX[kind]} and then 6 digits): for example {name} or {code}.")
+
+
+def check_email(email: str) -> str:
+    """The address, trimmed; an error if it is not in the form of an email address. Pure."""
+    email = (email or "").strip()
+    if "@" not in email or len(email) > 320 or " " in email:
+        raise InvalidInput("Enter an email address in the right format, like name@example.com.", field="email")
+    return email
 
 
 def subscribe(email: str, *, area: dict, events: list[str], frequency: str) -> AlertSubscription:
     """A new, unconfirmed subscription. ``area`` is from ``area_by_code``, ``area_shape`` or ``area_distance``."""
-    email = (email or "").strip()
-    if "@" not in email or len(email) > 320 or " " in email:
-        raise InvalidInput("Enter an email address in the right format, like name@example.com.", field="email")
+    email = check_email(email)
     check_choices(events, frequency)
     subscription = AlertSubscription(
         email=email, area_kind=area["kind"], area_code=area.get("code"), area_label=area["label"],
@@ -258,12 +291,18 @@ def area_shape(multipolygon) -> dict:
     return {"kind": "shape", "shape": multipolygon, "label": "The shape you drew"}
 
 
-def area_distance(postcode: str, radius_m: int) -> dict:
+def area_distance(postcode: str, radius_m: int | None) -> dict:
+    """A distance from a postcode; the postcode's and the distance's problems both at once."""
     normal = places.normalise_postcode(postcode or "")
+    problems = []
     if not normal:
-        raise InvalidInput("Enter a full postcode, like LS1 1UR.", field="postcode")
-    if not (0 < radius_m <= MAX_RADIUS_M):
-        raise InvalidInput(f"Enter a distance between 1 and {MAX_RADIUS_M:,} metres.", field="radius_m")
+        problems.append(InvalidInput("Enter a full postcode, like LS1 1UR.", field="postcode"))
+    if radius_m is None:
+        problems.append(InvalidInput("Enter the distance as a whole number of metres, like 1000.", field="radius_m"))
+    elif not (0 < radius_m <= MAX_RADIUS_M):
+        problems.append(InvalidInput(f"Enter a distance between 1 and {MAX_RADIUS_M:,} metres.", field="radius_m"))
+    if problems:
+        raise InvalidInputs(problems) if len(problems) > 1 else problems[0]
     place = places.find_place(normal)  # raises UnknownPostcode with suggestions
     return {"kind": "distance", "centre": shapely.Point(place["lon"], place["lat"]), "radius_m": radius_m,
             "postcode": normal, "label": f"Within {radius_m:,} m of {normal}"}
@@ -276,7 +315,9 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
 
 
 def confirmation_token(subscription: AlertSubscription) -> str:
-    return _serializer("alert-confirm").dumps({"s": subscription.id, "e": subscription.email})
+    """Signed, the subscription's id only: the link sits in mail logs, proxies' logs and browser history, so it
+    carries no email address. (Links made before this carried one, "e"; they still load, checked against it.)"""
+    return _serializer("alert-confirm").dumps({"s": subscription.id})
 
 
 def unsubscribe_token(subscription: AlertSubscription) -> str:
@@ -297,8 +338,13 @@ def _from_token(salt: str, token: str, max_age: int | None) -> AlertSubscription
     return subscription
 
 
+def subscription_for_confirm(token: str) -> AlertSubscription:
+    """The subscription a confirmation link names, confirming nothing (a GET of the link: mail scanners open them)."""
+    return _from_token("alert-confirm", token, CONFIRM_MAX_AGE_S)
+
+
 def confirm(token: str) -> AlertSubscription:
-    subscription = _from_token("alert-confirm", token, CONFIRM_MAX_AGE_S)
+    subscription = subscription_for_confirm(token)
     if subscription.confirmed_at is None:
         # The database's clock, as events' at_utc is: an event committed after this is "since confirming".
         subscription.confirmed_at = func.now()
@@ -414,7 +460,8 @@ def alerts_for(subscription: AlertSubscription, *, since: datetime | None = None
         shown = public.public_event(row["process"], event)  # the public projection: labels and public data only
         clock = NOTICE_CLOCKS.get((row["process"], row["action"]))
         last_day = _last_day(row["case_id"], clock.rule, row["effective_date"]) if clock else None
-        summary = f"{process.label}: {shown['label']} on {shown['effective_date']}; now {shown['to_state_label']}."
+        summary = event_summary(process.label, shown["label"], row["effective_date"] or event.on_date,
+                                shown["to_state_label"])
         if clock and last_day:
             summary += " " + clock.explain.format(last_day=f"{last_day:%-d %B %Y}")
         found.append(Alert(key=f"event:{row['id']}", kind=kind, on_date=row["effective_date"],
@@ -434,6 +481,20 @@ def alerts_for(subscription: AlertSubscription, *, since: datetime | None = None
                                summary=f"{row['name']} is now {' and '.join(labels)}.",
                                path=f"/assets/{row['asset_id']}"))
     return found
+
+
+def event_summary(process_label: str, step_label: str, on: date, state_label: str) -> str:
+    """An alert's summary of one case event, the date in words. Pure."""
+    return f"{process_label}: {step_label}, on {format_date(on)}. The case is now at this stage: {state_label}."
+
+
+def area_words(subscription: AlertSubscription) -> str:
+    """The area's label as it reads mid-sentence: "within 1,500 m of LS6 2AA", "the shape you drew", but a
+    ward's, parish's or council's name as it is written ("Headingley & Hyde Park")."""
+    label = subscription.area_label or ""
+    if subscription.area_kind in ("distance", "shape") and label:
+        return label[0].lower() + label[1:]
+    return label
 
 
 def _already_sent(subscription_id: int) -> set[str]:

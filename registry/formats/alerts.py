@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 
 import icalendar
 
+from ..alerts import area_words
 from .atom import ATOM, EMPTY_FEED_UPDATED, add_element
 
 
@@ -26,8 +27,8 @@ def email_text(subscription, alerts: Iterable, *, base: str, unsubscribe_url: st
         subject = f"{len(alerts)} alerts, including a notice ({notices[0].subject} by " \
                   f"{notices[0].last_day:%-d %B %Y})"
     else:
-        subject = f"{len(alerts)} new alert{'s' if len(alerts) != 1 else ''} for {subscription.area_label}"
-    lines = [f"Alerts for {subscription.area_label}.", ""]
+        subject = f"{len(alerts)} new alert{'s' if len(alerts) != 1 else ''} for {area_words(subscription)}"
+    lines = [f"Alerts for {area_words(subscription)}.", ""]
     for alert in alerts:
         lines += [alert.title, alert.summary]
         if alert.last_day:
@@ -60,6 +61,11 @@ def _stamp(day: date) -> str:
     return datetime(day.year, day.month, day.day, tzinfo=UTC).isoformat()
 
 
+def deadline_words(label: str) -> str:
+    """A calendar event's words for a deadline: its label if it already says "last day", else "Last day: …"."""
+    return label if "last day" in label.lower() else f"Last day: {label}"
+
+
 def ical_feed(subscription, deadlines: Iterable[dict], *, base: str, host: str) -> bytes:
     """One all-day event on each open deadline's last day (its agreed extension, if any)."""
     calendar = icalendar.Calendar()
@@ -74,7 +80,7 @@ def ical_feed(subscription, deadlines: Iterable[dict], *, base: str, host: str) 
         event.add("dtstamp", stamp)
         event.add("dtstart", due)
         event.add("dtend", due + timedelta(days=1))
-        event.add("summary", f"Last day: {d['label']} ({d['reference']}: {d['title']})")
+        event.add("summary", f"{deadline_words(d['label'])} ({d['reference']}: {d['title']})")
         event.add("url", f"{base}/cases/{d['case_id']}")
         calendar.add_component(event)
     return calendar.to_ical()

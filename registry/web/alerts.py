@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextArea, GovTextInput
-from wtforms import EmailField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import EmailField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import alerts, footprints, mail, permissions, security
@@ -22,7 +22,8 @@ class SubscribeForm(FlaskForm):
     area_code = StringField("Ward, parish or council: its code or name", widget=GovTextInput(),
                             validators=[Optional(), Length(max=200)])
     postcode = StringField("Postcode", widget=GovTextInput(), validators=[Optional(), Length(max=10)])
-    radius_m = IntegerField("Distance in metres", widget=GovTextInput(), validators=[Optional()], default=1000)
+    radius_m = StringField("Distance in metres", widget=GovTextInput(), validators=[Optional(), Length(max=12)],
+                           default="1000")  # read in _area, so its error is in words with the postcode's
     shape = TextAreaField("The shape (GeoJSON Polygon)", widget=GovTextArea(), validators=[Optional()])
     events = SelectMultipleField("What do you want to hear about?", widget=GovCheckboxesInput(),
                                  choices=list(alerts.EVENT_KINDS.items()),
@@ -37,9 +38,8 @@ def _area(form: SubscribeForm) -> dict:
     if kind in ("ward", "parish", "council"):
         return alerts.area_by_code(kind, form.area_code.data)
     if kind == "distance":
-        if form.radius_m.data is None:
-            raise InvalidInput("Enter the distance in metres, like 1000.", field="radius_m")
-        return alerts.area_distance(form.postcode.data, form.radius_m.data)
+        raw = (form.radius_m.data or "").strip().replace(",", "")
+        return alerts.area_distance(form.postcode.data, int(raw) if raw.isdigit() else None)
     if not (form.shape.data or "").strip():
         raise InvalidInput("Draw the area on the map, or paste a GeoJSON Polygon.", field="shape")
     try:
@@ -75,25 +75,58 @@ def _drawing_map():
 @security.limit_public_submission
 def subscribe():
     form = SubscribeForm()
-    if form.validate_on_submit():
-        try:
-            subscription = alerts.subscribe(form.email.data, area=_area(form), events=form.events.data,
-                                            frequency=form.frequency.data)
-        except RegistryError as error:
-            add_error(form, error, "area_code")
-        else:
-            link = mail.external_url(url_for("web_alerts.confirm", token=alerts.confirmation_token(subscription)))
-            mail.send(subscription.email, "Confirm your alerts",
-                      f"Confirm that you want alerts for {subscription.area_label}:\n\n{link}\n\n"
-                      "The link works for 3 days. If you did not ask for alerts, ignore this email: "
-                      "nothing will be sent.")
-            return render_template("alerts/check_email.html")
-    return render_template("alerts/subscribe.html", form=form, map=_drawing_map()), 400 if form.errors else 200
+    if form.is_submitted():
+        # Every problem at once (email, area, events), not one per submit.
+        form.validate()
+        area = None
+        area_fields = (form.area_code, form.postcode, form.radius_m, form.shape)
+        if form.area_kind.data in alerts.AREA_KINDS and not any(f.errors for f in area_fields):
+            try:
+                area = _area(form)
+            except RegistryError as error:
+                add_error(form, error, "area_code")
+        if (form.email.data or "").strip():
+            try:
+                alerts.check_email(form.email.data)
+            except RegistryError as error:
+                add_error(form, error, "email")
+        if not form.errors and area is not None:
+            try:
+                subscription = alerts.subscribe(form.email.data, area=area, events=form.events.data,
+                                                frequency=form.frequency.data)
+            except RegistryError as error:
+                add_error(form, error, "area_code")
+            else:
+                link = mail.external_url(url_for("web_alerts.confirm",
+                                                 token=alerts.confirmation_token(subscription)))
+                mail.send(subscription.email, "Confirm your alerts",
+                          f"Confirm that you want alerts for {alerts.area_words(subscription)}:\n\n{link}\n\n"
+                          "The link works for 3 days. If you did not ask for alerts, ignore this email: "
+                          "nothing will be sent.")
+                return render_template("alerts/check_email.html")
+    return render_template("alerts/subscribe.html", form=form, map=_drawing_map(), area_hint=_area_hint()), \
+        400 if form.errors else 200
 
 
-@bp.get("/alerts/confirm/<token>")
+def _area_hint() -> str:
+    """The area field's hint, its example a ward (else a council) the registry really holds."""
+    for kind in ("ward", "council"):
+        example = alerts.example_area(kind)
+        if example:
+            code, name = example
+            return f"For a ward, parish or council. For example {name}, or its code {code}."
+    return "For a ward, parish or council: its name, or its code."
+
+
+@bp.route("/alerts/confirm/<token>", methods=["GET", "POST"])
 @permissions.public
+@security.limit_public_submission
 def confirm(token):
+    """The emailed link: a GET shows a "Start my alerts" button and confirms nothing (mail scanners and link
+    prefetchers open links); the POST, with the session's CSRF token, starts the alerts."""
+    if request.method != "POST":
+        subscription = alerts.subscription_for_confirm(token)
+        return render_template("alerts/confirm.html", subscription=subscription)
     subscription = alerts.confirm(token)
     return render_template("alerts/confirmed.html", subscription=subscription,
                            feed_url=url_for("web_alerts.atom", token=subscription.feed_token),

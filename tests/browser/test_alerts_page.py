@@ -2,7 +2,7 @@
 
 from urllib.parse import urlparse
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from registry import db
 
@@ -34,6 +34,26 @@ def test_subscribe_page_is_accessible_and_subscribes_to_a_ward(page, live_server
                                           "WHERE email = :email"), {"email": EMAIL}).one()
         assert (row.area_kind, row.area_code, row.events, row.confirmed_at) == ("ward", ward, ["disposal_notice"],
                                                                                 None)
+
+        # The emailed link: opening it (what a mail scanner does) shows a button and starts nothing.
+        with app.app_context():
+            from registry import alerts
+
+            token = alerts.confirmation_token(db.session.scalar(
+                select(alerts.AlertSubscription).where(alerts.AlertSubscription.email == EMAIL)))
+        page.goto(f"/alerts/confirm/{token}")
+        assert page.inner_text("h1") == "Start your alerts"
+        assert serious_accessibility_violations(page) == []
+        with app.app_context():
+            assert db.session.execute(text("SELECT confirmed_at FROM alert_subscription WHERE email = :email"),
+                                      {"email": EMAIL}).scalar() is None
+        page.click("#start-alerts")
+        page.wait_for_selector("h1")
+        assert page.inner_text("h1") == "Your alerts have started"
+        assert page.console_errors == []
+        with app.app_context():
+            assert db.session.execute(text("SELECT confirmed_at FROM alert_subscription WHERE email = :email"),
+                                      {"email": EMAIL}).scalar() is not None
     finally:
         with app.app_context():
             db.session.execute(text("DELETE FROM alert_subscription WHERE email = :email"), {"email": EMAIL})

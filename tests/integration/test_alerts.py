@@ -84,10 +84,77 @@ def subscribe(client, smtp, **fields):
     assert "Check your email" in response.get_data(as_text=True)
     smtp.wait_for(1)
     confirm_link = next(u for u in re.findall(r"https?://\S+", body_of(smtp.messages[-1])) if "/alerts/confirm/" in u)
-    confirmed = client.get(path_of(confirm_link))
+    page = client.get(path_of(confirm_link))  # what a mail scanner does: it must start nothing
+    assert page.status_code == 200 and "Start my alerts" in page.get_data(as_text=True)
+    confirmed = client.post(path_of(confirm_link), data={"csrf_token": csrf_token(client)})
     assert confirmed.status_code == 200 and "Your alerts have started" in confirmed.get_data(as_text=True)
     return db.session.scalar(select(alerts.AlertSubscription).where(
         alerts.AlertSubscription.email == data["email"]).order_by(alerts.AlertSubscription.id.desc()).limit(1))
+
+
+def emailed_confirm_link(smtp) -> str:
+    return next(u for u in re.findall(r"https?://\S+", body_of(smtp.messages[-1])) if "/alerts/confirm/" in u)
+
+
+def test_opening_the_confirmation_link_starts_nothing_and_the_button_does(client, smtp, world):
+    _world, ward_code, _ = world
+    db.session.commit()
+    response = client.post("/alerts", data={"email": "scanned@example.net", "area_kind": "ward",
+                                            "area_code": ward_code, "events": ["listing"], "frequency": "daily",
+                                            "csrf_token": csrf_token(client)})
+    assert response.status_code == 200
+    smtp.wait_for(1)
+    link = path_of(emailed_confirm_link(smtp))
+    subscription = db.session.scalar(select(alerts.AlertSubscription).where(
+        alerts.AlertSubscription.email == "scanned@example.net"))
+    for _ in range(2):  # a scanner, then a prefetcher
+        page = client.get(link)
+        assert page.status_code == 200
+        assert "Start my alerts" in page.get_data(as_text=True)
+        assert "Your alerts have started" not in page.get_data(as_text=True)
+    db.session.refresh(subscription)
+    assert subscription.confirmed_at is None and not subscription.live
+    assert client.get(f"/alerts/feeds/{subscription.feed_token}.atom").status_code == 404
+    assert client.post(link).status_code == 400  # a POST without the session's CSRF token starts nothing either
+    db.session.refresh(subscription)
+    assert subscription.confirmed_at is None
+    done = client.post(link, data={"csrf_token": csrf_token(client)})
+    assert done.status_code == 200 and "Your alerts have started" in done.get_data(as_text=True)
+    db.session.refresh(subscription)
+    assert subscription.confirmed_at is not None
+
+
+def token_payload(token: str) -> bytes:
+    import base64
+
+    head = token.split(".")[0]
+    return base64.urlsafe_b64decode(head + "=" * (-len(head) % 4))
+
+
+def test_the_emailed_links_carry_no_email_address(client, smtp, world):
+    _world, ward_code, _ = world
+    db.session.commit()
+    subscription = subscribe(client, smtp, email="private.person@example.net", area_code=ward_code)
+    confirm_token = emailed_confirm_link(smtp).rsplit("/", 1)[1]
+    for token in (confirm_token, alerts.unsubscribe_token(subscription)):
+        payload = token_payload(token)
+        assert b"private.person" not in payload and b"@" not in payload and b"example.net" not in payload
+    assert token_payload(confirm_token) == b'{"s":%d}' % subscription.id
+
+
+def test_an_old_confirmation_link_with_the_email_still_loads(client, smtp, world):
+    _world, ward_code, ward_name = world
+    subscription = alerts.subscribe("old.link@example.net", area={"kind": "ward", "code": ward_code,
+                                                                  "label": ward_name},
+                                    events=["listing"], frequency="daily")
+    old = alerts._serializer("alert-confirm").dumps({"s": subscription.id, "e": "old.link@example.net"})
+    wrong = alerts._serializer("alert-confirm").dumps({"s": subscription.id, "e": "someone.else@example.net"})
+    db.session.commit()
+    assert client.get(f"/alerts/confirm/{wrong}").status_code == 400
+    assert client.get(f"/alerts/confirm/{old}").status_code == 200
+    assert client.post(f"/alerts/confirm/{old}", data={"csrf_token": csrf_token(client)}).status_code == 200
+    db.session.refresh(subscription)
+    assert subscription.confirmed_at is not None
 
 
 def test_the_alert_walk(app, client, smtp, world):
@@ -136,6 +203,7 @@ def test_the_alert_walk(app, client, smtp, world):
     assert [e.title for e in parsed.entries] == [
         f"An owner's notice of disposal of listed land: {inside.name} ({inside_case.reference})"]
     assert LAST_DAY_TO_ASK in parsed.entries[0].summary
+    assert "on 1 June 2026" in parsed.entries[0].summary and "2026-06-01" not in parsed.entries[0].summary
     for personal in ("resident@example.net", ward_name, ward_code):  # a leaked feed URL shows no one's area
         assert personal.encode() not in atom.data
     ics = client.get(f"/alerts/feeds/{subscription.feed_token}.ics")
@@ -146,6 +214,7 @@ def test_the_alert_walk(app, client, smtp, world):
     # The three periods of the notice inside the ward, worked by hand (s.95(6)): 6 weeks, 6 months, 18 months.
     assert {date(2026, 7, 12), date(2026, 11, 30), date(2027, 11, 30)} <= starts
     assert all(outside_case.reference not in summary for _, summary in events)
+    assert not [summary for _, summary in events if summary.lower().count("last day") > 1]
     assert any(inside_case.reference in summary for start, summary in events if start == date(2026, 7, 12))
 
     # The unsubscribe link: a page with one button, and the one-click POST (RFC 8058) a mail client makes.
@@ -180,9 +249,68 @@ def test_form_errors_in_the_users_terms(client, smtp):
                                             "frequency": "daily", "csrf_token": csrf_token(client)})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
+    # Every error at once: the events, the area and the email's format, in one answer.
     assert "Choose at least one kind of event to hear about." in html
+    assert "We do not know a ward called E05999999." in html
+    assert "Enter an email address in the right format, like name@example.com." in html
     assert db.session.scalar(text("SELECT count(*) FROM alert_subscription WHERE email = 'not-an-address'")) == 0
     assert smtp.messages == []
+
+
+def test_every_error_at_once_for_a_distance_and_none_when_all_is_right(client, smtp):
+    response = client.post("/alerts", data={"email": "", "area_kind": "distance", "postcode": "ZZ1",
+                                            "radius_m": "abc", "frequency": "daily",
+                                            "csrf_token": csrf_token(client)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for words in ("Enter your email address.", "Enter a full postcode, like LS1 1UR.",
+                  "Enter the distance as a whole number of metres, like 1000.",
+                  "Choose at least one kind of event to hear about."):
+        assert words in html
+    assert smtp.messages == []
+
+
+def test_the_ward_hint_gives_a_ward_the_registry_holds_and_errors_keep_the_users_words(client, smtp, db_session):
+    ward = db.session.execute(text("SELECT code, name FROM area_boundary WHERE kind = 'ward' ORDER BY code LIMIT 1")
+                              ).one()
+    html = client.get("/alerts").get_data(as_text=True)
+    assert "E05011290" not in html  # not a ward the demo loads
+    assert ward.name.replace("&", "&amp;") in html and ward.code in html
+    bad_ward = client.post("/alerts", data={"email": "a@example.net", "area_kind": "ward", "area_code": "Nowhere Ward",
+                                            "events": ["listing"], "frequency": "daily",
+                                            "csrf_token": csrf_token(client)}).get_data(as_text=True)
+    assert "We do not know a ward called Nowhere Ward." in bad_ward  # as typed, not in capitals
+    bad_parish = client.post("/alerts", data={"email": "a@example.net", "area_kind": "parish", "area_code": "Nowhere",
+                                              "events": ["listing"], "frequency": "daily",
+                                              "csrf_token": csrf_token(client)}).get_data(as_text=True)
+    assert "We do not know a parish called Nowhere" in bad_parish and "NOWHERE" not in bad_parish
+    parish = db.session.execute(text("SELECT code FROM area_boundary WHERE kind = 'parish' ORDER BY code LIMIT 1")
+                                ).scalar()
+    error = bad_parish[bad_parish.index("We do not know a parish"):].split("</", 1)[0]
+    assert ward.code not in error and "E05" not in error
+    if parish is None:
+        assert "we do not hold the parish boundaries yet" in error
+    else:
+        assert parish in error
+
+
+def test_a_ward_by_its_name_in_any_case(client, smtp, world):
+    _world, ward_code, ward_name = world
+    db.session.commit()
+    subscription = subscribe(client, smtp, area_code=ward_name.lower())
+    assert subscription.area_code == ward_code
+
+
+def test_the_confirmation_email_reads_as_a_sentence(client, smtp, world):
+    _world, _ward, _name = world
+    postcode = db.session.execute(text("SELECT postcode FROM postcode WHERE point IS NOT NULL ORDER BY postcode "
+                                       "LIMIT 1")).scalar()
+    db.session.commit()
+    client.post("/alerts", data={"email": "words@example.net", "area_kind": "distance", "postcode": postcode,
+                                 "radius_m": "1500", "events": ["listing"], "frequency": "daily",
+                                 "csrf_token": csrf_token(client)})
+    smtp.wait_for(1)
+    assert f"Confirm that you want alerts for within 1,500 m of {postcode}:" in body_of(smtp.messages[-1])
 
 
 def square_around(asset_id: int, half_degrees: float = 0.002) -> str:

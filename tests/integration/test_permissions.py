@@ -296,6 +296,7 @@ EXEMPT = {
     "api_clawback.calculate": "a calculator: POST only for the body, writes nothing (public by the issue text)",
     # alerts (issue 15): no account is needed by design; the write is authorised by who holds the email
     "web_alerts.subscribe": "alerts sign-up: public by design, rate-limited, nothing sent until the email confirms it",
+    "web_alerts.confirm": "authorised by the emailed signed confirmation token, not by a role; a GET changes nothing",
     "web_alerts.unsubscribe_now": "authorised by the emailed signed token (RFC 8058 one-click), not by a role",
     # Statements of community support (issue 15 item 5): residents need no account.
     "web_support.page": "a resident adds their support: public by design, rate-limited, confirmed by email",

@@ -1,10 +1,13 @@
 """Alerts' pure rules as tables: which case event is which kind, when a digest is due, what a run sends."""
 
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
-from registry.alerts import Alert, alerts_to_send, became, check_choices, digest_due, kind_of
+from registry.alerts import (Alert, alerts_to_send, area_words, became, check_choices, digest_due, event_summary,
+                             kind_of, unknown_area_words)
+from registry.formats.alerts import deadline_words
 from registry.errors import InvalidInput
 
 
@@ -95,3 +98,46 @@ def _change(from_status, to_status, from_occupancy, to_occupancy):
 ])
 def test_what_a_status_change_announces(change, statuses):
     assert became(change) == statuses
+
+
+# ------------------------------------------------------------------ words (newuser findings 5 and 10)
+
+@pytest.mark.parametrize(("kind", "label", "words"), [
+    ("distance", "Within 1,500 m of LS6 2AA", "within 1,500 m of LS6 2AA"),
+    ("shape", "The shape you drew", "the shape you drew"),
+    ("ward", "Headingley & Hyde Park", "Headingley & Hyde Park"),  # a name keeps its capitals
+    ("council", "Leeds City Council", "Leeds City Council"),
+])
+def test_the_area_mid_sentence(kind, label, words):
+    assert area_words(SimpleNamespace(area_kind=kind, area_label=label)) == words
+
+
+@pytest.mark.parametrize(("label", "summary"), [
+    ("Last day for the owner to ask for a listing review", "Last day for the owner to ask for a listing review"),
+    ("Listing ends (last day on the list)", "Listing ends (last day on the list)"),
+    ("Interim moratorium ends", "Last day: Interim moratorium ends"),
+])
+def test_a_calendar_event_says_last_day_once(label, summary):
+    assert deadline_words(label) == summary
+
+
+def test_an_event_summary_gives_the_date_in_words():
+    assert event_summary("Asset of community value", "Send the nomination to the council", date(2026, 12, 2),
+                         "Nomination received") == (
+        "Asset of community value: Send the nomination to the council, on 2 December 2026. "
+        "The case is now at this stage: Nomination received.")
+
+
+@pytest.mark.parametrize(("kind", "typed", "example", "words"), [
+    ("ward", "E05011290", ("E05011397", "Headingley & Hyde Park"),
+     "We do not know a ward called E05011290. Check the spelling of the name, or enter the ward's code "
+     "(E05 or W05 and then 6 digits): for example Headingley & Hyde Park or E05011397."),
+    ("parish", "Nowhere", ("E04000001", "Somewhere"),
+     "We do not know a parish called Nowhere. Check the spelling of the name, or enter the parish's code "
+     "(E04 or W04 and then 6 digits): for example Somewhere or E04000001."),
+    ("parish", "Nowhere", None,
+     "We do not know a parish called Nowhere, and we do not hold the parish boundaries yet. "
+     "Choose another kind of area, like a distance from a postcode."),
+])
+def test_an_unknown_area_in_the_users_words_with_an_example_of_its_kind(kind, typed, example, words):
+    assert unknown_area_words(kind, typed, example) == words
