@@ -111,3 +111,14 @@ def test_a_bad_filter_answers_400_with_the_page_and_its_error(client, args, mess
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "govuk-error-summary" in html and message in html and 'action="/search"' in html
+
+
+@pytest.mark.parametrize(("typed", "heading"), [
+    ("edinburgh", "Assets in City of Edinburgh Council"),  # a council's everyday name
+    ("Leeds City Council", "Assets in Leeds City Council"),
+    ("Harrogate", "Assets near Harrogate"),  # a town (GeoNames)
+    ("ls6", "Assets near LS6"),  # a postcode district
+])
+def test_other_whole_names_and_codes_stay_places(client, typed, heading):
+    html = client.get("/search", query_string={"q": typed}).get_data(as_text=True)
+    assert heading in html and 'id="place-suggestion"' not in html
