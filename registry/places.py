@@ -750,6 +750,16 @@ def search_places(query: str, limit: int = 10) -> list[dict]:
     return db.read_rows(PLACE_SEARCH_SQL, {"q": q, "prefix": escaped + "%", "limit": limit})
 
 
+def names_a_place(query: str) -> bool:
+    """Whether the whole query is a place's name, case and punctuation aside.
+
+    "Headingley" and "leeds city council" are; "Town Hall" is not, though it is
+    like "Hugh Town" (search_places finds it as a small misspelling).
+    """
+    q = normalise(query)
+    return bool(q) and bool(db.read_value("SELECT EXISTS (SELECT 1 FROM place WHERE match_name = :q)", {"q": q}))
+
+
 def _place_by_name(cleaned: str) -> dict:
     matches = search_places(cleaned)
     if not matches:

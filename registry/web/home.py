@@ -50,7 +50,7 @@ def _search_form(args) -> dict:
 def results():
     form = _search_form(request.args)
     values, errors = form["values"], form["errors"]
-    place, result, query, unknown_postcode = None, None, None, None
+    place, result, query, unknown_postcode, suggested_place = None, None, None, None, None
     if not errors:
         page = int(values["page"])
         query = search.AssetQuery(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
@@ -66,6 +66,9 @@ def results():
                                     "suggestions": error.extra["suggestions"]}
             except (NotFound, InvalidInput):
                 place = None
+            if place is not None and not _taken_as_place(values["q"], place):
+                # "Town Hall" is like "Hugh Town": words, with the place only offered.
+                suggested_place, place = place, None
             if unknown_postcode:
                 query = None
             elif place is not None and place["kind"] in AREA_KINDS:
@@ -81,8 +84,19 @@ def results():
         "search.html", values=values, errors=errors, place=place, result=result, query=query,
         asset_types=ASSET_TYPES, statuses=PUBLIC_STATUSES, radii=RADII_M,
         page_size=PAGE_SIZE, unknown_postcode=unknown_postcode, area_kinds=AREA_KINDS,
+        suggested_place=suggested_place, count_cap=search.COUNT_CAP,
         paging=_paging(query, result) if result is not None else None,
-    )
+    ), 400 if errors else 200
+
+
+def _taken_as_place(typed: str, place: dict) -> bool:
+    """Whether the search box's text is read as the place found: a postcode, a postcode district or a
+    GSS code, or the whole of a place's name. A near name (a prefix, a misspelling) is only offered."""
+    if place["kind"] in ("postcode", "postcode_district"):
+        return True
+    if place.get("code") and place["code"] == typed.upper().replace(" ", ""):
+        return True
+    return places.names_a_place(typed)
 
 
 def _paging(query, result) -> dict:
