@@ -132,7 +132,17 @@ def base_tile(z: int, x: int, y: int) -> bytes:
                 SELECT a.code, a.name, 'council' AS kind, a.boundary_source AS source,
                        ST_AsMVTGeom(ST_Boundary(ST_Transform(ST_SimplifyPreserveTopology(
                            a.boundary, :tolerance / 111320.0), 3857)), env.e, 4096, 64) AS geom
-                FROM authority a, env WHERE a.boundary && env.e4326
+                FROM authority a, env
+                WHERE a.boundary && env.e4326 AND a.boundary_source <> 'approximate-postcodes'
+                UNION ALL
+                -- Approximate boundaries: only where one council meets another (migration 0029).
+                SELECT e.left_code || '|' || e.right_code, l.name || ' / ' || r.name, 'council', 'approximate-postcodes',
+                       ST_AsMVTGeom(ST_Transform(ST_SimplifyPreserveTopology(e.geom, :tolerance / 111320.0), 3857),
+                                    env.e, 4096, 64)
+                FROM authority_edge e
+                JOIN authority l ON l.code = e.left_code AND l.boundary_source = 'approximate-postcodes'
+                JOIN authority r ON r.code = e.right_code AND r.boundary_source = 'approximate-postcodes', env
+                WHERE e.geom && env.e4326
             ) t WHERE t.geom IS NOT NULL
             """
         )

@@ -243,6 +243,8 @@ def load_authorities(cell_degrees: tuple[float, float] = (0.02, 0.0125)) -> int:
         ),
         {"dx": dx, "dy": dy},
     )
+    # The lines the base map draws between councils (migration 0029 says why not the rings).
+    db.session.execute(text("SELECT refresh_council_edges(:dx, :dy)"), {"dx": dx, "dy": dy})
     refresh_boundary_parts()
     return len(codes)
 

@@ -153,7 +153,8 @@ def test_base_tiles_draw_land_boundaries_and_place_labels(client, db_session):
     assert "max-age" in response.headers["Cache-Control"]
     assert layers["land"]["features"] and layers["land"]["features"][0]["geometry"]["type"] in (
         "Polygon", "MultiPolygon")
-    councils = {f["properties"]["name"] for f in layers["boundaries"]["features"]}
+    # Approximate boundaries are drawn where two councils meet, named by both ("Bradford / Leeds").
+    councils = {name for f in layers["boundaries"]["features"] for name in f["properties"]["name"].split(" / ")}
     assert "Leeds" in councils
     labels = {f["properties"]["name"] for f in layers["places"]["features"]}
     assert "LS1" in labels
@@ -162,6 +163,38 @@ def test_base_tiles_draw_land_boundaries_and_place_labels(client, db_session):
     assert "land" not in decode(client.get(f"/tiles/base/10/{sea_x}/{sea_y}.mvt"))
     etag = response.headers["ETag"]
     assert client.get(f"/tiles/base/{z}/{x}/{y}.mvt", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_approximate_council_edges_follow_where_two_councils_boundaries_meet(db_session):
+    # Checked against PostGIS's own intersection of the two councils' approximate boundaries (the
+    # union of grid cells), not the cell-side construction of migration 0029: every edge lies within
+    # one cell (0.02 degrees) of the line where the pair's boundaries meet, and only pairs that touch
+    # have edges. Leeds (E08000035) meets Bradford (E08000032) in the test's postcode areas.
+    rows = db_session.execute(text(
+        """
+        SELECT e.left_code, e.right_code, ST_Intersects(l.boundary, r.boundary) AS touch,
+               ST_Covers(ST_Buffer(ST_Intersection(l.boundary, r.boundary), 0.02), e.geom) AS along
+        FROM authority_edge e JOIN authority l ON l.code = e.left_code JOIN authority r ON r.code = e.right_code
+        """)).all()
+    assert {("E08000032", "E08000035")} <= {(row.left_code, row.right_code) for row in rows}
+    assert [row for row in rows if not (row.touch and row.along)] == []
+    # An edge never faces the sea or an empty cell: Leeds's edges are shorter than its ring.
+    ring, edges = db_session.execute(text(
+        "SELECT ST_Length(ST_Boundary(boundary)), (SELECT sum(ST_Length(geom)) FROM authority_edge "
+        "WHERE 'E08000035' IN (left_code, right_code)) FROM authority WHERE code = 'E08000035'")).one()
+    assert 0 < edges < ring
+
+
+def test_an_official_boundary_is_drawn_whole_and_its_approximate_edges_are_not(client, db_session):
+    db_session.execute(text("UPDATE authority SET boundary_source = 'ons', updated_at = now() WHERE code = 'E08000035'"))
+    db_session.flush()
+    z = 10
+    x, y = tile_of(*LEEDS, z)
+    features = decode(client.get(f"/tiles/base/{z}/{x}/{y}.mvt"))["boundaries"]["features"]
+    leeds = [f for f in features if f["properties"]["code"] == "E08000035"]
+    assert len(leeds) == 1 and leeds[0]["properties"]["source"] == "ons"
+    assert [f for f in features if "E08000035|" in f["properties"]["code"] or
+            "|E08000035" in f["properties"]["code"]] == []
 
 
 def test_base_tiles_carry_the_gazetteers_towns_by_zoom_each_in_one_tile_only(client, db_session):

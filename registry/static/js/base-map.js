@@ -17,8 +17,9 @@
   // interactive: false on every symbol: the base map never takes a click, focus or the
   // .leaflet-interactive class from the register's own layers.
   var STYLES = {
-    land: { fill: true, fillColor: '#f4f2ec', fillOpacity: 1, stroke: true, color: '#b1b4b6', weight: 0.6,
-      interactive: false },
+    // No outline: the land is stored cut into small pieces (registry/basemap.py), and an outline would
+    // draw every cut as a grey line across the country. The fill against the sea draws the coast.
+    land: { fill: true, fillColor: '#f4f2ec', fillOpacity: 1, stroke: false, interactive: false },
     boundaries: { color: '#505a5f', weight: 1.2, opacity: 0.8, dashArray: '4 3', fill: false, interactive: false },
     areas: { color: '#8e979c', weight: 0.8, opacity: 0.7, dashArray: '2 3', fill: false, interactive: false },
     // The points themselves are not drawn: their names are (see labels below).
@@ -28,6 +29,9 @@
   var LABEL_LAYERS = ['places', 'place']
   var LABEL_PANE = 'appPlaceLabels'
   var RANK_OF_CLASS = { city: 1, town: 2, village: 4, suburb: 4, hamlet: 7 } // OpenMapTiles "class"
+
+  // Pixels within which a second label of the same name is left out.
+  var SAME_NAME_GAP = 120
 
   function rankOf (properties) {
     var rank = Number(properties.rank)
@@ -116,15 +120,17 @@
       element.style.visibility = ''
       element.removeAttribute('aria-hidden')
       var box = element.getBoundingClientRect()
+      var text = element.textContent
       var clash = shown.some(function (other) {
-        return box.left < other.right + 4 && box.right + 4 > other.left &&
-          box.top < other.bottom + 2 && box.bottom + 2 > other.top
+        var near = other.text === text ? SAME_NAME_GAP : 0 // a town and its council share a name: show it once
+        return box.left < other.right + 4 + near && box.right + 4 + near > other.left &&
+          box.top < other.bottom + 2 + near && box.bottom + 2 + near > other.top
       })
       if (clash) {
         element.style.visibility = 'hidden'
         element.setAttribute('aria-hidden', 'true')
       } else {
-        shown.push(box)
+        shown.push({ left: box.left, right: box.right, top: box.top, bottom: box.bottom, text: text })
       }
     })
   }
