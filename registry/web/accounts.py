@@ -101,18 +101,25 @@ def _safe_next(target: str | None) -> str:
     return target if is_same_site_path(target) else url_for("web_accounts.account")
 
 
+def next_or_none(target: str | None) -> str | None:
+    """``next`` to carry on to another link (sign-up, the confirmation email, sign-in): only a path on
+    this site, checked as the sign-in checks it; anything else is dropped, never passed on."""
+    return target if is_same_site_path(target) else None
+
+
 @bp.route("/sign-up", methods=["GET", "POST"])
 @permissions.public
 @security.limit_sign_up
 def sign_up():
     form = SignUpForm()
+    next_path = next_or_none(request.args.get("next"))  # where the new person was going, kept to the end
     if form.validate_on_submit():
         existing = accounts.find_by_email(form.email.data)
         if existing is not None:
             # Do not reveal who has an account: tell the owner by email instead.
             mail.send(existing.email, "You already have an account",
                       "Someone tried to sign up with this email address. If it was you, sign in at "
-                      + mail.external_url(url_for("web_accounts.sign_in")) + " or reset your password at "
+                      + mail.external_url(url_for("web_accounts.sign_in", next=next_path)) + " or reset your password at "
                       + mail.external_url(url_for("web_accounts.reset_request")) + ".")
             return render_template("accounts/check_email.html", email=form.email.data)
         try:
@@ -121,13 +128,14 @@ def sign_up():
             add_error(form, error)
         else:
             audit.record(user, "account.sign_up", "user", user.id)
-            _send_confirmation(user)
+            _send_confirmation(user, next_path)
             return render_template("accounts/check_email.html", email=user.email)
-    return render_template("accounts/sign_up.html", form=form), 400 if form.errors else 200
+    return render_template("accounts/sign_up.html", form=form, next_path=next_path), 400 if form.errors else 200
 
 
-def _send_confirmation(user) -> None:
-    link = mail.external_url(url_for("web_accounts.confirm", token=accounts.confirmation_token(user)))
+def _send_confirmation(user, next_path: str | None = None) -> None:
+    link = mail.external_url(url_for("web_accounts.confirm", token=accounts.confirmation_token(user),
+                                     next=next_or_none(next_path)))
     mail.send(user.email, "Confirm your email address",
               f"Confirm your email address to finish creating your account:\n\n{link}\n\n"
               "The link works for 3 days. If you did not sign up, ignore this email.")
@@ -139,7 +147,7 @@ def confirm(token):
     user = accounts.confirm_email(token)
     audit.record(user, "account.confirm_email", "user", user.id)
     flash("Your email address is confirmed. You can now sign in.")
-    return redirect(url_for("web_accounts.sign_in"))
+    return redirect(url_for("web_accounts.sign_in", next=next_or_none(request.args.get("next"))))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -147,12 +155,13 @@ def confirm(token):
 @security.limit_sign_in
 def sign_in():
     form = SignInForm()
+    next_path = next_or_none(request.args.get("next"))
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         pending = accounts.unconfirmed_with_password(form.email.data, form.password.data) if user is None else None
         if pending is not None:
             # The right password proves the address's owner: send a fresh link rather than a dead end.
-            _send_confirmation(pending)
+            _send_confirmation(pending, next_path)
             return render_template("accounts/check_email.html", email=pending.email)
         if user is None:
             # Recorded without the password or the address typed (personal data): the account if there is one.
@@ -167,7 +176,7 @@ def sign_in():
             login_user(user)
             audit.record(user, "account.sign_in", "user", user.id)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("accounts/sign_in.html", form=form), 400 if form.errors else 200
+    return render_template("accounts/sign_in.html", form=form, next_path=next_path), 400 if form.errors else 200
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])
