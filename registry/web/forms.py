@@ -57,6 +57,18 @@ def field_errors(fields, data: Mapping, needed: Iterable[tuple[str, str]] = ()) 
     return sorted(problems.values(), key=lambda e: order.index(e.field) if e.field in order else len(order))
 
 
+DATE_IN_WORDS = "Enter a real date as day, month and year, for example 27 3 2026."
+
+
+def in_page_words(error: RegistryError, plain: Mapping[str, str]) -> RegistryError:
+    """An error from a function a page shares with the API (whose messages name parameters and formats,
+    "date must be … YYYY-MM-DD") in the page's words: ``plain`` maps a field to what the page says.
+    Only bad input is reworded; a 404 ("There is no asset 12") already speaks to the person."""
+    if isinstance(error, InvalidInput) and not isinstance(error, InvalidInputs) and error.field in plain:
+        return InvalidInput(plain[error.field], field=error.field)
+    return error
+
+
 def raise_all(errors: list[InvalidInput]) -> None:
     if errors:
         raise InvalidInputs(errors)
