@@ -112,3 +112,20 @@ def test_the_api_keeps_its_parameter_names_in_a_plain_sentence(client):
     assert detail["invalid_param"] == "date"
     assert detail["detail"] == ("The date parameter must be a real date written year-month-day, "
                                 "for example date=2026-06-01, not '31/12/2026'.")
+
+
+@pytest.mark.parametrize(("query", "param", "detail"), [
+    ({"datetime": "yesterday"}, "datetime",
+     "datetime must be a date (2026-06-01), a date and time (2026-06-01T09:30:00Z), or two of them joined by a "
+     "slash, with .. for an open end (2024-01-01/.. is from 1 January 2024 on)."),
+    ({"bbox": "1,2"}, "bbox", "bbox must be four numbers separated by commas: west, south, east and north, "
+                              "for example bbox=-1.6,53.7,-1.4,53.9."),
+    ({"near": "53.8"}, "near", "near must be a longitude and a latitude in degrees, separated by a comma, "
+                               "for example near=-1.5491,53.8008."),
+    ({"radius": "500"}, "near", "radius needs near, the point to measure from, for example near=-1.5491,53.8008."),
+])
+def test_api_details_name_the_parameter_in_a_plain_sentence(client, query, param, detail):
+    response = client.get("/api/collections/assets/items", query_string=query)
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["invalid_param"] == param and body["detail"] == detail
