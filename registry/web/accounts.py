@@ -1,7 +1,5 @@
 """Sign up, confirm email, sign in, sign out, reset password, my account and API tokens."""
 
-from urllib.parse import unquote, urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
@@ -12,6 +10,7 @@ from .. import accounts, audit, db, mail, permissions, security
 from .. import join_requests
 from ..errors import InvalidInput, RegistryError
 from .forms import PlainForm, add_error
+from .safe_paths import is_same_site_path
 
 bp = Blueprint("web_accounts", __name__)
 
@@ -66,34 +65,6 @@ class TokenForm(PlainForm):
 
 class EmptyForm(PlainForm):
     """Only the CSRF token: for buttons that post."""
-
-
-def is_same_site_path(target: str | None) -> bool:
-    """True only for a path on this site: "/cases/3?tab=x", never "//evil", "/\\evil", "https://evil".
-
-    Our own check, not a parser's opinion: browsers read a backslash as a slash and drop tabs and
-    newlines, so "/\\evil.example", "/\t/evil.example" and their percent-encoded forms ("/%5Cevil",
-    "/%2F/evil", "%2F%2Fevil", doubly encoded too) all mean another host. The target is decoded
-    until it stops changing, and refused if any form of it has a backslash, a control character,
-    or a second leading slash, or does not start with one.
-    """
-    if not target or len(target) > 2000:
-        return False
-    forms = [target]
-    for _ in range(5):
-        decoded = unquote(forms[-1])
-        if decoded == forms[-1]:
-            break
-        forms.append(decoded)
-    for form in forms:
-        if not form.startswith("/") or form.startswith("//"):
-            return False
-        if "\\" in form or any(ord(c) < 0x20 or ord(c) == 0x7F for c in form):
-            return False
-        parts = urlsplit(form)
-        if parts.scheme or parts.netloc:
-            return False
-    return True
 
 
 def _safe_next(target: str | None) -> str:

@@ -14,7 +14,7 @@ def same_site_path(url: str | None) -> str | None:
 
     from flask import request
 
-    from .accounts import is_same_site_path
+    from .safe_paths import is_same_site_path
 
     if not url:
         return None
