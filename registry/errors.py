@@ -131,6 +131,28 @@ def unavailable_response():
     return response
 
 
+def plain_http_error(error: HTTPException) -> tuple[str, str]:
+    """(title, detail) of one of Werkzeug's own errors in our words, not its stock text ("The requested URL
+    was not found on the server. If you entered the URL manually…"). A program reading problem+json is
+    pointed to where the API is described; a person gets the GOV.UK "Page not found" page."""
+    api = request.path.startswith("/api/")
+    if error.code == 404:
+        if api:
+            return "Not found", (f"There is nothing at {request.path}. The API's start is /api, and /api/openapi "
+                                 "lists every path it answers.")
+        if request.path.startswith("/tiles/"):
+            return "Not found", (f"There is no tile at {request.path}: tiles are /tiles/assets/{{z}}/{{x}}/{{y}}.mvt "
+                                 "and /tiles/base/{z}/{x}/{y}.mvt.")
+        return "Page not found", ""
+    if error.code == 405:
+        allowed = ", ".join(sorted(error.valid_methods or [])) if getattr(error, "valid_methods", None) else ""
+        if api:
+            return "Method not allowed", (f"{request.path} does not answer {request.method}"
+                                          + (f"; it answers {allowed}." if allowed else "."))
+        return "This page cannot do that", "Go back to the page you came from and use its buttons or links."
+    return error.name, error.description or error.name
+
+
 def register_error_handlers(app):
     @app.errorhandler(RegistryError)
     def handle_registry_error(error: RegistryError):
@@ -142,7 +164,9 @@ def register_error_handlers(app):
                 response.headers["WWW-Authenticate"] = 'Bearer realm="registry"'
             return response
         return (
-            render_template("error.html", title=error.title, detail=error.detail, status=error.status),
+            render_template("error.html", title="Page not found" if error.title == NotFound.title else error.title,
+                            detail=error.detail, status=error.status,
+                            choices=error.extra.get("choices")),
             error.status,
         )
 
@@ -164,12 +188,10 @@ def register_error_handlers(app):
             # The request's one commit (after the view) lost its connection: nothing was saved.
             log.warning("Database unavailable at commit on %s", request.path)
             return unavailable_response()
+        title, detail = plain_http_error(error)
         if wants_problem_json():
-            return problem_response(error.code or 500, error.name, error.description or error.name)
-        return (
-            render_template("error.html", title=error.name, detail=error.description, status=error.code),
-            error.code,
-        )
+            return problem_response(error.code or 500, title, detail)
+        return render_template("error.html", title=title, detail=detail, status=error.code), error.code
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -19,11 +19,13 @@ bp = Blueprint("api_deadlines", __name__, url_prefix="/api")
 
 def parse_date_param(raw: str | None, name: str = "date") -> date:
     if not raw:
-        raise InvalidInput(f"Give the {name} as YYYY-MM-DD, e.g. 2026-06-01.", field=name)
+        raise InvalidInput(f"Give the {name} parameter as a date written year-month-day, for example "
+                           f"{name}=2026-06-01.", field=name)
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"{name} must be a real date written YYYY-MM-DD, not {raw!r}.", field=name) from None
+        raise InvalidInput(f"The {name} parameter must be a real date written year-month-day, for example "
+                           f"{name}=2026-06-01, not {raw!r}.", field=name) from None
 
 
 def calculate(args) -> dict:

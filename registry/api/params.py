@@ -48,7 +48,8 @@ def integer(raw: str | None, name: str, *, default: int, minimum: int, maximum: 
 def lon_lat(raw: str, name: str) -> tuple[float, float]:
     parts = raw.split(",") if raw else []
     if len(parts) != 2:
-        raise InvalidInput(f"{name} must be LON,LAT in WGS84 degrees, e.g. -1.5491,53.8008.", field=name)
+        raise InvalidInput(f"{name} must be a longitude and a latitude in degrees, separated by a comma, "
+                           f"for example {name}=-1.5491,53.8008.", field=name)
     lon, lat = number(parts[0], name), number(parts[1], name)
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise InvalidInput(f"{name} is out of range: longitude -180..180, latitude -90..90.", field=name)
@@ -74,18 +75,20 @@ def bbox(raw: str, bbox_crs: str) -> tuple[tuple | None, str | None]:
     if len(parts) == 6:  # 3D bbox: ignore heights
         parts = [parts[0], parts[1], parts[3], parts[4]]
     if len(parts) != 4:
-        raise InvalidInput("bbox must be four numbers: minx,miny,maxx,maxy.", field="bbox")
+        raise InvalidInput("bbox must be four numbers separated by commas: west, south, east and north, "
+                           "for example bbox=-1.6,53.7,-1.4,53.9.", field="bbox")
     minx, miny, maxx, maxy = (number(p, "bbox") for p in parts)
     if bbox_crs == EPSG27700:
         if minx > maxx or miny > maxy:
-            raise InvalidInput("bbox must be minx,miny,maxx,maxy with min ≤ max.", field="bbox")
+            raise InvalidInput("bbox must give west before east and south before north.", field="bbox")
         return None, bng_rectangle_as_wgs84_wkt(minx, miny, maxx, maxy)
     if bbox_crs == EPSG4326:  # lat,lon axis order
         minx, miny, maxx, maxy = miny, minx, maxy, maxx
     if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90):
         raise InvalidInput("bbox is out of range for WGS84 degrees.", field="bbox")
     if miny > maxy:
-        raise InvalidInput("bbox must be minx,miny,maxx,maxy with miny ≤ maxy.", field="bbox")
+        raise InvalidInput("bbox must give south before north (its second number no more than its fourth).",
+                           field="bbox")
     if minx > maxx:  # crosses the antimeridian: irrelevant to the UK, so take the whole width
         minx, maxx = -180.0, 180.0
     return (minx, miny, maxx, maxy), None
@@ -114,8 +117,9 @@ def _instant(raw: str, *, end: bool) -> datetime | None:
             return day.replace(hour=23, minute=59, second=59, microsecond=999999) if end else day
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput("datetime must be an RFC 3339 date-time or date, or an interval like "
-                           "2024-01-01/.. .", field="datetime") from None
+        raise InvalidInput("datetime must be a date (2026-06-01), a date and time (2026-06-01T09:30:00Z), "
+                           "or two of them joined by a slash, with .. for an open end "
+                           "(2024-01-01/.. is from 1 January 2024 on).", field="datetime") from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
@@ -198,7 +202,8 @@ def asset_query(args, *, default_limit: int = 10) -> tuple[search.AssetQuery, di
             raise InvalidInput(f"radius must be more than 0 and at most {search.MAX_RADIUS_M} metres.",
                                field="radius")
     elif args.get("radius"):
-        raise InvalidInput("radius needs near=LON,LAT.", field="near")
+        raise InvalidInput("radius needs near, the point to measure from, for example near=-1.5491,53.8008.",
+                               field="near")
     if args.get("nearest"):
         if query.near:
             raise InvalidInput("Use either near (with radius) or nearest, not both.", field="nearest")

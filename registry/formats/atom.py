@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from xml.etree import ElementTree
 
+from ..workflow.rules import format_date
+
 ATOM = "http://www.w3.org/2005/Atom"
 EMPTY_FEED_UPDATED = "2026-01-01T00:00:00+00:00"
 
@@ -33,7 +35,8 @@ def decisions_feed(authority, entries: Iterable[Mapping], base: str) -> bytes:
         add_element(entry, "id", f"{base}/cases/{e['case_id']}#event-{e['id']}")
         add_element(entry, "link", rel="alternate", type="text/html", href=f"{base}/cases/{e['case_id']}")
         add_element(entry, "updated", e["at_utc"].isoformat())
-        summary = (f"{e['process_label']}. {e['label']} on {e['on_date'].isoformat()}: "
+        # People read the summary: the date in words ("1 June 2026"); <updated> keeps RFC 3339 for programs.
+        summary = (f"{e['process_label']}. {e['label']} on {format_date(e['on_date'])}: "
                    f"now {e['state_label']}.")
         if e.get("reasons"):
             summary += f" Reasons: {e['reasons']}"

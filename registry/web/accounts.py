@@ -1,7 +1,5 @@
 """Sign up, confirm email, sign in, sign out, reset password, my account and API tokens."""
 
-from urllib.parse import unquote, urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
@@ -12,6 +10,7 @@ from .. import accounts, audit, db, mail, permissions, security
 from .. import join_requests
 from ..errors import InvalidInput, RegistryError
 from .forms import PlainForm, add_error
+from .safe_paths import is_same_site_path
 
 bp = Blueprint("web_accounts", __name__)
 
@@ -68,37 +67,15 @@ class EmptyForm(PlainForm):
     """Only the CSRF token: for buttons that post."""
 
 
-def is_same_site_path(target: str | None) -> bool:
-    """True only for a path on this site: "/cases/3?tab=x", never "//evil", "/\\evil", "https://evil".
-
-    Our own check, not a parser's opinion: browsers read a backslash as a slash and drop tabs and
-    newlines, so "/\\evil.example", "/\t/evil.example" and their percent-encoded forms ("/%5Cevil",
-    "/%2F/evil", "%2F%2Fevil", doubly encoded too) all mean another host. The target is decoded
-    until it stops changing, and refused if any form of it has a backslash, a control character,
-    or a second leading slash, or does not start with one.
-    """
-    if not target or len(target) > 2000:
-        return False
-    forms = [target]
-    for _ in range(5):
-        decoded = unquote(forms[-1])
-        if decoded == forms[-1]:
-            break
-        forms.append(decoded)
-    for form in forms:
-        if not form.startswith("/") or form.startswith("//"):
-            return False
-        if "\\" in form or any(ord(c) < 0x20 or ord(c) == 0x7F for c in form):
-            return False
-        parts = urlsplit(form)
-        if parts.scheme or parts.netloc:
-            return False
-    return True
-
-
 def _safe_next(target: str | None) -> str:
     """Only a path on this site, never another host (else the account page)."""
     return target if is_same_site_path(target) else url_for("web_accounts.account")
+
+
+def next_or_none(target: str | None) -> str | None:
+    """``next`` to carry on to another link (sign-up, the confirmation email, sign-in): only a path on
+    this site, checked as the sign-in checks it; anything else is dropped, never passed on."""
+    return target if is_same_site_path(target) else None
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
@@ -106,13 +83,14 @@ def _safe_next(target: str | None) -> str:
 @security.limit_sign_up
 def sign_up():
     form = SignUpForm()
+    next_path = next_or_none(request.args.get("next"))  # where the new person was going, kept to the end
     if form.validate_on_submit():
         existing = accounts.find_by_email(form.email.data)
         if existing is not None:
             # Do not reveal who has an account: tell the owner by email instead.
             mail.send(existing.email, "You already have an account",
                       "Someone tried to sign up with this email address. If it was you, sign in at "
-                      + mail.external_url(url_for("web_accounts.sign_in")) + " or reset your password at "
+                      + mail.external_url(url_for("web_accounts.sign_in", next=next_path)) + " or reset your password at "
                       + mail.external_url(url_for("web_accounts.reset_request")) + ".")
             return render_template("accounts/check_email.html", email=form.email.data)
         try:
@@ -121,13 +99,14 @@ def sign_up():
             add_error(form, error)
         else:
             audit.record(user, "account.sign_up", "user", user.id)
-            _send_confirmation(user)
+            _send_confirmation(user, next_path)
             return render_template("accounts/check_email.html", email=user.email)
-    return render_template("accounts/sign_up.html", form=form), 400 if form.errors else 200
+    return render_template("accounts/sign_up.html", form=form, next_path=next_path), 400 if form.errors else 200
 
 
-def _send_confirmation(user) -> None:
-    link = mail.external_url(url_for("web_accounts.confirm", token=accounts.confirmation_token(user)))
+def _send_confirmation(user, next_path: str | None = None) -> None:
+    link = mail.external_url(url_for("web_accounts.confirm", token=accounts.confirmation_token(user),
+                                     next=next_or_none(next_path)))
     mail.send(user.email, "Confirm your email address",
               f"Confirm your email address to finish creating your account:\n\n{link}\n\n"
               "The link works for 3 days. If you did not sign up, ignore this email.")
@@ -139,7 +118,7 @@ def confirm(token):
     user = accounts.confirm_email(token)
     audit.record(user, "account.confirm_email", "user", user.id)
     flash("Your email address is confirmed. You can now sign in.")
-    return redirect(url_for("web_accounts.sign_in"))
+    return redirect(url_for("web_accounts.sign_in", next=next_or_none(request.args.get("next"))))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -147,12 +126,13 @@ def confirm(token):
 @security.limit_sign_in
 def sign_in():
     form = SignInForm()
+    next_path = next_or_none(request.args.get("next"))
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         pending = accounts.unconfirmed_with_password(form.email.data, form.password.data) if user is None else None
         if pending is not None:
             # The right password proves the address's owner: send a fresh link rather than a dead end.
-            _send_confirmation(pending)
+            _send_confirmation(pending, next_path)
             return render_template("accounts/check_email.html", email=pending.email)
         if user is None:
             # Recorded without the password or the address typed (personal data): the account if there is one.
@@ -167,7 +147,7 @@ def sign_in():
             login_user(user)
             audit.record(user, "account.sign_in", "user", user.id)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("accounts/sign_in.html", form=form), 400 if form.errors else 200
+    return render_template("accounts/sign_in.html", form=form, next_path=next_path), 400 if form.errors else 200
 
 
 @bp.route("/sign-out", methods=["GET", "POST"])

@@ -19,6 +19,7 @@ from ..workflow import cases, engine, preview, public, publication, ros_status
 from ..workflow import community_right_to_buy as crtb
 from . import case_hooks, case_requests  # noqa: F401  (their views and hooks are on this blueprint)
 from .case_forms import authority_name, bp, form_data, form_version, my_organisations
+from .forms import page_date_words
 from .templating import csp_nonce
 
 
@@ -69,6 +70,7 @@ def _who_may(action: str) -> str:
 
 def _render_case(case, user, error=None, status=200, posted_action=None, posted_values=None, preview=None):
     """The case page; after a refused step, that step's form is open again with what was typed."""
+    error = page_date_words(error) if error is not None else None
     today = engine.today_uk()
     process = engine.get_process(case.process)
     projection = public.public_case(case, today)

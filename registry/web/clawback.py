@@ -111,6 +111,8 @@ def page_message(error: InvalidInput | clawback.InputError) -> str:
     if field in DATE_FIELDS and "YYYY-MM-DD" in detail:
         label = LABELS[field].lower()
         return f"Enter the {label}" if "required" in detail else f"The {label} must be a real date"
+    if field in LABELS and " must be one of " in detail:  # the rule's list of codes ("stepped_taper, …")
+        return f"Choose the {LABELS[field].lower()} from the list."
     for name in sorted(LABELS, key=len, reverse=True):
         detail = re.sub(rf"\b{name}\b", LABELS[name].lower(), detail)
     return detail[:1].upper() + detail[1:]

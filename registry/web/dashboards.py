@@ -1,10 +1,10 @@
 """Public dashboards, and the Scottish s.94 register of land and s.95 annual report, as pages and CSV."""
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from .. import accounts, dashboards, permissions, scottish_reports
 from .. import authorities as authority_register
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotFound
 from ..formats import dashboards as dashboard_formats
 from ..formats import scottish as scottish_formats
 from ..permissions import public
@@ -17,9 +17,11 @@ permissions.declare("atr_report.edit_text", roles=("council_officer",), scope="a
                                 "transfer requests (f)")
 
 
-def _chart_name(chart: str) -> str:
+def _chart_name(chart: str, prefix: str = "/dashboard") -> str:
+    """The chart called ``chart``, or a 404 that names it and links every chart's CSV under ``prefix``."""
     if chart not in dashboards.CHARTS:
-        abort(404)
+        raise NotFound(f"There is no chart called “{chart}” to download.", choices=[
+            {"title": f"{title} (CSV)", "href": f"{prefix}/{code}.csv"} for code, title in dashboards.CHARTS.items()])
     return chart
 
 
@@ -53,7 +55,7 @@ def whole_csv(chart):
 @public
 def council_csv(code, chart):
     authority = authority_register.get(code.upper())
-    chart = _chart_name(chart)
+    chart = _chart_name(chart, f"/authorities/{authority.code}/dashboard")
     rows = dashboards.chart(chart, engine.today_uk(), authority.code)
     return _csv(dashboard_formats.chart_csv(chart, rows), f"{authority.code}-{chart}.csv")
 

@@ -7,10 +7,15 @@ from flask import Blueprint, render_template, request
 from ..api.deadlines import calculate
 from ..errors import InvalidInput
 from ..permissions import public
-from .forms import date_from_boxes
+from .forms import DATE_IN_WORDS, date_from_boxes, in_page_words
 from ..workflow import rules
 
 bp = Blueprint("web_deadlines", __name__)
+
+
+# The API's messages (api/deadlines.py) name its parameters and list event codes; the page names its fields.
+PAGE_WORDS = {"event": "Choose what happened from the list.", "date": DATE_IN_WORDS,
+              "regime": "Choose which law from the list."}
 
 
 def _date_from_parts(args) -> str:
@@ -18,7 +23,7 @@ def _date_from_parts(args) -> str:
     try:
         return date_from_boxes(args, "date") or args.get("date", "").strip()
     except ValueError:
-        raise InvalidInput("Enter the date as a day, month and year, for example 1 6 2026.", field="date") from None
+        raise InvalidInput(DATE_IN_WORDS, field="date") from None
 
 
 def _parts_of(iso: str) -> dict:
@@ -40,7 +45,7 @@ def calculator():
             args["date"] = _date_from_parts(request.args)
             result = calculate(args)
         except InvalidInput as exc:
-            error = exc
+            error = in_page_words(exc, PAGE_WORDS)
     events_by_process = {}
     for event in rules.EVENTS:
         events_by_process.setdefault(event.process, []).append(event)

@@ -49,12 +49,39 @@ def field_errors(fields, data: Mapping, needed: Iterable[tuple[str, str]] = ()) 
         try:
             engine.parse_value(f, raw)
         except InvalidInput as error:
-            problems[f.name] = error
+            problems[f.name] = page_date_words(error)
     for name, message in needed:
         if name not in problems and not str(data.get(name) or "").strip():
             problems[name] = InvalidInput(message.rstrip(".") + ".", field=name)
     order = [f.name for f in fields]
     return sorted(problems.values(), key=lambda e: order.index(e.field) if e.field in order else len(order))
+
+
+DATE_IN_WORDS = "Enter a real date as day, month and year, for example 27 3 2026."
+
+
+def in_page_words(error: RegistryError, plain: Mapping[str, str]) -> RegistryError:
+    """An error from a function a page shares with the API (whose messages name parameters and formats,
+    "date must be … YYYY-MM-DD") in the page's words: ``plain`` maps a field to what the page says.
+    Only bad input is reworded; a 404 ("There is no asset 12") already speaks to the person."""
+    if isinstance(error, InvalidInput) and not isinstance(error, InvalidInputs) and error.field in plain:
+        return InvalidInput(plain[error.field], field=error.field)
+    return error
+
+
+# The engine's date message serves the API too (workflow/fields.py: "… for example 1 6 2026 (or 2026-06-01
+# through the API)."); a page, which has day, month and year boxes, ends it at the boxes' example.
+_ENGINE_DATE_TAIL = ": day, month and year, for example 1 6 2026 (or 2026-06-01 through the API)."
+
+
+def page_date_words(error: RegistryError) -> RegistryError:
+    """A step's error (one, or every one of a form's) with the engine's date wording in the page's words."""
+    if isinstance(error, InvalidInputs):
+        return InvalidInputs([page_date_words(one) for one in error.errors])
+    if isinstance(error, InvalidInput) and error.detail.endswith(_ENGINE_DATE_TAIL):
+        return InvalidInput(error.detail.removesuffix(_ENGINE_DATE_TAIL) + ", for example 27 3 2026.",
+                            field=error.field)
+    return error
 
 
 def raise_all(errors: list[InvalidInput]) -> None:

@@ -6,6 +6,7 @@ from .. import places
 from ..errors import InvalidInput, NotFound
 from ..vocabulary import ASSET_TYPES, PUBLIC_STATUSES
 from ..permissions import public
+from .home import taken_as_place
 from .templating import csp_nonce
 
 bp = Blueprint("web_maps", __name__)
@@ -22,13 +23,18 @@ def show():
                if (k == "type" and v in ASSET_TYPES) or (k == "status" and v in PUBLIC_STATUSES) or k == "q"}
     obligations = request.args.get("layer") == "obligations"
     place_query = (request.args.get("q") or "").strip()[:200]
-    place, place_error, view = None, None, {}
+    place, place_error, suggested_place, view = None, None, None, {}
     if place_query:
         try:
             place = places.find_place(place_query)
-        except (NotFound, InvalidInput) as exc:
-            place_error = exc.detail
-        else:
+        except places.UnknownPostcode as exc:
+            place_error = exc.detail  # a postcode we do not know is said so, never a silent word search
+        except (NotFound, InvalidInput):
+            place = None
+        if place is not None and not taken_as_place(place_query, place):
+            # The home search's rule: "Town Hall" is words, not Hugh Town; the place is only offered.
+            suggested_place, place = place, None
+        if place is not None:
             view = {"center": (place["lat"], place["lon"]), "zoom": 11 if place["kind"] == "district" else 15}
     from ..maps import ASSET_TILES_URL, embed, full_map  # folium loads on first use: the CLI starts fast
 
@@ -41,6 +47,7 @@ def show():
     )
     return render_template("map.html", map=embed(the_map, nonce=csp_nonce()), filters=filters,
                            obligations=obligations, place=place, place_query=place_query,
-                           place_error=place_error,
+                           place_error=place_error, suggested_place=suggested_place,
+                           words=place_query if place is None and not place_error else "",
                            list_url=url_for("web_home.results", **filters), asset_types=ASSET_TYPES,
                            statuses=PUBLIC_STATUSES, tile_attribution=settings.tile_attribution)

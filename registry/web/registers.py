@@ -1,10 +1,11 @@
 """Public registers as pages and downloads: /registers, /registers/<name>[.csv|.geojson]."""
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from .. import authorities as authority_register
 from .. import registers
 from ..formats import atom, planning_data
+from ..errors import NotFound
 from ..formats import registers as register_formats
 from ..permissions import public
 from ..workflow import engine
@@ -19,9 +20,13 @@ def _authority_param() -> str | None:
     return code
 
 
-def _register(name: str) -> str:
+def _register(name: str, suffix: str = "") -> str:
+    """The register called ``name``, or a 404 that names it and links every register there is (as the
+    same download: .csv, .geojson)."""
     if name not in registers.REGISTERS:
-        abort(404)
+        kind = {".csv": " as CSV", ".geojson": " as GeoJSON"}.get(suffix, "")
+        raise NotFound(f"There is no register called “{name}”{kind}.", choices=[
+            {"title": title + kind, "href": f"/registers/{code}{suffix}"} for code, title in registers.REGISTERS.items()])
     return name
 
 
@@ -44,7 +49,7 @@ def show(name):
 @bp.get("/registers/<name>.csv")
 @public
 def csv_download(name):
-    name = _register(name)
+    name = _register(name, ".csv")
     rows = registers.rows_for(name, engine.today_uk(), _authority_param())
     return Response(register_formats.to_csv(name, rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
@@ -53,7 +58,7 @@ def csv_download(name):
 @bp.get("/registers/<name>.geojson")
 @public
 def geojson_download(name):
-    name = _register(name)
+    name = _register(name, ".geojson")
     rows = registers.rows_for(name, engine.today_uk(), _authority_param())
     return Response(register_formats.to_geojson(name, rows, request.host_url.rstrip("/")), mimetype="application/geo+json")
 

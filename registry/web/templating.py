@@ -7,6 +7,24 @@ from flask import g
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 
+def same_site_path(url: str | None) -> str | None:
+    """The path (and query) of a URL on this site, such as a page's referrer, for a ``next`` link; None for
+    another host or anything the sign-in's own check (accounts.is_same_site_path) refuses."""
+    from urllib.parse import urlsplit
+
+    from flask import request
+
+    from .safe_paths import is_same_site_path
+
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("", "http", "https") or (parts.netloc and parts.netloc != request.host):
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if is_same_site_path(path) else None
+
+
 def csp_nonce() -> str:
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
@@ -27,6 +45,7 @@ def init_app(app):
     app.jinja_env.filters["date_words"] = date_words
     app.jinja_env.filters["authority_name"] = authority_name
     app.jinja_env.filters["regime_words"] = regime_words
+    app.jinja_env.filters["same_site_path"] = same_site_path
 
     @app.context_processor
     def inject_globals():

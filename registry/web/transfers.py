@@ -26,7 +26,7 @@ from ..errors import InvalidInput, RegistryError
 from ..formats import obligations as obligations_format
 from ..permissions import public, route_requires
 from ..uktime import today_uk
-from .forms import PlainForm, add_error
+from .forms import PlainForm, add_error, in_page_words
 
 bp = Blueprint("web_transfers", __name__, url_prefix="/transfers")
 
@@ -143,11 +143,20 @@ def _status_form(condition, formdata=None) -> StatusForm:
 # ----------------------------------------------------------------- public
 
 
+# The obligations filters' API wording (obligations.parse_filters) in the page's: the authority is a select,
+# the organisation comes from an organisation's link.
+OBLIGATION_FILTER_WORDS = {"authority": "Choose an authority from the list.",
+                           "organisation": "Follow an organisation's link to see its obligations."}
+
+
 @bp.get("/obligations")
 @public
 def obligations_register():
     """Live obligations, per authority or organisation: ?f=csv or ?f=geojson for the data."""
-    filters = obligations.parse_filters(request.args.get("authority"), request.args.get("organisation"))
+    try:
+        filters = obligations.parse_filters(request.args.get("authority"), request.args.get("organisation"))
+    except InvalidInput as error:  # the API's words (organisation must be …) in the page's
+        raise in_page_words(error, OBLIGATION_FILTER_WORDS) from error
     rows = obligations.live(today_uk(), **filters)
     f = request.args.get("f", "html")
     if f == "csv":
@@ -157,7 +166,7 @@ def obligations_register():
     if f == "geojson":
         return Response(dumps(obligations_format.to_geojson(rows)), mimetype="application/geo+json")
     if f != "html":
-        raise InvalidInput("f must be html, csv or geojson.", field="f")
+        raise InvalidInput("Choose a download from the page's links: CSV or GeoJSON.", field="f")
     return render_template("transfers/obligations.html", rows=rows, filters=filters,
                            authorities=authorities.all_with_asset_counts(), labels=_labels())
 
@@ -293,7 +302,7 @@ def new():
 def _asset_id() -> int:
     raw = request.args.get("asset", "")
     if not raw.isdigit() or int(raw) > 2**31 - 1:
-        raise InvalidInput("Choose the asset from its page: /transfers/new?asset=<number>.", field="asset")
+        raise InvalidInput("Open the asset's page and follow its link to record a transfer of it.", field="asset")
     return int(raw)
 
 

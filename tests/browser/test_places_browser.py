@@ -52,3 +52,18 @@ def test_unknown_postcode_offers_real_ones(page, live_server):
     suggestion.click()
     page.wait_for_load_state("load")
     assert page.locator("h1").inner_text().strip() == f"Assets near {chosen}"
+
+
+def test_the_map_box_takes_town_hall_as_words_and_offers_the_place(page, live_server):
+    blocked = block_other_hosts(page, live_server)
+    page.goto("/map")
+    page.locator("#map-filters summary").click()
+    page.fill("#map-q", "Town Hall")
+    page.locator("form[action='/map'] button").click()
+    page.wait_for_load_state("load")
+    assert "“Town Hall” is not the name of one" in page.locator("#map-words").inner_text()
+    page.locator("#place-suggestion a").click()
+    page.wait_for_load_state("load")
+    assert page.locator("#map-words").count() == 0
+    assert page.locator("#map-q").input_value() == "Hugh Town"
+    assert blocked == []

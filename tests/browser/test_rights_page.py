@@ -38,7 +38,10 @@ def test_rights_on_a_listed_asset_then_another_day(page, world):
     assert "until 12 July 2026" in bid.inner_text()
     assert "Who may use it" in bid.inner_text()
     assert serious_accessibility_violations(page) == []
-    page.fill("#date", "2026-12-01")
+    assert page.input_value("#date-day") == "1" and page.input_value("#date-year") == "2026"  # from the link
+    page.fill("#date-day", "1")
+    page.fill("#date-month", "12")
+    page.fill("#date-year", "2026")
     page.click("button:has-text('Show the rights')")
     closed = page.locator("#right-acv_request_to_bid")
     assert closed.get_attribute("data-status") == "closed"

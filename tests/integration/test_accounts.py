@@ -318,3 +318,71 @@ def test_demo_accounts_include_council_staff_and_group_representatives(app, db_s
     assert rep is not None and rep.organisation_ids and "community_group_rep" in rep.roles
     again = app.test_cli_runner().invoke(args=["users", "demo", "--password", "demo password 12345"])
     assert again.exit_code == 0 and again.output.startswith("0 demo users created")
+
+
+# ------------------------------------------------------------------ no dead end for a newcomer: next= kept through sign-up
+
+
+def test_a_sign_in_required_page_offers_to_create_an_account_that_brings_you_back(client):
+    response = client.get("/account?tab=tokens")
+    assert response.status_code == 401
+    html = response.get_data(as_text=True)
+    offer = re.search(r'id="no-account-yet">No account yet\? <a class="govuk-link" href="([^"]+)">Create an account</a>',
+                      html)
+    assert offer and offer.group(1) == "/sign-up?next=/account?tab%3Dtokens"
+    assert 'href="/sign-in?next=/account?tab%3Dtokens">Sign in</a>' in html
+
+
+def test_sign_up_keeps_next_through_the_email_link_to_sign_in_and_back(client, smtp):
+    page = client.get("/sign-up", query_string={"next": "/organisations/new"}).get_data(as_text=True)
+    assert 'href="/sign-in?next=/organisations/new">Sign in</a>' in page
+    response = client.post("/sign-up?next=/organisations/new", data={
+        "display_name": "Nia Newcomer", "email": "nia.next@example.org", "password": PASSWORD,
+        "password_again": PASSWORD, "csrf_token": csrf_token(client)})
+    assert "Check your email" in response.get_data(as_text=True)
+    smtp.wait_for(1)
+    link = _path(smtp.links()[0])
+    assert link.endswith("?next=/organisations/new")
+    confirmed = client.get(link)
+    assert confirmed.status_code == 302 and confirmed.location == "/sign-in?next=/organisations/new"
+    signed_in = client.post(confirmed.location, data={"email": "nia.next@example.org", "password": PASSWORD,
+                                                      "csrf_token": csrf_token(client)})
+    assert signed_in.status_code == 302 and signed_in.location == "/organisations/new"
+
+
+def test_the_sign_in_page_passes_next_to_create_an_account(client):
+    html = client.get("/sign-in", query_string={"next": "/cases/7"}).get_data(as_text=True)
+    assert 'href="/sign-up?next=/cases/7">Create an account</a>' in html
+
+
+def test_a_next_to_another_host_is_dropped_on_the_way_through_sign_up(client, smtp):
+    page = client.get("/sign-up", query_string={"next": "//evil.example/x"}).get_data(as_text=True)
+    assert "evil.example" not in page
+    client.post("/sign-up?next=/%5Cevil.example", data={
+        "display_name": "Eve Elsewhere", "email": "eve.next@example.org", "password": PASSWORD,
+        "password_again": PASSWORD, "csrf_token": csrf_token(client)})
+    smtp.wait_for(1)
+    link = _path(smtp.links()[0])
+    assert "next" not in link and "evil" not in smtp.last_body()
+    # A hand-made confirmation link with a bad next goes to the plain sign-in page.
+    confirmed = client.get(link + "?next=https://evil.example/")
+    assert confirmed.status_code == 302 and confirmed.location == "/sign-in"
+
+
+def test_a_refused_post_offers_sign_in_back_to_the_page_it_came_from(client):
+    # A signed-out person asks to join a group from the right's page: the POST's own address cannot be
+    # opened again after signing in, so next is the page the form was on.
+    response = client.post("/organisations/1/join", data={"csrf_token": csrf_token(client)},
+                           headers={"Referer": "http://localhost/rights/acv/who-can-use"})
+    assert response.status_code == 401
+    html = response.get_data(as_text=True)
+    assert 'href="/sign-up?next=/rights/acv/who-can-use">Create an account</a>' in html
+    assert 'href="/sign-in?next=/rights/acv/who-can-use">Sign in</a>' in html
+
+
+def test_a_refused_post_from_another_site_offers_plain_sign_in(client):
+    response = client.post("/organisations/1/join", data={"csrf_token": csrf_token(client)},
+                           headers={"Referer": "https://evil.example/rights/acv/who-can-use"})
+    assert response.status_code == 401
+    html = response.get_data(as_text=True)
+    assert 'href="/sign-up">Create an account</a>' in html and "evil" not in html

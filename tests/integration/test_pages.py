@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from sqlalchemy import text
 
 
@@ -84,3 +86,43 @@ def test_the_map_goes_to_a_place_and_search_results_keep_it(client):
 def test_empty_pages_say_why(client):
     assert "There are no more results" in client.get("/search?q=LS1+1UR&page=400").get_data(as_text=True)
     assert "Try other words" in client.get("/search?q=zzzqqqxx").get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ a 404 in our words, naming what exists
+
+
+@pytest.mark.parametrize(("path", "says", "links"), [
+    ("/registers/nope", "There is no register called “nope”.",
+     ["/registers/assets-of-community-value", "/registers/unsuccessful-nominations",
+      "/registers/right-to-challenge-decisions"]),
+    ("/registers/nope.csv", "There is no register called “nope” as CSV.",
+     ["/registers/assets-of-community-value.csv", "/registers/unsuccessful-nominations.csv",
+      "/registers/right-to-challenge-decisions.csv"]),
+    ("/dashboard/nope.csv", "There is no chart called “nope” to download.",
+     ["/dashboard/assets-by-status.csv", "/dashboard/cases-by-process.csv", "/dashboard/time-to-decision.csv",
+      "/dashboard/transfers.csv", "/dashboard/clawback.csv"]),
+    ("/authorities/E08000035/dashboard/nope.csv", "There is no chart called “nope” to download.",
+     ["/authorities/E08000035/dashboard/assets-by-status.csv", "/authorities/E08000035/dashboard/cases-by-process.csv",
+      "/authorities/E08000035/dashboard/time-to-decision.csv", "/authorities/E08000035/dashboard/transfers.csv",
+      "/authorities/E08000035/dashboard/clawback.csv"]),
+])
+def test_an_unknown_register_or_chart_is_a_404_page_listing_what_exists(client, path, says, links):
+    response = client.get(path)
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert "<h1 class=\"govuk-heading-l\">Page not found</h1>" in html and says in html
+    listed = re.search(r'<ul class="govuk-list govuk-list--bullet" id="what-exists">(.*?)</ul>', html, re.S)
+    assert listed and re.findall(r'href="([^"]+)"', listed.group(1)) == links
+    assert "requested URL was not found" not in html
+    for link in links:
+        assert client.get(link).status_code == 200
+
+
+def test_an_unknown_page_and_api_path_answer_in_our_words(client):
+    page = client.get("/no-such-page")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 404 and "<title>Page not found" in html and "requested URL" not in html
+    api = client.get("/api/no-such-thing")
+    assert api.status_code == 404 and api.mimetype == "application/problem+json"
+    assert api.get_json()["detail"] == ("There is nothing at /api/no-such-thing. The API's start is /api, "
+                                        "and /api/openapi lists every path it answers.")

@@ -200,7 +200,8 @@ def test_page_bad_date_shows_an_error_summary(client, england):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     summary = html[html.index("govuk-error-summary"):]
-    assert 'href="#date"' in summary[:summary.index("</ul>")]
+    assert 'href="#date-day"' in summary[:summary.index("</ul>")]
+    assert "Enter a real date as day, month and year, for example 27 3 2026." in html and "YYYY" not in html
 
 
 def test_a_submission_window_recorded_for_the_council(client, england):

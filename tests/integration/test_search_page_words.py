@@ -122,3 +122,42 @@ def test_a_bad_filter_answers_400_with_the_page_and_its_error(client, args, mess
 def test_other_whole_names_and_codes_stay_places(client, typed, heading):
     html = client.get("/search", query_string={"q": typed}).get_data(as_text=True)
     assert heading in html and 'id="place-suggestion"' not in html
+
+
+# ------------------------------------------------------------------ the map's own box follows the same rule
+
+
+def test_the_map_box_reads_town_hall_as_words_and_offers_hugh_town(client):
+    html = client.get("/map", query_string={"q": "Town Hall"}).get_data(as_text=True)
+    assert 'id="map-words"' in html and "govuk-error-message" not in html
+    assert "center: [54.0, -2.5]" in html and "49.9" not in html  # not moved to Hugh Town (Scilly, 49.91 N)
+    listed = re.search(r'id="map-words-list" href="([^"]+)"', html)
+    assert listed and listed.group(1) == "/search?q=Town+Hall"
+    offer = re.search(r'id="place-suggestion">Did you mean the place <a class="govuk-link" href="([^"]+)">'
+                      r'Hugh Town', html)
+    assert offer, "the place is offered"
+    picked = client.get(offer.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert 'id="map-words"' not in picked and "center: [49.9" in picked  # chosen by the user: now the place
+
+
+@pytest.mark.parametrize("typed", ["Headingley", "E05011397", "LS1 1UR"])
+def test_the_map_box_still_goes_to_a_whole_place_name_a_code_or_a_postcode(client, typed):
+    html = client.get("/map", query_string={"q": typed}).get_data(as_text=True)
+    assert 'id="map-words"' not in html and 'id="place-suggestion"' not in html
+    assert "center: [53.8" in html  # centred in Leeds (Headingley 53.82, LS1 1UR 53.80)
+
+
+def test_the_map_box_keeps_the_filters_on_the_word_search_link(client):
+    html = client.get("/map", query_string={"q": "Hedingley", "type": "library"}).get_data(as_text=True)
+    listed = re.search(r'id="map-words-list" href="([^"]+)"', html)
+    assert listed and listed.group(1).replace("&amp;", "&") == "/search?type=library&q=Hedingley"
+    assert re.search(r'id="place-suggestion">Did you mean the place <a class="govuk-link" '
+                     r'href="/map\?q=E05011397&amp;type=library">Headingley &amp; Hyde Park', html)
+
+
+def test_see_these_on_the_map_from_a_ward_search_lands_on_the_ward(client):
+    html = client.get("/search", query_string={"q": "headingley!"}).get_data(as_text=True)
+    link = re.search(r'id="see-on-map" href="([^"]+)"', html)
+    assert link and link.group(1) == "/map?q=E05011397"
+    landed = client.get(link.group(1)).get_data(as_text=True)
+    assert 'id="map-words"' not in landed and "center: [53.8" in landed

@@ -300,7 +300,8 @@ def test_a_refused_step_keeps_what_was_typed(client, world):
         client, **{"owner_notified_on-day": "31", "owner_notified_on-month": "11",
                    "owner_notified_on-year": "2026"}))
     body = response.get_data(as_text=True)
-    assert response.status_code == 400 and "must be a real date" in body
+    assert response.status_code == 400 and "must be a real date, for example 27 3 2026." in body
+    assert "through the API" not in body and "2026-06-01" not in body  # the page's words, not the API's
     assert 'id="accept_nomination-owner_notified_on-day"' in body
     assert 'name="owner_notified_on-day" type="text" inputmode="numeric" value="31"' in body
     db.session.expire_all()
@@ -323,4 +324,5 @@ def test_a_bad_extension_is_refused_on_the_case_page(client, world):
     body = response.get_data(as_text=True)
     # 31 February is no date: the case page comes back with the error, and the deadline is unchanged
     assert response.status_code == 400 and "must be a real date" in body
+    assert "through the API" not in body and "YYYY" not in body
     assert cases.get(case_id).state == "submitted"
