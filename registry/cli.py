@@ -172,7 +172,8 @@ def _demo_cases() -> None:
         return made
 
     made = commit_or_rollback(work)
-    click.echo(f"Loaded {made} demo cases." if made else "Demo cases already loaded.")
+    click.echo(f"Loaded {made} demo cases." if made else
+               "No demo cases added: they are loaded already (or the demo councils have too few assets).")
 
 
 @assets_cli.command("import")

@@ -135,5 +135,5 @@ def test_demo_cases_fill_the_registers_dashboards_and_feeds_once(app, client, db
             assert bit not in body
 
     # A second run (every bin/serve start) adds nothing.
-    assert "Demo cases already loaded." in load(app)
+    assert "No demo cases added: they are loaded already" in load(app)
     assert snapshot(client) == after
