@@ -136,12 +136,16 @@ def places_import_boundaries(path, kind, if_empty):
 @click.option("--per-council", default=400, show_default=True)
 @click.option("--seed", default=2026, show_default=True)
 @click.option("--if-empty", is_flag=True, help="Do nothing if there are assets already.")
-def demo_load(per_council, seed, if_empty):
-    """Believable demo assets at real postcodes in several councils."""
+@click.option("--cases", is_flag=True,
+              help="Also demo cases in every process, made through the workflow (once: never duplicated).")
+def demo_load(per_council, seed, if_empty, cases):
+    """Believable demo assets at real postcodes in several councils (and, with --cases, demo cases)."""
     from fixtures import demo
 
     if if_empty and db.session.execute(text("SELECT EXISTS (SELECT 1 FROM asset)")).scalar():
         click.echo("Demo data already loaded.")
+        if cases:
+            _demo_cases()
         return
     as_owner()
 
@@ -152,6 +156,24 @@ def demo_load(per_council, seed, if_empty):
 
     count = commit_or_rollback(work)
     click.echo(f"Loaded {count:,} demo assets.")
+    if cases:
+        _demo_cases()
+
+
+def _demo_cases() -> None:
+    from fixtures import demo_cases
+
+    from .uktime import today_uk
+
+    def work():
+        made = demo_cases.load(today_uk())
+        if made:
+            audit_load("demo.cases", "case", {"cases": made})
+        return made
+
+    made = commit_or_rollback(work)
+    click.echo(f"Loaded {made} demo cases." if made else
+               "No demo cases added: they are loaded already (or the demo councils have too few assets).")
 
 
 @assets_cli.command("import")
