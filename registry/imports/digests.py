@@ -8,10 +8,14 @@ checking or writing changes what a row becomes). The file-wide spellings that ca
 merged into go in each row's digest too. After the digest come the ASCII digits of the coordinate
 system the row's numbers were read in (the report's CRS line sums it over the file).
 
-A digest is stored only for a row read without any warning (so its location is surveyed and a
-skipped row hides no message) and cleared by a trigger whenever anything else changes the asset.
-A row whose digest equals its asset's therefore reads, checks and merges exactly as last time,
-to "unchanged": the importer counts it as such without reading it further. Rows that share a
+A digest is stored for every row written (or found unchanged), and cleared by a trigger whenever
+anything else changes the asset. Beside it, `asset.import_warnings` (migration 0029) keeps what the
+row was warned about: the location it was given and each warning's field and message (`warnings_value`),
+so that a skipped row hides no message. What those depend on besides the row's cells, the gazetteer
+and the authorities' boundaries ("lies outside the area of …"), is in the key (`reference_data`):
+reloading either gives every row a new digest. A row whose digest equals its asset's therefore
+reads, checks and merges exactly as last time, to "unchanged" with the same warnings: the importer
+counts it as such and lists its stored warnings without reading it further. Rows that share a
 reference with another row of the file, or name a coordinate system we do not know, always go
 through the whole pipeline (their messages depend on other rows).
 """
@@ -28,6 +32,7 @@ import shapely
 
 from . import authority_names, mapping
 from .reading import MERGED_FIELDS, Table, crs_code
+from .report import Rejection
 
 VERSION = b"registry-import-1"
 DIGEST_BYTES = 32
@@ -45,6 +50,10 @@ class Plan:
     # The file's authorities' assets, not withdrawn, that no row was found to leave unchanged: the only
     # ones that can be missing from the file (None: not looked up).
     others: list[int] | None = None
+    # What the skipped rows were warned about when they were written (listed again), and where they
+    # were placed: location_source -> skipped rows.
+    warnings: list[Rejection] = field(default_factory=list)
+    locations: Counter = field(default_factory=Counter)
 
     @property
     def unchanged_ids(self) -> list[int]:
@@ -153,10 +162,10 @@ def plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None,
         return result
     # Every asset of the file's authorities, in one pass: their digests, and which could be missing.
     cursor.execute(f"SELECT substr(import_digest, 1, {DIGEST_BYTES}), id, authority_code, "
-                   f"encode(substr(import_digest, {DIGEST_BYTES + 1}), 'escape'), surplus_status <> 'withdrawn' "
-                   "FROM asset WHERE authority_code = ANY(%s)", (codes,))
+                   f"encode(substr(import_digest, {DIGEST_BYTES + 1}), 'escape'), surplus_status <> 'withdrawn', "
+                   "import_warnings::text FROM asset WHERE authority_code = ANY(%s)", (codes,))
     assets = cursor.fetchall()
-    stored = {digest: (asset_id, code, row_crs) for digest, asset_id, code, row_crs, _ in assets if digest}
+    stored = {digest: (asset_id, code, row_crs) for digest, asset_id, code, row_crs, _, _ in assets if digest}
     if not stored:
         return result
     must_read = {i for i, _, _ in table.problems}
@@ -181,9 +190,38 @@ def plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None,
     result.keep = keep
     unchanged = set(result.unchanged_ids)
     result.others = [row[1] for row in assets if row[4] and row[1] not in unchanged]
+    warned = {row[1]: row[5] for row in assets if row[5] is not None and row[1] in unchanged}
+    if len(result.unchanged) > len(warned):
+        result.locations["surveyed"] = len(result.unchanged) - len(warned)
+    if warned:
+        _stored_warnings(result, table, columns, warned)
     return result
+
+
+def _stored_warnings(result: Plan, table: Table, columns: mapping.ColumnMap, warned: dict[int, str]) -> None:
+    """The skipped rows' stored warnings as this file's messages (its record numbers, rows, references)."""
+    references = _column(table.rows, columns.fields["reference"])
+    label = columns.label("reference")
+    unit = "feature" if table.feature_numbers else "spreadsheet row"
+    for i, asset_id, _, _ in result.unchanged:
+        value = warned.get(asset_id)
+        if value is None:
+            continue
+        location, messages = orjson.loads(value)
+        result.locations[location] += 1
+        reference = mapping.clean_text(references[i]).strip() or None  # as ParsedFile.message
+        result.warnings.extend(Rejection(table.numbers[i], field_name, message, record=i + 1, reference=reference,
+                                         reference_label=label, unit=unit) for field_name, message in messages)
 
 
 def stored_value(digest: bytes, row_crs: str) -> bytes:
     """What `asset.import_digest` holds: the digest, then the row's coordinate system."""
     return digest + (row_crs or "").encode("ascii")
+
+
+def warnings_value(location_source: str, warnings: list[Rejection]) -> str | None:
+    """What `asset.import_warnings` holds for a row: None if it was surveyed and warned about nothing,
+    else [its location_source, [[field, message], …]] (the messages in the order they were given)."""
+    if not warnings and location_source == "surveyed":
+        return None
+    return orjson.dumps([location_source, [[w.field, w.message] for w in warnings]]).decode()
