@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from operator import itemgetter
 from pathlib import Path
 
 from ..errors import InvalidInput
@@ -61,7 +62,7 @@ def import_file(path: Path | str, *, default_authority: str | None = None, skip_
         parsed.record_numbers = [i + 1 for i in plan.keep]
         parsed.point_present = plan.point_present
         if table.geometries is None:
-            parsed.crs = crs_label({k for k in parsed.row_crs if k} | {c for *_, c in plan.unchanged})
+            parsed.crs = crs_label({k for k in parsed.row_crs if k} | set(map(itemgetter(3), plan.unchanged)))
     report.format, report.crs, report.total = parsed.format, parsed.crs, len(table.rows)
     report.encoding = parsed.encoding
     report.ignored_columns = parsed.ignored_columns
@@ -82,7 +83,7 @@ def import_file(path: Path | str, *, default_authority: str | None = None, skip_
     report.authorities = Counter(record.authority_code for _, record in records)
     if plan.unchanged:
         report.locations.update(plan.locations)
-        report.authorities.update(code for _, _, code, _ in plan.unchanged)
+        report.authorities.update(map(itemgetter(2), plan.unchanged))
     if report.total == 0:
         report.rejected.append(Rejection(0, "file", "The file has no rows to import."))
     good = bool(records or plan.unchanged)
@@ -93,7 +94,7 @@ def import_file(path: Path | str, *, default_authority: str | None = None, skip_
     writing = time.monotonic()
     stored_digests, stored_warnings = _digests(parsed, plan, records)
     write_options = {**write_options, "digests": stored_digests, "warnings": stored_warnings,
-                     "unchanged_ids": plan.unchanged_ids, "missing_candidates": plan.others}
+                     "unchanged_ids": plan.unchanged_ids if plan.unchanged else [], "missing_candidates": plan.others}
     _write(report, records, parsed.present_fields, write_options)
     report.seconds = time.monotonic() - started
     report.timings["write"] = report.seconds - (writing - started)

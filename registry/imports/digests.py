@@ -31,7 +31,7 @@ import orjson
 import shapely
 
 from . import authority_names, mapping
-from .reading import MERGED_FIELDS, Table, crs_code
+from .reading import MERGED_FIELDS, Table, crs_code, paused_gc
 from .report import Rejection
 
 VERSION = b"registry-import-1"
@@ -57,7 +57,7 @@ class Plan:
 
     @property
     def unchanged_ids(self) -> list[int]:
-        return [asset_id for _, asset_id, _, _ in self.unchanged]
+        return list(map(itemgetter(1), self.unchanged))
 
 
 def context_key(table: Table, crs: str, overrides: dict[str, str] | None, default_authority: str | None,
@@ -150,6 +150,11 @@ def row_digests(table: Table, columns: mapping.ColumnMap, key: bytes, counts: di
 def plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None,
          default_authority: str | None) -> Plan:
     """Compare each row's digest with the stored ones of the file's authorities: which rows to read."""
+    with paused_gc():  # a digest and a stored asset per row: many objects, no cycles
+        return _plan(cursor, table, crs, overrides, default_authority)
+
+
+def _plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None, default_authority: str | None) -> Plan:
     columns = mapping.map_columns(table.headers, overrides)
     codes = file_authorities(table, columns, default_authority)
     counts = variant_counts(table, columns)
@@ -161,19 +166,18 @@ def plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None,
     if not codes or "reference" not in columns.fields:
         return result
     # Every asset of the file's authorities, in one pass: their digests, and which could be missing.
-    cursor.execute(f"SELECT substr(import_digest, 1, {DIGEST_BYTES}), id, authority_code, "
-                   f"encode(substr(import_digest, {DIGEST_BYTES + 1}), 'escape'), surplus_status <> 'withdrawn', "
-                   "import_warnings::text FROM asset WHERE authority_code = ANY(%s)", (codes,))
+    # The whole stored value, split here (substr and encode in SQL cost the scan ~40 %), in binary.
+    cursor.execute("SELECT import_digest, id, authority_code, surplus_status <> 'withdrawn', import_warnings::text "
+                   "FROM asset WHERE authority_code = ANY(%s)", (codes,), binary=True)
     assets = cursor.fetchall()
-    stored = {digest: (asset_id, code, row_crs) for digest, asset_id, code, row_crs, _, _ in assets if digest}
+    stored = {value[:DIGEST_BYTES]: (asset_id, code, value[DIGEST_BYTES:].decode("ascii"))
+              for value, asset_id, code, _, _ in assets if value}
     if not stored:
         return result
     must_read = {i for i, _, _ in table.problems}
-    # checking's reference_key of the cleaned cell (clean_text is a strip for printable ASCII)
-    clean = mapping.clean_text
-    references = [" ".join((cell if cell.isascii() and cell.isprintable() else clean(cell)).split()).lower()
-                  for cell in _column(table.rows, columns.fields["reference"])]
-    repeated = {k for k, n in Counter(references).items() if n > 1}
+    references = reference_keys(_column(table.rows, columns.fields["reference"]))
+    repeated = set() if len(set(references)) == len(references) else \
+        {k for k, n in Counter(references).items() if n > 1}
     if repeated:
         must_read.update(i for i, k in enumerate(references) if k in repeated)
     if "crs" in columns.coordinates:
@@ -189,13 +193,29 @@ def plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None,
             result.unchanged.append((i, *found))
     result.keep = keep
     unchanged = set(result.unchanged_ids)
-    result.others = [row[1] for row in assets if row[4] and row[1] not in unchanged]
-    warned = {row[1]: row[5] for row in assets if row[5] is not None and row[1] in unchanged}
+    result.others = [row[1] for row in assets if row[3] and row[1] not in unchanged]
+    warned = {row[1]: row[4] for row in assets if row[4] is not None and row[1] in unchanged}
     if len(result.unchanged) > len(warned):
         result.locations["surveyed"] = len(result.unchanged) - len(warned)
     if warned:
         _stored_warnings(result, table, columns, warned)
     return result
+
+
+def reference_keys(cells: list[str]) -> list[str]:
+    """checking's reference_key of each cleaned cell: white space trimmed and collapsed, lower case.
+
+    When every cell is printable ASCII (so its only white space is the plain space) with no space at
+    either end or doubled, that is its lower case: tested, and done, on the cells joined, in one pass.
+    """
+    joined = "\x01".join(cells)  # a separator no printable ASCII cell holds
+    flat = "".join(cells)
+    if cells and flat.isascii() and flat.isprintable() and "  " not in joined and " \x01" not in joined \
+            and "\x01 " not in joined and joined[:1] != " " and joined[-1:] != " ":
+        return joined.lower().split("\x01")
+    clean = mapping.clean_text
+    return [" ".join((cell if cell.isascii() and cell.isprintable() else clean(cell)).split()).lower()
+            for cell in cells]
 
 
 def _stored_warnings(result: Plan, table: Table, columns: mapping.ColumnMap, warned: dict[int, str]) -> None:

@@ -66,3 +66,16 @@ def test_a_warned_or_placed_row_stores_its_location_and_each_warnings_field_and_
         '["postcode",[["Postcode","No coordinates: placed at the centre of postcode LS1 1AA (approximate)."],'
         '["Type","Type \'Kiosk\' is not one of our asset types: stored as Other, with the council\'s label kept."]]]')
     assert digests.warnings_value("none", []) == '["none",[]]'
+
+
+@pytest.mark.parametrize("cells", [
+    ["R-1", "r-2", "AB 12"],  # plain printable ASCII: the one-pass way
+    ["R-1", " r-2", "AB  12"],  # spaces at an end or doubled
+    ["R-1", "r-2\u00a0", "AB\t12", ""],  # a non-breaking space, a tab, an empty cell
+])
+def test_reference_keys_are_checkings_reference_key(cells):
+    # checking.reference_key of mapping.clean_text: worked by hand for these cells.
+    expected = {("R-1", "r-2", "AB 12"): ["r-1", "r-2", "ab 12"],
+                ("R-1", " r-2", "AB  12"): ["r-1", "r-2", "ab 12"],
+                ("R-1", "r-2\u00a0", "AB\t12", ""): ["r-1", "r-2", "ab 12", ""]}[tuple(cells)]
+    assert digests.reference_keys(cells) == expected
