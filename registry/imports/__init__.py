@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from operator import itemgetter
 from pathlib import Path
 
 from ..errors import InvalidInput
@@ -61,7 +62,7 @@ def import_file(path: Path | str, *, default_authority: str | None = None, skip_
         parsed.record_numbers = [i + 1 for i in plan.keep]
         parsed.point_present = plan.point_present
         if table.geometries is None:
-            parsed.crs = crs_label({k for k in parsed.row_crs if k} | {c for *_, c in plan.unchanged})
+            parsed.crs = crs_label({k for k in parsed.row_crs if k} | set(map(itemgetter(3), plan.unchanged)))
     report.format, report.crs, report.total = parsed.format, parsed.crs, len(table.rows)
     report.encoding = parsed.encoding
     report.ignored_columns = parsed.ignored_columns
@@ -75,14 +76,14 @@ def import_file(path: Path | str, *, default_authority: str | None = None, skip_
     records, rejected = check_rows(parsed, default_authority, progress)
     report.timings["check"] = time.monotonic() - started - report.timings["read"]
     report.rejected = sorted(parsed.problems + rejected, key=lambda r: (r.row, r.record or 0))
-    report.warnings = sorted(parsed.warnings, key=lambda r: (r.row, r.record or 0))
-    # A row read without a warning was surveyed (a placed or unplaced row is warned about).
+    # The skipped rows' warnings are the ones stored with their digests (sorted in: stable within a row).
+    report.warnings = sorted(parsed.warnings + plan.warnings, key=lambda r: (r.row, r.record or 0))
     report.accepted = len(records) + len(plan.unchanged)
     report.locations = Counter(record.location_source for _, record in records)
     report.authorities = Counter(record.authority_code for _, record in records)
     if plan.unchanged:
-        report.locations["surveyed"] += len(plan.unchanged)
-        report.authorities.update(code for _, _, code, _ in plan.unchanged)
+        report.locations.update(plan.locations)
+        report.authorities.update(map(itemgetter(2), plan.unchanged))
     if report.total == 0:
         report.rejected.append(Rejection(0, "file", "The file has no rows to import."))
     good = bool(records or plan.unchanged)
@@ -91,8 +92,9 @@ def import_file(path: Path | str, *, default_authority: str | None = None, skip_
         report.seconds = time.monotonic() - started
         return report
     writing = time.monotonic()
-    write_options = {**write_options, "digests": _digests(parsed, plan, records), "unchanged_ids": plan.unchanged_ids,
-                     "missing_candidates": plan.others}
+    stored_digests, stored_warnings = _digests(parsed, plan, records)
+    write_options = {**write_options, "digests": stored_digests, "warnings": stored_warnings,
+                     "unchanged_ids": plan.unchanged_ids if plan.unchanged else [], "missing_candidates": plan.others}
     _write(report, records, parsed.present_fields, write_options)
     report.seconds = time.monotonic() - started
     report.timings["write"] = report.seconds - (writing - started)
@@ -107,19 +109,22 @@ def _plan(table, crs: str, overrides, default_authority: str | None) -> digests.
         return digests.plan(cursor, table, crs, overrides, default_authority)
 
 
-def _digests(parsed, plan: digests.Plan, records) -> dict[int, bytes | None]:
-    """Row number -> the digest to store with what the row writes (None for a row read with a warning)."""
-    warned = {w.record for w in parsed.warnings}
+def _digests(parsed, plan: digests.Plan, records) -> tuple[dict[int, bytes], dict[int, str]]:
+    """Row number -> the digest to store with what the row writes, and (for a row read with a warning or
+    not surveyed) what to store beside it for the report to list again when the row is skipped."""
+    warned: dict[int, list] = {}
+    for warning in parsed.warnings:  # in the order given, as the report lists a row's warnings
+        warned.setdefault(warning.record, []).append(warning)
     index_of_number = {number: j for j, number in enumerate(parsed.numbers)}
-    out = {}
-    for number, _ in records:
+    out, warnings = {}, {}
+    for number, record in records:
         j = index_of_number[number]
         record_number = parsed.record_of(j)
-        if record_number in warned:
-            out[number] = None
-        else:
-            out[number] = digests.stored_value(plan.digests[record_number - 1], parsed.row_crs[j] or "")
-    return out
+        out[number] = digests.stored_value(plan.digests[record_number - 1], parsed.row_crs[j] or "")
+        value = digests.warnings_value(record.location_source, warned.get(record_number, []))
+        if value is not None:
+            warnings[number] = value
+    return out, warnings
 
 
 def _write(report: ImportReport, records, present_fields: set[str], write_options: dict) -> None:

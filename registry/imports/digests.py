@@ -8,10 +8,14 @@ checking or writing changes what a row becomes). The file-wide spellings that ca
 merged into go in each row's digest too. After the digest come the ASCII digits of the coordinate
 system the row's numbers were read in (the report's CRS line sums it over the file).
 
-A digest is stored only for a row read without any warning (so its location is surveyed and a
-skipped row hides no message) and cleared by a trigger whenever anything else changes the asset.
-A row whose digest equals its asset's therefore reads, checks and merges exactly as last time,
-to "unchanged": the importer counts it as such without reading it further. Rows that share a
+A digest is stored for every row written (or found unchanged), and cleared by a trigger whenever
+anything else changes the asset. Beside it, `asset.import_warnings` (migration 0029) keeps what the
+row was warned about: the location it was given and each warning's field and message (`warnings_value`),
+so that a skipped row hides no message. What those depend on besides the row's cells, the gazetteer
+and the authorities' boundaries ("lies outside the area of …"), is in the key (`reference_data`):
+reloading either gives every row a new digest. A row whose digest equals its asset's therefore
+reads, checks and merges exactly as last time, to "unchanged" with the same warnings: the importer
+counts it as such and lists its stored warnings without reading it further. Rows that share a
 reference with another row of the file, or name a coordinate system we do not know, always go
 through the whole pipeline (their messages depend on other rows).
 """
@@ -27,9 +31,11 @@ import orjson
 import shapely
 
 from . import authority_names, mapping
-from .reading import MERGED_FIELDS, Table, crs_code
+from .reading import MERGED_FIELDS, Table, crs_code, paused_gc
+from .report import Rejection
 
-VERSION = b"registry-import-1"
+# 2: rows with warnings keep a digest (their warnings beside it); the key goes before each row's data
+VERSION = b"registry-import-2"
 DIGEST_BYTES = 32
 
 
@@ -45,10 +51,14 @@ class Plan:
     # The file's authorities' assets, not withdrawn, that no row was found to leave unchanged: the only
     # ones that can be missing from the file (None: not looked up).
     others: list[int] | None = None
+    # What the skipped rows were warned about when they were written (listed again), and where they
+    # were placed: location_source -> skipped rows.
+    warnings: list[Rejection] = field(default_factory=list)
+    locations: Counter = field(default_factory=Counter)
 
     @property
     def unchanged_ids(self) -> list[int]:
-        return [asset_id for _, asset_id, _, _ in self.unchanged]
+        return list(map(itemgetter(1), self.unchanged))
 
 
 def context_key(table: Table, crs: str, overrides: dict[str, str] | None, default_authority: str | None,
@@ -130,17 +140,26 @@ def row_digests(table: Table, columns: mapping.ColumnMap, key: bytes, counts: di
     digests = []
     blake = hashlib.blake2b
     dumps = orjson.dumps
+    # The key before the data, not as BLAKE2's key: one compression fewer per row (a keyed BLAKE2b
+    # compresses a whole block for its key), ~40 % of this loop; as collision-resistant.
+    if geometries is None and not spellings:
+        return [blake(key + dumps(row), digest_size=DIGEST_BYTES).digest() for row in table.rows]
     for i, row in enumerate(table.rows):
-        data = dumps([row, spellings[i]] if i in spellings else row)
+        data = key + dumps([row, spellings[i]] if i in spellings else row)
         if geometries is not None:
             data += b"\x00" + geometries[i]
-        digests.append(blake(data, key=key, digest_size=DIGEST_BYTES).digest())
+        digests.append(blake(data, digest_size=DIGEST_BYTES).digest())
     return digests
 
 
 def plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None,
          default_authority: str | None) -> Plan:
     """Compare each row's digest with the stored ones of the file's authorities: which rows to read."""
+    with paused_gc():  # a digest and a stored asset per row: many objects, no cycles
+        return _plan(cursor, table, crs, overrides, default_authority)
+
+
+def _plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None, default_authority: str | None) -> Plan:
     columns = mapping.map_columns(table.headers, overrides)
     codes = file_authorities(table, columns, default_authority)
     counts = variant_counts(table, columns)
@@ -152,19 +171,18 @@ def plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None,
     if not codes or "reference" not in columns.fields:
         return result
     # Every asset of the file's authorities, in one pass: their digests, and which could be missing.
-    cursor.execute(f"SELECT substr(import_digest, 1, {DIGEST_BYTES}), id, authority_code, "
-                   f"encode(substr(import_digest, {DIGEST_BYTES + 1}), 'escape'), surplus_status <> 'withdrawn' "
-                   "FROM asset WHERE authority_code = ANY(%s)", (codes,))
+    # The whole stored value, split here (substr and encode in SQL cost the scan ~40 %), in binary.
+    cursor.execute("SELECT import_digest, id, authority_code, surplus_status <> 'withdrawn', import_warnings::text "
+                   "FROM asset WHERE authority_code = ANY(%s)", (codes,), binary=True)
     assets = cursor.fetchall()
-    stored = {digest: (asset_id, code, row_crs) for digest, asset_id, code, row_crs, _ in assets if digest}
+    stored = {value[:DIGEST_BYTES]: (asset_id, code, value[DIGEST_BYTES:].decode("ascii"))
+              for value, asset_id, code, _, _ in assets if value}
     if not stored:
         return result
     must_read = {i for i, _, _ in table.problems}
-    # checking's reference_key of the cleaned cell (clean_text is a strip for printable ASCII)
-    clean = mapping.clean_text
-    references = [" ".join((cell if cell.isascii() and cell.isprintable() else clean(cell)).split()).lower()
-                  for cell in _column(table.rows, columns.fields["reference"])]
-    repeated = {k for k, n in Counter(references).items() if n > 1}
+    references = reference_keys(_column(table.rows, columns.fields["reference"]))
+    repeated = set() if len(set(references)) == len(references) else \
+        {k for k, n in Counter(references).items() if n > 1}
     if repeated:
         must_read.update(i for i, k in enumerate(references) if k in repeated)
     if "crs" in columns.coordinates:
@@ -180,10 +198,55 @@ def plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None,
             result.unchanged.append((i, *found))
     result.keep = keep
     unchanged = set(result.unchanged_ids)
-    result.others = [row[1] for row in assets if row[4] and row[1] not in unchanged]
+    result.others = [row[1] for row in assets if row[3] and row[1] not in unchanged]
+    warned = {row[1]: row[4] for row in assets if row[4] is not None and row[1] in unchanged}
+    if len(result.unchanged) > len(warned):
+        result.locations["surveyed"] = len(result.unchanged) - len(warned)
+    if warned:
+        _stored_warnings(result, table, columns, warned)
     return result
+
+
+def reference_keys(cells: list[str]) -> list[str]:
+    """checking's reference_key of each cleaned cell: white space trimmed and collapsed, lower case.
+
+    When every cell is printable ASCII (so its only white space is the plain space) with no space at
+    either end or doubled, that is its lower case: tested, and done, on the cells joined, in one pass.
+    """
+    joined = "\x01".join(cells)  # a separator no printable ASCII cell holds
+    flat = "".join(cells)
+    if cells and flat.isascii() and flat.isprintable() and "  " not in joined and " \x01" not in joined \
+            and "\x01 " not in joined and joined[:1] != " " and joined[-1:] != " ":
+        return joined.lower().split("\x01")
+    clean = mapping.clean_text
+    return [" ".join((cell if cell.isascii() and cell.isprintable() else clean(cell)).split()).lower()
+            for cell in cells]
+
+
+def _stored_warnings(result: Plan, table: Table, columns: mapping.ColumnMap, warned: dict[int, str]) -> None:
+    """The skipped rows' stored warnings as this file's messages (its record numbers, rows, references)."""
+    references = _column(table.rows, columns.fields["reference"])
+    label = columns.label("reference")
+    unit = "feature" if table.feature_numbers else "spreadsheet row"
+    for i, asset_id, _, _ in result.unchanged:
+        value = warned.get(asset_id)
+        if value is None:
+            continue
+        location, messages = orjson.loads(value)
+        result.locations[location] += 1
+        reference = mapping.clean_text(references[i]).strip() or None  # as ParsedFile.message
+        result.warnings.extend(Rejection(table.numbers[i], field_name, message, record=i + 1, reference=reference,
+                                         reference_label=label, unit=unit) for field_name, message in messages)
 
 
 def stored_value(digest: bytes, row_crs: str) -> bytes:
     """What `asset.import_digest` holds: the digest, then the row's coordinate system."""
     return digest + (row_crs or "").encode("ascii")
+
+
+def warnings_value(location_source: str, warnings: list[Rejection]) -> str | None:
+    """What `asset.import_warnings` holds for a row: None if it was surveyed and warned about nothing,
+    else [its location_source, [[field, message], …]] (the messages in the order they were given)."""
+    if not warnings and location_source == "surveyed":
+        return None
+    return orjson.dumps([location_source, [[w.field, w.message] for w in warnings]]).decode()

@@ -40,7 +40,7 @@ COLUMNS = tuple(column for column, _, _ in FIELDS)
 RAW_COLUMNS = (("row_number", "integer"), ("authority_code", "varchar(9)"), ("reference", "varchar(100)"),
                *((column, kind) for column, kind, _ in FIELDS),
                ("location_source", "varchar(20)"), ("lon", "float8"), ("lat", "float8"), ("footprint_wkb", "bytea"),
-               ("import_digest", "bytea"))
+               ("import_digest", "bytea"), ("import_warnings", "jsonb"))
 # A better location is never replaced by a worse one: coordinates beat a postcode's centre, which
 # beats a postcode district's; a row without a location never wipes a stored point.
 LOCATION_RANK = {"none": 0, "postcode_district": 1, "postcode": 2, "surveyed": 3}
@@ -167,12 +167,12 @@ def _stage_sql(present: set[str], footprint_present: bool) -> str:
 
 INSERT_SQL = f"""
     INSERT INTO asset (authority_code, reference, {", ".join(COLUMNS)}, location_source, point, footprint,
-                       area_code, import_digest)
+                       area_code, import_digest, import_warnings)
     SELECT s.authority_code, s.reference, {", ".join(f"s.{c}" for c in COLUMNS)},
            CASE WHEN s.pt IS NULL THEN 'none' ELSE s.location_source END, s.pt, s.fp,
            CASE WHEN s.pt IS NULL THEN NULL WHEN n.row_number IS NULL THEN district_code_at(s.pt)
                 ELSE n.district_code END,
-           s.import_digest
+           s.import_digest, s.import_warnings
       FROM asset_import_stage s LEFT JOIN asset_import_nearest n USING (row_number)
      WHERE s.asset_id IS NULL ORDER BY s.row_number
 """
@@ -195,6 +195,7 @@ def _update_sql(present: set[str]) -> str:
         "WHEN n.row_number IS NULL THEN district_code_at(s.pt) ELSE n.district_code END",
         "updated_at = now()",
         "import_digest = s.import_digest",  # in the same UPDATE: one new version of each row, not two
+        "import_warnings = s.import_warnings",
     ]
     return f"""
     UPDATE asset a SET {", ".join(sets)}
@@ -219,7 +220,8 @@ MISSING_AMONG_SQL = _MISSING.format(ids="a.id = ANY(string_to_array(%s, ',')::bi
 # A row found unchanged by comparing its values, whose digest the asset does not hold yet.
 DIGEST_ONLY_WHERE = """a.id = s.asset_id AND cardinality(s.changed) = 0 AND s.import_digest IS NOT NULL
        AND a.import_digest IS DISTINCT FROM s.import_digest"""
-DIGEST_ONLY_SQL = f"UPDATE asset a SET import_digest = s.import_digest FROM asset_import_stage s WHERE {DIGEST_ONLY_WHERE}"
+DIGEST_ONLY_SQL = ("UPDATE asset a SET import_digest = s.import_digest, import_warnings = s.import_warnings "
+                   f"FROM asset_import_stage s WHERE {DIGEST_ONLY_WHERE}")
 ANY_DIGEST_ONLY_SQL = f"SELECT EXISTS (SELECT 1 FROM asset a JOIN asset_import_stage s ON {DIGEST_ONLY_WHERE})"
 
 # district_code_at's first and last steps, for the rows whose nearest postcode is already known:
@@ -244,14 +246,15 @@ DISTRICT_STEPS_SQL = (
 
 def write(records: list[tuple[int, assets.AssetRecord]], *, present_fields=None, dry_run: bool = False,
           retire_missing: bool = False, authority_codes=None, timings: dict | None = None,
-          digests: dict[int, bytes | None] | None = None, unchanged_ids=(),
-          missing_candidates=None) -> WriteSummary:
+          digests: dict[int, bytes | None] | None = None, warnings: dict[int, str] | None = None,
+          unchanged_ids=(), missing_candidates=None) -> WriteSummary:
     """Stage the records and merge them into the register; return what happened (or would, on a dry run).
 
     `records` are (row number, record). `present_fields`: the AssetRecord fields the file has a column
     for (None: all). `authority_codes`: the authorities whose register this file is (for the missing
     list; default: the records' own). `digests`: row number -> the import digest to store with what the
-    row writes. `unchanged_ids`: assets the file's rows leave as they are, found so by their digests
+    row writes; `warnings`: row number -> what the row was warned about (JSON, stored beside the digest
+    as `import_warnings`; absent: none). `unchanged_ids`: assets the file's rows leave as they are, found so by their digests
     (counted unchanged, never missing); `missing_candidates`, when known, the only assets that may be
     missing (the authorities' others). Flushes; the caller commits (or rolls back).
     """
@@ -275,7 +278,7 @@ def write(records: list[tuple[int, assets.AssetRecord]], *, present_fields=None,
         cursor.execute("DROP TABLE IF EXISTS asset_import_raw, asset_import_stage, asset_import_nearest")
         cursor.execute("CREATE TEMP TABLE asset_import_raw ("
                        + ", ".join(f"{name} {kind}" for name, kind in RAW_COLUMNS) + ") ON COMMIT DROP")
-        _copy_records(cursor, records, digests or {})
+        _copy_records(cursor, records, digests or {}, warnings or {})
         lap("copy")
         cursor.execute(_stage_sql(present, footprint_present))
         cursor.execute("ANALYZE asset_import_stage")
@@ -304,7 +307,7 @@ def write(records: list[tuple[int, assets.AssetRecord]], *, present_fields=None,
     return summary
 
 
-def _copy_records(cursor, records, digests: dict[int, bytes | None]) -> None:
+def _copy_records(cursor, records, digests: dict[int, bytes | None], warnings: dict[int, str]) -> None:
     import numpy as np
     import shapely
 
@@ -324,7 +327,7 @@ def _copy_records(cursor, records, digests: dict[int, bytes | None]) -> None:
             source = getattr(r, "location_source", "surveyed") if point is not None else "none"
             copy.write_row((number, r.authority_code, r.reference, *values, source,
                             point.x if point is not None else None, point.y if point is not None else None,
-                            footprint_wkb, digests.get(number)))
+                            footprint_wkb, digests.get(number), warnings.get(number)))
 
 
 def _write(cursor, summary: WriteSummary, lap, present: set[str]) -> None:

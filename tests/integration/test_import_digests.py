@@ -223,3 +223,129 @@ def test_cheltenham_years_report_the_same_with_digests(db_session, council_world
     assert newer_again.unchanged == newer_again.accepted
     back = with_and_without(y2021, skip_bad_rows=True)
     assert back.authorities == {CHELTENHAM: 180}
+
+
+# Rows read with a warning keep a digest too, and the report lists their warnings again.
+BRADFORD = "E08000032"
+WARNED_HEADER = [*HEADER, "Postcode"]
+WARNED_ROWS = [
+    [*ROWS[0], ""],
+    [*ROWS[1], ""],
+    # Bradford's, at the Chapeltown point in Leeds: outside its authority's (approximate) boundary.
+    ["DIG-4", "Bradford Council Store", BRADFORD, "depot", "surplus", "-1.53180", "53.81460", ""],
+    # No coordinates: placed at its postcode's centre.
+    ["DIG-5", "Park Row Library", LEEDS, "library", "surplus", "", "", "LS1 1AA"],
+]
+OUTSIDE = ("The asset lies outside the area of E08000032, its authority: accepted (councils own land "
+           "elsewhere) and flagged.")
+PLACED = "No coordinates: placed at the centre of postcode LS1 1AA (approximate)."
+WARNINGS = [f"Record 3 (spreadsheet row 4, Reference DIG-4): {OUTSIDE}",
+            f"Record 4 (spreadsheet row 5, Reference DIG-5): {PLACED}"]
+
+
+def plan_of(path: Path, **options) -> digests.Plan:
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    return digests.plan(cursor, imports.read_table(path, "auto"), "auto", options.get("mapping"),
+                        options.get("default_authority"))
+
+
+def stored_warnings(reference: str):
+    return db.session.execute(text("SELECT import_warnings FROM asset WHERE reference = :r"),
+                              {"r": reference}).scalar_one()
+
+
+def test_a_warned_row_reimported_unchanged_is_skipped_and_its_warnings_listed_again(db_session, tmp_path):
+    path = write_csv(tmp_path / "warned.csv", WARNED_HEADER, WARNED_ROWS)
+    first = imports.import_file(path)
+    assert (first.inserted, first.rejected) == (4, [])
+    assert [w.text for w in first.warnings] == WARNINGS
+    assert stored_digest_count("DIG-") == 4  # the warned rows keep theirs too
+    assert stored_warnings("DIG-1") is None
+    assert stored_warnings("DIG-4") == ["surveyed", [["Longitude/Latitude", OUTSIDE]]]
+    assert stored_warnings("DIG-5") == ["postcode", [["Postcode", PLACED]]]
+    before, version = versions("DIG-"), counter()
+
+    plan = plan_of(path)
+    assert plan.keep == []  # no row read or checked again, the warned ones neither
+    assert sorted(plan.unchanged)[2:] == [(2, *db.session.execute(text(
+        "SELECT id, authority_code FROM asset WHERE reference = 'DIG-4'")).one(), "4326"),
+        (3, *db.session.execute(text("SELECT id, authority_code FROM asset WHERE reference = 'DIG-5'")).one(), "")]
+    reference = outcome(without_digests(path))
+    checked = []
+    again = imports.import_file(path, progress=lambda done, total: checked.append(total))
+
+    assert outcome(again) == reference
+    assert checked == []  # check_rows was given no row (it reports its progress for any)
+    assert (again.total, again.accepted, again.inserted, again.updated, again.unchanged) == (4, 4, 0, 0, 4)
+    assert [w.text for w in again.warnings] == WARNINGS
+    assert dict(again.locations) == {"surveyed": 3, "postcode": 1}
+    assert again.closing_line() == "0 added, 0 updated, 4 unchanged, 0 rejected, 2 warnings."
+    assert versions("DIG-") == before and counter() == version
+
+
+def test_a_skipped_warned_rows_warning_names_its_place_in_this_file(db_session, tmp_path):
+    imports.import_file(write_csv(tmp_path / "warned.csv", WARNED_HEADER, WARNED_ROWS))
+    moved = write_csv(tmp_path / "moved.csv", WARNED_HEADER, [WARNED_ROWS[3], WARNED_ROWS[0], WARNED_ROWS[2]])
+    assert plan_of(moved).keep == []
+
+    report = with_and_without(moved)
+
+    assert [w.text for w in report.warnings] == [f"Record 1 (spreadsheet row 2, Reference DIG-5): {PLACED}",
+                                                 f"Record 3 (spreadsheet row 4, Reference DIG-4): {OUTSIDE}"]
+    assert report.unchanged == 3
+
+
+def test_changing_a_warned_row_checks_it_again(db_session, tmp_path):
+    imports.import_file(write_csv(tmp_path / "warned.csv", WARNED_HEADER, WARNED_ROWS))
+    renamed = [list(r) for r in WARNED_ROWS]
+    renamed[2][1] = "Bradford Council Stores"
+    # DIG-5 now gives its coordinates: surveyed, nothing to warn about.
+    renamed[3][5:7] = ["-1.55250", "53.79620"]
+    path = write_csv(tmp_path / "renamed.csv", WARNED_HEADER, renamed)
+    assert plan_of(path).keep == [2, 3]
+
+    report = with_and_without(path)
+
+    assert [(c.reference, c.fields) for c in report.summary.updated] == [
+        ("DIG-4", ("name",)), ("DIG-5", ("point", "location_source"))]
+    assert [w.text for w in report.warnings] == [WARNINGS[0]]
+    assert stored_warnings("DIG-5") is None  # surveyed now: the old warning is not kept
+    assert plan_of(path).keep == []
+    again = with_and_without(path)
+    assert ([w.text for w in again.warnings], again.unchanged) == ([WARNINGS[0]], 4)
+    assert dict(again.locations) == {"surveyed": 4}
+
+
+def test_reimporting_the_boundary_checks_every_row_again(db_session, tmp_path):
+    """"Outside the area of …" depends on the authority's boundary: a new one must be checked against."""
+    from registry import places
+
+    path = write_csv(tmp_path / "warned.csv", WARNED_HEADER, WARNED_ROWS)
+    imports.import_file(path)
+    # Bradford's boundary now takes in a 1 km square around the Chapeltown point (worked by hand:
+    # -1.5318, 53.8146 lies in it), reloaded as the boundary loaders do.
+    db.session.execute(text(
+        "UPDATE authority SET boundary = ST_Multi(ST_Union(boundary, ST_MakeEnvelope(-1.540, 53.810, -1.524, "
+        "53.819, 4326))) WHERE code = :code"), {"code": BRADFORD})
+    places.refresh_boundary_parts()
+    assert plan_of(path).keep == [0, 1, 2, 3]
+
+    report = with_and_without(path)
+
+    assert [w.text for w in report.warnings] == [WARNINGS[1]]  # no longer outside Bradford's area
+    assert (report.updated, report.unchanged) == (0, 4)
+    assert stored_warnings("DIG-4") is None
+    assert plan_of(path).keep == []
+    again = with_and_without(path)
+    assert [w.text for w in again.warnings] == [WARNINGS[1]]
+
+
+def test_reloading_the_gazetteer_checks_every_row_again(db_session, tmp_path):
+    """A postcode's centre is where a row without coordinates goes: the gazetteer is in the key too."""
+    path = write_csv(tmp_path / "warned.csv", WARNED_HEADER, WARNED_ROWS)
+    imports.import_file(path)
+    db.session.execute(text("DELETE FROM postcode_district WHERE outcode = 'ZZ99'"))  # nothing to delete
+    assert plan_of(path).keep == []
+    db.session.execute(text("INSERT INTO postcode_district (outcode, point, postcode_count) "
+                            "VALUES ('ZZ99', ST_SetSRID(ST_MakePoint(-1.5, 53.8), 4326), 1)"))
+    assert plan_of(path).keep == [0, 1, 2, 3]

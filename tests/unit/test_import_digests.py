@@ -48,3 +48,34 @@ def test_what_does_not_change_how_a_row_is_read_keeps_its_digest(case, digest):
 def test_the_stored_value_is_the_digest_then_the_rows_coordinate_system():
     assert digests.stored_value(b"\x01" * 32, "27700") == b"\x01" * 32 + b"27700"
     assert digests.stored_value(b"\x01" * 32, "") == b"\x01" * 32
+
+
+def test_a_surveyed_row_without_warnings_stores_nothing_beside_its_digest():
+    assert digests.warnings_value("surveyed", []) is None
+
+
+def test_a_warned_or_placed_row_stores_its_location_and_each_warnings_field_and_message_in_order():
+    from registry.imports.report import Rejection
+
+    warnings = [Rejection(5, "Postcode", "No coordinates: placed at the centre of postcode LS1 1AA (approximate).",
+                          record=4, reference="DIG-5", reference_label="Reference"),
+                Rejection(5, "Type", "Type 'Kiosk' is not one of our asset types: stored as Other, with the "
+                          "council's label kept.", record=4, reference="DIG-5", reference_label="Reference")]
+    # The record number, row and reference are the file's: not stored, the next file may move the row.
+    assert digests.warnings_value("postcode", warnings) == (
+        '["postcode",[["Postcode","No coordinates: placed at the centre of postcode LS1 1AA (approximate)."],'
+        '["Type","Type \'Kiosk\' is not one of our asset types: stored as Other, with the council\'s label kept."]]]')
+    assert digests.warnings_value("none", []) == '["none",[]]'
+
+
+@pytest.mark.parametrize("cells", [
+    ["R-1", "r-2", "AB 12"],  # plain printable ASCII: the one-pass way
+    ["R-1", " r-2", "AB  12"],  # spaces at an end or doubled
+    ["R-1", "r-2\u00a0", "AB\t12", ""],  # a non-breaking space, a tab, an empty cell
+])
+def test_reference_keys_are_checkings_reference_key(cells):
+    # checking.reference_key of mapping.clean_text: worked by hand for these cells.
+    expected = {("R-1", "r-2", "AB 12"): ["r-1", "r-2", "ab 12"],
+                ("R-1", " r-2", "AB  12"): ["r-1", "r-2", "ab 12"],
+                ("R-1", "r-2\u00a0", "AB\t12", ""): ["r-1", "r-2", "ab 12", ""]}[tuple(cells)]
+    assert digests.reference_keys(cells) == expected
