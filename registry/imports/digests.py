@@ -9,7 +9,7 @@ merged into go in each row's digest too. After the digest come the ASCII digits 
 system the row's numbers were read in (the report's CRS line sums it over the file).
 
 A digest is stored for every row written (or found unchanged), and cleared by a trigger whenever
-anything else changes the asset. Beside it, `asset.import_warnings` (migration 0029) keeps what the
+anything else changes the asset. Beside it, `asset.import_warnings` (migration 0030) keeps what the
 row was warned about: the location it was given and each warning's field and message (`warnings_value`),
 so that a skipped row hides no message. What those depend on besides the row's cells, the gazetteer
 and the authorities' boundaries ("lies outside the area of …"), is in the key (`reference_data`):

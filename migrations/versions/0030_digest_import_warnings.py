@@ -13,14 +13,14 @@ asset, which leaves these warnings unread until the importer writes both again. 
 depends on besides the row (the gazetteer, the authorities' boundaries) is in the digest's key:
 reloading a boundary or the postcodes gives every row a new digest, and so checks it again.
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0030
+Revises: 0029
 """
 
 from alembic import op
 
-revision = "0029"
-down_revision = "0028"
+revision = "0030"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 
