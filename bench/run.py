@@ -333,7 +333,8 @@ def start_gunicorn(sqlalchemy_url: str, port: int, workers: int, threads: int, *
     ``env`` is the server's whole environment bar DATABASE_URL (default: this one with rate limits
     off); ``extra`` goes to gunicorn before the app."""
     if env is None:
-        env = {**os.environ, "RATE_LIMITS": "0", "SECRET_KEY": "bench", "TILE_URL": ""}
+        env = {**os.environ, "RATE_LIMITS": "0", "SECRET_KEY": "bench", "TILE_URL": "",
+               "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")}
     env = {**env, "DATABASE_URL": sqlalchemy_url}
     gunicorn = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(
