@@ -6,6 +6,8 @@ from datetime import date, datetime
 from flask import g
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from ..vocabulary import field_label
+
 
 def csp_nonce() -> str:
     if "csp_nonce" not in g:
@@ -27,6 +29,7 @@ def init_app(app):
     app.jinja_env.filters["date_words"] = date_words
     app.jinja_env.filters["authority_name"] = authority_name
     app.jinja_env.filters["regime_words"] = regime_words
+    app.jinja_env.filters["field_label"] = field_label
 
     @app.context_processor
     def inject_globals():
