@@ -24,7 +24,6 @@ Writes bench/results/<output>.json and .md.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import statistics
@@ -38,7 +37,7 @@ import psycopg
 from bench.dataset import log
 from bench.run import (
     RESULTS, WORKLOADS_BY_NAME, Captured, HttpClient, SqlClient, capture, free_port, make_app, percentile,
-    stop,
+    start_gunicorn, stop,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,31 +56,11 @@ def query_points(conn: psycopg.Connection, count: int) -> list[tuple[str, float,
     return [(str(i), lon + NUDGE_DEG, lat + NUDGE_DEG, words or "library") for i, lon, lat, words in picked]
 
 
-def start_gunicorn(cwd: Path, database_url: str, port: int, workers: int, threads: int,
-                   extra: tuple[str, ...] = ()) -> subprocess.Popen:
+def serving_env(cwd: Path, port: int) -> dict[str, str]:
+    """bin/serve's environment: the app role only, rate limits at their production default."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_OWNER_URL", "RATE_LIMITS")}
-    env.update({"DATABASE_URL": database_url, "SECRET_KEY": "x", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-                "PYTHONPATH": str(cwd)})
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    process = subprocess.Popen(
-        [str(gunicorn), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
-         "--keep-alive", "30", "--log-level", "warning", *extra, "app:app"],
-        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn ({cwd}) exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/conformance")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return process
-        except OSError:
-            time.sleep(0.2)
-    stop(process)
-    raise SystemExit(f"gunicorn ({cwd}) did not answer within 60 s")
+    env.update({"SECRET_KEY": "x", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "PYTHONPATH": str(cwd)})
+    return env
 
 
 def urls_for(name: str, points) -> list[str]:
@@ -215,7 +194,8 @@ def main(argv=None) -> int:
     try:
         for label, (path, port, extra) in servers.items():
             log(f"starting gunicorn for {label} ({path}) on 127.0.0.1:{port}")
-            processes.append(start_gunicorn(path, sqlalchemy_url, port, args.workers, args.threads, extra))
+            processes.append(start_gunicorn(sqlalchemy_url, port, args.workers, args.threads, cwd=path,
+                                            env=serving_env(path, port), extra=extra))
         ports = {label: port for label, (_, port, _) in servers.items()}
         for name, (requests, warm_requests) in captured.items():
             log(f"measuring {name}")

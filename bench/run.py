@@ -326,19 +326,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(sqlalchemy_url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": sqlalchemy_url, "RATE_LIMITS": "0", "SECRET_KEY": "bench",
-           "TILE_URL": ""}
+def start_gunicorn(sqlalchemy_url: str, port: int, workers: int, threads: int, *, cwd: Path = ROOT,
+                   env: dict[str, str] | None = None, extra: tuple[str, ...] = ()) -> subprocess.Popen:
+    """Gunicorn serving the code in ``cwd`` on 127.0.0.1:``port``, once it answers /api/conformance.
+
+    ``env`` is the server's whole environment bar DATABASE_URL (default: this one with rate limits
+    off); ``extra`` goes to gunicorn before the app."""
+    if env is None:
+        env = {**os.environ, "RATE_LIMITS": "0", "SECRET_KEY": "bench", "TILE_URL": "",
+               "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")}
+    env = {**env, "DATABASE_URL": sqlalchemy_url}
     gunicorn = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(
         [str(gunicorn), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
-         "--keep-alive", "30", "--log-level", "warning", "app:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+         "--keep-alive", "30", "--log-level", "warning", *extra, "app:app"],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     deadline = time.time() + 60
     while time.time() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited: {process.stderr.read().decode()[-2000:]}")
+            raise SystemExit(f"gunicorn ({cwd}) exited: {process.stderr.read().decode()[-2000:]}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/api/conformance")
@@ -347,8 +354,8 @@ def start_gunicorn(sqlalchemy_url: str, port: int, workers: int, threads: int) -
                 return process
         except OSError:
             time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("gunicorn did not answer within 60 s")
+    stop(process)
+    raise SystemExit(f"gunicorn ({cwd}) did not answer within 60 s")
 
 
 def stop(process: subprocess.Popen) -> None:

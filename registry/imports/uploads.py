@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .. import db
+from .. import db, vocabulary
 from ..errors import Forbidden, InvalidInput, NotFound
 from . import mapping as mapping_module
 from .report import FileProblem, Rejection
@@ -83,27 +83,9 @@ def sha256(content: bytes) -> str:
 # ------------------------------------------------------------------ mappings
 
 
-# What each field a column can go into is called on the import page (the value posted is the field's name).
-FIELD_LABELS = {
-    "address": "Address (in one column)", "asset_type": "Type of asset",
-    "authority_code": "Council (its code or name)", "condition": "Condition",
-    "crs": "Coordinate reference system", "current_use": "Current use", "description": "Description",
-    "easting": "Easting (British National Grid)", "effective_date": "Date the details are correct at",
-    "floor_area_m2": "Floor area (m²)", "geometry": "Shape or boundary (WKT)", "holding_type": "Holding type",
-    "latitude": "Latitude (WGS84)", "location": "Latitude and longitude in one column",
-    "longitude": "Longitude (WGS84)", "market_value_gbp": "Market value (£)", "name": "Name",
-    "northing": "Northing (British National Grid)", "occupancy": "Occupancy",
-    "occupancy_since": "Occupied or empty since", "other_detail": "Other detail", "point": "Point (WKT)",
-    "post_town": "Post town", "postcode": "Postcode", "reference": "Reference (the council's own)",
-    "site_area_m2": "Site area (m²)", "street": "Street", "street_number": "Street number",
-    "surplus_status": "Surplus status", "tenure": "Tenure", "tenure_detail": "Tenure detail",
-    "title_numbers": "Land Registry title numbers", "uprn": "UPRN (Unique Property Reference Number)",
-    "x": "X coordinate (longitude or easting)", "y": "Y coordinate (latitude or northing)",
-}
-
-
 def field_label(name: str) -> str:
-    return FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
+    """What a field a column can go into is called on the import page (the value posted is its name)."""
+    return vocabulary.field_label(name, vocabulary.IMPORT_FIELD_LABELS)
 
 
 def mapping_choices() -> list[tuple[str, str]]:

@@ -6,6 +6,8 @@ from datetime import date, datetime
 from flask import g
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from ..vocabulary import field_label
+
 
 def same_site_path(url: str | None) -> str | None:
     """The path (and query) of a URL on this site, such as a page's referrer, for a ``next`` link; None for
@@ -46,6 +48,7 @@ def init_app(app):
     app.jinja_env.filters["authority_name"] = authority_name
     app.jinja_env.filters["regime_words"] = regime_words
     app.jinja_env.filters["same_site_path"] = same_site_path
+    app.jinja_env.filters["field_label"] = field_label
 
     @app.context_processor
     def inject_globals():

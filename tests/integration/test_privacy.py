@@ -455,3 +455,24 @@ def test_pages_with_personal_data_are_not_public(client, seeded):
         assert response.status_code == 401  # nobody is signed in
         body = response.get_data(as_text=True)
         assert all(personal not in body for personal in seeded["strings"])
+
+
+def test_the_newer_public_surfaces_show_the_seeds_and_nothing_personal(client, seeded):
+    """The walk reaches these; here they must also carry the seeded cases, so their check is not vacuous:
+    the time-to-decision rows by kind of limit, and the s.94 register's classification column."""
+    def leaks(body: str) -> list[str]:
+        return [personal for personal in seeded["strings"] if personal_pattern(personal).search(body)]
+
+    english = {c.authority_code for c in seeded["cases"] if c.process == "acv"}
+    for code in english:
+        body = client.get(f"/authorities/{code}/dashboard/time-to-decision.csv").get_data(as_text=True)
+        # seeded: ACV decisions (8 weeks in statute), a completed CAT (no limit), RtC rejections (promised date)
+        assert {row["limit"] for row in csv.DictReader(io.StringIO(body))} == {"statutory", "none", "promised"}
+        assert leaks(body) == []
+    atr = next(c for c in seeded["cases"] if c.process == "scottish_atr")
+    body = client.get(f"/authorities/{atr.authority_code}/land-register.csv").get_data(as_text=True)
+    rows = {row["asset_id"]: row for row in csv.DictReader(io.StringIO(body))}
+    assert "sh_classification" in rows[str(atr.asset_id)]
+    assert leaks(body) == []
+    page = client.get(f"/authorities/{atr.authority_code}/land-register").get_data(as_text=True)
+    assert leaks(page) == []

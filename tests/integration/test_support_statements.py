@@ -185,13 +185,22 @@ def test_confirming_needs_the_same_postcode_and_a_good_link(world):
 # ---------------------------------------------------------------- through the pages
 
 
-def test_a_resident_signs_and_confirms_through_the_pages(client, world, smtp):
+def open_ward_statement(world) -> None:
     support.open_statement(world.rep, world.case.id, "ward")
     db.session.commit()
+
+
+def sign_on_the_page(client, world, name: str, email: str, postcode: str):
+    """The supporter form of the case's page, posted as a resident fills it in."""
+    return client.post(f"/cases/{world.case.id}/support", data={
+        "name": name, "email": email, "postcode": postcode, "csrf_token": csrf_token(client)})
+
+
+def test_a_resident_signs_and_confirms_through_the_pages(client, world, smtp):
+    open_ward_statement(world)
     page = client.get(f"/cases/{world.case.id}/support")
     assert page.status_code == 200
-    response = client.post(f"/cases/{world.case.id}/support", data={
-        "name": "Dora Resident", "email": "dora@example.org", "postcode": "ls6 2aa", "csrf_token": csrf_token(client)})
+    response = sign_on_the_page(client, world, "Dora Resident", "dora@example.org", "ls6 2aa")
     assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
     smtp.wait_for(1)
     assert smtp.messages[-1]["To"] == "dora@example.org"
@@ -215,36 +224,31 @@ def test_signing_again_says_the_same_and_sends_nothing_new(client, world, smtp):
     support.open_statement(world.rep, world.case.id, "ward")
     sign_up_and_confirm(world.case.id, "Eve", "eve@example.org", IN_WARD[0])
     db.session.commit()
-    response = client.post(f"/cases/{world.case.id}/support", data={
-        "name": "Eve", "email": "EVE@example.org", "postcode": IN_WARD[0], "csrf_token": csrf_token(client)})
+    response = sign_on_the_page(client, world, "Eve", "EVE@example.org", IN_WARD[0])
     assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
     assert smtp.messages == []
     assert support.public_counts(world.case.id)["total"] == 1
 
 
-def test_a_bad_form_shows_the_error_in_words_and_keeps_what_was_typed(client, world):
-    support.open_statement(world.rep, world.case.id, "ward")
-    db.session.commit()
-    response = client.post(f"/cases/{world.case.id}/support", data={
-        "name": "Fay", "email": "fay@example.org", "postcode": "ZZ9 9ZZ", "csrf_token": csrf_token(client)})
+@pytest.mark.parametrize(("typed", "shown"), [
+    pytest.param(("Fay", "fay@example.org", "ZZ9 9ZZ"),
+                 ["There is a problem", "We cannot find the postcode ZZ9 9ZZ", 'value="Fay"',
+                  'href="#postcode"', 'id="postcode-error"'],
+                 id="an_unknown_postcode_in_words_keeping_what_was_typed"),
+    # name missing, email malformed and postcode unknown: one answer lists all three, each by its field
+    pytest.param((" ", "bad", "ZZ1"),
+                 ["Enter your name.", "Enter a full UK postcode, like LS6 3HN."]
+                 + [f'{attr}="{ref}{field}{end}"' for field in ("name", "email", "postcode")
+                    for attr, ref, end in (("href", "#", ""), ("id", "", "-error"))],
+                 id="every_error_at_once"),
+])
+def test_a_bad_form_is_refused_in_words_and_writes_nothing(client, world, typed, shown):
+    open_ward_statement(world)
+    response = sign_on_the_page(client, world, *typed)
     body = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "There is a problem" in body and "We cannot find the postcode ZZ9 9ZZ" in body
-    assert 'value="Fay"' in body
-
-
-def test_every_error_of_the_form_is_shown_at_once(client, world):
-    """Name missing, email malformed and postcode unknown: one answer lists all three, each by its field."""
-    support.open_statement(world.rep, world.case.id, "ward")
-    db.session.commit()
-    response = client.post(f"/cases/{world.case.id}/support", data={
-        "name": " ", "email": "bad", "postcode": "ZZ1", "csrf_token": csrf_token(client)})
-    body = response.get_data(as_text=True)
-    assert response.status_code == 400
-    assert "Enter your name." in body and "Enter a full UK postcode, like LS6 3HN." in body
-    for field in ("name", "email", "postcode"):
-        assert f'href="#{field}"' in body and f'id="{field}-error"' in body
-    assert support.public_counts(world.case.id)["total"] == 0  # nothing written
+    assert [words for words in shown if words not in body] == []
+    assert support.public_counts(world.case.id)["total"] == 0
 
 
 def test_the_rep_opens_a_statement_through_the_page(client, world):
@@ -352,8 +356,7 @@ def test_who_may_close_a_statement(client, supported, who, status):
 
 
 def test_the_supporter_form_is_rate_limited(app, client, world, monkeypatch):
-    support.open_statement(world.rep, world.case.id, "ward")
-    db.session.commit()
+    open_ward_statement(world)
     monkeypatch.setattr(app.config["SETTINGS"], "rate_limits_enabled", True)  # read at each request
     token = csrf_token(client)
     statuses = [client.post(f"/cases/{world.case.id}/support", data={
@@ -450,10 +453,8 @@ def test_a_closed_statements_supporter_may_still_withdraw(supported):
 
 
 def test_a_resident_withdraws_from_the_emailed_link(client, world, smtp):
-    support.open_statement(world.rep, world.case.id, "ward")
-    db.session.commit()
-    client.post(f"/cases/{world.case.id}/support", data={
-        "name": "Opal Resident", "email": "opal@example.org", "postcode": "LS6 3HN", "csrf_token": csrf_token(client)})
+    open_ward_statement(world)
+    sign_on_the_page(client, world, "Opal Resident", "opal@example.org", "LS6 3HN")
     smtp.wait_for(1)
     body = smtp.last_body()
     assert "withdraw your support at any time" in body and "deleted after 30 days" in body
@@ -552,8 +553,7 @@ def test_signing_again_restarts_the_retention_clock(app, signatures):
 
 
 def test_the_signing_page_says_what_is_kept_for_how_long_and_who_sees_it(app, client, world, monkeypatch):
-    support.open_statement(world.rep, world.case.id, "ward")
-    db.session.commit()
+    open_ward_statement(world)
     page = client.get(f"/cases/{world.case.id}/support").get_data(as_text=True)
     assert 'id="support-privacy"' in page
     for words in ("your name, email address and postcode", "Officers of the council dealing with the case",

@@ -81,41 +81,38 @@ def _rule_row(rule, anchor, last_day, met_at):
     return {**_row(anchor, last_day, met_at), "rule_code": rule}
 
 
-@pytest.mark.parametrize(("rule", "rows", "expected"), [
-    pytest.param(
-        "rtc_decision_due",
-        # received 5 Jan, promised 31 March (85 days), decided 20 March (74 days): in time;
-        # received 2 Feb, promised 30 April (87 days), decided 6 May (93 days): late.
-        [("2026-01-05", "2026-03-31", "2026-03-20"), ("2026-02-02", "2026-04-30", "2026-05-06")],
-        {"limit": "promised", "decided": 2, "decided_in_time": 1, "share_in_time_pct": 50.0, "median_days": 83.5,
-         "median_limit_days": 86},
-        id="la2011_s84_rtc_in_time_by_the_date_promised"),
-    pytest.param(
-        "rtc_decision_due",
-        # decided on the promised day itself (31 March: 85 days from 5 January): in time.
-        [("2026-01-05", "2026-03-31", "2026-03-31")],
-        {"limit": "promised", "decided": 1, "decided_in_time": 1, "share_in_time_pct": 100.0, "median_days": 85,
-         "median_limit_days": 85},
-        id="la2011_s84_rtc_on_the_promised_day_is_in_time"),
-    pytest.param(
+SUMMARY_KEYS = ("limit", "decided", "decided_in_time", "share_in_time_pct", "median_days", "median_limit_days")
+
+# rule; rows of (anchor, last day, met on); then, worked by hand: the kind of limit, how many decided, how many
+# in time, the share in time, the median days taken and the median days allowed.
+DECISION_CASES = {
+    # received 5 Jan, promised 31 March (85 days), decided 20 March (74 days): in time;
+    # received 2 Feb, promised 30 April (87 days), decided 6 May (93 days): late.
+    "la2011_s84_rtc_in_time_by_the_date_promised": (
+        "rtc_decision_due", [("2026-01-05", "2026-03-31", "2026-03-20"), ("2026-02-02", "2026-04-30", "2026-05-06")],
+        ("promised", 2, 1, 50.0, 83.5, 86)),
+    # decided on the promised day itself (31 March: 85 days from 5 January): in time.
+    "la2011_s84_rtc_on_the_promised_day_is_in_time": (
+        "rtc_decision_due", [("2026-01-05", "2026-03-31", "2026-03-31")],
+        ("promised", 1, 1, 100.0, 85, 85)),
+    # 12 Jan - 30 June: 169 days; 2 - 23 March: 21 days; 2 Feb - 11 May: 98 days. No limit at all.
+    "cat_policy_no_statutory_limit_no_share_in_time": (
         "cat_decision",
-        # 12 Jan - 30 June: 169 days; 2 - 23 March: 21 days; 2 Feb - 11 May: 98 days. No limit at all.
         [("2026-01-12", None, "2026-06-30"), ("2026-03-02", None, "2026-03-23"), ("2026-02-02", None, "2026-05-11")],
-        {"limit": "none", "decided": 3, "decided_in_time": None, "share_in_time_pct": None, "median_days": 98,
-         "median_limit_days": None},
-        id="cat_policy_no_statutory_limit_no_share_in_time"),
-    pytest.param(
-        "atr_decision_notice_due",
-        # a statutory period: 31 March - 30 Sept (183 days), decided 1 Sept (154 days).
-        [("2026-03-31", "2026-09-30", "2026-09-01")],
-        {"limit": "statutory", "decided": 1, "decided_in_time": 1, "share_in_time_pct": 100.0, "median_days": 154,
-         "median_limit_days": 183},
-        id="ceas2015_s82_statutory_period"),
-])
-def test_decisions_summary_by_kind_of_limit(rule, rows, expected):
+        ("none", 3, None, None, 98, None)),
+    # a statutory period: 31 March - 30 Sept (183 days), decided 1 Sept (154 days).
+    "ceas2015_s82_statutory_period": (
+        "atr_decision_notice_due", [("2026-03-31", "2026-09-30", "2026-09-01")],
+        ("statutory", 1, 1, 100.0, 154, 183)),
+}
+
+
+@pytest.mark.parametrize(("rule", "rows", "values"), DECISION_CASES.values(), ids=DECISION_CASES.keys())
+def test_decisions_summary_by_kind_of_limit(rule, rows, values):
     def day(text):
         return None if text is None else date.fromisoformat(text)
 
+    expected = dict(zip(SUMMARY_KEYS, values, strict=True))
     [summary] = summarise_decisions([_rule_row(rule, day(a), day(b), day(c)) for a, b, c in rows])
     assert {key: summary[key] for key in expected} == expected
     assert all(type(summary[k]) is int for k in ("median_days", "median_limit_days")
