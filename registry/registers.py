@@ -203,6 +203,12 @@ DECISION_ACTIONS = (
     "appeal_dismissed", "appeal_allowed", "receive_notice", "request_to_bid", "record_exempt_disposal",
     "accept", "reject", "propose_modification", "approve_in_principle", "refuse", "formal_decision", "complete",
     "decline_eoi",
+    # Scotland: asset transfer decisions, reviews and appeals (s.82, s.86-s.88); community right to buy
+    # registrations and the Ministers' consent (ss.37-38, s.51), and the owner's notice that starts the
+    # right (s.48). Compensation decisions are left out: the claimant is often a private owner.
+    "agree", "deem_refused", "decline_repeat_s93", "review_agree", "review_refuse", "appeal_agree",
+    "appeal_refuse", "record_registration", "record_rejection", "record_owner_notice", "record_consent",
+    "record_consent_refused",
 )
 
 

@@ -31,7 +31,8 @@ EXPECTED_CASES = {
 }
 # Decisions and clock-starting steps in each council's feed: Leeds lists 4, declines 1, receives 2 notices,
 # 1 request to bid, and the transfer's approval in principle, formal decision and completion.
-EXPECTED_FEED = {LEEDS: 11, NORWICH: 1}
+# Edinburgh's agreed request (its decision notice) and Highland's registration of an interest.
+EXPECTED_FEED = {LEEDS: 11, NORWICH: 1, EDINBURGH: 1, HIGHLAND: 1}
 # Personal or private text the demo records; none of it may reach a public page.
 PRIVATE_BITS = ("Demo Tenant Ltd", "1 Invented Row", "7 Invented Wynd", "£38,000", "let commercially",
                 "lottery bid", "members' loans", "Community shares and a grant", "@demo.example")

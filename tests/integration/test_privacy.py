@@ -410,10 +410,16 @@ def test_registers_and_feeds_are_not_empty_and_show_the_published_words(client, 
     deciding = {c.authority_code for c in seeded["cases"]
                 if any(e.action in registers.DECISION_ACTIONS for e in cases.events_of(c.id))}
     assert deciding
+    # Some feed steps carry no reasons (a registration of an interest in Scotland, a notice received).
+    with_reasons = {c.authority_code for c in seeded["cases"]
+                    if any(e.action in registers.DECISION_ACTIONS
+                           and projection.public_reasons(c.process, e.action, e.reasons) for e in cases.events_of(c.id))}
+    assert with_reasons
     for code in deciding:
         feed = client.get(f"/authorities/{code}/decisions.atom").get_data(as_text=True)
         assert feed.count("<entry>") > 0, code
-        assert published("reasons") in feed
+        if code in with_reasons:
+            assert published("reasons") in feed, code
 
 
 def test_the_extension_reason_is_recorded_but_not_published(client, seeded):
