@@ -158,3 +158,18 @@ def test_text_pages_follow_the_ranking_and_count_honestly(client, ranked_assets)
         url = next((link["href"] for link in document["links"] if link["rel"] == "next"), None)
     assert names == ["Quokka Hall", "Old Quokka Rooms", "Quokka Barn", "The Old Forge", "Hall of Fame",
                      "Old Sorting Office", "Harbour Store"]
+
+
+@pytest.mark.parametrize("shares", SHARES.values(), ids=SHARES.keys())
+@pytest.mark.parametrize("scan_rows", [1, 3, 100_000])
+def test_a_text_page_knows_whether_more_follow(db_session, ranked_assets, monkeypatch, shares, scan_rows):
+    # Seven assets match "quokka" (HAND_WORKED): a page ending before the seventh has more, one ending
+    # on it or past it has none, whichever path found the rows; has_more, asked apart, agrees.
+    monkeypatch.setattr(search, "_tier_shares", lambda words: shares)
+    monkeypatch.setattr(search, "TEXT_SCAN_ROWS", scan_rows)
+    for limit, offset, expected in [(2, 0, True), (6, 0, True), (7, 0, False), (3, 4, False), (3, 3, True),
+                                    (10, 0, False)]:
+        query = search.AssetQuery(q="quokka", limit=limit, offset=offset)
+        result = search.find_assets(query)
+        assert result.more is expected, (limit, offset)
+        assert search.has_more(query, result.rows) is expected, (limit, offset)
