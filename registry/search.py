@@ -455,8 +455,13 @@ def _text_rows(query: AssetQuery, need: int, columns: str = "a.id") -> tuple[lis
     if len(rows) == need:
         return rows, common
     rest = need - len(rows)
-    if shares[1] is not None and shares[1] * TEXT_SCAN_ROWS >= OWN_WALK_SHARE * rest:
-        walked = None  # common in addresses: each lower tier's own walk stops early
+    if shares[1] is not None and (shares[1] * TEXT_SCAN_ROWS >= OWN_WALK_SHARE * rest
+                                  or not walk_pays(shares[1], rest)):
+        # Common in addresses: each lower tier's own walk stops early. Rare there (a word only
+        # descriptions hold, "vacant"): the name-and-address tier's short GIN list, then the anywhere
+        # tier's own walk, which stops at its rows instead of reading the whole bound for a tier
+        # that holds none of them (bench/results/text_search.md, 2026-12-03).
+        walked = None
     elif walk_pays(shares[2], rest):
         walked = _lower_tiers_walk(query, rest, columns)
     else:
