@@ -54,6 +54,9 @@ class AssetQuery:
 class SearchResult:
     rows: list[dict]
     number_matched: int | None
+    # Whether any match lies past this page, when the search already knows it (ranked text fetches one
+    # row more than the page); None: ask ``has_more``.
+    more: bool | None = None
 
 
 # THE status rule (issue 9 item 7, issue 11 item 8): an asset matches a status filter
@@ -452,8 +455,13 @@ def _text_rows(query: AssetQuery, need: int, columns: str = "a.id") -> tuple[lis
     if len(rows) == need:
         return rows, common
     rest = need - len(rows)
-    if shares[1] is not None and shares[1] * TEXT_SCAN_ROWS >= OWN_WALK_SHARE * rest:
-        walked = None  # common in addresses: each lower tier's own walk stops early
+    if shares[1] is not None and (shares[1] * TEXT_SCAN_ROWS >= OWN_WALK_SHARE * rest
+                                  or not walk_pays(shares[1], rest)):
+        # Common in addresses: each lower tier's own walk stops early. Rare there (a word only
+        # descriptions hold, "vacant"): the name-and-address tier's short GIN list, then the anywhere
+        # tier's own walk, which stops at its rows instead of reading the whole bound for a tier
+        # that holds none of them (bench/results/text_search.md, 2026-12-03).
+        walked = None
     elif walk_pays(shares[2], rest):
         walked = _lower_tiers_walk(query, rest, columns)
     else:
@@ -482,14 +490,17 @@ def _find_text(query: AssetQuery) -> SearchResult:
     goes by ``has_more``.
     """
     need = query.offset + query.limit
-    matches, common = _text_rows(query, need, f"{PUBLIC_COLUMNS}, {AUTHORITY_NAMES}")
+    # One row past the page rides in the same walk or list, so whether a next page exists needs no
+    # second pass over the tiers (which was half of a slow word's cost: bench/results/text_search.md).
+    matches, common = _text_rows(query, need + 1, f"{PUBLIC_COLUMNS}, {AUTHORITY_NAMES}")
     size = _register_size(matches)
-    rows = matches[query.offset:]
-    if len(matches) < need:
-        return SearchResult(rows=rows, number_matched=len(matches))  # every match is in hand
+    more = len(matches) > need
+    rows = matches[query.offset:need]
+    if not more:
+        return SearchResult(rows=rows, number_matched=len(matches), more=False)  # every match is in hand
     if common:
-        return SearchResult(rows=rows, number_matched=_count_by_walk(query, size))
-    return SearchResult(rows=rows, number_matched=_count(query, cap=TEXT_COUNT_CAP))
+        return SearchResult(rows=rows, number_matched=_count_by_walk(query, size), more=True)
+    return SearchResult(rows=rows, number_matched=_count(query, cap=TEXT_COUNT_CAP), more=True)
 
 
 def _count_by_walk(query: AssetQuery, size: float) -> int | None:

@@ -145,7 +145,8 @@ def collection(collection_id):
     return json_response(document)
 
 
-def page_links(query: search.AssetQuery, returned: list[dict], matched: int | None) -> list[dict]:
+def page_links(query: search.AssetQuery, returned: list[dict], matched: int | None,
+               known_more: bool | None = None) -> list[dict]:
     root = base_url()
     path = f"{root}/api/collections/assets/items"
     args = {k: v for k, v in request.args.items() if k not in ("offset", "after", "f")}
@@ -154,6 +155,8 @@ def page_links(query: search.AssetQuery, returned: list[dict], matched: int | No
     # No `next` on the last page, even when the result is an exact multiple of the page size.
     if matched is not None and query.after_id is None:
         more = query.offset + len(returned) < matched
+    elif known_more is not None:
+        more = known_more  # the search fetched one row past the page
     else:
         more = search.has_more(query, returned)
     if query.nearest is not None:
@@ -182,7 +185,7 @@ def asset_items():
         "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "numberReturned": len(features),
         "features": features,
-        "links": page_links(query, result.rows, result.number_matched),
+        "links": page_links(query, result.rows, result.number_matched, result.more),
     }
     if result.number_matched is not None:
         document["numberMatched"] = result.number_matched

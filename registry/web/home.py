@@ -103,7 +103,10 @@ def _paging(query, result) -> dict:
     """Page N of M (when the count is known), the page numbers to offer, and whether there is a next page."""
     page = query.offset // query.limit + 1
     pages = -(-result.number_matched // query.limit) if result.number_matched is not None else None
-    has_next = page < pages if pages is not None else search.has_more(query, result.rows)
+    if pages is not None:
+        has_next = page < pages
+    else:
+        has_next = result.more if result.more is not None else search.has_more(query, result.rows)
     numbers: list[int | None] = []
     if pages:
         for n in sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)}):

@@ -133,14 +133,22 @@ def test_the_shares_come_from_the_statistics_analyze_keeps(db_session):
     assert shares[2] == pytest.approx(fraction[0], abs=1e-6)
     assert shares[0] == pytest.approx(fraction[1], abs=1e-6)
     # Names and descriptions hold fewer distinct words than a full list (10 × the statistics target, 1,000)
-    # and names with addresses more: a missing word is below ANALYZE's cut-off in the first, unknown in the second.
+    # and names with addresses more: a missing word is below ANALYZE's cut-off in the first (share 0), at most the
+    # lowest share kept in the second.
     distinct = db_session.execute(text(
         "SELECT count(DISTINCT w) FILTER (WHERE k = 'a'), count(DISTINCT w) FILTER (WHERE k = 'ab') FROM asset, "
         "LATERAL (VALUES ('a', ts_filter(search_vector, '{a}')), ('ab', ts_filter(search_vector, '{a,b}'))) v(k, tv), "
         "unnest(tsvector_to_array(v.tv)) w")).one()
     assert distinct[0] < 1000 < distinct[1]
     rare = db_session.execute(text("SELECT text_tier_shares(websearch_to_tsquery('english', 'zzyzxq'))")).scalar_one()
-    assert rare[0] == 0 and rare[1] is None
+    # Dropped from the full name-and-address list: bounded by the lowest share that list kept (migration
+    # 0029), read here straight from pg_stats by the owner, which pg_stats appends after the shares.
+    with owner_engine().begin() as owner:
+        lowest = owner.execute(text(
+            "SELECT most_common_elem_freqs[cardinality(most_common_elems::text::text[]) + 1] FROM pg_stats "
+            "WHERE tablename = 'ix_asset_search_name_address'")).scalar_one()
+    assert 0 < lowest < 0.01
+    assert rare[0] == 0 and rare[1] == pytest.approx(lowest)
     for unknown in ("library or museum", "the"):
         assert db_session.execute(text("SELECT text_tier_shares(websearch_to_tsquery('english', :q))"),
                                   {"q": unknown}).scalar_one() == [None, None, None]
@@ -158,3 +166,18 @@ def test_text_pages_follow_the_ranking_and_count_honestly(client, ranked_assets)
         url = next((link["href"] for link in document["links"] if link["rel"] == "next"), None)
     assert names == ["Quokka Hall", "Old Quokka Rooms", "Quokka Barn", "The Old Forge", "Hall of Fame",
                      "Old Sorting Office", "Harbour Store"]
+
+
+@pytest.mark.parametrize("shares", SHARES.values(), ids=SHARES.keys())
+@pytest.mark.parametrize("scan_rows", [1, 3, 100_000])
+def test_a_text_page_knows_whether_more_follow(db_session, ranked_assets, monkeypatch, shares, scan_rows):
+    # Seven assets match "quokka" (HAND_WORKED): a page ending before the seventh has more, one ending
+    # on it or past it has none, whichever path found the rows; has_more, asked apart, agrees.
+    monkeypatch.setattr(search, "_tier_shares", lambda words: shares)
+    monkeypatch.setattr(search, "TEXT_SCAN_ROWS", scan_rows)
+    for limit, offset, expected in [(2, 0, True), (6, 0, True), (7, 0, False), (3, 4, False), (3, 3, True),
+                                    (10, 0, False)]:
+        query = search.AssetQuery(q="quokka", limit=limit, offset=offset)
+        result = search.find_assets(query)
+        assert result.more is expected, (limit, offset)
+        assert search.has_more(query, result.rows) is expected, (limit, offset)
