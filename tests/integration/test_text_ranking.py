@@ -142,7 +142,7 @@ def test_the_shares_come_from_the_statistics_analyze_keeps(db_session):
     assert distinct[0] < 1000 < distinct[1]
     rare = db_session.execute(text("SELECT text_tier_shares(websearch_to_tsquery('english', 'zzyzxq'))")).scalar_one()
     # Dropped from the full name-and-address list: bounded by the lowest share that list kept (migration
-    # 0029), read here straight from pg_stats by the owner, which pg_stats appends after the shares.
+    # 0031), read here straight from pg_stats by the owner, which pg_stats appends after the shares.
     with owner_engine().begin() as owner:
         lowest = owner.execute(text(
             "SELECT most_common_elem_freqs[cardinality(most_common_elems::text::text[]) + 1] FROM pg_stats "

@@ -10,14 +10,14 @@ it kept: PostgreSQL's own tsquery selectivity takes the same bound (half that mi
 pg_stats appends the minimum to most_common_elem_freqs after one share per lexeme. The shares only
 choose walk or GIN list, never the answer (tests/integration/test_text_ranking.py).
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0031
+Revises: 0030
 """
 
 from alembic import op
 
-revision = "0029"
-down_revision = "0028"
+revision = "0031"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
