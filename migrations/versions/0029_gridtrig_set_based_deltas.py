@@ -13,6 +13,11 @@ An asset whose point, statuses and visibility are unchanged cancels out exactly:
 same cell, and the coordinate sums are taken in numeric (float8 -> numeric is deterministic, so x - x is
 exactly 0), so the HAVING clause drops cells with nothing to change, as the old IS DISTINCT FROM test did.
 
+Emptied cells went by `DELETE ... USING (the deltas again) WHERE asset_count <= 0`: the grid's statistics
+hold no empty cells, so the planner expected one such row, scanned the grid and re-aggregated the deltas
+for each emptied cell (268 × 40,000 rows, 59 s for one statement, fresh session). The upsert now returns
+the cells it emptied and they are deleted by key.
+
 `asset_status_updated()` (0027) had the same join and the same cached nested loop; it needs each row's
 old and new status side by side, so it keeps the join but runs it through EXECUTE, planned each time
 with the transition tables' real sizes.
@@ -70,19 +75,32 @@ def _function(kind: str) -> str:
                    f"FROM ({DELTAS[kind]}) d {extra} GROUP BY 1, 2, 3 "
                    f"HAVING sum(d.sign) <> 0 OR sum(d.sign * ST_X(d.point)::numeric) <> 0 "
                    f"OR sum(d.sign * ST_Y(d.point)::numeric) <> 0")
-        statements.append(f"""
+        upsert = f"""
         INSERT INTO {table} AS g (cx, cy, status, asset_count, sum_lon, sum_lat)
         SELECT cx, cy, status, n, sum_lon, sum_lat FROM ({grouped}) k
         ON CONFLICT (cx, cy, status) DO UPDATE SET
             asset_count = g.asset_count + EXCLUDED.asset_count,
             sum_lon = g.sum_lon + EXCLUDED.sum_lon,
-            sum_lat = g.sum_lat + EXCLUDED.sum_lat;""")
-        if kind != "insert":  # only a statement that takes assets away can empty a cell
-            statements.append(f"""
-        DELETE FROM {table} g USING ({grouped}) k
-         WHERE k.n < 0 AND g.cx = k.cx AND g.cy = k.cy AND g.status = k.status AND g.asset_count <= 0;""")
+            sum_lat = g.sum_lat + EXCLUDED.sum_lat"""
+        if kind == "insert":  # only a statement that takes assets away can empty a cell
+            statements.append(upsert + ";")
+            continue
+        # The cells the upsert emptied come back from it, and go by their keys: no second pass over the
+        # deltas, and no join whose plan rests on the grid's statistics (which count no empty cells).
+        statements.append(f"""
+        WITH up AS ({upsert}
+            RETURNING g.cx, g.cy, g.status, g.asset_count)
+        SELECT array_agg(cx), array_agg(cy), array_agg(status) INTO xs, ys, ss FROM up WHERE asset_count <= 0;
+        IF xs IS NOT NULL THEN
+            DELETE FROM {table} g USING unnest(xs, ys, ss) AS z(cx, cy, status)
+             WHERE g.cx = z.cx AND g.cy = z.cy AND g.status = z.status AND g.asset_count <= 0;
+        END IF;""")
     return f"""
     CREATE OR REPLACE FUNCTION asset_grid_after_{kind}() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        xs integer[];
+        ys integer[];
+        ss varchar[];
     BEGIN
         {"".join(statements)}
         RETURN NULL;
