@@ -155,3 +155,93 @@ def test_cluster_cell_size_follows_zoom():
     # Cluster cells are z12 tiles at zoom 10: the snapped box starts on a z12 tile edge.
     assert cells[0] % 16 == 0 and cells[1] % 16 == 0
     assert search.grid_index(-1.5491, 53.7997) == (32485, 21104)  # the z16 tile holding Leeds station (OSM wiki formula, by hand)
+
+
+# The fine grid is the z16 Web Mercator tile grid: the slippy-map formula (OSM wiki), written out here in SQL.
+TILE_X = "floor((ST_X(point) + 180) / 360 * 65536)::int"
+TILE_Y = "floor((1 - ln(tan(radians(ST_Y(point))) + 1 / cos(radians(ST_Y(point)))) / pi()) / 2 * 65536)::int"
+# What the map counts, recounted from `asset` by a plain GROUP BY: each public asset with a point once per
+# cell in the totals ('*'), and once per distinct status (its surplus status and its live statuses).
+RECOUNT = f"""
+    WITH shown AS (SELECT id, point, surplus_status, live_statuses FROM asset
+                    WHERE point IS NOT NULL AND NOT withheld AND surplus_status <> 'withdrawn'),
+    per_status AS (SELECT id, point, surplus_status AS status FROM shown
+                   UNION SELECT id, point, unnest(live_statuses) FROM shown),
+    cells AS (SELECT {TILE_X} / :factor AS cx, {TILE_Y} / :factor AS cy, '*'::text AS status,
+                     ST_X(point) AS lon, ST_Y(point) AS lat FROM shown),
+    status_cells AS (SELECT {TILE_X} / :factor AS cx, {TILE_Y} / :factor AS cy, status::text,
+                            ST_X(point) AS lon, ST_Y(point) AS lat FROM per_status)
+    SELECT cx, cy, status, count(*)::int AS n, sum(lon) AS sum_lon, sum(lat) AS sum_lat
+      FROM (SELECT * FROM cells UNION ALL SELECT * FROM status_cells) c GROUP BY 1, 2, 3
+"""
+GRID_LEVELS = ((1, ("asset_grid_cell", "asset_grid_status_cell")),
+               (8, ("asset_grid_mid_cell", "asset_grid_mid_status_cell")),
+               (32, ("asset_grid_coarse_cell", "asset_grid_coarse_status_cell")))
+
+
+def grid_mismatches(session):
+    """Cells where the grid tables and the recount differ: count exactly, coordinate sums to 1e-7 degrees."""
+    found = []
+    for factor, (totals, statuses) in GRID_LEVELS:
+        rows = session.execute(text(f"""
+            WITH expect AS ({RECOUNT}),
+            grid AS (SELECT cx, cy, status::text, asset_count, sum_lon, sum_lat FROM {totals}
+                     UNION ALL SELECT cx, cy, status::text, asset_count, sum_lon, sum_lat FROM {statuses})
+            SELECT '{totals}', cx, cy, status, e.n, g.asset_count
+              FROM expect e FULL JOIN grid g USING (cx, cy, status)
+             WHERE e.n IS DISTINCT FROM g.asset_count
+                OR abs(e.sum_lon - g.sum_lon) > 1e-7 OR abs(e.sum_lat - g.sum_lat) > 1e-7"""),
+            {"factor": factor}).all()
+        found.extend(rows)
+    return found
+
+
+def test_grid_equals_a_recount_after_a_mixed_sequence_of_big_and_small_writes(db_session):
+    def ids(where, limit, offset=0):
+        return db_session.execute(text(f"SELECT id FROM asset WHERE {where} ORDER BY id LIMIT :n OFFSET :o"),
+                                  {"n": limit, "o": offset}).scalars().all()
+
+    def run(sql, **params):
+        return db_session.execute(text(sql), params).rowcount
+
+    assert grid_mismatches(db_session) == []
+    # A one-row move first: plpgsql keeps the plans it made for these one-row transition tables (0029).
+    assert run("UPDATE asset SET point = ST_Translate(point, 0.01, 0.01) WHERE id = :id",
+               id=ids("point IS NOT NULL", 1)[0]) == 1
+    # Enough assets for a 2,000-row move: copies of the fixture's, 300 m east.
+    added = run("INSERT INTO asset (authority_code, reference, name, asset_type, surplus_status, live_statuses, "
+                "live_status, withheld, point, location_source) "
+                "SELECT authority_code, reference || '-grid', name, asset_type, surplus_status, live_statuses, "
+                "live_status, withheld, ST_Translate(point, 0.0045, 0), location_source FROM asset ORDER BY id")
+    assert added >= 1500
+    assert run("UPDATE asset SET point = ST_Translate(point, 0.03, -0.02) WHERE id = ANY(:ids)",
+               ids=ids("point IS NOT NULL", 2000)) == 2000
+    # A move inside one z16 cell (about 1 m): the count stays, the coordinate sums move.
+    run("UPDATE asset SET point = ST_Translate(point, 0.00001, 0) WHERE id = ANY(:ids)",
+        ids=ids("point IS NOT NULL", 200, 2000))
+    # A big write that changes nothing the grid counts: every row's two sides cancel.
+    run("UPDATE asset SET name = name || ' (renamed)' WHERE id = ANY(:ids)", ids=ids("true", 1000))
+    # Visibility and status: withheld on and off, withdrawn and back, live statuses gained and lost.
+    run("UPDATE asset SET withheld = true WHERE id = ANY(:ids)", ids=ids("NOT withheld", 120, 30))
+    run("UPDATE asset SET withheld = false WHERE id = ANY(:ids)", ids=ids("withheld", 40))
+    run("UPDATE asset SET surplus_status = 'withdrawn' WHERE id = ANY(:ids)",
+        ids=ids("surplus_status <> 'withdrawn'", 90, 400))
+    run("UPDATE asset SET surplus_status = 'surplus' WHERE id = ANY(:ids)",
+        ids=ids("surplus_status = 'withdrawn'", 25))
+    run("UPDATE asset SET live_statuses = '{listed,in_moratorium}', live_status = 'listed' WHERE id = ANY(:ids)",
+        ids=ids("point IS NOT NULL", 150, 700))
+    run("UPDATE asset SET live_statuses = '{}', live_status = NULL WHERE id = ANY(:ids)",
+        ids=ids("live_statuses <> '{}'", 20))
+    # Status and point together on the same rows, then deletes of some of the copies.
+    run("UPDATE asset SET surplus_status = 'available_for_transfer', point = ST_Translate(point, -0.05, 0.04) "
+        "WHERE id = ANY(:ids)", ids=ids("point IS NOT NULL", 300, 1000))
+    assert run("DELETE FROM asset WHERE id = ANY(:ids)", ids=ids("reference LIKE '%-grid'", 700, 100)) == 700
+    assert run("DELETE FROM asset WHERE id = ANY(:ids)", ids=ids("reference LIKE '%-grid'", 1)) == 1
+    assert grid_mismatches(db_session) == []
+    # Not vacuous: the grid holds every counted asset, and the statuses set above are in it.
+    shown = db_session.execute(text("SELECT count(*) FROM asset WHERE point IS NOT NULL AND NOT withheld "
+                                    "AND surplus_status <> 'withdrawn'")).scalar_one()
+    assert shown > 2000
+    assert db_session.execute(text("SELECT sum(asset_count) FROM asset_grid_cell")).scalar_one() == shown
+    assert db_session.execute(text("SELECT sum(asset_count) FROM asset_grid_coarse_status_cell "
+                                   "WHERE status = 'in_moratorium'")).scalar_one() >= 100
