@@ -205,7 +205,7 @@ def test_grid_equals_a_recount_after_a_mixed_sequence_of_big_and_small_writes(db
         return db_session.execute(text(sql), params).rowcount
 
     assert grid_mismatches(db_session) == []
-    # A one-row move first: plpgsql keeps the plans it made for these one-row transition tables (0029).
+    # A one-row move first: plpgsql keeps the plans it made for these one-row transition tables (0032).
     assert run("UPDATE asset SET point = ST_Translate(point, 0.01, 0.01) WHERE id = :id",
                id=ids("point IS NOT NULL", 1)[0]) == 1
     # Enough assets for a 2,000-row move: copies of the fixture's, 300 m east.

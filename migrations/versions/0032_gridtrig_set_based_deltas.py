@@ -22,14 +22,14 @@ the cells it emptied and they are deleted by key.
 old and new status side by side, so it keeps the join but runs it through EXECUTE, planned each time
 with the transition tables' real sizes.
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0032
+Revises: 0031
 """
 
 from alembic import op
 
-revision = "0029"
-down_revision = "0028"
+revision = "0032"
+down_revision = "0031"
 branch_labels = None
 depends_on = None
 
