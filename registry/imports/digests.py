@@ -31,7 +31,7 @@ import orjson
 import shapely
 
 from . import authority_names, mapping
-from .reading import MERGED_FIELDS, Table, crs_code, paused_gc
+from .reading import MERGED_FIELDS, Table, crs_code
 from .report import Rejection
 
 # 2: rows with warnings keep a digest (their warnings beside it); the key goes before each row's data
@@ -152,14 +152,12 @@ def row_digests(table: Table, columns: mapping.ColumnMap, key: bytes, counts: di
     return digests
 
 
-def plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None,
-         default_authority: str | None) -> Plan:
-    """Compare each row's digest with the stored ones of the file's authorities: which rows to read."""
-    with paused_gc():  # a digest and a stored asset per row: many objects, no cycles
-        return _plan(cursor, table, crs, overrides, default_authority)
+def plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None, default_authority: str | None) -> Plan:
+    """Compare each row's digest with the stored ones of the file's authorities: which rows to read.
 
-
-def _plan(cursor, table: Table, crs: str, overrides: dict[str, str] | None, default_authority: str | None) -> Plan:
+    A digest and a stored asset per row: many objects, no cycles; import_file runs this with the
+    cyclic collector paused (reading.paused_gc).
+    """
     columns = mapping.map_columns(table.headers, overrides)
     codes = file_authorities(table, columns, default_authority)
     counts = variant_counts(table, columns)

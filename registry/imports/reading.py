@@ -478,16 +478,15 @@ def to_wgs84_xy(code: str, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, 
 
 def read(path: Path, crs: str, overrides: dict[str, str] | None = None,
          default_authority: str | None = None) -> ParsedFile:
-    return build(read_table(path, crs), crs, overrides, default_authority)
+    with paused_gc():  # as imports.import_file does for the whole import
+        return build(read_table(path, crs), crs, overrides, default_authority)
 
 
 def read_table(path: Path, crs: str) -> Table:
-    """The file's cells (and a GIS file's geometries), before any mapping: the cheap part of reading."""
-    with paused_gc():
-        return _read_table(path, crs)
+    """The file's cells (and a GIS file's geometries), before any mapping: the cheap part of reading.
 
-
-def _read_table(path: Path, crs: str) -> Table:
+    Callers reading a whole file pause the collector around it (`paused_gc`): import_file and read.
+    """
     suffix = path.suffix.lower()
     if suffix in SPREADSHEETS:
         table = read_spreadsheet(path)
