@@ -762,6 +762,17 @@ def names_a_place(query: str) -> bool:
     return bool(q) and bool(db.read_value("SELECT EXISTS (SELECT 1 FROM place WHERE match_name = :q)", {"q": q}))
 
 
+def taken_as_place(typed: str, place: dict) -> bool:
+    """Whether a search box's text (the home page's and the map's) is read as the place found: a postcode,
+    a postcode district or a GSS code, or the whole of a place's name. A near name (a prefix, a misspelling)
+    is only offered."""
+    if place["kind"] in ("postcode", "postcode_district"):
+        return True
+    if place.get("code") and place["code"] == typed.upper().replace(" ", ""):
+        return True
+    return names_a_place(typed)
+
+
 def _place_by_name(cleaned: str) -> dict:
     matches = search_places(cleaned)
     if not matches:

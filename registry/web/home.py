@@ -66,7 +66,7 @@ def results():
                                     "suggestions": error.extra["suggestions"]}
             except (NotFound, InvalidInput):
                 place = None
-            if place is not None and not taken_as_place(values["q"], place):
+            if place is not None and not places.taken_as_place(values["q"], place):
                 # "Town Hall" is like "Hugh Town": words, with the place only offered.
                 suggested_place, place = place, None
             if unknown_postcode:
@@ -87,16 +87,6 @@ def results():
         suggested_place=suggested_place, count_cap=search.COUNT_CAP,
         paging=_paging(query, result) if result is not None else None,
     ), 400 if errors else 200
-
-
-def taken_as_place(typed: str, place: dict) -> bool:
-    """Whether a search box's text (home's and the map's) is read as the place found: a postcode, a postcode district or a
-    GSS code, or the whole of a place's name. A near name (a prefix, a misspelling) is only offered."""
-    if place["kind"] in ("postcode", "postcode_district"):
-        return True
-    if place.get("code") and place["code"] == typed.upper().replace(" ", ""):
-        return True
-    return places.names_a_place(typed)
 
 
 def _paging(query, result) -> dict:

@@ -6,7 +6,6 @@ from .. import places
 from ..errors import InvalidInput, NotFound
 from ..vocabulary import ASSET_TYPES, PUBLIC_STATUSES
 from ..permissions import public
-from .home import taken_as_place
 from .templating import csp_nonce
 
 bp = Blueprint("web_maps", __name__)
@@ -31,7 +30,7 @@ def show():
             place_error = exc.detail  # a postcode we do not know is said so, never a silent word search
         except (NotFound, InvalidInput):
             place = None
-        if place is not None and not taken_as_place(place_query, place):
+        if place is not None and not places.taken_as_place(place_query, place):
             # The home search's rule: "Town Hall" is words, not Hugh Town; the place is only offered.
             suggested_place, place = place, None
         if place is not None:

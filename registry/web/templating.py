@@ -11,7 +11,7 @@ from ..vocabulary import field_label
 
 def same_site_path(url: str | None) -> str | None:
     """The path (and query) of a URL on this site, such as a page's referrer, for a ``next`` link; None for
-    another host or anything the sign-in's own check (accounts.is_same_site_path) refuses."""
+    another host or anything the sign-in's own check (safe_paths.is_same_site_path) refuses."""
     from urllib.parse import urlsplit
 
     from flask import request
