@@ -89,6 +89,24 @@ def main() -> None:
             step(f"index {name}", [sql])
         total = sum(w for n, w, _ in results if n.startswith("index "))
         print(f"{'all indexes':58} {total:7.2f}s wall", flush=True)
+        # The app role's floor (issue 10 item 12): it may not drop an index or disable a trigger, so new
+        # rows go into the register with every index in place. A copy with all of them (LIKE … INCLUDING
+        # ALL: indexes, generated columns, CHECKs; no FK, no trigger) holding the register's rows, then the
+        # file's rows in one INSERT … SELECT; and the same copy with only the primary and unique keys.
+        register = ", ".join(c for c in cols if c not in ("lon", "lat", "titles_text"))
+        # The generator writes statuses as a council would ("under review"); the copies keep asset's CHECKs.
+        cur.execute("UPDATE ceil_bare SET surplus_status = replace(surplus_status, ' ', '_')")
+        for name, keep_secondary in (("populated copy, EVERY index (app-role floor)", True),
+                                     ("populated copy, primary + unique keys only", False)):
+            table = "ceil_all" if keep_secondary else "ceil_keys"
+            cur.execute(f"CREATE TABLE {table} (LIKE asset INCLUDING ALL)")
+            cur.execute(f"INSERT INTO {table} ({register}) SELECT {register} FROM asset")
+            if not keep_secondary:
+                for (index,) in cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s "
+                                            "AND indexdef NOT LIKE 'CREATE UNIQUE %%'", (table,)).fetchall():
+                    cur.execute(f'DROP INDEX "{index}"')
+            cur.execute(f"ANALYZE {table}")
+            step(f"INSERT SELECT into {name}", [f"INSERT INTO {table} ({register}) SELECT {register} FROM ceil_bare"])
         conn.rollback()
 
 

@@ -50,10 +50,6 @@ def _fmt(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:.1f}"
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.6f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:.1f}"
-
-
 def _bng_to_wgs(geometries):
     def osgb_to_wgs84(coords):
         lons, lats = places.bng_to_wgs84(coords[:, 0], coords[:, 1])
