@@ -4,6 +4,7 @@ The work is `registry.acv_lists.import_list`; this command commits once at the e
 """
 
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -31,10 +32,11 @@ def import_command(file, authority, dry_run, today):
     on = date.fromisoformat(today) if today else today_uk()
     try:
         report = acv_lists.import_list(file, authority_code=code, today=on, dry_run=dry_run)
-        if report.written:
-            db.session.commit()
-        else:
+        if dry_run:
             db.session.rollback()
+        else:  # written or refused, the run is recorded (who, when, the file and its hash, the row report)
+            acv_lists.record_run(report, path=Path(file), actor=None, via="cli")
+            db.session.commit()
     except BaseException:
         db.session.rollback()
         raise

@@ -7,8 +7,9 @@ alike. Each row
 
 1. is matched to an asset already in the register: by UPRN, by the council's reference, or by a point
    within 25 m whose name is similar (pg_trgm's `similarity` when the extension is installed, else
-   difflib); otherwise an asset is created through `assets.create`, or, with no location, the case has
-   no asset;
+   difflib); otherwise an asset is created through `assets.create` (at the row's coordinates; without
+   them, at the centre of the postcode its address gives, marked approximate as issue 10 item 6 says), or,
+   with no location at all, the case has no asset;
 2. becomes a case in its recorded state, made through the workflow engine with the council's dates as
    the steps' effective dates: `record_nomination`, `begin_validation`, then `accept_nomination` and
    `list` or `decline`, or `reject_nomination`; a disposal notice opens a moratorium case
@@ -19,7 +20,8 @@ alike. Each row
 
 Dates the council gives win over the ones the engine computes (listing expiry, interim and full
 moratorium and protected period ends): the deadline row takes the council's date and the report lists
-every difference. Facts the engine needs that a list does not give (the owner notice date, the kind of
+every difference. A council date before its period began cannot be right (a typed year: Oxford's list
+ends a full moratorium that began on 20/08/2015 on "20/02/2015"): it is not used, and the report says so. Facts the engine needs that a list does not give (the owner notice date, the kind of
 disposal, the date of the request to bid) are assumed as stated in the report. Columns it cannot map
 are reported. A nominator who is a person is kept private (`nominator_name`); only a name recognised
 as an organisation's is published as the nominating group.
@@ -55,14 +57,14 @@ _NAME_STOPWORDS = {"the", "and", "of", "at", "a"}
 COLUMNS: dict[str, tuple[str, ...]] = {
     "reference": ("Reference", "Ref", "ACV Reference", "ACV Ref", "Reference Number", "ACV Number", "ID"),
     "name_address": ("Property name and address", "Name and address", "Asset name and address"),
-    "name": ("Name", "Asset Name", "Property Name", "Asset", "Site Name"),
-    "address": ("Address", "Asset Address", "Property Address", "Site Address"),
+    "name": ("Name", "Asset Name", "Property Name", "Asset", "Site Name", "Name of Asset"),
+    "address": ("Address", "Asset Address", "Property Address", "Site Address", "Address of Asset"),
     "postcode": ("Postcode", "Post Code"),
     "uprn": ("UPRN",),
     "nominator": ("Nominated By", "Nominating Organisation", "Nominating Group", "Nominator",
                   "Nominating Body", "nominating-group"),
     "nomination_date": ("Date Nomination Received", "Nomination Date", "Date Nominated", "Date Received",
-                        "nomination-date"),
+                        "Date nomination requested", "nomination-date"),
     "status": ("Status",),
     "decision": ("Decision", "Outcome"),
     "decision_date": ("Decision Date", "Date of Decision", "Date Listed", "Listing Date", "Date Added To List",
@@ -72,13 +74,19 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "expiry_date": ("Listing Expiry Date", "Expiry Date", "Date Listing Expires", "Date Listing Ends",
                     "expiry-date"),
     "notice_date": ("Notice To Dispose Received By Council Date", "Notification Of Intention To Sell Received",
-                    "Notice Of Intention To Dispose", "Date Notice Received", "notification-to-sell-date"),
+                    "Notice Of Intention To Dispose", "Date Notice Received",
+                    "Date owner announced intention to dispose", "notification-to-sell-date"),
     "interested_group": ("Community Group Which Triggered Full Moratorium", "Name Of Community Interest Group",
                          "Interested Group", "interested-group"),
-    "request_date": ("Intention To Bid Received", "Date Request To Bid Received", "Request To Bid Received"),
-    "interim_end": ("Interim Moratorium Period", "Interim Moratorium End Date", "Interim Moratorium Ends"),
-    "full_end": ("Full Moratorium End Date", "Full Moratorium Ends", "full_moratorium_end_date"),
-    "protected_end": ("Protection Period End Date", "Protected Period End Date", "protection_period_end_date"),
+    # Oxford's "Date full moratorium triggered": a written request to be treated as a bidder is what triggers it.
+    "request_date": ("Intention To Bid Received", "Date Request To Bid Received", "Request To Bid Received",
+                     "Date full moratorium triggered"),
+    "interim_end": ("Interim Moratorium Period", "Interim Moratorium End Date", "Interim Moratorium Ends",
+                    "Date interim moratorium will end"),
+    "full_end": ("Full Moratorium End Date", "Full Moratorium Ends", "full_moratorium_end_date",
+                 "Date full moratorium will end"),
+    "protected_end": ("Protection Period End Date", "Protected Period End Date", "protection_period_end_date",
+                      "End of protected period"),
     "location": ("Location", "Lat Lon", "Coordinates", "point"),
     "latitude": ("Latitude", "Lat"),
     "longitude": ("Longitude", "Lon", "Long", "Lng"),
@@ -151,6 +159,15 @@ def parse_location(value) -> tuple[float, float] | None:
     if not (49 <= lat <= 61.5 and -9 <= lon <= 2.5):
         raise ValueError(text)
     return lon, lat
+
+
+_POSTCODE_IN_TEXT = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b")
+
+
+def postcode_in(value) -> str | None:
+    """The last full postcode written in an address (`16 Glebelands, Oxford, OX3 7EN` -> `OX3 7EN`). Pure."""
+    found = _POSTCODE_IN_TEXT.findall(mapping.clean_text(value).upper())
+    return f"{found[-1][0]} {found[-1][1]}" if found else None
 
 
 def split_name_address(value: str) -> tuple[str, str | None]:
@@ -276,20 +293,52 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)  # a decision or a disposal notice added to an earlier import
     assets_created: list[str] = field(default_factory=list)
+    placed_at_postcode: dict[str, str] = field(default_factory=dict)  # council reference -> postcode (approximate)
     matched: dict[str, str] = field(default_factory=dict)  # council reference -> how (uprn, reference, nearby)
     without_asset: list[str] = field(default_factory=list)
     moratoria_created: list[str] = field(default_factory=list)
     date_differences: list[DateDifference] = field(default_factory=list)
+    dates_not_used: list[str] = field(default_factory=list)  # a council date that cannot be right
     assumptions: list[str] = field(default_factory=list)
     unmapped_columns: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     private_nominators: int = 0
     written: bool = False
     case_ids: set[int] = field(default_factory=set, repr=False)
+    row_numbers: dict[str, int] = field(default_factory=dict)  # council reference -> its spreadsheet row
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def counts(self) -> dict[str, int]:
+        return {"rows": self.rows, "new cases": len(self.cases_created), "updated": len(self.updated),
+                "unchanged": len(self.unchanged), "moratoria": len(self.moratoria_created),
+                "new assets": len(self.assets_created), "problems": len(self.problems)}
+
+    def row_report(self) -> list[dict]:
+        """One line per entry (and per problem) for the import's CSV, as an asset import's report has them."""
+        notes: dict[str, list[str]] = {}
+        for reference, how in self.matched.items():
+            notes.setdefault(reference, []).append(f"matched to an asset in the register by {how}")
+        for reference in self.assets_created:
+            where = self.placed_at_postcode.get(reference)
+            notes.setdefault(reference, []).append(
+                f"new asset at the centre of {where} (approximate)" if where else "new asset")
+        for reference in self.without_asset:
+            notes.setdefault(reference, []).append("no location: the case has no asset")
+        for difference in self.date_differences:
+            notes.setdefault(difference.reference, []).append(difference.line().split(": ", 1)[1])
+        for line in self.dates_not_used:
+            reference, _, rest = line.partition(": ")
+            notes.setdefault(reference, []).append(rest)
+        outcomes = ([(r, "new case") for r in self.cases_created] + [(r, "updated") for r in self.updated]
+                    + [(r, "unchanged") for r in self.unchanged])
+        rows = [{"row": self.row_numbers.get(reference), "reference": reference, "outcome": outcome,
+                 "message": "; ".join(notes.get(reference, []))} for reference, outcome in outcomes]
+        rows += [{"row": None, "reference": None, "outcome": "problem", "message": problem}
+                 for problem in self.problems]
+        return sorted(rows, key=lambda r: (r["row"] is None, r["row"] or 0))
 
     def lines(self) -> list[str]:
         verb = "Would import" if self.dry_run else "Imported"
@@ -303,11 +352,18 @@ class ImportReport:
                        f"{len(self.moratoria_created)} moratorium case(s), {len(self.assets_created)} new asset(s), "
                        f"{len(self.matched)} matched to existing assets, {len(self.without_asset)} without a "
                        "location or asset.")
+        if self.placed_at_postcode:
+            out.append("No coordinates: placed at the centre of the postcode in the address (approximate, "
+                       "left out of radius searches): " + "; ".join(f"{r} at {p}" for r, p in
+                                                             self.placed_at_postcode.items()))
         if self.matched:
             out.append("Matched: " + "; ".join(f"{r} by {how}" for r, how in self.matched.items()))
         if self.date_differences:
             out.append(f"Council dates that differ from the computed ones ({len(self.date_differences)}):")
             out.extend(f"  {d.line()}" for d in self.date_differences)
+        if self.dates_not_used:
+            out.append(f"Council dates not used ({len(self.dates_not_used)}): the computed date stands:")
+            out.extend(f"  {line}" for line in self.dates_not_used)
         if self.assumptions:
             out.append("Assumed (the list does not say):")
             out.extend(f"  {a}" for a in self.assumptions)
@@ -472,6 +528,11 @@ def _override(case: Case, key: str, council: date | None, reference: str, report
         .order_by(Deadline.anchor_date.desc(), Deadline.id.desc()).limit(1))
     if row is None:
         return
+    if council < row.anchor_date:  # e.g. Oxford's "20/02/2015" for a moratorium that began on 20/08/2015
+        report.dates_not_used.append(
+            f"{reference}: the council's {label} {council.isoformat()} is before the period began "
+            f"({row.anchor_date.isoformat()}); the computed {row.due_date.isoformat()} is kept.")
+        return
     if row.due_date != council:
         report.date_differences.append(DateDifference(reference, label, council, row.due_date))
         differences = dict(case.data.get("council_dates") or {})
@@ -546,6 +607,15 @@ def _import_row(row: Row, authority_code: str, actor, today: date, report: Impor
             report.unchanged.append(reference)
         return
 
+    # No coordinates: the postcode column, or the last postcode in the address, places it (approximately).
+    postcode = postcode_in(row.get("postcode")) or postcode_in(address or row.get("name_address"))
+    location_source = "surveyed"
+    if point is None and postcode:
+        from .imports.checking import postcode_points
+
+        centre = postcode_points([postcode]).get(postcode)
+        if centre is not None:
+            point, location_source = (centre.x, centre.y), "postcode"
     asset_id, how = match_asset(authority_code, uprn=uprn, reference=reference, name=name, point=point)
     if asset_id is not None:
         report.matched[reference] = how
@@ -553,9 +623,11 @@ def _import_row(row: Row, authority_code: str, actor, today: date, report: Impor
         asset_type, _ = mapping.asset_type(None, name)
         record = assets.AssetRecord(authority_code=authority_code, reference=reference[:100], name=name[:300],
                                     asset_type=asset_type, point=_shapely_point(point), address=address,
-                                    uprn=uprn, location_source="surveyed")
+                                    postcode=postcode, uprn=uprn, location_source=location_source)
         asset_id = assets.create(record)
         report.assets_created.append(reference)
+        if location_source == "postcode":
+            report.placed_at_postcode[reference] = postcode
     else:
         report.without_asset.append(reference)
 
@@ -648,12 +720,17 @@ def _moratorium(case: Case, row: Row, dates: dict, actor, today: date, reference
     _override(moratorium, "interim_end", dates["interim_end"], reference, report)
     _override(moratorium, "protected_end", dates["protected_end"], reference, report)
     group = row.get("interested_group")
-    if group:
+    if group or dates["request_date"]:  # a named group, or (Oxford) only the date the full moratorium began
         requested = dates["request_date"] or notice
         if dates["request_date"] is None:
             report.assumptions.append(f"{reference}: the request to be treated as a bidder was received on the "
                                       f"day of the notice, {notice.isoformat()}.")
-        shown = group if is_organisation_name(group) else "A community interest group (name not published)"
+        if not group:
+            shown = "A community interest group (the council's list does not name it)"
+            report.assumptions.append(f"{reference}: a community interest group asked to be treated as a "
+                                      f"bidder on {requested.isoformat()} (the list gives the date, not the group).")
+        else:
+            shown = group if is_organisation_name(group) else "A community interest group (name not published)"
         engine.transition(moratorium.id, "request_to_bid", actor, {
             "effective_date": requested.isoformat(), "request_received_on": requested.isoformat(),
             "interested_group": shown}, today)
@@ -702,6 +779,7 @@ def import_list(path: Path | str, *, authority_code: str, today: date, actor=Non
         seen.setdefault(ref, row.number)
     if report.problems:
         return report
+    report.row_numbers = {row.get("reference"): row.number for row in rows if row.get("reference")}
     savepoint = db.session.begin_nested()
     try:
         for row in rows:
@@ -730,3 +808,59 @@ def _no_notices_for(case_ids: set[int]) -> None:
 
     if has_app_context() and g.get("workflow_notices"):
         g.workflow_notices = [(c, e) for c, e in g.workflow_notices if c not in case_ids]
+
+
+def count_upload_rows(upload) -> int:
+    """The entries of an uploaded list (for `uploads.store`'s row count)."""
+    import tempfile
+
+    from .imports import uploads
+
+    with tempfile.TemporaryDirectory(prefix="registry-acv-") as folder:
+        rows, _unmapped, _problems = read_rows(uploads.local_copy(upload, folder))
+    return len(rows)
+
+
+def import_upload(upload, *, actor, today: date, dry_run: bool):
+    """A list uploaded on the import page (`imports.uploads`, kind "acv"): its preview (a dry run) or its
+    import, from the very bytes uploaded. Returns (report, run): a real run, written or refused, is recorded
+    as an import run with its row report, and the upload keeps what happened (`status`, `result`)."""
+    import tempfile
+
+    from sqlalchemy import func
+
+    from .imports import uploads
+
+    with tempfile.TemporaryDirectory(prefix="registry-acv-") as folder:
+        path = uploads.local_copy(upload, folder)
+        report = import_list(path, authority_code=upload.authority_code, today=today, actor=actor,
+                             dry_run=dry_run)
+    report.path = upload.file_name
+    if dry_run:
+        return report, None
+    run = record_run(report, upload=upload, actor=actor, via="web")
+    upload.status = "done" if report.written else "failed"
+    upload.import_run_id = run.id
+    upload.result = {"written": report.written, "counts": report.counts(), "lines": report.lines()}
+    upload.updated_at = func.now()
+    db.session.flush()
+    return report, run
+
+
+def record_run(report: ImportReport, *, upload=None, path: Path | None = None, actor, via: str):
+    """The import_run row (who, when, the file's name and SHA-256, counts, row report) and its audit entry."""
+    from . import audit
+    from .import_runs import ImportRun
+    from .imports.runs import sha256_of
+
+    run = ImportRun(
+        actor_user_id=getattr(actor, "id", None), actor=getattr(actor, "email", None) or via, via=via,
+        file_name=upload.file_name if upload is not None else Path(path).name,
+        sha256=upload.sha256 if upload is not None else sha256_of(Path(path)),
+        authority_codes=[report.authority_code], mapping={}, dry_run=False, written=report.written,
+        counts=report.counts(), report=report.row_report())
+    db.session.add(run)
+    db.session.flush()
+    audit.record(actor, "acv.import_list" if report.written else "acv.import_list_refused", "import_run", run.id,
+                 {"file_name": run.file_name, "sha256": run.sha256, "counts": run.counts}, via=via)
+    return run

@@ -48,7 +48,10 @@ _BASE = """
              AND d.rule_code = 'acv_full_moratorium_end' ORDER BY d.anchor_date DESC LIMIT 1) AS full_moratorium_end,
            (SELECT d.due_date FROM deadline d WHERE d.case_id = m.id
              AND d.rule_code = 'acv_protected_period_end' ORDER BY d.anchor_date DESC LIMIT 1) AS protected_period_end,
-           ST_AsGeoJSON(coalesce(ST_PointOnSurface(c.site), a.point), 6) AS point_geojson,
+           -- planning.data's `point`: a drawn site, else the asset's point when surveyed (a postcode's centre
+           -- would be published as if it were the asset's place)
+           ST_AsGeoJSON(coalesce(ST_PointOnSurface(c.site),
+                                 CASE WHEN a.location_source = 'surveyed' THEN a.point END), 6) AS point_geojson,
            ST_AsGeoJSON(coalesce(c.site, a.footprint), 6) AS geometry_geojson,
            ST_AsGeoJSON(coalesce(c.site, a.footprint, a.point), 6) AS geojson
     FROM "case" c

@@ -33,7 +33,10 @@ def row(r: Mapping) -> dict:
     """
     from ..imports.authority_names import curie_for
 
-    address = ", ".join(p for p in (r.get("address"), r.get("postcode")) if p)
+    address, postcode = r.get("address") or "", r.get("postcode") or ""
+    if postcode and postcode.replace(" ", "") in address.upper().replace(" ", ""):
+        postcode = ""  # already written in the address (Oxford: "106 Bridge Street, Oxford OX2 0BD")
+    address = ", ".join(p for p in (address, postcode) if p)
     code = r["authority_code"]
     return {
         "reference": r.get("council_reference") or r["reference"],

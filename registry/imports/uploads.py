@@ -70,6 +70,7 @@ class ImportUpload(db.Base):
     error: Mapped[str | None] = mapped_column(Text)
     preview_status: Mapped[str | None] = mapped_column(String(20))  # long files: queued/running/ready/failed
     preview: Mapped[dict | None] = mapped_column(JSONB, deferred=True)  # the finished dry run (`snapshot`)
+    kind: Mapped[str] = mapped_column(String(10), server_default="assets", default="assets")  # or "acv" (0034)
 
     @property
     def authority(self) -> str:  # for permissions' "authority" scope
@@ -141,8 +142,13 @@ def _json(value) -> str:
 
 
 def store(content: bytes, file_name: str, *, actor, authority_code: str, via: str,
-          column_map: dict | None = None, dry_run: bool = False, retire_missing: bool = False) -> ImportUpload:
-    """Keep an uploaded file (flushes). The mapping defaults to the authority's saved one."""
+          column_map: dict | None = None, dry_run: bool = False, retire_missing: bool = False,
+          kind: str = "assets", row_counter=None) -> ImportUpload:
+    """Keep an uploaded file (flushes). The mapping defaults to the authority's saved one.
+
+    `kind` "acv": a council's list of assets of community value (`registry.acv_lists`), not its register;
+    `row_counter` counts its rows (default: the register's reader, `count_rows`).
+    """
     if not file_name or not content:
         raise InvalidInput("Choose a file to import.", field="file")
     if len(content) > MAX_UPLOAD_BYTES:
@@ -152,17 +158,20 @@ def store(content: bytes, file_name: str, *, actor, authority_code: str, via: st
                           authority_code=authority_code, file_name=name, sha256=sha256(content), content=content,
                           mapping=clean_mapping(column_map) if column_map is not None
                           else saved_mapping(authority_code),
-                          dry_run=dry_run, retire_missing=retire_missing)
+                          dry_run=dry_run, retire_missing=retire_missing, kind=kind)
+    if kind == "acv":
+        upload.mapping = {}  # a list's columns are read by their names (acv_lists.COLUMNS), not mapped
     db.session.add(upload)
     db.session.flush()
-    upload.row_count = count_rows(upload)
+    upload.row_count = (row_counter or count_rows)(upload)
     db.session.flush()
     return upload
 
 
-def get(upload_id: int) -> ImportUpload:
+def get(upload_id: int, kind: str = "assets") -> ImportUpload:
+    """The upload, of this kind: a register's pages never show a list's upload, nor the other way round."""
     upload = db.session.get(ImportUpload, upload_id)
-    if upload is None:
+    if upload is None or upload.kind != kind:
         raise NotFound(f"There is no import {upload_id}.")
     return upload
 
@@ -184,6 +193,11 @@ def _file(upload: ImportUpload, folder: str) -> Path:
     path = Path(folder) / upload.file_name
     path.write_bytes(content)
     return path
+
+
+def local_copy(upload: ImportUpload, folder: str) -> Path:
+    """The upload's bytes written into `folder` under its own name, once their hash is checked."""
+    return _file(upload, folder)
 
 
 def count_rows(upload: ImportUpload) -> int:
@@ -353,7 +367,7 @@ def claim_next() -> tuple[ImportUpload, str] | None:
     Returns the upload and what to do with it: "import" or "preview".
     """
     upload_id = db.session.execute(text(
-        "SELECT id FROM import_upload WHERE status = 'queued' OR preview_status = 'queued' "
+        "SELECT id FROM import_upload WHERE kind = 'assets' AND (status = 'queued' OR preview_status = 'queued') "
         "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
     )).scalar()
     if upload_id is None:

@@ -33,6 +33,13 @@ class UploadForm(FlaskForm):
     authority = StringField("Council to import into", widget=GovTextInput())
 
 
+class AcvUploadForm(FlaskForm):
+    """A council's list of assets of community value (registry/acv_lists.py), not its register."""
+
+    acv_file = FileField("Upload a list of assets of community value", widget=GovFileInput())
+    acv_authority = StringField("Council whose list it is", widget=GovTextInput())
+
+
 class MappingForm(FlaskForm):
     save_mapping = BooleanField("Save this mapping as the default for my authority", widget=GovCheckboxInput())
 
@@ -70,7 +77,6 @@ def _load(upload_id: int):
 @permissions.route_requires("import.run")
 def index():
     actor = accounts.current_actor()
-    is_admin = "admin" in permissions.user_roles(actor)
     form = UploadForm()
     authority = getattr(actor, "authority_code", None)
     if authority:
@@ -91,10 +97,84 @@ def index():
             if _long(upload):
                 uploads.queue_preview(upload)  # checked by the worker; the preview page shows its progress
             return redirect(url_for("web_imports.preview", upload_id=upload.id))
+    return _index_page(actor, form, AcvUploadForm(formdata=None))
+
+
+def _index_page(actor, form, acv_form):
+    is_admin = "admin" in permissions.user_roles(actor)
+    authority = getattr(actor, "authority_code", None)
     history = [(run, _when_words(run.started_at)) for run in uploads.history(authority)] if authority else []
-    return render_template("imports/index.html", form=form, authority=authority, is_admin=is_admin,
-                           authority_name=uploads.council_name(authority) if authority else None,
-                           history=history), 400 if form.errors else 200
+    return render_template("imports/index.html", form=form, acv_form=acv_form, authority=authority,
+                           is_admin=is_admin, authority_name=uploads.council_name(authority) if authority else None,
+                           history=history), 400 if (form.errors or acv_form.errors) else 200
+
+
+@bp.post("/imports/acv")
+@permissions.route_requires("import.run")
+def acv_upload():
+    """Upload a council's ACV list: kept, then previewed (a dry run) before anything is written."""
+    from .. import acv_lists
+
+    actor = accounts.current_actor()
+    acv_form = AcvUploadForm()
+    if acv_form.validate_on_submit():
+        upload_file = acv_form.acv_file.data
+        try:
+            code = _authority_for(actor, acv_form.acv_authority.data)
+            if upload_file is None or not getattr(upload_file, "filename", ""):
+                raise InvalidInput("Choose the council's list to import.", field="acv_file")
+            content = upload_file.read(uploads.MAX_UPLOAD_BYTES + 1)
+            upload = uploads.store(content, upload_file.filename, actor=actor, authority_code=code, via="web",
+                                   kind="acv", row_counter=acv_lists.count_upload_rows)
+        except RegistryError as error:
+            if isinstance(error, Forbidden):
+                raise
+            add_error(acv_form, error, "acv_authority" if error.field == "authority" else "acv_file")
+        else:
+            return redirect(url_for("web_imports.acv_preview", upload_id=upload.id))
+    return _index_page(actor, UploadForm(formdata=None), acv_form)
+
+
+def _load_acv(upload_id: int):
+    actor = accounts.current_actor()
+    upload = uploads.get(upload_id, kind="acv")
+    permissions.require(actor, "import.run", upload.authority_code)
+    return actor, upload
+
+
+@bp.get("/imports/acv/<int:upload_id>")
+@permissions.route_requires("import.run")
+def acv_preview(upload_id):
+    """The preview (nothing written) with a Confirm button; once confirmed, what the import did."""
+    from .. import acv_lists
+    from ..workflow import engine
+
+    actor, upload = _load_acv(upload_id)
+    name = uploads.council_name(upload.authority_code)
+    if upload.status in ("done", "failed"):
+        run = db.session.get(ImportRun, upload.import_run_id) if upload.import_run_id else None
+        return render_template("imports/acv.html", upload=upload, authority_name=name, done=True,
+                               lines=upload.result.get("lines", []), written=upload.result.get("written"),
+                               run=run, confirm_form=None)
+    report, _ = acv_lists.import_upload(upload, actor=actor, today=engine.today_uk(), dry_run=True)
+    return render_template("imports/acv.html", upload=upload, authority_name=name, done=False,
+                           lines=report.lines(), written=False, ok=report.ok, run=None,
+                           confirm_form=PrepareForm() if report.ok else None)
+
+
+@bp.post("/imports/acv/<int:upload_id>/confirm")
+@permissions.route_requires("import.run")
+def acv_confirm(upload_id):
+    from .. import acv_lists
+    from ..workflow import engine
+
+    actor, upload = _load_acv(upload_id)
+    if not PrepareForm().validate_on_submit():
+        abort(400)
+    if upload.status == "uploaded":
+        report, _run = acv_lists.import_upload(upload, actor=actor, today=engine.today_uk(), dry_run=False)
+        flash(f"{report.lines()[0]}" if report.written else "Nothing was imported: see the problems below.")
+    return redirect(url_for("web_imports.acv_preview", upload_id=upload.id))
 
 
 def _when_words(moment) -> str:

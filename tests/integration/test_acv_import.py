@@ -12,7 +12,8 @@ below was worked out by hand from it:
 - CAMACV21: nominated by a person (kept private); listed 21/07/2025, expires 20/07/2030; matched to the
   asset the test puts 9 m away with the same name.
 - CAMACV25: unsuccessful (not of community value), so on the unsuccessful list, not the ACV list.
-- CAMACV30: listed 24/11/2025, no location and no asset: no point.
+- CAMACV30: listed 24/11/2025, no coordinates: its asset is placed at the centre of NW5 1LP, the postcode its
+  address ends with, marked approximate, so planning.data gets no point for it.
 """
 
 import csv
@@ -28,6 +29,8 @@ from sqlalchemy import text
 from registry import acv_lists, assets, db, registers
 from registry.errors import Forbidden, TransitionRefused
 from registry.workflow import cases, engine
+
+from .conftest import csrf_token, sign_in
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples" / "acv"
 CAMDEN = "E09000007"
@@ -64,8 +67,8 @@ def test_the_acv_round_trip(db_session, client, farm):
     assert report.problems == [] and report.written
     assert report.cases_created == ["CAMACV17 (2nd moratorium)", "CAMACV21", "CAMACV25", "CAMACV30"]
     assert report.matched == {"CAMACV21": "a point within 25 m with a similar name"}
-    assert report.assets_created == ["CAMACV17 (2nd moratorium)", "CAMACV25"]
-    assert report.without_asset == ["CAMACV30"]
+    assert report.assets_created == ["CAMACV17 (2nd moratorium)", "CAMACV25", "CAMACV30"]
+    assert report.placed_at_postcode == {"CAMACV30": "NW5 1LP"} and report.without_asset == []
     assert report.unmapped_columns == ["Ward"]
     # The council's expiry date wins, and the difference is reported.
     assert [(d.reference, d.what, d.council, d.computed) for d in report.date_differences] == [
@@ -258,3 +261,174 @@ def test_a_newer_list_adds_the_decision_and_the_disposal_notice(db_session, tmp_
 
     third = acv_lists.import_list(newer, authority_code=CAMDEN, today=TODAY)
     assert third.updated == [] and third.unchanged == ["CAMACV40"] and len(cases.children_of(case.id)) == 1
+
+
+# ------------------------------------------------------------------ a real council's list: Oxford City Council
+
+OXFORD = "E07000178"
+OXFORD_PUBLISHED = date(2017, 10, 1)  # the day the council put the file in its open-data repository
+
+
+@pytest.fixture()
+def oxford(db_session):
+    """Oxford City Council and the OX postcodes of the ONS package (the test database has neither)."""
+    from registry import places
+
+    rows = list(places.iter_postcode_rows({"OX"}))
+    db.session.execute(text(
+        "INSERT INTO postcode (compact, postcode, district_code, point) "
+        "SELECT c, p, d, ST_SetSRID(ST_MakePoint(x, y), 4326) FROM unnest(CAST(:c AS text[]), CAST(:p AS text[]), "
+        "CAST(:d AS text[]), CAST(:x AS float8[]), CAST(:y AS float8[])) AS t(c, p, d, x, y) "
+        "ON CONFLICT (compact) DO NOTHING"),
+        {"c": [r[1] for r in rows], "p": [r[0] for r in rows], "d": [r[2] for r in rows],
+         "x": [r[3] for r in rows], "y": [r[4] for r in rows]})
+    db.session.execute(text(
+        "INSERT INTO authority (code, name, kind, nation, boundary_source) "
+        "VALUES (:c, 'Oxford', 'district', 'england', 'approximate-postcodes') ON CONFLICT (code) DO NOTHING"),
+        {"c": OXFORD})
+    return {r[0]: (r[3], r[4]) for r in rows}
+
+
+def test_oxford_city_councils_published_list(db_session, client, oxford):
+    """fixtures/samples/acv/oxford_assets_of_community_value.csv, whole: 18 listed assets (Oxford City
+    Council's open-data repository, October 2017). Every expected value was worked out by hand from the file
+    and the statute's words (Localism Act 2011 s.87(3), s.95(6); SI 2012/2421 reg 2(a)):
+
+    - No status column: a published list of assets of community value, so every row is a listing.
+    - 13 addresses end in a postcode and have no coordinates: each asset is placed at its postcode's centre,
+      marked approximate; the 5 without one (Sandy Lane, Hertford Street, Collingwood Road, 263 Iffley Road,
+      Salford Road) have no asset.
+    - 6 rows give a date the owner announced an intention to dispose: 6 moratorium cases. The interim
+      moratorium is "the six weeks beginning with the date of receipt" (the notice day is day 1, so it ends
+      41 days later); Oxford writes the 42nd day each time (15/07/2013 -> 26/08/2013, computed 25/08/2013).
+    - 3 give the date the full moratorium was triggered: a request to be treated as a bidder that day,
+      though the list names no group. The full moratorium (6 months beginning with the notice) and the
+      protected period (18 months) again end a day later in Oxford's list than computed, except
+      The Ampleforth Arms (15_004): its full moratorium "will end 20/02/2015", six months *before* the notice
+      of 20/08/2015 (a typed year): not used, the computed 19/02/2016 stands; its protected period "20/02/2016"
+      is a year short of the computed 19/02/2017, but it is after the notice, so the council's date is used.
+    """
+    report = acv_lists.import_list(SAMPLES / "oxford_assets_of_community_value.csv", authority_code=OXFORD,
+                                   today=OXFORD_PUBLISHED)
+
+    assert report.problems == [] and report.written and report.unmapped_columns == []
+    assert report.rows == 18 and len(report.cases_created) == 18
+    assert report.cases_created[:3] == ["15/006", "13/002PF270615", "15/001"]  # byte for byte, "/" and "_"
+    assert report.without_asset == ["15_002", "14/003", "15_004", "13/004PF277072", "15_003"]
+    assert report.placed_at_postcode == {
+        "15/006": "OX4 3LZ", "13/002PF270615": "OX3 7EN", "15/001": "OX4 3NH", "16/004": "OX4 2ES",
+        "16/003": "OX4 1SN", "15/005": "OX3 7JF", "16/002": "OX4 1EJ", "16/008": "OX2 0BD", "13/001PF267549": "OX4 4XP",
+        "13/003PF271120": "OX2 8NY", "16/007": "OX3 0PH", "16/001": "OX3 0EN", "16/005": "OX2 8PQ"}
+    assert report.assets_created == list(report.placed_at_postcode)
+    assert report.moratoria_created == ["13/002PF270615", "14/003", "15_004", "13/004PF277072", "16/008",
+                                        "13/003PF271120"]
+    interim, full, protected = "interim moratorium end", "full moratorium end", "protected period end"
+    assert [(d.reference, d.what, d.council, d.computed) for d in report.date_differences] == [
+        ("13/002PF270615", interim, date(2013, 8, 26), date(2013, 8, 25)),
+        ("14/003", interim, date(2017, 1, 27), date(2017, 1, 26)),
+        ("15_004", interim, date(2015, 10, 1), date(2015, 9, 30)),
+        ("15_004", protected, date(2016, 2, 20), date(2017, 2, 19)),
+        ("13/004PF277072", interim, date(2013, 12, 17), date(2013, 12, 16)),
+        ("13/004PF277072", protected, date(2015, 5, 5), date(2015, 5, 4)),
+        ("13/004PF277072", full, date(2014, 5, 5), date(2014, 5, 4)),
+        ("16/008", interim, date(2017, 5, 17), date(2017, 5, 16)),
+        ("13/003PF271120", interim, date(2013, 9, 3), date(2013, 9, 2)),
+        ("13/003PF271120", protected, date(2015, 1, 23), date(2015, 1, 22)),
+        ("13/003PF271120", full, date(2014, 1, 23), date(2014, 1, 22)),
+    ]
+    assert report.dates_not_used == [
+        "15_004: the council's full moratorium end 2015-02-20 is before the period began (2015-08-20); "
+        "the computed 2016-02-19 is kept."]
+    assert "Council dates not used (1): the computed date stands:" in report.lines()
+
+    # Placed at the postcode's centre, marked approximate (issue 10 item 6), with the postcode stored.
+    hollybush = db.session.execute(text(
+        "SELECT a.postcode, a.location_source, ST_X(a.point) AS lon, ST_Y(a.point) AS lat FROM \"case\" c "
+        "JOIN asset a ON a.id = c.asset_id WHERE c.process = 'acv' AND c.data->>'council_reference' = '16/008'")).one()
+    assert (hollybush.postcode, hollybush.location_source) == ("OX2 0BD", "postcode")
+    assert (hollybush.lon, hollybush.lat) == pytest.approx(oxford["OX2 0BD"], abs=1e-7)
+
+    # On 1 October 2017: all 18 listed (the first listing, 10/05/2013, runs to 09/05/2018).
+    states = db.session.execute(text(
+        "SELECT state, count(*) FROM \"case\" WHERE authority_code = :a AND process = 'acv' GROUP BY state"),
+        {"a": OXFORD}).all()
+    assert dict(states) == {"listed": 18}
+    post_box = acv_lists.find_imported_case(OXFORD, "13/003PF271120")
+    (moratorium,) = cases.children_of(post_box.id)
+    assert [(e.action, e.effective_date) for e in cases.events_of(moratorium.id)] == [
+        ("receive_notice", date(2013, 7, 23)), ("request_to_bid", date(2013, 8, 30)),
+        ("end_full", date(2014, 1, 24)), ("expire_protected", date(2015, 1, 24))]
+    assert moratorium.data["interested_group"] == "A community interest group (the council's list does not name it)"
+    hollybush_case = acv_lists.find_imported_case(OXFORD, "16/008")
+    (hollybush_moratorium,) = cases.children_of(hollybush_case.id)
+    assert hollybush_moratorium.state == "free_to_dispose"  # protected until 04/10/2018 (18 months from 05/04/2017)
+    db_session.commit()
+
+    body = client.get(f"/registers/assets-of-community-value/planning-data.csv?authority={OXFORD}")
+    rows = {r["reference"]: r for r in csv.DictReader(io.StringIO(body.get_data(as_text=True)))}
+    assert len(rows) == 18 and {"15_004", "13/002PF270615", "16/008"} <= set(rows)
+    holly = rows["16/008"]
+    assert holly["organisation"] == "local-authority:OXO"
+    assert holly["name"] == "The Hollybush"  # the list's trailing space trimmed
+    assert holly["address-text"] == "106 Bridge Street, Oxford OX2 0BD"  # its postcode not written twice
+    assert holly["point"] == ""  # a postcode's centre is not published as the asset's point
+    assert (holly["nomination-date"], holly["decision-date"], holly["expiry-date"]) == (
+        "2016-09-29", "2017-02-13", "2022-02-12")
+    assert holly["notification-to-sell-date"] == "2017-04-05"
+    assert rows["15_004"]["notification-to-sell-date"] == ""  # its protected period is over
+
+
+def test_the_import_page_takes_oxfords_list_previews_it_and_imports_it(client, oxford, make_user, two_authorities):
+    officer = make_user("council_officer", authority_code=OXFORD)
+    stranger = make_user("council_officer", authority_code=two_authorities[0])
+    db.session.commit()
+    sign_in(client, officer)
+    path = SAMPLES / "oxford_assets_of_community_value.csv"
+
+    empty = client.post("/imports/acv", data={"csrf_token": csrf_token(client)}, content_type="multipart/form-data")
+    assert empty.status_code == 400 and "Choose the council&#39;s list to import." in empty.get_data(as_text=True)
+
+    uploaded = client.post("/imports/acv", data={"csrf_token": csrf_token(client),
+                                                 "acv_file": (io.BytesIO(path.read_bytes()), path.name)},
+                           content_type="multipart/form-data")
+    assert uploaded.status_code == 302
+    page_url = uploaded.headers["Location"]
+    upload_id = int(page_url.rsplit("/", 1)[1])
+    preview = client.get(page_url).get_data(as_text=True)
+    assert "Would import 18 row(s) for E07000178: 18 new case(s)" in preview
+    assert ("15_004: the council&#39;s full moratorium end 2015-02-20 is before the period began (2015-08-20); "
+            "the computed 2016-02-19 is kept.") in preview
+    assert "Confirm and import the list" in preview
+    count = 'SELECT count(*) FROM "case" WHERE authority_code = :a'
+    assert db.session.execute(text(count), {"a": OXFORD}).scalar() == 0  # a preview writes nothing
+
+    assert client.get(f"/imports/{upload_id}").status_code == 404  # not a register's upload
+    sign_in(client, stranger)
+    assert client.get(page_url).status_code == 403
+    sign_in(client, officer)
+
+    confirmed = client.post(f"/imports/acv/{upload_id}/confirm", data={"csrf_token": csrf_token(client)})
+    assert confirmed.status_code == 302
+    done = client.get(page_url).get_data(as_text=True)
+    assert "Imported 18 row(s) for E07000178: 18 new case(s)" in done
+    db.session.expire_all()
+    assert db.session.execute(text(count + " AND process = 'acv'"), {"a": OXFORD}).scalar() == 18
+    run_id = db.session.execute(text("SELECT import_run_id FROM import_upload WHERE id = :id"),
+                                {"id": upload_id}).scalar()
+    run_counts = db.session.execute(text("SELECT counts FROM import_run WHERE id = :id"), {"id": run_id}).scalar()
+    assert run_counts["new cases"] == 18 and run_counts["moratoria"] == 6 and run_counts["new assets"] == 13
+    report = list(csv.DictReader(io.StringIO(client.get(f"/imports/runs/{run_id}.csv").get_data(as_text=True))))
+    ampleforth = next(r for r in report if r["reference"] == "15_004")
+    assert (ampleforth["row"], ampleforth["outcome"]) == ("8", "new case")  # the spreadsheet's own row 8
+    assert "before the period began" in ampleforth["message"]
+
+    # Confirming again does nothing more.
+    client.post(f"/imports/acv/{upload_id}/confirm", data={"csrf_token": csrf_token(client)})
+    assert db.session.execute(text(count + " AND process = 'acv'"), {"a": OXFORD}).scalar() == 18
+    # Imported today (not on the day Oxford published it), every listing's five years are over: the clock's own
+    # step removed each one the day after (The Hollybush: listed 13/02/2017, last day 12/02/2022).
+    hollybush = acv_lists.find_imported_case(OXFORD, "16/008")
+    assert hollybush.state == "removed"
+    assert [(e.action, e.effective_date) for e in cases.events_of(hollybush.id)][-1] == ("expire", date(2022, 2, 13))
+    register = client.get(f"/registers/assets-of-community-value?authority={OXFORD}").get_data(as_text=True)
+    assert "The Hollybush" not in register

@@ -104,6 +104,32 @@ def test_camden_and_stockport_headers_map_and_the_rest_are_reported():
     assert unmapped == []
 
 
+def test_oxfords_headers_map_every_column():
+    # fixtures/samples/acv/oxford_assets_of_community_value.csv's header, as Oxford City Council wrote it.
+    oxford = ["Reference", "Name of Asset", "Address of Asset", "Date nomination requested", "Date of decision",
+              "Date owner announced intention to dispose", "Date interim moratorium will end",
+              "Date full moratorium triggered", "Date full moratorium will end", "End of protected period"]
+    found, unmapped = acv_lists.map_headers(oxford)
+    assert found == {"reference": 0, "name": 1, "address": 2, "nomination_date": 3, "decision_date": 4,
+                     "notice_date": 5, "interim_end": 6, "request_date": 7, "full_end": 8, "protected_end": 9}
+    assert unmapped == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("16 Glebelands, Oxford, OX3 7EN", "OX3 7EN"),
+    ("106 Bridge Street, Oxford OX2 0BD", "OX2 0BD"),  # no comma before it
+    ("Oxford Road, Cowley, OX4 2ES ", "OX4 2ES"),
+    ("The Golden Lion, 88 Royal College Street, London NW1 0TH", "NW1 0TH"),
+    ("1 high st, leeds ls11ur", "LS1 1UR"),  # lower case, no space
+    ("Sandy Lane, Oxford", None),
+    ("Unit OX4, Grenoble Road", None),  # an outward code alone is not a postcode
+    ("", None),
+    (None, None),
+])
+def test_the_postcode_in_an_address(text, expected):
+    assert acv_lists.postcode_in(text) == expected
+
+
 @pytest.mark.parametrize("a, b, similar", [
     ("Kentish Town City Farm", "Kentish Town City Farm", True),
     ("The Golden Lion", "Golden Lion", True),
