@@ -104,7 +104,9 @@ def _index_page(actor, form, acv_form):
     is_admin = "admin" in permissions.user_roles(actor)
     authority = getattr(actor, "authority_code", None)
     history = [(run, _when_words(run.started_at)) for run in uploads.history(authority)] if authority else []
+    can_import_acv = bool(authority) and permissions.can(actor, "acv.validate", authority)
     return render_template("imports/index.html", form=form, acv_form=acv_form, authority=authority,
+                           can_import_acv=can_import_acv,
                            is_admin=is_admin, authority_name=uploads.council_name(authority) if authority else None,
                            history=history), 400 if (form.errors or acv_form.errors) else 200
 
@@ -121,6 +123,7 @@ def acv_upload():
         upload_file = acv_form.acv_file.data
         try:
             code = _authority_for(actor, acv_form.acv_authority.data)
+            permissions.require(actor, "acv.validate", code)  # the list records the council's own decisions
             if upload_file is None or not getattr(upload_file, "filename", ""):
                 raise InvalidInput("Choose the council's list to import.", field="acv_file")
             content = upload_file.read(uploads.MAX_UPLOAD_BYTES + 1)

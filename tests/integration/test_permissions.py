@@ -9,11 +9,13 @@ import io
 import pytest
 from sqlalchemy import text
 
-from registry import accounts, db, join_requests, permissions
+from registry import accounts, acv_lists, db, join_requests, permissions
 from registry.imports import uploads
 from tests.integration.conftest import csrf_token, sign_in
 
 IMPORT_FILE = b"AssetCode,PropertyName,GeoX,GeoY\r\nM-1,Matrix Hall,-1.55,53.8\r\n"
+# A one-entry list of assets of community value, in Oxford City Council's columns.
+ACV_FILE = b"Reference,Name of Asset,Date nomination requested,Date of decision\r\nM-ACV-1,Matrix Arms,01/09/2026,20/10/2026\r\n"
 ROLES = ["public", "citizen", "community_group_rep", "council_officer", "other_officer",
          "council_decision_maker", "reviewer", "admin"]
 
@@ -40,11 +42,13 @@ def world(db_session, make_user, two_authorities):
     officers_token, _secret = accounts.create_api_token(users["council_officer"], "the officer's own")
     upload = uploads.store(IMPORT_FILE, "matrix.csv", actor=users["council_officer"], authority_code=ours,
                            via="web")
+    acv_upload = uploads.store(ACV_FILE, "matrix-acv.csv", actor=users["council_officer"], authority_code=ours,
+                               via="web", kind="acv", row_counter=acv_lists.count_upload_rows)
     join = join_requests.ask_to_join(target_user, organisation_id, "Let me in")
     db.session.commit()
     return {"ours": ours, "theirs": theirs, "users": users, "asset_id": asset_id,
             "organisation_id": organisation_id, "target_user": target_user, "token_id": officers_token.id,
-            "upload_id": upload.id, "join_id": join.id}
+            "upload_id": upload.id, "acv_upload_id": acv_upload.id, "join_id": join.id}
 
 
 def snapshot(world) -> tuple:
@@ -66,6 +70,8 @@ def snapshot(world) -> tuple:
         db.session.execute(text("SELECT status FROM join_request WHERE id = :id"), {"id": world["join_id"]}).one(),
         db.session.execute(text("SELECT status, import_run_id, preview_status FROM import_upload WHERE id = :id"),
                            {"id": world["upload_id"]}).one(),
+        db.session.execute(text("SELECT status, import_run_id FROM import_upload WHERE id = :id"),
+                           {"id": world["acv_upload_id"]}).one(),
     )
 
 
@@ -95,6 +101,10 @@ WEB_WRITES = {
     "import_confirm": ("/imports/{upload_id}/confirm", lambda w: {}),
     # The same upload's preview, queued for the worker (the page does so for long files).
     "import_prepare": ("/imports/{upload_id}/preview", lambda w: {}),
+    # A council's list of assets of community value, uploaded (then previewed) and confirmed.
+    "acv_list_upload": ("/imports/acv", lambda w: {"acv_authority": w["ours"],
+                                                   "acv_file": (io.BytesIO(ACV_FILE), "matrix-acv.csv")}),
+    "acv_list_confirm": ("/imports/acv/{acv_upload_id}/confirm", lambda w: {}),
     # The target user asked to act for the group; the group's own rep approves.
     "join_decide": ("/join-requests/{join_id}/approve", lambda w: {}),
     # A draft ACV nomination for the rep's group.
@@ -102,7 +112,7 @@ WEB_WRITES = {
     "admin_membership_remove": ("/admin/users/{rep_id}/memberships/{organisation_id}/remove", lambda w: {}),
 }
 
-OK = {"organisation_new": 302, "ask_to_join": 302, "token_revoke": 302, "admin_membership_remove": 302, "import_confirm": 302, "import_prepare": 302, "join_decide": 302, "acv_nominate": 302,
+OK = {"organisation_new": 302, "ask_to_join": 302, "token_revoke": 302, "admin_membership_remove": 302, "import_confirm": 302, "import_prepare": 302, "acv_list_upload": 302, "acv_list_confirm": 302, "join_decide": 302, "acv_nominate": 302,
       "asset_create": 302, "asset_edit": 302, "asset_status": 302, "token_create": 200,
       "admin_officer": 302, "admin_membership": 302, "import_upload": 302}
 ALLOWED = {
@@ -124,6 +134,10 @@ ALLOWED = {
     # Our authority's upload: not the other authority's officer; an admin (never scoped) may.
     "import_confirm": {"council_officer", "council_decision_maker", "admin"},
     "import_prepare": {"council_officer", "council_decision_maker", "admin"},
+    # A council's ACV list records its own decisions: its officers (any authority uploads into its own);
+    # an admin, who records no council's decisions (acv.validate), may not.
+    "acv_list_upload": {"council_officer", "other_officer", "council_decision_maker"},
+    "acv_list_confirm": {"council_officer", "council_decision_maker"},
     # Only those who act for the group decide who joins it (the issue: the group answers, not the council).
     "join_decide": {"community_group_rep"},
     "acv_nominate": {"community_group_rep"},
@@ -148,7 +162,8 @@ def expected(endpoint: str, role: str) -> int:
 def path_of(path: str, world) -> str:
     return path.format(asset_id=world["asset_id"], target_user_id=world["target_user"].id,
                        organisation_id=world["organisation_id"], token_id=world["token_id"],
-                       rep_id=world["users"]["community_group_rep"].id, upload_id=world["upload_id"], join_id=world["join_id"])
+                       rep_id=world["users"]["community_group_rep"].id, upload_id=world["upload_id"],
+                       acv_upload_id=world["acv_upload_id"], join_id=world["join_id"])
 
 
 MATRIX = [(endpoint, role, expected(endpoint, role)) for endpoint in WEB_WRITES for role in ROLES]
@@ -315,6 +330,7 @@ def _matrix_endpoints(app) -> set[str]:
     calls += [("POST", route.path) for route in workflow_matrix.WEB_ROUTES.values()]
     calls += [(call.method, call.path) for call in workflow_matrix.API_ROUTES.values()]
     ids = dict.fromkeys(("asset_id", "target_user_id", "organisation_id", "token_id", "rep_id", "upload_id",
+                         "acv_upload_id",
                          "join_id", "case_id", "transfer_id", "condition_id", "monitoring_id"), 1)
     found = set()
     for method, path in calls:
