@@ -66,9 +66,9 @@ def _authority_for(actor, given: str | None) -> str:
     return code
 
 
-def _load(upload_id: int):
+def _load(upload_id: int, kind: str = "assets"):
     actor = accounts.current_actor()
-    upload = uploads.get(upload_id)
+    upload = uploads.get(upload_id, kind=kind)
     permissions.require(actor, "import.run", upload.authority_code)
     return actor, upload
 
@@ -138,13 +138,6 @@ def acv_upload():
     return _index_page(actor, UploadForm(formdata=None), acv_form)
 
 
-def _load_acv(upload_id: int):
-    actor = accounts.current_actor()
-    upload = uploads.get(upload_id, kind="acv")
-    permissions.require(actor, "import.run", upload.authority_code)
-    return actor, upload
-
-
 @bp.get("/imports/acv/<int:upload_id>")
 @permissions.route_requires("import.run")
 def acv_preview(upload_id):
@@ -152,7 +145,7 @@ def acv_preview(upload_id):
     from .. import acv_lists
     from ..workflow import engine
 
-    actor, upload = _load_acv(upload_id)
+    actor, upload = _load(upload_id, kind="acv")
     name = uploads.council_name(upload.authority_code)
     if upload.status in ("done", "failed"):
         run = db.session.get(ImportRun, upload.import_run_id) if upload.import_run_id else None
@@ -171,12 +164,12 @@ def acv_confirm(upload_id):
     from .. import acv_lists
     from ..workflow import engine
 
-    actor, upload = _load_acv(upload_id)
+    actor, upload = _load(upload_id, kind="acv")
     if not PrepareForm().validate_on_submit():
         abort(400)
     if upload.status == "uploaded":
         report, _run = acv_lists.import_upload(upload, actor=actor, today=engine.today_uk(), dry_run=False)
-        flash(f"{report.lines()[0]}" if report.written else "Nothing was imported: see the problems below.")
+        flash(report.lines()[0] if report.written else "Nothing was imported: see the problems below.")
     return redirect(url_for("web_imports.acv_preview", upload_id=upload.id))
 
 

@@ -128,6 +128,20 @@ def sign_out(client) -> None:
         session.clear()
 
 
+def add_package_postcodes(rows) -> None:
+    """Postcodes of the ONS package (`places.iter_postcode_rows` rows) into this test's transaction, for areas
+    the test database does not hold."""
+    from sqlalchemy import text
+
+    db.session.execute(text(
+        "INSERT INTO postcode (compact, postcode, district_code, point) "
+        "SELECT c, p, d, ST_SetSRID(ST_MakePoint(x, y), 4326) FROM unnest(CAST(:c AS text[]), CAST(:p AS text[]), "
+        "CAST(:d AS text[]), CAST(:x AS float8[]), CAST(:y AS float8[])) AS t(c, p, d, x, y) "
+        "ON CONFLICT (compact) DO NOTHING"),
+        {"c": [r[1] for r in rows], "p": [r[0] for r in rows], "d": [r[2] for r in rows],
+         "x": [r[3] for r in rows], "y": [r[4] for r in rows]})
+
+
 def csrf_token(client) -> str:
     """A CSRF token valid for this client's session (read from a page with a form)."""
     html = client.get("/reset-password").get_data(as_text=True)

@@ -30,7 +30,7 @@ from registry import acv_lists, assets, db, registers
 from registry.errors import Forbidden, TransitionRefused
 from registry.workflow import cases, engine
 
-from .conftest import csrf_token, sign_in
+from .conftest import add_package_postcodes, csrf_token, sign_in
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples" / "acv"
 CAMDEN = "E09000007"
@@ -275,13 +275,7 @@ def oxford(db_session):
     from registry import places
 
     rows = list(places.iter_postcode_rows({"OX"}))
-    db.session.execute(text(
-        "INSERT INTO postcode (compact, postcode, district_code, point) "
-        "SELECT c, p, d, ST_SetSRID(ST_MakePoint(x, y), 4326) FROM unnest(CAST(:c AS text[]), CAST(:p AS text[]), "
-        "CAST(:d AS text[]), CAST(:x AS float8[]), CAST(:y AS float8[])) AS t(c, p, d, x, y) "
-        "ON CONFLICT (compact) DO NOTHING"),
-        {"c": [r[1] for r in rows], "p": [r[0] for r in rows], "d": [r[2] for r in rows],
-         "x": [r[3] for r in rows], "y": [r[4] for r in rows]})
+    add_package_postcodes(rows)
     db.session.execute(text(
         "INSERT INTO authority (code, name, kind, nation, boundary_source) "
         "VALUES (:c, 'Oxford', 'district', 'england', 'approximate-postcodes') ON CONFLICT (code) DO NOTHING"),

@@ -20,6 +20,8 @@ from sqlalchemy import text
 from registry import db, imports, places
 from registry.vocabulary import GSS_PREFIX_KIND
 
+from .conftest import add_package_postcodes
+
 COUNCILS = Path(__file__).resolve().parents[2] / "fixtures" / "samples" / "councils"
 FORMATS = COUNCILS / "formats"
 CHELTENHAM, TRAFFORD, LEEDS = "E07000078", "E08000009", "E08000035"
@@ -53,13 +55,7 @@ def package_postcodes() -> list[tuple]:
 def council_world(db_session):
     """Cheltenham and Altrincham's postcodes and districts, and both councils with a known boundary."""
     rows = package_postcodes()
-    db.session.execute(text(
-        "INSERT INTO postcode (compact, postcode, district_code, point) "
-        "SELECT c, p, d, ST_SetSRID(ST_MakePoint(x, y), 4326) FROM unnest(CAST(:c AS text[]), CAST(:p AS text[]), "
-        "CAST(:d AS text[]), CAST(:x AS float8[]), CAST(:y AS float8[])) AS t(c, p, d, x, y) "
-        "ON CONFLICT (compact) DO NOTHING"),
-        {"c": [r[1] for r in rows], "p": [r[0] for r in rows], "d": [r[2] for r in rows],
-         "x": [r[3] for r in rows], "y": [r[4] for r in rows]})
+    add_package_postcodes(rows)
     db.session.execute(text(
         "INSERT INTO postcode_district (outcode, point, postcode_count) "
         "SELECT split_part(postcode, ' ', 1), ST_Centroid(ST_Collect(point)), count(*) FROM postcode "
