@@ -75,8 +75,7 @@ def compact_register() -> None:
         return
     import psycopg
 
-    with psycopg.connect(normalise_database_url(owner).replace("postgresql+psycopg://", "postgresql://"),
-                         autocommit=True) as conn:
+    with psycopg.connect(owner, autocommit=True) as conn:
         for table in ("asset", "asset_status_change", "asset_grid_cell", "asset_grid_status_cell",
                       "asset_grid_mid_cell", "asset_grid_mid_status_cell", "asset_grid_coarse_cell",
                       "asset_grid_coarse_status_cell"):

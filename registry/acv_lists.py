@@ -278,9 +278,12 @@ class DateDifference:
     council: date
     computed: date
 
-    def line(self) -> str:
-        return (f"{self.reference}: the council's {self.what} is {self.council.isoformat()}, the computed one "
+    def words(self) -> str:
+        return (f"the council's {self.what} is {self.council.isoformat()}, the computed one "
                 f"{self.computed.isoformat()}; the council's date is used.")
+
+    def line(self) -> str:
+        return f"{self.reference}: {self.words()}"
 
 
 @dataclass
@@ -328,7 +331,7 @@ class ImportReport:
         for reference in self.without_asset:
             notes.setdefault(reference, []).append("no location: the case has no asset")
         for difference in self.date_differences:
-            notes.setdefault(difference.reference, []).append(difference.line().split(": ", 1)[1])
+            notes.setdefault(difference.reference, []).append(difference.words())
         for line in self.dates_not_used:
             reference, _, rest = line.partition(": ")
             notes.setdefault(reference, []).append(rest)
@@ -812,12 +815,10 @@ def _no_notices_for(case_ids: set[int]) -> None:
 
 def count_upload_rows(upload) -> int:
     """The entries of an uploaded list (for `uploads.store`'s row count)."""
-    import tempfile
-
     from .imports import uploads
 
-    with tempfile.TemporaryDirectory(prefix="registry-acv-") as folder:
-        rows, _unmapped, _problems = read_rows(uploads.local_copy(upload, folder))
+    with uploads.local_file(upload) as path:
+        rows, _unmapped, _problems = read_rows(path)
     return len(rows)
 
 
@@ -825,14 +826,11 @@ def import_upload(upload, *, actor, today: date, dry_run: bool):
     """A list uploaded on the import page (`imports.uploads`, kind "acv"): its preview (a dry run) or its
     import, from the very bytes uploaded. Returns (report, run): a real run, written or refused, is recorded
     as an import run with its row report, and the upload keeps what happened (`status`, `result`)."""
-    import tempfile
-
     from sqlalchemy import func
 
     from .imports import uploads
 
-    with tempfile.TemporaryDirectory(prefix="registry-acv-") as folder:
-        path = uploads.local_copy(upload, folder)
+    with uploads.local_file(upload) as path:
         report = import_list(path, authority_code=upload.authority_code, today=today, actor=actor,
                              dry_run=dry_run)
     report.path = upload.file_name

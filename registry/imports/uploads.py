@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -156,11 +157,10 @@ def store(content: bytes, file_name: str, *, actor, authority_code: str, via: st
     name = Path(file_name.replace("\\", "/")).name[:500] or "upload"
     upload = ImportUpload(user_id=getattr(actor, "id", None), actor=getattr(actor, "email", None) or via, via=via,
                           authority_code=authority_code, file_name=name, sha256=sha256(content), content=content,
-                          mapping=clean_mapping(column_map) if column_map is not None
+                          # a list's columns are read by their names (acv_lists.COLUMNS), never mapped
+                          mapping={} if kind == "acv" else clean_mapping(column_map) if column_map is not None
                           else saved_mapping(authority_code),
                           dry_run=dry_run, retire_missing=retire_missing, kind=kind)
-    if kind == "acv":
-        upload.mapping = {}  # a list's columns are read by their names (acv_lists.COLUMNS), not mapped
     db.session.add(upload)
     db.session.flush()
     upload.row_count = (row_counter or count_rows)(upload)
@@ -195,9 +195,12 @@ def _file(upload: ImportUpload, folder: str) -> Path:
     return path
 
 
-def local_copy(upload: ImportUpload, folder: str) -> Path:
-    """The upload's bytes written into `folder` under its own name, once their hash is checked."""
-    return _file(upload, folder)
+@contextmanager
+def local_file(upload: ImportUpload):
+    """The upload's bytes as a file under its own name in a temporary folder (hash checked), for a reader
+    that takes paths; the folder goes when the block ends."""
+    with tempfile.TemporaryDirectory(prefix="registry-import-") as folder:
+        yield _file(upload, folder)
 
 
 def count_rows(upload: ImportUpload) -> int:
@@ -216,8 +219,8 @@ def preview(upload: ImportUpload, column_map: dict | None = None, *, progress=No
     """The dry run: what confirming would do, nothing written. Returns the ImportReport."""
     from . import import_file
 
-    with tempfile.TemporaryDirectory(prefix="registry-import-") as folder:
-        report = import_file(_file(upload, folder), default_authority=upload.authority_code,
+    with local_file(upload) as path:
+        report = import_file(path, default_authority=upload.authority_code,
                              mapping=column_map if column_map is not None else (upload.mapping or None),
                              dry_run=True, retire_missing=upload.retire_missing, progress=progress)
     report.headers = list(getattr(report, "headers", None) or [])
@@ -316,8 +319,7 @@ def run(upload: ImportUpload, *, actor, progress=None):
     """
     from . import import_file, runs
 
-    with tempfile.TemporaryDirectory(prefix="registry-import-") as folder:
-        path = _file(upload, folder)
+    with local_file(upload) as path:
         with db.session.begin_nested():  # a foreign row undoes the whole write
             report = import_file(path, default_authority=upload.authority_code, mapping=upload.mapping or None,
                                  dry_run=upload.dry_run, retire_missing=upload.retire_missing, progress=progress)

@@ -15,13 +15,14 @@ from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovFileInput, GovTextInput
 from wtforms import BooleanField, StringField
 
-from .. import accounts, db, permissions
+from .. import accounts, acv_lists, db, permissions
 from ..errors import Forbidden, InvalidInput, RegistryError
 from ..formats import import_report
 from ..import_runs import ImportRun
 from ..imports import uploads
 from ..imports.authority_names import resolve as authority_names_lookup
 from ..uktime import LONDON
+from ..workflow import engine
 from .forms import FlaskForm, add_error
 from .templating import date_words
 
@@ -115,8 +116,6 @@ def _index_page(actor, form, acv_form):
 @permissions.route_requires("import.run")
 def acv_upload():
     """Upload a council's ACV list: kept, then previewed (a dry run) before anything is written."""
-    from .. import acv_lists
-
     actor = accounts.current_actor()
     acv_form = AcvUploadForm()
     if acv_form.validate_on_submit():
@@ -142,9 +141,6 @@ def acv_upload():
 @permissions.route_requires("import.run")
 def acv_preview(upload_id):
     """The preview (nothing written) with a Confirm button; once confirmed, what the import did."""
-    from .. import acv_lists
-    from ..workflow import engine
-
     actor, upload = _load(upload_id, kind="acv")
     name = uploads.council_name(upload.authority_code)
     if upload.status in ("done", "failed"):
@@ -154,16 +150,13 @@ def acv_preview(upload_id):
                                run=run, confirm_form=None)
     report, _ = acv_lists.import_upload(upload, actor=actor, today=engine.today_uk(), dry_run=True)
     return render_template("imports/acv.html", upload=upload, authority_name=name, done=False,
-                           lines=report.lines(), written=False, ok=report.ok, run=None,
+                           lines=report.lines(), written=False, run=None,
                            confirm_form=PrepareForm() if report.ok else None)
 
 
 @bp.post("/imports/acv/<int:upload_id>/confirm")
 @permissions.route_requires("import.run")
 def acv_confirm(upload_id):
-    from .. import acv_lists
-    from ..workflow import engine
-
     actor, upload = _load(upload_id, kind="acv")
     if not PrepareForm().validate_on_submit():
         abort(400)
