@@ -161,8 +161,7 @@ def acv_confirm(upload_id):
     if not PrepareForm().validate_on_submit():
         abort(400)
     if upload.status == "uploaded":
-        report, _run = acv_lists.import_upload(upload, actor=actor, today=engine.today_uk(), dry_run=False)
-        flash(report.lines()[0] if report.written else "Nothing was imported: see the problems below.")
+        acv_lists.import_upload(upload, actor=actor, today=engine.today_uk(), dry_run=False)  # the page says how it went
     return redirect(url_for("web_imports.acv_preview", upload_id=upload.id))
 
 
