@@ -14,6 +14,7 @@ import csv
 import io
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -179,6 +180,23 @@ def seed_acv(cases_made: list, support_tokens: list) -> None:
     cases_made += [cat, assessing]
 
 
+def seed_acv_list(cases_made: list, folder: Path) -> None:
+    """A council's ACV list, imported as the page and `flask acv import` do (registry/acv_lists.py): a person as
+    the nominator and as the group that triggered the full moratorium, no coordinates (placed at the postcode
+    in its address). Neither name may appear anywhere public."""
+    from registry import acv_lists
+
+    path = folder / "leeds_acv_list.csv"
+    path.write_text(
+        "Reference,Name of Asset,Address of Asset,Nominated By,Date nomination requested,Date of decision,"
+        "Date owner announced intention to dispose,Community Group Which Triggered Full Moratorium\n"
+        f"PRIV/ACV/1,The Hushwhisper Arms,\"1 Park Row, Leeds LS1 5AB, LS1 1UR\",{NAME},05/01/2026,"
+        f"02/03/2026,01/10/2026,{NAME}\n", encoding="utf-8")
+    report = acv_lists.import_list(path, authority_code="E08000035", today=date(2026, 11, 1))
+    assert report.problems == [] and report.private_nominators == 1, report.lines()
+    cases_made.extend(db.session.get(cases.Case, case_id) for case_id in sorted(report.case_ids))
+
+
 def seed_support(case, rep) -> list[str]:
     """A statement of support: one confirmed supporter, one still waiting, one withdrawn (issue 15 item 5).
 
@@ -280,7 +298,7 @@ def seed_scotland(cases_made: list) -> None:
 
 
 @pytest.fixture()
-def seeded(db_session, make_user, two_authorities):
+def seeded(db_session, make_user, two_authorities, tmp_path):
     ours, _ = two_authorities
     organisation_id = db.session.execute(text(
         "INSERT INTO organisation (name, legal_form, area_code, contact_name, contact_email, contact_phone, "
@@ -291,6 +309,7 @@ def seeded(db_session, make_user, two_authorities):
     made: list = []
     support_tokens: list = []
     seed_acv(made, support_tokens)
+    seed_acv_list(made, tmp_path)
     seed_scotland(made)
     alert_tokens = seed_alerts()  # alerts (issue 15): a subscriber's email and area are personal data
     db.session.commit()
